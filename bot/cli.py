@@ -1,0 +1,185 @@
+"""The `coopbot` command line: ask, chat, validate, eval and serve.
+
+Surfaces (the console chat, Telegram, Slack) are found through the `coopbot.surfaces` entry
+point group, so this core never imports an adapter: an adapter registers itself in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any
+
+from bot.answer import Answer
+from bot.core import Coopbot
+from bot.knowledge import KnowledgeError, load
+from bot.render_text import render_plain
+
+SURFACE_GROUP = "coopbot.surfaces"
+MAX_LINE = 100_000  # characters of one --jsonl input line that are read
+
+
+def surfaces() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=SURFACE_GROUP)}
+
+
+def _surface(name: str) -> ModuleType:
+    found = surfaces()
+    if name not in found:
+        raise SystemExit(f"coopbot: no surface named {name!r} is installed (have: {', '.join(sorted(found))})")
+    return found[name].load()
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--knowledge", type=Path, help="fact base directory (default: $COOPBOT_KNOWLEDGE or ./knowledge)")
+    parser.add_argument("--audience", choices=("public", "staff"), default=None, help="what may be shown")
+    parser.add_argument("--lang", choices=("ko", "en"), default=None, help="answer in this language")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coopbot", description="PPS international cooperation desk chatbot")
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer one question (or a batch with --jsonl)")
+    _common(ask)
+    ask.add_argument("question", nargs="?", help="the question")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    mode.add_argument("--jsonl", action="store_true", help="read JSON lines from stdin, write one JSON line each")
+    chat = sub.add_parser("chat", help="interactive console conversation")
+    _common(chat)
+    validate = sub.add_parser("validate", help="check the fact base")
+    validate.add_argument("--knowledge", type=Path)
+    ev = sub.add_parser("eval", help="run question sets and print accuracy")
+    ev.add_argument("--knowledge", type=Path)
+    ev.add_argument("--cases", type=Path, nargs="*", help="case files (default: the repo's and the shared dev set)")
+    ev.add_argument("--show-fail", type=int, default=30)
+    serve = sub.add_parser("serve", help="run on a platform")
+    serve_sub = serve.add_subparsers(dest="surface", required=True)
+    for name, ep in sorted(surfaces().items()):
+        if name == "console":
+            continue
+        p = serve_sub.add_parser(name, help=f"serve on {name}")
+        _common(p)
+        module = ep.load()
+        if hasattr(module, "add_arguments"):
+            module.add_arguments(p)
+    return parser
+
+
+def _bot(args: argparse.Namespace) -> Coopbot:
+    try:
+        return Coopbot.from_dir(getattr(args, "knowledge", None))
+    except KnowledgeError as err:
+        print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
+        for problem in err.problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        kb = load(args.knowledge)
+    except KnowledgeError as err:
+        for problem in err.problems:
+            print(problem)
+        print(f"{len(err.problems)} problem(s) found", file=sys.stderr)
+        return 1
+    counts = kb.summary_counts()
+    print("ok: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _reply(answer: Answer, ident: Any = None) -> dict[str, Any]:
+    data = answer.to_dict()
+    if ident is not None:
+        data = {"id": ident, **data}
+    return data
+
+
+def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> None:
+    """The batch protocol: one JSON line out per line in, in order, flushed; a bad line gets an error object."""
+    audience = args.audience or "public"
+    for number, raw in enumerate(stdin, 1):
+        if not raw.strip():
+            continue
+        line = raw[:MAX_LINE]
+        ident: Any = None
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("each line must be a JSON object")
+            ident = request.get("id")
+            text = request.get("text")
+            if not isinstance(text, str):
+                raise ValueError("'text' must be a string")
+            lang = request.get("lang") or args.lang
+            if lang not in (None, "ko", "en"):
+                raise ValueError("'lang' must be 'ko' or 'en'")
+            session = request.get("session")
+            answer = bot.ask(text, session=str(session) if session is not None else None, lang=lang, audience=audience)
+            out = _reply(answer, ident)
+        except (ValueError, TypeError) as err:
+            out = {"id": ident, "error": f"line {number}: {err}", "text": "", "matched": False, "lang": args.lang or "en"}
+        except Exception as err:  # one bad question must not stop the batch
+            out = {"id": ident, "error": f"line {number}: internal error: {type(err).__name__}", "text": "",
+                   "matched": False, "lang": args.lang or "en"}  # fmt: skip
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    bot = _bot(args)
+    if args.jsonl:
+        run_jsonl(bot, args, sys.stdin, sys.stdout)
+        return 0
+    question = args.question if args.question is not None else sys.stdin.read()
+    answer = bot.ask(question, lang=args.lang, audience=args.audience or "public")
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_plain(answer, suggestions=True))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    return int(_surface("console").run(_bot(args), args) or 0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return int(_surface(args.surface).run(_bot(args), args) or 0)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import main as evaluate
+
+    return evaluate(_bot(args), args.cases, args.show_fail)
+
+
+def cmd_default(parser: argparse.ArgumentParser) -> int:
+    """`coopbot` alone (what `make run` starts): the first platform whose token is set, else the console chat."""
+    for name, ep in sorted(surfaces().items()):
+        module = ep.load()
+        if name != "console" and getattr(module, "configured", lambda env: False)(os.environ):
+            return main(["serve", name])
+    return main(["chat"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "serve": cmd_serve}
+    if args.command is None:
+        return cmd_default(parser)
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""`Coopbot`: the one entry point adapters use. Platform-free: text in, Answer out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot import knowledge
+from bot.answer import Answer, Audience, Block
+from bot.compose import contact_for, format_date, source_refs
+from bot.engine import Engine
+from bot.model import KnowledgeBase, Lang
+from bot.session import Context, MemorySessionStore, SessionStore
+
+
+class Coopbot:
+    """Answers questions from one fact base, keeping each conversation's context in a session store."""
+
+    def __init__(self, kb: KnowledgeBase, store: SessionStore | None = None) -> None:
+        self.kb = kb
+        self.engine = Engine(kb)
+        self.store: SessionStore = store or MemorySessionStore()
+
+    @classmethod
+    def from_dir(cls, directory: Path | str | None = None, store: SessionStore | None = None) -> Coopbot:
+        return cls(knowledge.load(directory), store)
+
+    def ask(
+        self, text: str, *, session: str | None = None, lang: Lang | None = None, audience: Audience = "public"
+    ) -> Answer:
+        """Answer one message. `session` ties follow-ups together; `lang` forces the reply's language."""
+        context = self.store.get(session) if session else Context()
+        answer, new_context = self.engine.answer(text, context, lang, audience)
+        if session:
+            self.store.put(session, new_context)
+        return answer
+
+    # -- per-conversation settings -------------------------------------------------------------------
+
+    def set_language(self, session: str, lang: Lang) -> None:
+        """Pin a conversation's language (Telegram /lang, a per-chat setting): it wins over detection."""
+        self.store.put(session, self.store.get(session).evolve(lang=lang, lang_pinned=True))
+
+    def language(self, session: str) -> Lang | None:
+        context = self.store.get(session)
+        return context.lang if context.lang_pinned else None
+
+    # -- fixed replies for commands (/start, /help, /about, /contact, App Home) -----------------------
+
+    def message(self, key: str, lang: Lang, **values: str) -> str:
+        return self.kb.message(key, lang, **values)
+
+    def examples(self, lang: Lang) -> tuple[str, ...]:
+        return self.kb.examples[lang]
+
+    def help(self, lang: Lang, audience: Audience = "public") -> Answer:
+        return self._fixed("help_intro", lang, audience, list_items=self.examples(lang))
+
+    def start(self, lang: Lang, audience: Audience = "public") -> Answer:
+        return self._fixed("start", lang, audience)
+
+    def about(self, lang: Lang, audience: Audience = "public") -> Answer:
+        refs = source_refs(self.kb, self.kb.sources, lang, audience)
+        items = tuple(f"{r.publisher}, \u201c{r.title}\u201d ({r.date_text})" for r in refs)
+        counts = self.kb.summary_counts()
+        text = self.kb.message("about", lang, **{k: str(v) for k, v in counts.items()})
+        return self._answer(lang, audience, text, items, sources=[r.id for r in refs])
+
+    def contact(self, lang: Lang, audience: Audience = "public") -> Answer:
+        person = contact_for(self.kb, [], lang)
+        text = self.kb.message("contact_answer", lang, contact=person.line() if person else "", subject="")
+        return self._answer(lang, audience, text, (), contact=person)
+
+    def newest_source_date(self, lang: Lang) -> str:
+        return format_date(max(s.date for s in self.kb.sources.values()), lang)
+
+    def _fixed(self, key: str, lang: Lang, audience: Audience, list_items: tuple[str, ...] = ()) -> Answer:
+        return self._answer(lang, audience, self.kb.message(key, lang), list_items)
+
+    def _answer(
+        self, lang: Lang, audience: Audience, text: str, items: tuple[str, ...], sources: list[str] | None = None,
+        contact: object = None,
+    ) -> Answer:  # fmt: skip
+        body = [Block("paragraph", text)] + ([Block("list", items=items)] if items else [])
+        return Answer(
+            language=lang, matched=True, confidence=1.0, kind="smalltalk", intent=None, entities=(), title="",
+            body=tuple(body), sources=source_refs(self.kb, sources or [], lang, audience),
+            contact=contact,  # type: ignore[arg-type]
+            suggestions=self.examples(lang)[:3], audience=audience,
+        )  # fmt: skip

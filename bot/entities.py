@@ -1,0 +1,222 @@
+"""Spotting the countries, organisations, programmes and people a question names.
+
+Candidates are tokens, runs of adjacent tokens (joined with and without spaces), Korean tokens
+with particles stripped (the unstripped form is always tried first: stripping destroys names,
+인도 -> 인) and names glued to the next word without a space (베트남나라장터). Exact alias matches
+win; typos are then caught by comparing Korean in compatibility jamo and Latin letter by letter.
+Short names (two syllables or fewer) and acronyms match exactly only, because fuzzy scores
+inflate between unrelated short names (이란/이라크). Names the fact base knows only as "other"
+countries or organisations are spotted the same way, so a question about one of them is answered
+with "no record" instead of an answer about a look-alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.model import KnowledgeBase
+from bot.normalize import alias_key, is_hangul, syllables, to_jamo
+
+# Korean particles and the polite ending 요, longest first so 에서 is tried before 에.
+PARTICLES = tuple(
+    sorted(
+        "은 는 이 가 을 를 에 에서 의 와 과 로 으로 도 만 까지 부터 에게 랑 이랑 요 한테 께 처럼 보다 이나 나 에선 엔 하고".split(),
+        key=len,
+        reverse=True,
+    )
+)
+MAX_NGRAM = 5
+FUZZY_CUTOFF_KO = 84.0  # jamo ratio: 카메론/카메룬 86, 키르키즈스탄/키르기즈스탄 93
+FUZZY_CUTOFF_EN = 85.0  # kyrgystan/kyrgyzstan 95, vietnan/vietnam 86
+OTHER = "other:"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name found in the question: `target` is an entity id, or 'other:<name>' for a name with no record."""
+
+    target: str
+    surface: str
+    start: int  # token span [start, end)
+    end: int
+    score: float
+
+    @property
+    def known(self) -> bool:
+        return not self.target.startswith(OTHER)
+
+
+@dataclass(frozen=True, slots=True)
+class Spotted:
+    mentions: tuple[Mention, ...]
+    residual: tuple[str, ...]  # the question's other words, names and their particles removed
+
+
+def strip_particles(token: str) -> list[str]:
+    """The token and every form with trailing particles removed (up to three), unstripped first."""
+    forms = [token]
+    frontier = [token]
+    for _ in range(3):
+        nxt = []
+        for form in frontier:
+            for particle in PARTICLES:
+                if form.endswith(particle) and syllables(form) - syllables(particle) >= 1:
+                    stem = form[: -len(particle)]
+                    if stem not in forms:
+                        forms.append(stem)
+                        nxt.append(stem)
+        frontier = nxt
+    return forms
+
+
+def is_particles(rest: str) -> bool:
+    """True when `rest` is nothing but particles (에는, 은요, ...)."""
+    return rest == "" or any(rest.startswith(p) and is_particles(rest[len(p) :]) for p in PARTICLES)
+
+
+def _is_short(name: str) -> bool:
+    """Short names and acronyms need exact matches."""
+    if any(is_hangul(ch) for ch in name):
+        return syllables(name) <= 2
+    key = alias_key(name)
+    return len(key) <= 4 or name.isupper()
+
+
+class EntityIndex:
+    """Alias tables built once per fact base; `spot` is then a few dict look-ups and one fuzzy pass."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.exact: dict[str, str] = {}
+        names: list[tuple[str, str]] = []
+        for entity in kb.entities.values():
+            names += [(n, entity.id) for n in (entity.name.ko, entity.name.en, *entity.aliases)]
+        for other in kb.others:
+            names += [(n, OTHER + other.name.en) for n in (other.name.ko, other.name.en, *other.aliases)]
+        fuzzy_ko: dict[str, str] = {}
+        fuzzy_en: dict[str, str] = {}
+        self.glued: dict[str, tuple[str, bool]] = {}  # Hangul alias key -> (target, short)
+        for name, target in names:
+            key = alias_key(name)
+            self.exact.setdefault(key, target)
+            hangul = any(is_hangul(ch) for ch in key)
+            if hangul and key.isalnum() and all(is_hangul(ch) for ch in key):
+                self.glued.setdefault(key, (target, _is_short(name)))
+            if not _is_short(name):
+                (fuzzy_ko if hangul else fuzzy_en).setdefault(to_jamo(key) if hangul else key, target)
+        self.fuzzy_ko_keys = list(fuzzy_ko)
+        self.fuzzy_ko_targets = list(fuzzy_ko.values())
+        self.fuzzy_en_keys = list(fuzzy_en)
+        self.fuzzy_en_targets = list(fuzzy_en.values())
+        self.glued_max = max((len(k) for k in self.glued), default=0)
+
+    # -- passes ------------------------------------------------------------------------------------
+
+    def spot(self, tokens: list[str]) -> Spotted:
+        covered = [False] * len(tokens)
+        leftovers: dict[int, str] = {}  # token index -> what remains of it after a glued name
+        mentions: list[Mention] = []
+        self._exact_pass(tokens, covered, mentions)
+        self._glued_pass(tokens, covered, mentions, leftovers)
+        self._fuzzy_pass(tokens, covered, mentions)
+        residual = []
+        for i, token in enumerate(tokens):
+            if i in leftovers:
+                residual.append(leftovers[i])
+            elif not covered[i]:
+                residual.append(token)
+        mentions.sort(key=lambda m: m.start)
+        return Spotted(tuple(mentions), tuple(r for r in residual if r))
+
+    def _exact_pass(self, tokens: list[str], covered: list[bool], mentions: list[Mention]) -> None:
+        for n in range(min(MAX_NGRAM, len(tokens)), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                if any(covered[i : i + n]):
+                    continue
+                head, last = tokens[i : i + n - 1], tokens[i + n - 1]
+                for form in strip_particles(last):
+                    target = self.exact.get(alias_key("".join([*head, form])))
+                    if target and (form == last or not _is_short(form) or self._short_ok(form, last)):
+                        mentions.append(Mention(target, " ".join(tokens[i : i + n]), i, i + n, 100.0))
+                        covered[i : i + n] = [True] * n
+                        break
+
+    @staticmethod
+    def _short_ok(form: str, token: str) -> bool:
+        """A short Hangul name with a particle stripped must leave only particles behind."""
+        return is_particles(token[len(form) :])
+
+    def _glued_pass(
+        self, tokens: list[str], covered: list[bool], mentions: list[Mention], leftovers: dict[int, str]
+    ) -> None:
+        """Names written without a space before the next word: 베트남나라장터수출 -> 베트남, 나라장터."""
+        for i, token in enumerate(tokens):
+            if covered[i] or syllables(token) < 3:
+                continue
+            found: list[tuple[int, int, str]] = []
+            pos, rest = 0, []
+            while pos < len(token):
+                hit = self._longest_glued(token, pos)
+                if hit:
+                    end, target = hit
+                    found.append((pos, end, target))
+                    pos = end
+                else:
+                    rest.append(token[pos])
+                    pos += 1
+            if not found:
+                continue
+            for start, end, target in found:
+                mentions.append(Mention(target, token[start:end], i, i + 1, 100.0))
+            covered[i] = True
+            leftover = "".join(rest)
+            leftovers[i] = "" if is_particles(leftover) else leftover
+
+    def _longest_glued(self, token: str, pos: int) -> tuple[int, str] | None:
+        for end in range(min(len(token), pos + self.glued_max), pos + 1, -1):
+            entry = self.glued.get(token[pos:end])
+            if entry is None:
+                continue
+            target, short = entry
+            if short:
+                # A short name counts only at the start of the token and before particles or another
+                # name: 한국형 is not 한국, but 몽골에는 and 몽골나라장터 are 몽골.
+                tail = token[end:]
+                if pos != 0 or not (is_particles(tail) or self._starts_with_name(tail)):
+                    continue
+            return end, target
+        return None
+
+    def _starts_with_name(self, text: str) -> bool:
+        return any(
+            text[:end] in self.glued and not self.glued[text[:end]][1]
+            for end in range(min(len(text), self.glued_max), 1, -1)
+        )
+
+    def _fuzzy_pass(self, tokens: list[str], covered: list[bool], mentions: list[Mention]) -> None:
+        for n in (2, 1):
+            for i in range(len(tokens) - n + 1):
+                if any(covered[i : i + n]):
+                    continue
+                best = self._fuzzy_best(tokens[i : i + n])
+                if best:
+                    target, score = best
+                    mentions.append(Mention(target, " ".join(tokens[i : i + n]), i, i + n, score))
+                    covered[i : i + n] = [True] * n
+
+    def _fuzzy_best(self, span: list[str]) -> tuple[str, float] | None:
+        best: tuple[str, float] | None = None
+        head = "".join(span[:-1])
+        for form in strip_particles(span[-1]):
+            key = alias_key(head + form)
+            if _is_short(key) if not any(is_hangul(c) for c in key) else syllables(key) < 3:
+                continue
+            if any(is_hangul(ch) for ch in key):
+                keys, targets, cutoff, probe = self.fuzzy_ko_keys, self.fuzzy_ko_targets, FUZZY_CUTOFF_KO, to_jamo(key)
+            else:
+                keys, targets, cutoff, probe = self.fuzzy_en_keys, self.fuzzy_en_targets, FUZZY_CUTOFF_EN, key
+            hit = process.extractOne(probe, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit and (best is None or hit[1] > best[1]):
+                best = (targets[hit[2]], hit[1])
+        return best

@@ -1,0 +1,528 @@
+"""Load and validate the fact base in `knowledge/`.
+
+Every problem is collected (not just the first) as a `Problem(file, line, field, message)`, so a
+curator sees them all at once. The schema rejects unknown fields, a missing language, a bad
+date, a dangling reference and an alias shared by two entities. The result is immutable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from bot.model import (
+    LANGS,
+    Entity,
+    EntityType,
+    Fact,
+    KnowledgeBase,
+    Lang,
+    Note,
+    OtherName,
+    Quantity,
+    Source,
+    Text,
+)
+from bot.normalize import alias_key
+from bot.yamlsource import LineDict, LineList, Problem, read_yaml
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+
+ENTITY_SECTIONS: dict[str, EntityType] = {
+    "countries": "country",
+    "regions": "region",
+    "organisations": "organisation",
+    "programmes": "programme",
+    "people": "person",
+}
+INTENTS = (
+    "overview", "when", "how_much", "how_many", "who", "where", "what_is", "list",
+    "contact", "source", "greeting", "thanks", "help", "followup",
+)  # fmt: skip
+SOURCE_KINDS = ("press_release", "news_article")
+PROGRAMME_KINDS = ("system", "subsystem", "training", "workshop", "forum", "network", "visit", "project", "event")
+ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network")
+FACT_TYPES = (
+    "export", "contract", "mou", "pilot", "training", "dispatch", "expansion", "event", "count", "budget",
+    "administrator", "official", "contact", "definition", "plan", "visit", "cooperation", "participation",
+)  # fmt: skip
+STATUSES = ("completed", "planned", "ongoing")
+REQUIRED_MESSAGES = (
+    "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "no_fact_for_entity",
+    "about", "error", "non_text", "too_long", "sources_label", "contact_label", "internal_label",
+    "suggestions_label", "start", "contact_answer", "suggest_about", "suggest_contact",
+)  # fmt: skip
+
+
+class KnowledgeError(Exception):
+    """The fact base has problems; `problems` lists each one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# --- field checkers -------------------------------------------------------------------------------
+# A checker takes (value, ctx, where) and returns the typed value, or None after reporting a problem.
+
+
+@dataclass
+class _Ctx:
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    refs: list[tuple[str, str, int, str, tuple[str, ...]]] = field(default_factory=list)
+
+    def report(self, line: int, name: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, name, message))
+
+
+Checker = Callable[[Any, _Ctx, int, str], Any]
+
+
+def _str(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        ctx.report(line, name, f"must be text, not {type(value).__name__}")
+        return None
+    text = str(value).strip()
+    if not text:
+        ctx.report(line, name, "must not be empty")
+        return None
+    return text
+
+
+def _id(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
+    text = _str(value, ctx, line, name)
+    if text is not None and not ID_RE.match(text):
+        ctx.report(line, name, f"{text!r} is not a valid id (lowercase letters, digits and '-')")
+        return None
+    return text
+
+
+def _date(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if DATE_RE.match(text):
+        try:
+            if len(text) == 10:
+                dt.date.fromisoformat(text)
+            return text
+        except ValueError:
+            pass
+    ctx.report(line, name, f"{value!r} is not a date (write 2024-05-30, 2024-05 or 2024)")
+    return None
+
+
+def _text(value: Any, ctx: _Ctx, line: int, name: str) -> Text | None:
+    if not isinstance(value, dict):
+        ctx.report(line, name, "must give the text in both languages, like {ko: ..., en: ...}")
+        return None
+    ok = True
+    for key in value:
+        if key not in LANGS:
+            ctx.report(_line(value, key, line), f"{name}.{key}", "unknown language (use ko and en)")
+            ok = False
+    for lang in LANGS:
+        if lang not in value or value[lang] is None or not str(value[lang]).strip():
+            ctx.report(line, f"{name}.{lang}", f"missing {'Korean' if lang == 'ko' else 'English'} text")
+            ok = False
+        elif not isinstance(value[lang], str):
+            ctx.report(_line(value, lang, line), f"{name}.{lang}", "must be text")
+            ok = False
+    return Text(ko=value["ko"].strip(), en=value["en"].strip()) if ok else None
+
+
+def _str_list(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[str, ...] | None:
+    if not isinstance(value, list):
+        ctx.report(line, name, "must be a list")
+        return None
+    items = [_str(v, ctx, _item_line(value, i, line), f"{name}[{i}]") for i, v in enumerate(value)]
+    return tuple(i for i in items if i is not None)
+
+
+def _enum(*allowed: str) -> Checker:
+    def check(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
+        if value not in allowed:
+            ctx.report(line, name, f"{value!r} is not one of: {', '.join(allowed)}")
+            return None
+        return str(value)
+
+    return check
+
+
+def _enum_list(*allowed: str) -> Checker:
+    def check(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[str, ...] | None:
+        items = _str_list(value, ctx, line, name)
+        if items is None:
+            return None
+        for i, item in enumerate(items):
+            if item not in allowed:
+                ctx.report(_item_line(value, i, line), f"{name}[{i}]", f"{item!r} is not one of: {', '.join(allowed)}")
+        return tuple(i for i in items if i in allowed)
+
+    return check
+
+
+def _refs(*kinds: str) -> Checker:
+    """A list of ids that must exist among the given kinds; checked once everything is read."""
+
+    def check(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[str, ...] | None:
+        items = _str_list(value, ctx, line, name)
+        if items is None:
+            return None
+        for i, item in enumerate(items):
+            ctx.refs.append((item, name, _item_line(value, i, line), ctx.file, kinds))
+        return items
+
+    return check
+
+
+def _ref(*kinds: str) -> Checker:
+    def check(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
+        item = _str(value, ctx, line, name)
+        if item is not None:
+            ctx.refs.append((item, name, line, ctx.file, kinds))
+        return item
+
+    return check
+
+
+def _quantity(unit_key: str) -> Checker:
+    def check(value: Any, ctx: _Ctx, line: int, name: str) -> Quantity | None:
+        if not isinstance(value, dict) or set(value) != {"value", unit_key}:
+            ctx.report(line, name, f"must be {{value: NUMBER, {unit_key}: ...}}")
+            return None
+        number = value["value"]
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            ctx.report(_line(value, "value", line), f"{name}.value", f"{number!r} is not a number")
+            return None
+        unit = _str(value[unit_key], ctx, _line(value, unit_key, line), f"{name}.{unit_key}")
+        return Quantity(float(number), unit) if unit else None
+
+    return check
+
+
+def _notes(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Note, ...] | None:
+    if not isinstance(value, list):
+        ctx.report(line, name, "must be a list of {text: {ko, en}, visibility: staff}")
+        return None
+    notes = []
+    for i, item in enumerate(value):
+        fields = _record(item, ctx, _item_line(value, i, line), f"{name}[{i}]", NOTE_SPEC)
+        if fields is not None and "text" in fields:
+            notes.append(Note(text=fields["text"], visibility=fields.get("visibility", "staff")))
+    return tuple(notes)
+
+
+VIS = _enum("public", "staff")
+COMMON = {"visibility": (VIS, False), "notes": (_notes, False)}
+NOTE_SPEC: dict[str, tuple[Checker, bool]] = {"text": (_text, True), "visibility": (VIS, False)}
+SOURCE_SPEC: dict[str, tuple[Checker, bool]] = {
+    "id": (_id, True), "kind": (_enum(*SOURCE_KINDS), True), "publisher": (_text, True),
+    "date": (_date, True), "date_note": (_text, False), "title": (_text, True), "seed": (_str, False),
+    "url": (_str, False), "contacts": (_refs("person"), False), **COMMON,
+}  # fmt: skip
+ENTITY_BASE: dict[str, tuple[Checker, bool]] = {
+    "id": (_id, True), "name": (_text, True), "aliases": (_str_list, False), "summary": (_text, True),
+    "sources": (_refs("source"), True), **COMMON,
+}  # fmt: skip
+ENTITY_SPECS: dict[EntityType, dict[str, tuple[Checker, bool]]] = {
+    "country": {**ENTITY_BASE, "region": (_ref("region"), False)},
+    "region": ENTITY_BASE,
+    "organisation": {
+        **ENTITY_BASE, "full_name": (_text, False), "kind": (_enum(*ORG_KINDS), False),
+        "country": (_ref("country"), False), "parent": (_ref("organisation"), False),
+    },
+    "programme": {
+        **ENTITY_BASE, "kind": (_enum(*PROGRAMME_KINDS), True), "partners": (_refs("organisation"), False),
+        "countries": (_refs("country", "region"), False), "keywords": (_str_list, False),
+        "start": (_date, False), "end": (_date, False), "place": (_text, False),
+    },
+    "person": {
+        **ENTITY_BASE, "title": (_text, True), "organisation": (_ref("organisation"), False),
+        "division": (_text, False), "phone": (_str, False), "email": (_str, False),
+    },
+}  # fmt: skip
+FACT_SPEC: dict[str, tuple[Checker, bool]] = {
+    "id": (_id, True), "about": (_refs("country", "region", "organisation", "programme", "person"), True),
+    "type": (_enum(*FACT_TYPES), True), "asks": (_enum_list(*INTENTS), True), "topics": (_str_list, False),
+    "text": (_text, True), "detail": (_text, False), "question": (_text, False), "sources": (_refs("source"), True),
+    "date": (_date, False), "end": (_date, False), "as_of": (_date, False),
+    "status": (_enum(*STATUSES), False), "amount": (_quantity("currency"), False),
+    "count": (_quantity("unit"), False), **COMMON,
+}  # fmt: skip
+OTHER_SPEC: dict[str, tuple[Checker, bool]] = {"ko": (_str, True), "en": (_str, True), "aliases": (_str_list, False)}
+
+
+def _line(mapping: Any, key: str, default: int) -> int:
+    return mapping.line_of(key) if isinstance(mapping, LineDict) else default
+
+
+def _item_line(seq: Any, index: int, default: int) -> int:
+    return seq.line_of(index) if isinstance(seq, LineList) else default
+
+
+def _record(
+    value: Any, ctx: _Ctx, line: int, name: str, spec: Mapping[str, tuple[Checker, bool]]
+) -> dict[str, Any] | None:
+    """Check one mapping against a spec; return its typed fields (None if it is not a mapping)."""
+    if not isinstance(value, dict):
+        ctx.report(line, name, "must be a mapping of fields")
+        return None
+    line = getattr(value, "line", line)
+    label = f"{name}({value['id']})" if isinstance(value.get("id"), str) else name
+    out: dict[str, Any] = {}
+    for key, raw in value.items():
+        if key not in spec:
+            ctx.report(_line(value, key, line), f"{label}.{key}", f"unknown field (allowed: {', '.join(spec)})")
+            continue
+        if raw is None:
+            ctx.report(_line(value, key, line), f"{label}.{key}", "is empty")
+            continue
+        checked = spec[key][0](raw, ctx, _line(value, key, line), f"{label}.{key}")
+        if checked is not None:
+            out[key] = checked
+    for key, (_, required) in spec.items():
+        if required and key not in value:
+            ctx.report(line, f"{label}.{key}", "is required")
+    return out
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    sources: dict[str, tuple[Source, str, int]] = field(default_factory=dict)
+    entities: dict[str, tuple[Entity, str, int]] = field(default_factory=dict)
+    facts: list[tuple[Fact, str, int]] = field(default_factory=list)
+    intents: dict[str, dict[Lang, tuple[str, ...]]] = field(default_factory=dict)
+    topics: dict[str, dict[Lang, tuple[str, ...]]] = field(default_factory=dict)
+    messages: dict[str, Text] = field(default_factory=dict)
+    examples: dict[Lang, tuple[str, ...]] = field(default_factory=dict)
+    others: list[tuple[OtherName, str, int]] = field(default_factory=list)
+    ids: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def _claim_id(found: _Collected, ctx: _Ctx, ident: str, line: int, name: str) -> bool:
+    if ident in found.ids:
+        file, first = found.ids[ident]
+        ctx.report(line, name, f"id {ident!r} is already used at {file}:{first}")
+        return False
+    found.ids[ident] = (ctx.file, line)
+    return True
+
+
+def _records(section: Any, ctx: _Ctx, line: int, name: str) -> list[tuple[Any, int]]:
+    if not isinstance(section, list):
+        ctx.report(line, name, "must be a list of records (each starting with '- ')")
+        return []
+    return [(item, _item_line(section, i, line)) for i, item in enumerate(section)]
+
+
+def _read_sources(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
+    for item, item_line in _records(section, ctx, line, "sources"):
+        rec = _record(item, ctx, item_line, "sources", SOURCE_SPEC)
+        if rec is None or not {"id", "kind", "publisher", "date", "title"} <= rec.keys():
+            continue
+        if _claim_id(found, ctx, rec["id"], item_line, "sources.id"):
+            found.sources[rec["id"]] = (Source(**rec), ctx.file, item_line)
+
+
+def _read_entities(section: Any, ctx: _Ctx, line: int, found: _Collected, key: str) -> None:
+    etype = ENTITY_SECTIONS[key]
+    spec = ENTITY_SPECS[etype]
+    required = {k for k, (_, req) in spec.items() if req}
+    for item, item_line in _records(section, ctx, line, key):
+        rec = _record(item, ctx, item_line, key, spec)
+        if rec is None or not required <= rec.keys():
+            continue
+        if _claim_id(found, ctx, rec["id"], item_line, f"{key}.id"):
+            rec.setdefault("aliases", ())
+            found.entities[rec["id"]] = (Entity(type=etype, **rec), ctx.file, item_line)
+
+
+def _read_facts(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
+    required = {k for k, (_, req) in FACT_SPEC.items() if req}
+    for item, item_line in _records(section, ctx, line, "facts"):
+        rec = _record(item, ctx, item_line, "facts", FACT_SPEC)
+        if rec is None or not required <= rec.keys():
+            continue
+        rec.setdefault("topics", ())
+        for i, topic in enumerate(rec["topics"]):
+            ctx.refs.append((topic, f"facts({rec['id']}).topics[{i}]", _line(item, "topics", item_line), ctx.file, ("topic",)))
+        if _claim_id(found, ctx, rec["id"], item_line, "facts.id"):
+            found.facts.append((Fact(**rec), ctx.file, item_line))
+
+
+def _read_by_lang(section: Any, ctx: _Ctx, line: int, name: str, target: dict[str, dict[Lang, tuple[str, ...]]]) -> None:
+    if not isinstance(section, dict):
+        ctx.report(line, name, "must map each name to {ko: [...], en: [...]}")
+        return
+    for key, value in section.items():
+        key_line = _line(section, key, line)
+        if key in target:
+            ctx.report(key_line, f"{name}.{key}", "is defined twice")
+            continue
+        if name == "intents" and key not in INTENTS:
+            ctx.report(key_line, f"{name}.{key}", f"unknown intent (known: {', '.join(INTENTS)})")
+            continue
+        rec = _record(value, ctx, key_line, f"{name}.{key}", {lang: (_str_list, True) for lang in LANGS})
+        if rec is not None and len(rec) == len(LANGS):
+            target[key] = rec
+
+
+def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
+    if not isinstance(section, dict):
+        ctx.report(line, "messages", "must map each message name to {ko: ..., en: ...}")
+        return
+    for key, value in section.items():
+        text = _text(value, ctx, _line(section, key, line), f"messages.{key}")
+        if text is not None:
+            found.messages[key] = text
+
+
+def _read_examples(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
+    rec = _record(section, ctx, line, "examples", {lang: (_str_list, True) for lang in LANGS})
+    if rec:
+        found.examples.update(rec)
+
+
+def _read_others(section: Any, ctx: _Ctx, line: int, found: _Collected, key: str) -> None:
+    kind = "country" if key == "other_countries" else "organisation"
+    for item, item_line in _records(section, ctx, line, key):
+        rec = _record(item, ctx, item_line, key, OTHER_SPEC)
+        if rec and {"ko", "en"} <= rec.keys():
+            other = OtherName(Text(rec["ko"], rec["en"]), rec.get("aliases", ()), kind)  # type: ignore[arg-type]
+            found.others.append((other, ctx.file, item_line))
+
+
+def _read_file(data: Any, ctx: _Ctx, found: _Collected) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        ctx.report(getattr(data, "line", 1), "file", "must be a mapping of sections (sources:, facts:, ...)")
+        return
+    for key, section in data.items():
+        line = _line(data, key, 1)
+        if section is None:
+            continue
+        if key == "sources":
+            _read_sources(section, ctx, line, found)
+        elif key in ENTITY_SECTIONS:
+            _read_entities(section, ctx, line, found, key)
+        elif key == "facts":
+            _read_facts(section, ctx, line, found)
+        elif key in ("intents", "topics"):
+            _read_by_lang(section, ctx, line, key, getattr(found, key))
+        elif key == "messages":
+            _read_messages(section, ctx, line, found)
+        elif key == "examples":
+            _read_examples(section, ctx, line, found)
+        elif key in ("other_countries", "other_organisations"):
+            _read_others(section, ctx, line, found, key)
+        else:
+            ctx.report(line, key, "unknown section")
+
+
+# --- whole-base checks ----------------------------------------------------------------------------
+
+
+def _check_refs(found: _Collected, refs: list[tuple[str, str, int, str, tuple[str, ...]]]) -> list[Problem]:
+    kinds: dict[str, str] = {sid: "source" for sid in found.sources}
+    kinds.update({eid: e.type for eid, (e, _, _) in found.entities.items()})
+    kinds.update({tid: "topic" for tid in found.topics})
+    problems = []
+    for ident, name, line, file, allowed in refs:
+        kind = kinds.get(ident)
+        if kind is None:
+            problems.append(Problem(file, line, name, f"refers to {ident!r}, which does not exist"))
+        elif kind not in allowed:
+            problems.append(Problem(file, line, name, f"{ident!r} is a {kind}, expected a {' or '.join(allowed)}"))
+    return problems
+
+
+def _check_aliases(found: _Collected) -> list[Problem]:
+    """One alias, one entity: two entities (or an entity and an 'other' name) may not share a name."""
+    owner: dict[str, str] = {}
+    problems = []
+
+    def claim(name: str, who: str, file: str, line: int, field_name: str) -> None:
+        key = alias_key(name)
+        if not key:
+            problems.append(Problem(file, line, field_name, f"alias {name!r} has no letters"))
+        elif owner.setdefault(key, who) != who:
+            problems.append(Problem(file, line, field_name, f"alias {name!r} already names {owner[key]!r}"))
+
+    for eid, (entity, file, line) in found.entities.items():
+        for name in (entity.name.ko, entity.name.en, *entity.aliases):
+            claim(name, eid, file, line, f"{eid}.aliases")
+    for other, file, line in found.others:
+        for name in (other.name.ko, other.name.en, *other.aliases):
+            claim(name, f"other:{other.name.en}", file, line, f"{other.name.en}.aliases")
+    return problems
+
+
+def _check_complete(found: _Collected, root: str) -> list[Problem]:
+    problems = []
+    where = f"{root}/messages.yaml"
+    problems += [Problem(where, 1, f"messages.{k}", "is required") for k in REQUIRED_MESSAGES if k not in found.messages]
+    for intent in INTENTS:
+        if intent not in found.intents:
+            problems.append(Problem(f"{root}/intents.yaml", 1, f"intents.{intent}", "has no phrasings"))
+    if not found.sources:
+        problems.append(Problem(root, 1, "sources", "the fact base has no sources"))
+    return problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path.relative_to(root.parent))
+
+
+def load(directory: Path | str | None = None) -> KnowledgeBase:
+    """Load and validate the fact base; raise KnowledgeError listing every problem."""
+    root = Path(directory or os.environ.get("COOPBOT_KNOWLEDGE") or DEFAULT_DIR)
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), 0, "knowledge", "is not a directory")])
+    found = _Collected()
+    problems: list[Problem] = []
+    refs: list[tuple[str, str, int, str, tuple[str, ...]]] = []
+    files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    if not files:
+        problems.append(Problem(str(root), 0, "knowledge", "holds no .yaml files"))
+    for path in files:
+        display = _display(path, root)
+        data, syntax = read_yaml(path, display)
+        problems += syntax
+        ctx = _Ctx(display)
+        _read_file(data, ctx, found)
+        problems += ctx.problems
+        refs += ctx.refs
+    problems += _check_refs(found, refs)
+    problems += _check_aliases(found)
+    problems += _check_complete(found, _display(root, root))
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(
+        sources=MappingProxyType({k: v[0] for k, v in found.sources.items()}),
+        entities=MappingProxyType({k: v[0] for k, v in found.entities.items()}),
+        facts=tuple(f for f, _, _ in found.facts),
+        intents=MappingProxyType({k: MappingProxyType(v) for k, v in found.intents.items()}),
+        topics=MappingProxyType({k: MappingProxyType(v) for k, v in found.topics.items()}),
+        messages=MappingProxyType(found.messages),
+        examples=MappingProxyType(found.examples),
+        others=tuple(o for o, _, _ in found.others),
+    )

@@ -1,0 +1,16 @@
+"""Interface labels shared by every rendering (the console, Telegram, Slack), in both languages."""
+
+from __future__ import annotations
+
+from bot.model import Lang
+
+LABELS: dict[str, dict[Lang, str]] = {
+    "sources": {"ko": "출처", "en": "Sources"},
+    "contact": {"ko": "문의", "en": "Contact"},
+    "internal": {"ko": "내부용", "en": "Internal"},
+    "suggestions": {"ko": "이어서 물어보기", "en": "You could also ask"},
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    return LABELS[key][lang]

@@ -1,0 +1,29 @@
+"""Which language a question is in: the share of Hangul among its letters, names masked out."""
+
+from __future__ import annotations
+
+from bot.model import Lang
+from bot.normalize import is_hangul
+
+KOREAN_SHARE = 0.3  # a question with this share of Hangul letters (names removed) is Korean
+
+
+def hangul_share(text: str) -> float | None:
+    """Share of Hangul among letters, or None when there are no letters at all."""
+    hangul = sum(1 for ch in text if is_hangul(ch))
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return hangul / (hangul + latin) if hangul + latin else None
+
+
+def detect(residual: str, names: str, fallback: Lang | None) -> Lang:
+    """The question's language from its words other than names.
+
+    A message that is only a name ("ADB", "몽골") keeps the conversation's language (`fallback`),
+    and with no conversation yet, the name's own script decides.
+    """
+    share = hangul_share(residual)
+    if share is None:
+        if fallback:
+            return fallback
+        share = hangul_share(names) or 0.0
+    return "ko" if share >= KOREAN_SHARE else "en"

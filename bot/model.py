@@ -1,0 +1,151 @@
+"""The loaded fact base: immutable, typed records (what `knowledge/` holds, after validation)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Lang = Literal["ko", "en"]
+LANGS: tuple[Lang, ...] = ("ko", "en")
+Visibility = Literal["public", "staff"]
+EntityType = Literal["country", "region", "organisation", "programme", "person"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Curated text in both languages."""
+
+    ko: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    text: Text
+    visibility: Visibility = "staff"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    kind: str
+    publisher: Text
+    date: str
+    title: Text
+    date_note: Text | None = None
+    seed: str | None = None
+    url: str | None = None
+    contacts: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    visibility: Visibility = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A country, region, organisation, programme (also events and systems) or person."""
+
+    id: str
+    type: EntityType
+    name: Text
+    aliases: tuple[str, ...]
+    summary: Text
+    sources: tuple[str, ...]
+    visibility: Visibility = "public"
+    notes: tuple[Note, ...] = ()
+    kind: str | None = None
+    full_name: Text | None = None
+    region: str | None = None
+    country: str | None = None
+    parent: str | None = None
+    organisation: str | None = None
+    partners: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    place: Text | None = None
+    title: Text | None = None
+    division: Text | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: float
+    unit: str  # a currency (KRW, USD) for amounts, a noun (officials, countries) for counts
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: str
+    about: tuple[str, ...]
+    type: str
+    asks: tuple[str, ...]
+    topics: tuple[str, ...]
+    text: Text
+    sources: tuple[str, ...]
+    detail: Text | None = None
+    question: Text | None = None  # a question this fact answers, offered as a follow-up suggestion
+    date: str | None = None
+    end: str | None = None
+    as_of: str | None = None
+    status: str | None = None
+    amount: Quantity | None = None
+    count: Quantity | None = None
+    visibility: Visibility = "public"
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """The date this fact is anchored at, for ordering ('' when unknown)."""
+        return self.as_of or self.date or ""
+
+
+@dataclass(frozen=True, slots=True)
+class OtherName:
+    """A country or organisation the fact base knows only by name: it has no record of it."""
+
+    name: Text
+    aliases: tuple[str, ...]
+    type: Literal["country", "organisation"]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sources: Mapping[str, Source]
+    entities: Mapping[str, Entity]
+    facts: tuple[Fact, ...]
+    intents: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    messages: Mapping[str, Text]
+    examples: Mapping[Lang, tuple[str, ...]]
+    others: tuple[OtherName, ...]
+
+    def message(self, key: str, lang: Lang, **values: str) -> str:
+        return self.messages[key](lang).format(**values)
+
+    def facts_about(self, entity_id: str) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if entity_id in f.about)
+
+    def summary_counts(self) -> dict[str, int]:
+        by_type: dict[str, int] = {}
+        for entity in self.entities.values():
+            by_type[entity.type] = by_type.get(entity.type, 0) + 1
+        contacts = {pid for s in self.sources.values() for pid in s.contacts}
+        return {
+            "sources": len(self.sources),
+            "countries": by_type.get("country", 0),
+            "regions": by_type.get("region", 0),
+            "organisations": by_type.get("organisation", 0),
+            "programmes": by_type.get("programme", 0),
+            "people": by_type.get("person", 0),
+            "contacts": len(contacts),
+            "facts": len(self.facts),
+            "aliases": sum(len(e.aliases) + 2 for e in self.entities.values()),
+            "phrasings": sum(len(p) for by_lang in self.intents.values() for p in by_lang.values()),
+        }

@@ -1,0 +1,67 @@
+"""Text normalisation shared by the fact-base loader and the answer engine.
+
+NFC (never NFKC on the whole string: it would rewrite compatibility jamo and full-width forms the
+user typed on purpose), zero-width characters removed, Latin casefolded, laughter and emoji noise
+dropped, spaces collapsed. rapidfuzz applies no processor by default, so everything that is
+compared goes through here first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+# Laughter and crying (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ), repeated punctuation, and pictographs/emoji.
+_NOISE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
+_PUNCT = re.compile(r"[^\w\s·\-&]+")
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+_HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
+_LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_TAILS = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
+          "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")  # fmt: skip
+
+
+def normalize(text: str) -> str:
+    """The canonical form of a user's message: NFC, no zero-width or noise, casefolded, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _NOISE.sub(" ", text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def words(text: str) -> list[str]:
+    """Tokens of normalised text, punctuation removed (· and - kept inside names)."""
+    return [w.strip("·-") for w in _PUNCT.sub(" ", text).split() if w.strip("·-")]
+
+
+def alias_key(name: str) -> str:
+    """The key two names must share to be 'the same name': normalised, without spaces or punctuation."""
+    return _NON_WORD.sub("", normalize(name))
+
+
+def is_hangul(ch: str) -> bool:
+    return _HANGUL_BASE <= ord(ch) <= _HANGUL_LAST or "\u3131" <= ch <= "\u318e"
+
+
+def to_jamo(text: str) -> str:
+    """Spell Hangul syllables as compatibility jamo, so one mistyped vowel costs one letter, not a syllable."""
+    out = []
+    for ch in text:
+        code = ord(ch) - _HANGUL_BASE
+        if 0 <= code <= _HANGUL_LAST - _HANGUL_BASE:
+            lead, rest = divmod(code, 21 * 28)
+            vowel, tail = divmod(rest, 28)
+            out.append(_LEADS[lead] + _VOWELS[vowel] + _TAILS[tail])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def syllables(text: str) -> int:
+    """How many Hangul syllables a name has (short names need exact matches)."""
+    return sum(1 for ch in text if _HANGUL_BASE <= ord(ch) <= _HANGUL_LAST)

@@ -1,0 +1,29 @@
+"""Plain-text rendering of an Answer: the console, and the `text` of the JSON protocol."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.labels import label
+
+if TYPE_CHECKING:
+    from bot.answer import Answer
+
+
+def render_plain(answer: Answer, *, suggestions: bool = False) -> str:
+    lang = answer.language
+    parts: list[str] = []
+    if answer.title:
+        parts.append(answer.title)
+    for block in answer.body:
+        prefix = f"[{label('internal', lang)}] " if block.internal else ""
+        if block.kind == "list":
+            parts.append("\n".join(f"- {item}" for item in block.items))
+        else:
+            parts.append(prefix + block.text)
+    if answer.sources:
+        cited = "; ".join(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources)
+        parts.append(f"{label('sources', lang)}: {cited}")
+    if suggestions and answer.suggestions:
+        parts.append(f"{label('suggestions', lang)}:\n" + "\n".join(f"  • {q}" for q in answer.suggestions))
+    return "\n\n".join(parts)

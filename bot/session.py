@@ -1,0 +1,71 @@
+"""Conversation context: what the last question was about, per session, for elliptical follow-ups.
+
+The store is a small interface (`SessionStore`) so another backend (Redis, a database) can replace
+the in-memory one. Context expires after a period of silence and never crosses sessions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from bot.model import Lang
+
+DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a conversation starts afresh
+MAX_SESSIONS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a follow-up may lean on. `lang` is the conversation's language; `lang_pinned` an explicit choice."""
+
+    entities: tuple[str, ...] = ()
+    intent: str | None = None
+    topics: frozenset[str] = field(default_factory=frozenset)
+    facts: tuple[str, ...] = ()
+    lang: Lang | None = None
+    lang_pinned: bool = False
+    updated: float = 0.0
+
+    def evolve(self, **changes: object) -> Context:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+class SessionStore(Protocol):
+    def get(self, session: str) -> Context: ...
+    def put(self, session: str, context: Context) -> None: ...
+
+
+class MemorySessionStore:
+    """Thread-safe, bounded (least recently used dropped first), with expiry on read."""
+
+    def __init__(
+        self, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic, limit: int = MAX_SESSIONS
+    ) -> None:
+        self.ttl, self.clock, self.limit = ttl, clock, limit
+        self._data: OrderedDict[str, Context] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: str) -> Context:
+        with self._lock:
+            context = self._data.get(session)
+            if context is None:
+                return Context()
+            if self.clock() - context.updated > self.ttl:
+                # The topic has gone stale; an explicitly chosen language is a setting and stays.
+                fresh = Context(lang=context.lang, lang_pinned=True) if context.lang_pinned else Context()
+                self._data[session] = fresh
+                return fresh
+            self._data.move_to_end(session)
+            return context
+
+    def put(self, session: str, context: Context) -> None:
+        with self._lock:
+            self._data[session] = context.evolve(updated=self.clock())
+            self._data.move_to_end(session)
+            while len(self._data) > self.limit:
+                self._data.popitem(last=False)

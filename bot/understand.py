@@ -1,0 +1,94 @@
+"""From a raw message to what it asks: names, language, intent scores, topics and years."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.entities import EntityIndex, Mention
+from bot.language import detect
+from bot.model import KnowledgeBase, Lang
+from bot.normalize import alias_key, normalize, words
+from bot.vocabulary import SLOT, Vocabulary, content_words, match_table, phrase_score
+
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    text: str  # normalised
+    lang: Lang
+    mentions: tuple[Mention, ...]
+    residual: tuple[str, ...]
+    intents: tuple[tuple[str, float], ...]  # best first
+    topics: frozenset[str]
+    years: frozenset[int]
+
+    @property
+    def entity_ids(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for m in self.mentions:
+            if m.known:
+                seen.setdefault(m.target, None)
+        return tuple(seen)
+
+    @property
+    def unknown(self) -> tuple[Mention, ...]:
+        return tuple(m for m in self.mentions if not m.known)
+
+    def intent_score(self, intent: str) -> float:
+        return dict(self.intents).get(intent, 0.0)
+
+
+class Understander:
+    """Built once per fact base: the entity index, the phrasings and topic words, tokenised."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.index = EntityIndex(kb)
+        self.phrasings: list[tuple[str, tuple[str, ...]]] = []
+        for intent, by_lang in kb.intents.items():
+            for phrasing in (*by_lang["ko"], *by_lang["en"]):
+                tokens = tuple(w for w in content_words(phrasing.replace(SLOT, " ")) if not self._is_name(w))
+                if tokens:
+                    self.phrasings.append((intent, tokens))
+        self.topic_signals: list[tuple[str, tuple[str, ...]]] = [
+            (topic, tuple(content_words(signal)) or tuple(words(normalize(signal))))
+            for topic, by_lang in kb.topics.items()
+            for signal in (*by_lang["ko"], *by_lang["en"])
+        ]
+        vocab = {w for _, ph in self.phrasings for w in ph} | {w for _, sig in self.topic_signals for w in sig}
+        self.vocab = Vocabulary(vocab)
+
+    def _is_name(self, word: str) -> bool:
+        return alias_key(word) in self.index.exact
+
+    def read(self, text: str, chat_lang: Lang | None) -> Understanding:
+        norm = normalize(text)
+        tokens = words(norm)
+        spotted = self.index.spot(tokens)
+        all_table = match_table(self.vocab, tokens)
+        topics = frozenset(
+            topic for topic, signal in self.topic_signals if signal and phrase_score(signal, all_table) >= 0.9
+        )
+        residual = list(spotted.residual)
+        table = match_table(self.vocab, residual)
+        intents = self._score_intents(residual, table)
+        names = " ".join(m.surface for m in spotted.mentions)
+        lang = detect(" ".join(residual), names, chat_lang)
+        years = frozenset(int(y) for y in YEAR.findall(norm))
+        return Understanding(norm, lang, spotted.mentions, spotted.residual, intents, topics, years)
+
+    def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
+        """Each intent's best phrasing: how much of the phrasing is present, and how much of the question it explains."""
+        per_word = [{w for w, s in self.vocab.matches(token).items() if s >= 0.8} for token in residual]
+        best: dict[str, float] = {}
+        for intent, phrase in self.phrasings:
+            covered = phrase_score(phrase, table)
+            if covered <= 0:
+                continue
+            explained = sum(1 for hits in per_word if hits.intersection(phrase)) / len(per_word) if per_word else 0.0
+            score = PHRASE_WEIGHT * covered + QUESTION_WEIGHT * explained
+            if score > best.get(intent, 0.0):
+                best[intent] = score
+        return tuple(sorted(best.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,0 +1,74 @@
+"""Matching a question's words against the curated vocabulary: intent phrasings and topic words.
+
+A question word matches a vocabulary word exactly, with Korean particles stripped, as a Korean
+stem (수출했어요 starts with 수출; only for stems of two syllables or more, so 수 'number' is not
+found in 수출 'export'), or, for Latin words of five letters or more, by a typo-tolerant ratio.
+Whole questions are never scored with WRatio or partial ratios: they give 100 to any short
+string contained in a long one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+
+from bot.entities import strip_particles
+from bot.normalize import is_hangul, normalize, syllables, words
+
+SLOT = "{entity}"
+LATIN_FUZZY_CUTOFF = 85.0
+STEM_SCORE = 0.95
+# Function words that carry no intent; wh-words and numbers are kept on purpose.
+STOPWORDS = frozenset(
+    "a an the is are was were be been being do does did to of in on at by for with about from "
+    "me i you your my we our it its this that these those there please can could would will "
+    "tell pps's 's".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a phrasing or question that can signal something: normalised, stopwords out."""
+    return [w for w in words(normalize(text)) if w not in STOPWORDS]
+
+
+class Vocabulary:
+    """All words the phrasings and topic lists use, with a fast matcher for question words."""
+
+    def __init__(self, vocab: Iterable[str]) -> None:
+        self.words = frozenset(vocab)
+        self.latin_long = sorted(w for w in self.words if w.isascii() and len(w) >= 5)
+        self.korean_stems = frozenset(w for w in self.words if syllables(w) >= 2)
+
+    def matches(self, token: str) -> dict[str, float]:
+        """Vocabulary words this question token stands for, with a score in 0..1."""
+        found: dict[str, float] = {}
+        for form in strip_particles(token):
+            if form in self.words:
+                found[form] = 1.0
+        if any(is_hangul(ch) for ch in token):
+            for end in range(len(token) - 1, 1, -1):
+                stem = token[:end]
+                if stem in self.korean_stems:
+                    found.setdefault(stem, STEM_SCORE)
+        elif len(token) >= 5 and token not in found:
+            for word, score, _ in process.extract(
+                token, self.latin_long, scorer=fuzz.ratio, score_cutoff=LATIN_FUZZY_CUTOFF, limit=3
+            ):
+                found.setdefault(word, score / 100)
+        return found
+
+
+def match_table(vocab: Vocabulary, tokens: Iterable[str]) -> dict[str, float]:
+    """Best score of each vocabulary word over the question's tokens."""
+    table: dict[str, float] = {}
+    for token in tokens:
+        for word, score in vocab.matches(token).items():
+            if score > table.get(word, 0.0):
+                table[word] = score
+    return table
+
+
+def phrase_score(phrase: tuple[str, ...], table: Mapping[str, float]) -> float:
+    """How fully a phrasing (or a multi-word topic signal) is present: mean of its words' scores."""
+    return sum(table.get(w, 0.0) for w in phrase) / len(phrase) if phrase else 0.0
