@@ -41,7 +41,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="answer in this language")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the surface being served is imported (a platform library costs start-up time)."""
     parser = argparse.ArgumentParser(prog="coopbot", description="PPS international cooperation desk chatbot")
     sub = parser.add_subparsers(dest="command")
     ask = sub.add_parser("ask", help="answer one question (or a batch with --jsonl)")
@@ -60,14 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--show-fail", type=int, default=30)
     serve = sub.add_parser("serve", help="run on a platform")
     serve_sub = serve.add_subparsers(dest="surface", required=True)
-    for name, ep in sorted(surfaces().items()):
+    for name in sorted(surfaces()):
         if name == "console":
             continue
         p = serve_sub.add_parser(name, help=f"serve on {name}")
         _common(p)
-        module = ep.load()
-        if hasattr(module, "add_arguments"):
-            module.add_arguments(p)
+        if name == serving:
+            module = _surface(name)
+            if hasattr(module, "add_arguments"):
+                module.add_arguments(p)
     return parser
 
 
@@ -160,7 +162,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return evaluate(_bot(args), args.cases, args.show_fail)
 
 
-def cmd_default(parser: argparse.ArgumentParser) -> int:
+def cmd_default() -> int:
     """`coopbot` alone (what `make run` starts): the first platform whose token is set, else the console chat."""
     for name, ep in sorted(surfaces().items()):
         module = ep.load()
@@ -170,11 +172,13 @@ def cmd_default(parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    serving = argv[1] if len(argv) > 1 and argv[0] == "serve" else None
+    parser = build_parser(serving)
     args = parser.parse_args(argv)
     handlers = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "serve": cmd_serve}
     if args.command is None:
-        return cmd_default(parser)
+        return cmd_default()
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -71,6 +71,11 @@ def _years(fact: Fact) -> frozenset[int]:
     return frozenset(found)
 
 
+def _newest_first(iso: str) -> str:
+    """A sort key putting later ISO dates first (digits inverted), undated last."""
+    return "".join(str(9 - int(c)) if c.isdigit() else c for c in iso.ljust(10, "0")) if iso else "~"
+
+
 def _with_block(answer: Answer, block: Block) -> Answer:
     from dataclasses import replace
 
@@ -178,9 +183,7 @@ class _Reply:
 
     def _order(self, s: Scored) -> tuple[float, str, int]:
         # Best score first; among equals, the newest statement first, then the curator's order.
-        when = s.fact.when if s.fact else ""
-        newest = -int(when[:4]) if when else 0
-        return (-s.score, str(newest), self.engine.order.get(s.fact.id, -1) if s.fact else -1)
+        return (-s.score, _newest_first(s.fact.when if s.fact else ""), self.engine.order[s.fact.id] if s.fact else -1)
 
     # -- answers -----------------------------------------------------------------------------------
 
@@ -258,7 +261,7 @@ class _Reply:
                 scored.append((score, fact))
         if not scored:
             return None
-        scored.sort(key=lambda sf: (-sf[0], str(-int(sf[1].when[:4])) if sf[1].when else "0"))
+        scored.sort(key=lambda sf: (-sf[0], _newest_first(sf[1].when)))
         best_score, best = scored[0]
         # Without a name, only a fact that matches every topic asked and the intent is sure enough.
         if len(self.topics.intersection(best.topics)) < len(self.topics) or (self.intent and self.intent not in best.asks):

@@ -486,10 +486,8 @@ def _check_complete(found: _Collected, root: str) -> list[Problem]:
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path.relative_to(root.parent))
+    """How a file is named in problems: relative to the fact base's parent (knowledge/facts.yaml)."""
+    return f"{root.name}/{path.name}" if path != root else root.name
 
 
 def load(directory: Path | str | None = None) -> KnowledgeBase:

@@ -59,6 +59,9 @@ class Understander:
         ]
         vocab = {w for _, ph in self.phrasings for w in ph} | {w for _, sig in self.topic_signals for w in sig}
         self.vocab = Vocabulary(vocab)
+        # Latin words Korean speakers use as they are (MOU, ODA): they say nothing about the language.
+        korean_lists = [*(p for by in kb.intents.values() for p in by["ko"]), *(s for by in kb.topics.values() for s in by["ko"])]
+        self.neutral = frozenset(w for text in korean_lists for w in words(normalize(text)) if w.isascii())
 
     def _is_name(self, word: str) -> bool:
         return alias_key(word) in self.index.exact
@@ -75,7 +78,7 @@ class Understander:
         table = match_table(self.vocab, residual)
         intents = self._score_intents(residual, table)
         names = " ".join(m.surface for m in spotted.mentions)
-        lang = detect(" ".join(residual), names, chat_lang)
+        lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
         years = frozenset(int(y) for y in YEAR.findall(norm))
         return Understanding(norm, lang, spotted.mentions, spotted.residual, intents, topics, years)
 
