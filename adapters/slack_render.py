@@ -111,9 +111,8 @@ def _sections(text: str, prefix: str = "") -> list[dict[str, Any]]:
 
 def _contexts(text: str, prefix: str = "") -> list[dict[str, Any]]:
     pieces = split_text(text, SECTION_LIMIT - len(prefix))
-    return [
-        context([prefix + p for p in pieces[i : i + CONTEXT_ELEMENTS]]) for i in range(0, len(pieces), CONTEXT_ELEMENTS)
-    ]
+    step = CONTEXT_ELEMENTS
+    return [context([prefix + p for p in pieces[i : i + step]]) for i in range(0, len(pieces), step)]
 
 
 def _internal_marker(lang: Lang) -> str:
@@ -165,21 +164,27 @@ def share_value(key: str, question: str, lang: Lang) -> str:
 def _sources_blocks(answer: Answer) -> list[dict[str, Any]]:
     if not answer.sources:
         return []
-    cited = "\n".join(
-        escape(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})") for s in answer.sources
-    )
+    cited = "\n".join(escape(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})") for s in answer.sources)
     return _contexts(cited, f"*{escape(label('sources', answer.language))}:* ")
 
 
+def _shown_text(answer: Answer) -> str:
+    items = (item for block in answer.body for item in block.items)
+    return "\n".join([answer.title, *(block.text for block in answer.body), *items])
+
+
 def _contact_blocks(answer: Answer) -> list[dict[str, Any]]:
-    if answer.contact is None:
+    # The core often writes the contact into the body already; say it once.
+    if answer.contact is None or answer.contact.line() in _shown_text(answer):
         return []
     return _contexts(escape(answer.contact.line()), f"*{escape(label('contact', answer.language))}:* ")
 
 
-def _tail_blocks(answer: Answer, share: str | None) -> list[dict[str, Any]]:
+def _tail_blocks(answer: Answer, share: str | None, buttons: bool = True) -> list[dict[str, Any]]:
     """Sources, contact, then the buttons: suggestions, and share under an ephemeral answer."""
     tail = _sources_blocks(answer) + _contact_blocks(answer)
+    if not buttons:
+        return tail
     elements = question_buttons(answer.suggestions[:MAX_SUGGESTIONS])
     if elements:
         tail.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
@@ -198,8 +203,9 @@ def _fit(head: list[dict[str, Any]], tail: list[dict[str, Any]], limit: int) -> 
 
 
 def answer_blocks(
-    answer: Answer, *, asked: str | None = None, share: str | None = None, buttons: bool = True, limit: int = MAX_BLOCKS
-) -> list[dict[str, Any]]:
+    answer: Answer, *, asked: str | None = None, share: str | None = None, buttons: bool = True,
+    limit: int = MAX_BLOCKS,
+) -> list[dict[str, Any]]:  # fmt: skip
     head: list[dict[str, Any]] = []
     if asked:
         head.append(context([f"\u203a {escape(truncate(asked, ASKED_LIMIT))}"]))
@@ -207,11 +213,7 @@ def answer_blocks(
         head += _sections(f"*{escape(answer.title)}*")
     for block in answer.body:
         head += body_blocks(block, answer.language)
-    if not buttons:
-        tail = _sources_blocks(answer) + _contact_blocks(answer)
-    else:
-        tail = _tail_blocks(answer, share)
-    return _fit(head, tail, limit)
+    return _fit(head, _tail_blocks(answer, share, buttons), limit)
 
 
 def render_answer(answer: Answer, *, asked: str | None = None, share: str | None = None) -> SlackMessage:
@@ -222,15 +224,15 @@ def render_answer(answer: Answer, *, asked: str | None = None, share: str | None
 def render_notice(text: str) -> SlackMessage:
     """A curated one-liner from the core (the apology), as a message."""
     escaped = escape(text)
-    return SlackMessage(truncate(escaped, TEXT_LIMIT), _sections(escaped)[: MAX_BLOCKS])
+    return SlackMessage(truncate(escaped, TEXT_LIMIT), _sections(escaped)[:MAX_BLOCKS])
 
 
 def home_view(about: Sequence[Answer], examples: dict[Lang, Sequence[str]]) -> dict[str, Any]:
     """The App Home tab: what coopbot knows, and example questions as buttons, in each language."""
     blocks: list[dict[str, Any]] = []
-    share = MAX_HOME_BLOCKS // max(1, len(about))
+    room = MAX_HOME_BLOCKS // max(1, len(about))  # each language gets its share of the view
     for answer in about:
-        part = answer_blocks(answer, buttons=False, limit=share - 3)
+        part = answer_blocks(answer, buttons=False, limit=room - 3)
         questions = question_buttons(examples.get(answer.language, ())[:BUTTONS_PER_BLOCK])
         if questions:
             part.append(context([f"*{escape(label('suggestions', answer.language))}*"]))

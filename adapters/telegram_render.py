@@ -61,9 +61,15 @@ def pieces(answer: Answer, quote: str | None = None) -> list[Piece]:
     shown = " ".join(p.text for p in out)
     if answer.contact and answer.contact.line() not in shown:
         out.append(Piece(f"{label('contact', lang)}: {answer.contact.line()}"))
-    if answer.sources:
-        cited = "; ".join(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources)
-        out.append(Piece(f"{label('sources', lang)}: {cited}", "i"))
+    # Sources the body already lists in full (as /about does) are not repeated in the footer.
+    shown = " ".join(p.text for p in out)
+    cited = [
+        c
+        for c in (f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources)
+        if c not in shown
+    ]
+    if cited:
+        out.append(Piece(f"{label('sources', lang)}: {'; '.join(cited)}", "i"))
     return out
 
 

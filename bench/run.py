@@ -39,7 +39,9 @@ def questions() -> list[str]:
     found: list[str] = []
     for path in (REPO / "tests" / "eval" / "cases.jsonl", REPO.parent / "shared" / "eval" / "dev.jsonl"):
         if path.exists():
-            found += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            found += [
+                json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
     return found or ["베트남 나라장터 수출 연도", "Kyrgyzstan MOU date", "ADB training participants"]
 
 

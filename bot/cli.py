@@ -36,7 +36,9 @@ def _surface(name: str) -> ModuleType:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--knowledge", type=Path, help="fact base directory (default: $COOPBOT_KNOWLEDGE or ./knowledge)")
+    parser.add_argument(
+        "--knowledge", type=Path, help="fact base directory (default: $COOPBOT_KNOWLEDGE or ./knowledge)"
+    )
     parser.add_argument("--audience", choices=("public", "staff"), default=None, help="what may be shown")
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="answer in this language")
 
@@ -126,7 +128,13 @@ def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO
             answer = bot.ask(text, session=str(session) if session is not None else None, lang=lang, audience=audience)
             out = _reply(answer, ident)
         except (ValueError, TypeError) as err:
-            out = {"id": ident, "error": f"line {number}: {err}", "text": "", "matched": False, "lang": args.lang or "en"}
+            out = {
+                "id": ident,
+                "error": f"line {number}: {err}",
+                "text": "",
+                "matched": False,
+                "lang": args.lang or "en",
+            }
         except Exception as err:  # one bad question must not stop the batch
             out = {"id": ident, "error": f"line {number}: internal error: {type(err).__name__}", "text": "",
                    "matched": False, "lang": args.lang or "en"}  # fmt: skip

@@ -38,11 +38,7 @@ def source_refs(kb: KnowledgeBase, ids: Iterable[str], lang: Lang, audience: Aud
 
 def note_blocks(notes: Iterable[Note], lang: Lang, audience: Audience) -> list[Block]:
     """Curator notes: staff-only ones reach a staff audience only, marked internal."""
-    return [
-        Block("note", n.text(lang), internal=n.visibility == "staff")
-        for n in notes
-        if visible(n, audience)
-    ]
+    return [Block("note", n.text(lang), internal=n.visibility == "staff") for n in notes if visible(n, audience)]
 
 
 def person_contact(person: Entity, lang: Lang) -> Contact:

@@ -10,10 +10,12 @@ about the entity and that this detail is not, so nothing is invented.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.answer import Answer, Audience, Block, Kind
+from bot.answer import Answer, Audience, Block, Contact, Kind
 from bot.compose import contact_for, note_blocks, source_refs, visible
+from bot.knowledge import FACT_TYPES
+from bot.labels import label
 from bot.model import Entity, Fact, KnowledgeBase, Lang
 from bot.session import Context
 from bot.understand import YEAR, Understander, Understanding
@@ -56,7 +58,9 @@ class Engine:
         reply = _Reply(self, u, lang, audience, context)
         answer = reply.decide()
         if truncated:
-            answer = _with_block(answer, Block("note", self.kb.message("too_long", lang, limit=str(MAX_CHARS))))
+            answer = replace(
+                answer, body=(*answer.body, Block("note", self.kb.message("too_long", lang, limit=str(MAX_CHARS))))
+            )
         new_context = context.evolve(lang=lang)
         if answer.kind == "answer":
             new_context = new_context.evolve(
@@ -76,12 +80,6 @@ def _newest_first(iso: str) -> str:
     return "".join(str(9 - int(c)) if c.isdigit() else c for c in iso.ljust(10, "0")) if iso else "~"
 
 
-def _with_block(answer: Answer, block: Block) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, body=(*answer.body, block))
-
-
 class _Reply:
     """One question being answered; holds the working state so each step stays small."""
 
@@ -89,9 +87,7 @@ class _Reply:
         self.engine, self.kb, self.u, self.lang, self.audience, self.context = (
             engine, engine.kb, u, lang, audience, context,
         )  # fmt: skip
-        self.entities: tuple[str, ...] = tuple(
-            e for e in u.entity_ids if visible(self.kb.entities[e], audience)
-        )
+        self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
         self.topics = u.topics
         self.intent = self._intent()
 
@@ -122,6 +118,10 @@ class _Reply:
             if listed:
                 return listed
         if not self.entities:
+            if self.intent == "source":
+                return self.about()
+            if self.intent and not self.topics:
+                return self.clarify([], self.kb.examples[self.lang][:3])
             return self.topical() or self.fallback()
         return self.about_entities()
 
@@ -239,12 +239,13 @@ class _Reply:
     def no_fact(self, entity: Entity) -> Answer:
         lang = self.lang
         body = [
-            Block("paragraph", self.kb.message("no_fact_for_entity", lang, entity=entity.name(lang))),
+            Block("paragraph", self.say("no_fact_for_entity", entity=entity.name(lang))),
             Block("paragraph", entity.summary(lang)),
+            Block("paragraph", self.say("contact_answer")),
         ]
         return self.make(
             "unknown", False, 0.3, title=entity.name(lang), body=body, entities=(entity.id,), facts=[],
-            sources=entity.sources, suggest_from=entity, with_contact=True,
+            sources=entity.sources, suggest_from=entity, contact=self.default_contact,
         )  # fmt: skip
 
     def topical(self) -> Answer | None:
@@ -264,16 +265,19 @@ class _Reply:
         scored.sort(key=lambda sf: (-sf[0], _newest_first(sf[1].when)))
         best_score, best = scored[0]
         # Without a name, only a fact that matches every topic asked and the intent is sure enough.
-        if len(self.topics.intersection(best.topics)) < len(self.topics) or (self.intent and self.intent not in best.asks):
+        if len(self.topics.intersection(best.topics)) < len(self.topics) or (
+            self.intent and self.intent not in best.asks
+        ):
             return None
-        runner_up = [f for s, f in scored[1:] if s >= best_score and f.type != best.type]
+        # Another fact just as good about something else: the question did not say which one is meant.
+        runner_up = [f for s, f in scored[1:] if s >= best_score and (f.type, f.about[0]) != (best.type, best.about[0])]
         if runner_up:
             return self.clarify([best, *runner_up[:2]])
         self.entities = best.about[:1]
         return self.facts_answer([best], best_score + W_ENTITY)
 
     def listing(self) -> Answer | None:
-        """Lists: countries of a programme, programmes with a partner, or every fact on the topics asked."""
+        """Lists: countries of a programme, programmes with a partner, or the facts of a kind (up to a year)."""
         lang = self.lang
         for eid in self.entities:
             entity = self.kb.entities[eid]
@@ -285,30 +289,29 @@ class _Reply:
                 if progs:
                     items = [f"{p.name(lang)}: {p.summary(lang)}" for p in progs]
                     return self.list_answer(entity.name(lang), items, [s for p in progs for s in p.sources], entity)
-        if not self.topics:
-            return None
-        facts = [
-            f for f in self.kb.facts
-            if visible(f, self.audience) and self.topics & set(f.topics) and f.type != "count"
-            and (not self.entities or set(self.entities) & set(f.about))
-            and (not self.u.years or (f.date and int(f.date[:4]) <= max(self.u.years)))
-        ]  # fmt: skip
+        if not self.u.years:
+            return None  # a curated list fact, if any, is found by the ordinary ranking
+        return self.generated_list()
+
+    def generated_list(self) -> Answer | None:
+        """Every fact of the kind asked (a topic that is also a fact type: export, mou, ...) up to the year asked."""
+        kinds = self.topics.intersection(FACT_TYPES)
+        until = max(self.u.years)
+
+        def wanted(f: Fact) -> bool:
+            return (
+                f.type in kinds and visible(f, self.audience) and bool(f.date) and int(f.date[:4]) <= until
+                and (not self.entities or bool(set(self.entities) & set(f.about)))
+            )  # fmt: skip
+
+        facts = sorted((f for f in self.kb.facts if wanted(f)), key=lambda f: (f.date or "", self.engine.order[f.id]))
         if not facts:
             return None
-        facts.sort(key=lambda f: (f.date or "9999", self.engine.order[f.id]))
-        counts = [
-            f for f in self.kb.facts
-            if f.type == "count" and self.topics & set(f.topics) and visible(f, self.audience)
-            and (not self.entities or set(self.entities) & set(f.about))
-        ]  # fmt: skip
-        counts.sort(key=lambda f: f.when, reverse=True)
-        lead = counts[0].text(lang) if counts else ""
-        main = self.kb.entities[facts[0].about[-1] if not self.entities else self.entities[0]]
-        answer = self.list_answer(
-            main.name(lang), [f.text(lang) for f in facts], [s for f in facts + counts[:1] for s in f.sources], main, lead
-        )
+        main = self.kb.entities[self.entities[0]] if self.entities else self.kb.entities[facts[0].about[-1]]
         self.entities = self.entities or (main.id,)
-        return answer
+        lead = self.say("list_until", year=str(until), count=str(len(facts)))
+        return self.list_answer(main.name(self.lang), [f.text(self.lang) for f in facts],
+                                [s for f in facts for s in f.sources], main, lead)  # fmt: skip
 
     def list_answer(self, title: str, items: list[str], sources: list[str], main: Entity, lead: str = "") -> Answer:
         body = ([Block("paragraph", lead)] if lead else []) + [Block("list", items=tuple(items))]
@@ -323,11 +326,11 @@ class _Reply:
         source_ids += [s for e in self.entities for s in self.kb.entities[e].sources]
         person = contact_for(self.kb, source_ids, lang)
         subject = self.kb.entities[self.entities[0]].name(lang) if self.entities else ""
-        text = self.kb.message("contact_answer", lang, contact=person.line() if person else "", subject=subject)
+        text = self.say("contact_answer", contact=person.line() if person else "", subject=subject)
         main = self.kb.entities[self.entities[0]] if self.entities else None
         return self.make(
-            "answer", True, 0.9, title=self.kb.message("contact_label", lang), body=[Block("paragraph", text)],
-            entities=self.entities, facts=[], sources=source_ids[:0] or _contact_sources(self.kb, person, source_ids),
+            "answer", True, 0.9, title=label("contact", lang), body=[Block("paragraph", text)],
+            entities=self.entities, facts=[], sources=_contact_sources(self.kb, person, source_ids),
             suggest_from=main, contact=person,
         )  # fmt: skip
 
@@ -336,34 +339,42 @@ class _Reply:
         refs = source_refs(self.kb, ids, self.lang, self.audience)
         items = tuple(f"{r.publisher}, \u201c{r.title}\u201d ({r.date_text})" for r in refs)
         return self.make(
-            "answer", True, 0.9, title=self.kb.message("sources_label", self.lang),
+            "answer", True, 0.9, title=label("sources", self.lang),
             body=[Block("list", items=items)], entities=self.context.entities, facts=list(fact_ids), sources=ids,
         )  # fmt: skip
 
     def unknown(self) -> Answer:
         lang = self.lang
-        names = ", ".join(dict.fromkeys(m.surface for m in self.u.unknown))
-        body = [Block("paragraph", self.kb.message("unknown_entity", lang, name=names))]
+        others = self.engine.understander.index.others
+        names = ", ".join(dict.fromkeys(others[m.target].name(lang) for m in self.u.unknown))
+        body = [Block("paragraph", self.say("unknown_entity", name=names))]
         return self.make("unknown", False, 0.0, title=names, body=body, entities=(), facts=[], sources=[],
-                         with_contact=True)  # fmt: skip
+                         contact=self.default_contact)  # fmt: skip
 
-    def clarify(self, facts: list[Fact]) -> Answer:
-        lang = self.lang
-        options = tuple(self._question_for(f) for f in facts)
-        return self.make(
-            "clarify", False, 0.4, title="", body=[Block("paragraph", self.kb.message("clarify", lang))],
-            entities=(), facts=[], sources=[], suggestions=options,
-        )  # fmt: skip
+    def clarify(self, facts: list[Fact], options: tuple[str, ...] = ()) -> Answer:
+        """Between sure and nothing: ask back, offering the likely questions."""
+        options = options or tuple(self._question_for(f) for f in facts)
+        body = [Block("paragraph", self.say("clarify")), Block("list", items=options)]
+        return self.make("clarify", False, 0.4, title="", body=body, entities=(), facts=[], sources=[],
+                         suggestions=options)  # fmt: skip
+
+    def about(self) -> Answer:
+        """What coopbot knows and the documents it rests on."""
+        refs = source_refs(self.kb, self.kb.sources, self.lang, self.audience)
+        items = tuple(f"{r.publisher}, \u201c{r.title}\u201d ({r.date_text})" for r in refs)
+        text = self.say("about", **{k: str(v) for k, v in self.kb.summary_counts().items()})
+        return self.make("answer", True, 1.0, title="", body=[Block("paragraph", text), Block("list", items=items)],
+                         entities=(), facts=[], sources=[], intent="source")  # fmt: skip
 
     def fallback(self) -> Answer:
-        body = [Block("paragraph", self.kb.message("fallback", self.lang))]
+        body = [Block("paragraph", self.say("fallback"))]
         return self.make("fallback", False, 0.0, title="", body=body, entities=(), facts=[], sources=[],
-                         with_contact=True, suggestions=self.kb.examples[self.lang][:3])  # fmt: skip
+                         contact=self.default_contact, suggestions=self.kb.examples[self.lang][:3])  # fmt: skip
 
     def smalltalk(self, intent: str) -> Answer:
         lang = self.lang
         key = {"greeting": "greeting", "thanks": "thanks", "help": "help_intro"}[intent]
-        body = [Block("paragraph", self.kb.message(key, lang))]
+        body = [Block("paragraph", self.say(key))]
         if intent == "help":
             body.append(Block("list", items=self.kb.examples[lang]))
         return self.make("smalltalk", True, 1.0, title="", body=body, entities=(), facts=[], sources=[],
@@ -371,16 +382,25 @@ class _Reply:
 
     # -- assembling --------------------------------------------------------------------------------
 
+    @property
+    def default_contact(self) -> Contact | None:
+        """The international cooperation desk: the press contact of the newest source."""
+        return contact_for(self.kb, [], self.lang)
+
+    def say(self, key: str, **values: str) -> str:
+        """A curated message; {contact} is the default contact unless given."""
+        if "contact" not in values:
+            person = self.default_contact
+            values["contact"] = person.line() if person else ""
+        return self.kb.message(key, self.lang, **values)
+
     def make(
         self, kind: Kind, matched: bool, confidence: float, *, title: str, body: list[Block],
         entities: tuple[str, ...], facts: list[str], sources: list[str] | tuple[str, ...],
-        suggest_from: Entity | None = None, with_contact: bool = False, contact: object = None,
+        suggest_from: Entity | None = None, contact: Contact | None = None,
         suggestions: tuple[str, ...] | None = None, intent: str | None = None,
     ) -> Answer:  # fmt: skip
         lang = self.lang
-        person = contact if contact is not None else (contact_for(self.kb, [], lang) if with_contact else None)
-        if with_contact and person is not None:
-            body = [*body, Block("paragraph", self.kb.message("contact_answer", lang, contact=person.line(), subject=""))]
         return Answer(
             language=lang,
             matched=matched,
@@ -392,7 +412,7 @@ class _Reply:
             body=tuple(b for b in body if self.audience == "staff" or not b.internal),
             facts=tuple(facts),
             sources=source_refs(self.kb, sources, lang, self.audience),
-            contact=person,  # type: ignore[arg-type]
+            contact=contact,
             suggestions=suggestions if suggestions is not None else self.suggestions(suggest_from, facts),
             audience=self.audience,
             notes={"intents": [list(i) for i in self.u.intents[:3]], "topics": sorted(self.topics)},
@@ -415,10 +435,11 @@ class _Reply:
             for other in related:
                 if len(out) >= 2:
                     break
-                q = self.kb.message("suggest_about", lang, name=other.name(lang))
+                q = self.say("suggest_about", name=other.name(lang))
                 if q not in out:
                     out.append(q)
-            out.append(self.kb.message("suggest_contact", lang, name=entity.name(lang)))
+            if self.intent != "contact":
+                out.append(self.say("suggest_contact", name=entity.name(lang)))
         if len(out) < 2:
             out += [q for q in self.kb.examples[lang] if q not in out][: 3 - len(out)]
         return tuple(out[:3])
@@ -426,14 +447,14 @@ class _Reply:
     def _question_for(self, fact: Fact) -> str:
         if fact.question:
             return fact.question(self.lang)
-        return self.kb.message("suggest_about", self.lang, name=self.kb.entities[fact.about[0]].name(self.lang))
+        return self.say("suggest_about", name=self.kb.entities[fact.about[0]].name(self.lang))
 
 
-def _contact_sources(kb: KnowledgeBase, person: object, source_ids: list[str]) -> list[str]:
-    """Cite the document that names the contact."""
+def _contact_sources(kb: KnowledgeBase, person: Contact | None, source_ids: list[str]) -> list[str]:
+    """Cite the document that names the contact: among the topic's sources if one does."""
     if person is None:
         return []
-    named = [s.id for s in kb.sources.values() if any(kb.entities[p].name.en == person.name or  # type: ignore[attr-defined]
-             kb.entities[p].name.ko == person.name for p in s.contacts if p in kb.entities)]  # type: ignore[attr-defined]
+    named = [s.id for s in kb.sources.values() for p in s.contacts if p in kb.entities and
+             person.name in (kb.entities[p].name.ko, kb.entities[p].name.en)]  # fmt: skip
     relevant = [s for s in named if s in source_ids]
-    return (relevant or named)[:1]
+    return (relevant or sorted(named, key=lambda s: kb.sources[s].date, reverse=True))[:1]

@@ -22,7 +22,9 @@ from bot.normalize import alias_key, is_hangul, syllables, to_jamo
 # Korean particles and the polite ending 요, longest first so 에서 is tried before 에.
 PARTICLES = tuple(
     sorted(
-        "은 는 이 가 을 를 에 에서 의 와 과 로 으로 도 만 까지 부터 에게 랑 이랑 요 한테 께 처럼 보다 이나 나 에선 엔 하고".split(),
+        """
+    은 는 이 가 을 를 에 에서 의 와 과 로 으로 도 만 까지 부터 에게 랑 이랑 요 한테 께 처럼 보다 이나 나 에선 엔 하고
+    """.split(),
         key=len,
         reverse=True,
     )
@@ -62,7 +64,7 @@ def strip_particles(token: str) -> list[str]:
         nxt = []
         for form in frontier:
             for particle in PARTICLES:
-                if form.endswith(particle) and syllables(form) - syllables(particle) >= 1:
+                if form.endswith(particle) and len(form) > len(particle):
                     stem = form[: -len(particle)]
                     if stem not in forms:
                         forms.append(stem)
@@ -92,8 +94,9 @@ class EntityIndex:
         names: list[tuple[str, str]] = []
         for entity in kb.entities.values():
             names += [(n, entity.id) for n in (entity.name.ko, entity.name.en, *entity.aliases)]
-        for other in kb.others:
-            names += [(n, OTHER + other.name.en) for n in (other.name.ko, other.name.en, *other.aliases)]
+        self.others = {OTHER + o.name.en: o for o in kb.others}
+        for target, other in self.others.items():
+            names += [(n, target) for n in (other.name.ko, other.name.en, *other.aliases)]
         fuzzy_ko: dict[str, str] = {}
         fuzzy_en: dict[str, str] = {}
         self.glued: dict[str, tuple[str, bool]] = {}  # Hangul alias key -> (target, short)
@@ -113,8 +116,9 @@ class EntityIndex:
 
     # -- passes ------------------------------------------------------------------------------------
 
-    def spot(self, tokens: list[str]) -> Spotted:
-        covered = [False] * len(tokens)
+    def spot(self, tokens: list[str], protected: frozenset[str] = frozenset()) -> Spotted:
+        """Find names in normalised tokens. `protected` tokens are ordinary words here (who, not WHO)."""
+        covered = [t in protected for t in tokens]
         leftovers: dict[int, str] = {}  # token index -> what remains of it after a glued name
         mentions: list[Mention] = []
         self._exact_pass(tokens, covered, mentions)
@@ -124,7 +128,7 @@ class EntityIndex:
         for i, token in enumerate(tokens):
             if i in leftovers:
                 residual.append(leftovers[i])
-            elif not covered[i]:
+            elif not covered[i] or token in protected:
                 residual.append(token)
         mentions.sort(key=lambda m: m.start)
         return Spotted(tuple(mentions), tuple(r for r in residual if r))

@@ -57,8 +57,8 @@ FACT_TYPES = (
 STATUSES = ("completed", "planned", "ongoing")
 REQUIRED_MESSAGES = (
     "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "no_fact_for_entity",
-    "about", "error", "non_text", "too_long", "sources_label", "contact_label", "internal_label",
-    "suggestions_label", "start", "contact_answer", "suggest_about", "suggest_contact",
+    "about", "error", "non_text", "too_long", "start", "contact_answer", "suggest_about", "suggest_contact",
+    "list_until",
 )  # fmt: skip
 
 
@@ -181,7 +181,7 @@ def _refs(*kinds: str) -> Checker:
         if items is None:
             return None
         for i, item in enumerate(items):
-            ctx.refs.append((item, name, _item_line(value, i, line), ctx.file, kinds))
+            ctx.refs.append((item, f"{name}[{i}]", _item_line(value, i, line), ctx.file, kinds))
         return items
 
     return check
@@ -360,12 +360,16 @@ def _read_facts(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
             continue
         rec.setdefault("topics", ())
         for i, topic in enumerate(rec["topics"]):
-            ctx.refs.append((topic, f"facts({rec['id']}).topics[{i}]", _line(item, "topics", item_line), ctx.file, ("topic",)))
+            ctx.refs.append(
+                (topic, f"facts({rec['id']}).topics[{i}]", _line(item, "topics", item_line), ctx.file, ("topic",))
+            )
         if _claim_id(found, ctx, rec["id"], item_line, "facts.id"):
             found.facts.append((Fact(**rec), ctx.file, item_line))
 
 
-def _read_by_lang(section: Any, ctx: _Ctx, line: int, name: str, target: dict[str, dict[Lang, tuple[str, ...]]]) -> None:
+def _read_by_lang(
+    section: Any, ctx: _Ctx, line: int, name: str, target: dict[str, dict[Lang, tuple[str, ...]]]
+) -> None:
     if not isinstance(section, dict):
         ctx.report(line, name, "must map each name to {ko: [...], en: [...]}")
         return
@@ -476,7 +480,9 @@ def _check_aliases(found: _Collected) -> list[Problem]:
 def _check_complete(found: _Collected, root: str) -> list[Problem]:
     problems = []
     where = f"{root}/messages.yaml"
-    problems += [Problem(where, 1, f"messages.{k}", "is required") for k in REQUIRED_MESSAGES if k not in found.messages]
+    problems += [
+        Problem(where, 1, f"messages.{k}", "is required") for k in REQUIRED_MESSAGES if k not in found.messages
+    ]
     for intent in INTENTS:
         if intent not in found.intents:
             problems.append(Problem(f"{root}/intents.yaml", 1, f"intents.{intent}", "has no phrasings"))

@@ -127,6 +127,7 @@ class KnowledgeBase:
     others: tuple[OtherName, ...]
 
     def message(self, key: str, lang: Lang, **values: str) -> str:
+        """A curated message with its {placeholders} filled; values a message does not use are ignored."""
         return self.messages[key](lang).format(**values)
 
     def facts_about(self, entity_id: str) -> tuple[Fact, ...]:

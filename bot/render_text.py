@@ -24,6 +24,8 @@ def render_plain(answer: Answer, *, suggestions: bool = False) -> str:
     if answer.sources:
         cited = "; ".join(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources)
         parts.append(f"{label('sources', lang)}: {cited}")
-    if suggestions and answer.suggestions:
-        parts.append(f"{label('suggestions', lang)}:\n" + "\n".join(f"  • {q}" for q in answer.suggestions))
+    listed = {item for block in answer.body for item in block.items}
+    extra = [q for q in answer.suggestions if q not in listed]  # a clarify answer already lists its options
+    if suggestions and extra:
+        parts.append(f"{label('suggestions', lang)}:\n" + "\n".join(f"  • {q}" for q in extra))
     return "\n\n".join(parts)

@@ -13,6 +13,7 @@ from bot.vocabulary import SLOT, Vocabulary, content_words, match_table, phrase_
 
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
+MAX_ANCHORED = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +23,13 @@ class Understanding:
     mentions: tuple[Mention, ...]
     residual: tuple[str, ...]
     intents: tuple[tuple[str, float], ...]  # best first
+    implied: tuple[str, ...]  # programmes named by a partner or country plus a keyword (ADB + 연수)
     topics: frozenset[str]
     years: frozenset[int]
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
+        seen: dict[str, None] = dict.fromkeys(self.implied)
         for m in self.mentions:
             if m.known:
                 seen.setdefault(m.target, None)
@@ -57,11 +59,40 @@ class Understander:
             for topic, by_lang in kb.topics.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
+        self.programme_keys = self._programme_keys(kb)
         vocab = {w for _, ph in self.phrasings for w in ph} | {w for _, sig in self.topic_signals for w in sig}
+        vocab |= {w for _, _, keys in self.programme_keys for key in keys for w in key}
         self.vocab = Vocabulary(vocab)
         # Latin words Korean speakers use as they are (MOU, ODA): they say nothing about the language.
-        korean_lists = [*(p for by in kb.intents.values() for p in by["ko"]), *(s for by in kb.topics.values() for s in by["ko"])]
+        korean_lists = [
+            *(p for by in kb.intents.values() for p in by["ko"]),
+            *(s for by in kb.topics.values() for s in by["ko"]),
+        ]
         self.neutral = frozenset(w for text in korean_lists for w in words(normalize(text)) if w.isascii())
+
+    @staticmethod
+    def _programme_keys(kb: KnowledgeBase) -> list[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]]]:
+        """For each programme with keywords: the entities that anchor it (partners, countries) and its keywords.
+
+        An entity that anchors many programmes (PPS) anchors none: 'PPS training' names no one programme.
+        """
+        anchored: dict[str, int] = {}
+        for entity in kb.entities.values():
+            for anchor in (*entity.partners, *entity.countries):
+                anchored[anchor] = anchored.get(anchor, 0) + 1
+        keys = []
+        for entity in kb.entities.values():
+            anchors = frozenset(a for a in (*entity.partners, *entity.countries) if anchored[a] <= MAX_ANCHORED)
+            phrases = tuple(tuple(words(normalize(k))) for k in entity.keywords)
+            if anchors and phrases:
+                keys.append((entity.id, anchors, phrases))
+        return keys
+
+    def _implied(self, named: set[str], table: dict[str, float]) -> tuple[str, ...]:
+        return tuple(
+            pid for pid, anchors, phrases in self.programme_keys
+            if pid not in named and anchors & named and any(phrase_score(p, table) >= 0.9 for p in phrases)
+        )  # fmt: skip
 
     def _is_name(self, word: str) -> bool:
         return alias_key(word) in self.index.exact
@@ -69,7 +100,9 @@ class Understander:
     def read(self, text: str, chat_lang: Lang | None) -> Understanding:
         norm = normalize(text)
         tokens = words(norm)
-        spotted = self.index.spot(tokens)
+        # A word of the vocabulary is a word, not an acronym, unless typed in capitals: who is not WHO.
+        protected = frozenset(t for t in tokens if t in self.vocab.words and t.upper() not in text)
+        spotted = self.index.spot(tokens, protected)
         all_table = match_table(self.vocab, tokens)
         topics = frozenset(
             topic for topic, signal in self.topic_signals if signal and phrase_score(signal, all_table) >= 0.9
@@ -80,10 +113,11 @@ class Understander:
         names = " ".join(m.surface for m in spotted.mentions)
         lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
         years = frozenset(int(y) for y in YEAR.findall(norm))
-        return Understanding(norm, lang, spotted.mentions, spotted.residual, intents, topics, years)
+        implied = self._implied({m.target for m in spotted.mentions}, all_table)
+        return Understanding(norm, lang, spotted.mentions, spotted.residual, intents, implied, topics, years)
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
-        """Each intent's best phrasing: how much of the phrasing is present, and how much of the question it explains."""
+        """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
         per_word = [{w for w, s in self.vocab.matches(token).items() if s >= 0.8} for token in residual]
         best: dict[str, float] = {}
         for intent, phrase in self.phrasings:

@@ -21,9 +21,10 @@ LATIN_FUZZY_CUTOFF = 85.0
 STEM_SCORE = 0.95
 # Function words that carry no intent; wh-words and numbers are kept on purpose.
 STOPWORDS = frozenset(
-    "a an the is are was were be been being do does did to of in on at by for with about from "
-    "me i you your my we our it its this that these those there please can could would will "
-    "tell pps's 's".split()
+    """
+    a an the is are was were be been being do does did to of in on at by for with about from me
+    i you your my we our it its this that these those there please can could would will tell pps's 's
+    """.split()
 )
 
 

@@ -50,45 +50,63 @@ def test_syntax_error_is_reported_with_file_and_line(broken_copy):
 
 
 def test_unknown_field_is_rejected(broken_copy):
-    text = "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스, en: Atlantis}\n    summary: {ko: 가, en: a}\n" \
-           "    sources: [pps-2024-05-30-kyrgyzstan-mou]\n    colour: blue\n"
+    text = (
+        "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스, en: Atlantis}\n    summary: {ko: 가, en: a}\n"
+        "    sources: [pps-2024-05-30-kyrgyzstan-mou]\n    colour: blue\n"
+    )
     found = problems_of(broken_copy(text))
-    assert found == ["knowledge/zz-broken.yaml:6: countries(atlantis).colour: unknown field "
-                     "(allowed: id, name, aliases, summary, sources, visibility, notes, region)"]
+    assert found == [
+        "knowledge/zz-broken.yaml:6: countries(atlantis).colour: unknown field "
+        "(allowed: id, name, aliases, summary, sources, visibility, notes, region)"
+    ]
 
 
 def test_missing_english_text_is_named(broken_copy):
-    text = "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스}\n    summary: {ko: 가, en: a}\n" \
-           "    sources: [pps-2024-05-30-kyrgyzstan-mou]\n"
-    assert problems_of(broken_copy(text)) == ["knowledge/zz-broken.yaml:3: countries(atlantis).name.en: missing English text"]
+    text = (
+        "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스}\n    summary: {ko: 가, en: a}\n"
+        "    sources: [pps-2024-05-30-kyrgyzstan-mou]\n"
+    )
+    assert problems_of(broken_copy(text)) == [
+        "knowledge/zz-broken.yaml:3: countries(atlantis).name.en: missing English text"
+    ]
 
 
 def test_dangling_source_reference_is_named(broken_copy):
-    text = "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스, en: Atlantis}\n    summary: {ko: 가, en: a}\n" \
-           "    sources: [no-such-source]\n"
+    text = (
+        "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스, en: Atlantis}\n    summary: {ko: 가, en: a}\n"
+        "    sources: [no-such-source]\n"
+    )
     assert problems_of(broken_copy(text)) == [
         "knowledge/zz-broken.yaml:5: countries(atlantis).sources[0]: refers to 'no-such-source', which does not exist"
     ]
 
 
 def test_alias_shared_by_two_entities_is_rejected(broken_copy):
-    text = "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스, en: Atlantis}\n    aliases: [베트남]\n" \
-           "    summary: {ko: 가, en: a}\n    sources: [pps-2024-05-30-kyrgyzstan-mou]\n"
+    text = (
+        "countries:\n  - id: atlantis\n    name: {ko: 아틀란티스, en: Atlantis}\n    aliases: [베트남]\n"
+        "    summary: {ko: 가, en: a}\n    sources: [pps-2024-05-30-kyrgyzstan-mou]\n"
+    )
     found = problems_of(broken_copy(text))
     assert found == ["knowledge/zz-broken.yaml:2: atlantis.aliases: alias '베트남' already names 'vietnam'"]
 
 
 def test_bad_date_is_rejected(broken_copy):
-    text = "sources:\n  - id: bad-date\n    kind: press_release\n    publisher: {ko: 조달청, en: PPS}\n" \
-           "    date: 2024-13-01\n    title: {ko: 제목, en: Title}\n"
+    text = (
+        "sources:\n  - id: bad-date\n    kind: press_release\n    publisher: {ko: 조달청, en: PPS}\n"
+        "    date: 2024-13-01\n    title: {ko: 제목, en: Title}\n"
+    )
     found = problems_of(broken_copy(text))
-    assert found == ["knowledge/zz-broken.yaml:5: sources(bad-date).date: '2024-13-01' is not a date "
-                     "(write 2024-05-30, 2024-05 or 2024)"]
+    assert found == [
+        "knowledge/zz-broken.yaml:5: sources(bad-date).date: '2024-13-01' is not a date "
+        "(write 2024-05-30, 2024-05 or 2024)"
+    ]
 
 
 def test_key_written_twice_is_a_syntax_problem(broken_copy):
     found = problems_of(broken_copy("examples:\n  ko: [가]\n  ko: [나]\n  en: [a]\n"))
-    assert found == ["knowledge/zz-broken.yaml:3: yaml: syntax error: while reading a mapping key 'ko' is written twice"]
+    assert found == [
+        "knowledge/zz-broken.yaml:3: yaml: syntax error: while reading a mapping key 'ko' is written twice"
+    ]
 
 
 def test_every_problem_is_listed_not_just_the_first(broken_copy):
@@ -113,8 +131,9 @@ def test_every_seed_document_is_a_source(kb):
 
 
 def test_staff_notes_exist_for_source_inconsistencies(kb):
-    staff_notes = [n for r in (*kb.facts, *kb.entities.values(), *kb.sources.values()) for n in r.notes
-                   if n.visibility == "staff"]
+    staff_notes = [
+        n for r in (*kb.facts, *kb.entities.values(), *kb.sources.values()) for n in r.notes if n.visibility == "staff"
+    ]
     assert len(staff_notes) >= 4
 
 
@@ -131,8 +150,9 @@ def test_loading_twice_gives_equal_results(kb):
 
 def test_validate_command_exits_1_and_lists_problems(broken_copy):
     directory = broken_copy("facts:\n  - id: x\n    text: {ko: a, en: b\n")
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "validate", "--knowledge", str(directory)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "validate", "--knowledge", str(directory)], capture_output=True, text=True
+    )
     assert run.returncode == 1
     assert run.stdout.startswith("knowledge/zz-broken.yaml:")
 

@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
-from email.policy import HTTPPolicy
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -42,8 +42,24 @@ MINJUN: Json = {"id": 1002, "is_bot": False, "first_name": "민준", "language_c
 BATBAYAR: Json = {"id": 1003, "is_bot": False, "first_name": "Batbayar", "language_code": "mn"}
 DELEGATION: Json = {"id": -1001234567890, "type": "supergroup", "title": "Delegation to PPS"}
 
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
-         "blockquote", "tg-emoji"}  # fmt: skip
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{5,32}")
@@ -72,11 +88,11 @@ def parse_html(text: str) -> str:
         if entity:
             out.append(html.unescape(f"&{entity};"))
         elif tag.lower() not in _TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag \"{tag}\"")
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
         elif not closing:
             stack.append(tag.lower())
         elif not stack or stack.pop() != tag.lower():
-            raise ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag \"{tag}\"")
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}"')
     out.append(_plain_between(text[pos:]))
     if stack:
         raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to \"{stack[-1]}\"")
@@ -118,15 +134,23 @@ class FakeTelegram:
 
     def __init__(self, token: str = TOKEN, username: str = "coopbot_test_bot") -> None:
         self.token = token
-        self.me: Json = {"id": BOT_ID, "is_bot": True, "first_name": "coopbot", "username": username,
-                         "can_join_groups": True, "can_read_all_group_messages": False,
-                         "supports_inline_queries": False}  # fmt: skip
+        self.me: Json = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "coopbot",
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self.calls: list[tuple[str, Json]] = []  # every request, in order: (method, parameters)
         self.sent: list[Sent] = []
         self.callback_answers: list[Json] = []
         self.commands: dict[tuple[str, str], list[Json]] = {}  # (scope type, language_code) -> commands
         self.webhook: Json = {}
         self.confirmed_offset = 0  # updates below this were confirmed by a getUpdates offset
+        self.delivered = 0  # the highest update_id a getUpdates call returned
+        self.last_update_id = 0  # the newest update the users made
         self._cond = threading.Condition()
         self._updates: list[Json] = []
         self._next_update_id = 500
@@ -168,17 +192,28 @@ class FakeTelegram:
             message["entities"] = entities
         return self._push("message", message)
 
-    def send_non_text(self, kind: str, *, user: Json = ALICE, chat: Json | None = None,
-                      reply_to: Json | None = None) -> Json:  # fmt: skip
+    def send_non_text(
+        self, kind: str, *, user: Json = ALICE, chat: Json | None = None, reply_to: Json | None = None
+    ) -> Json:
         """A sticker, photo, voice message, location or file."""
         payloads: dict[str, Json] = {
-            "sticker": {"sticker": {"file_id": "st1", "file_unique_id": "u1", "type": "regular", "width": 512,
-                                    "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}},
+            "sticker": {
+                "sticker": {
+                    "file_id": "st1",
+                    "file_unique_id": "u1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "emoji": "👍",
+                }
+            },
             "photo": {"photo": [{"file_id": "ph1", "file_unique_id": "u2", "width": 90, "height": 90}]},
             "voice": {"voice": {"file_id": "vo1", "file_unique_id": "u3", "duration": 3}},
             "location": {"location": {"latitude": 36.35, "longitude": 127.38}},
             "document": {"document": {"file_id": "do1", "file_unique_id": "u4", "file_name": "q.pdf"}},
-        }  # fmt: skip
+        }
         message = self._user_message(user, chat, reply_to)
         message.update(payloads[kind])
         return self._push("message", message)
@@ -198,8 +233,13 @@ class FakeTelegram:
         with self._cond:
             query_id = f"cq{self._next_update_id}"
             self._open_queries.add(query_id)
-        query = {"id": query_id, "from": user, "message": self._messages[(sent.chat_id, sent.message_id)],
-                 "chat_instance": "ci1", "data": sent.buttons[index][1]}  # fmt: skip
+        query = {
+            "id": query_id,
+            "from": user,
+            "message": self._messages[(sent.chat_id, sent.message_id)],
+            "chat_instance": "ci1",
+            "data": sent.buttons[index][1],
+        }
         return self._push("callback_query", query)
 
     def push_webhook(self, update: Json, secret_token: str | None) -> int:
@@ -247,8 +287,11 @@ class FakeTelegram:
 
     def wait_replies(self, chat_id: int, count: int = 1, *, after: int = 0, timeout: float = 8.0) -> list[Sent]:
         """The bot's messages to chat_id after the first `after` of them, once there are `count`."""
-        return self.wait_for(lambda: (r := self.replies(chat_id)[after:]) and len(r) >= count and r,
-                             timeout, f"{count} repl(y/ies) in chat {chat_id}")  # fmt: skip
+        return self.wait_for(
+            lambda: (r := self.replies(chat_id)[after:]) and len(r) >= count and r,
+            timeout,
+            f"{count} repl(y/ies) in chat {chat_id}",
+        )
 
     def calls_of(self, method: str) -> list[Json]:
         with self._cond:
@@ -268,7 +311,8 @@ class FakeTelegram:
         message: Json = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": user}
         if reply_to is not None:
             message["reply_to_message"] = reply_to
-        self._messages[(chat["id"], message_id)] = message
+        with self._cond:
+            self._messages[(chat["id"], message_id)] = message
         return message
 
     def _new_message_id(self) -> int:
@@ -278,6 +322,7 @@ class FakeTelegram:
     def _push(self, kind: str, payload: Json) -> Json:
         with self._cond:
             update = {"update_id": self._next_update_id, kind: payload}
+            self.last_update_id = self._next_update_id
             self._next_update_id += 1
             webhook = dict(self.webhook)
             if not webhook:
@@ -323,8 +368,11 @@ class FakeTelegram:
         return True
 
     def _api_getWebhookInfo(self, params: Json) -> Json:
-        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self.pending_updates())}  # fmt: skip
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.pending_updates()),
+        }
 
     def _api_getUpdates(self, params: Json) -> list[Json]:
         offset, timeout = int(params.get("offset", 0)), float(params.get("timeout", 0))
@@ -340,6 +388,7 @@ class FakeTelegram:
                 ready = [u for u in ready if not allowed or any(k in u for k in allowed)]
                 left = deadline - time.monotonic()
                 if ready or left <= 0 or self._closing:
+                    self.delivered = max([self.delivered] + [u["update_id"] for u in ready[:limit]])
                     return ready[:limit]
                 self._cond.wait(left)
 
@@ -349,15 +398,30 @@ class FakeTelegram:
         buttons = _buttons(params.get("reply_markup"))
         reply_to = self._reply_to(chat["id"], params)
         with self._cond:
-            message: Json = {"message_id": self._new_message_id(), "date": int(time.time()), "chat": chat,
-                             "from": self.me, "text": plain}  # fmt: skip
+            message: Json = {
+                "message_id": self._new_message_id(),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self.me,
+                "text": plain,
+            }
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             if reply_to is not None:
                 message["reply_to_message"] = self._messages[(chat["id"], reply_to)]
             self._messages[(chat["id"], message["message_id"])] = message
-            self.sent.append(Sent(chat["id"], message["message_id"], text, plain, buttons, reply_to,
-                                  params.get("parse_mode"), message=message))  # fmt: skip
+            self.sent.append(
+                Sent(
+                    chat["id"],
+                    message["message_id"],
+                    text,
+                    plain,
+                    buttons,
+                    reply_to,
+                    params.get("parse_mode"),
+                    message=message,
+                )
+            )
         return message
 
     def _api_editMessageText(self, params: Json) -> Json:
@@ -370,9 +434,12 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: message to edit not found")
             buttons = _buttons(params.get("reply_markup"))
             if (plain, buttons) == (record.text, record.buttons):
-                raise ApiError(400, "Bad Request: message is not modified: specified new message content and "
-                                    "reply markup are exactly the same as a current content and reply markup "
-                                    "of the message")  # fmt: skip
+                raise ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
             message = {**self._messages[key], "text": plain, "edit_date": int(time.time())}
             message.pop("reply_markup", None)
             if params.get("reply_markup"):
@@ -385,8 +452,7 @@ class FakeTelegram:
     def _api_answerCallbackQuery(self, params: Json) -> bool:
         with self._cond:
             if params.get("callback_query_id") not in self._open_queries:
-                raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is "
-                                    "invalid")  # fmt: skip
+                raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
             self._open_queries.discard(params["callback_query_id"])
             self.callback_answers.append(params)
         return True
@@ -489,7 +555,7 @@ def _read_params(handler: BaseHTTPRequestHandler) -> Json:
         return json.loads(body or b"{}")
     if kind.startswith("multipart/form-data"):
         head = f"Content-Type: {kind}\r\n\r\n".encode()
-        message = BytesParser(policy=HTTPPolicy()).parsebytes(head + body)
+        message = BytesParser(policy=HTTP).parsebytes(head + body)
         parts = {p.get_param("name", header="content-disposition"): p.get_content() for p in message.iter_parts()}
         return _decode({str(k): v if isinstance(v, str) else v.decode() for k, v in parts.items()})
     return _decode(dict(parse_qsl(body.decode(), keep_blank_values=True)))

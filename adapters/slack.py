@@ -1,0 +1,457 @@
+"""The Slack surface for PPS staff: `coopbot serve slack`.
+
+It only translates: a mention, a direct message, the /coop command or a button -> `Coopbot.ask`
+-> the Answer as Block Kit (adapters/slack_render.py) -> chat.postMessage or the response_url.
+Socket Mode when SLACK_APP_TOKEN is set, else HTTP on --port with Bolt's signature check, which
+is never turned off. SLACK_API_URL points the Web API (and so apps.connections.open) elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import signal
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.webhook import WebhookClient
+
+from adapters.slack_render import (
+    ASK_ACTION,
+    SHARE_ACTION,
+    SlackMessage,
+    home_view,
+    render_answer,
+    render_notice,
+    share_value,
+)
+from bot import Answer, Coopbot
+from bot.answer import Audience
+from bot.model import Lang
+
+log = logging.getLogger("coopbot.slack")
+
+EVENTS_PATH = "/slack/events"
+DEFAULT_PORT = 3000
+DEFAULT_HOST = "0.0.0.0"  # Slack must reach HTTP mode from outside; tests pass --host 127.0.0.1
+API_TIMEOUT = 10  # seconds of one Web API call, so a stuck call cannot hold shutdown for long
+ANSWER_CACHE = 500  # ephemeral answers kept for their "share in channel" button
+MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")  # what a person typing sends
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+
+
+def configured(env: Mapping[str, str]) -> bool:
+    return bool(env.get("SLACK_BOT_TOKEN"))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="HTTP mode port (default %(default)s)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="HTTP mode address (default %(default)s)")
+
+
+# -- settings and the Web API client ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    bot_token: str
+    signing_secret: str = ""
+    app_token: str = ""
+    api_url: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        return cls(
+            bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            app_token=env.get("SLACK_APP_TOKEN", ""),
+            api_url=env.get("SLACK_API_URL", ""),
+        )
+
+    def problem(self) -> str | None:
+        """Why this configuration cannot run, if it cannot."""
+        if not self.bot_token:
+            return "SLACK_BOT_TOKEN is not set"
+        if not self.app_token and not self.signing_secret:
+            # An empty secret would make every forged signature "valid": refuse rather than run open.
+            return "HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)"
+        return None
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk retries 500 and 503 only; a 502 or 504 from a proxy in front of Slack is as transient."""
+
+    def _can_retry(
+        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:  # fmt: skip
+        return response is not None and response.status_code >= 500
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Backoff for connection resets, 429 (honouring Retry-After) and 5xx."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        AnyServerErrorRetryHandler(max_retry_count=3),
+    ]
+
+
+def web_client(token: str, api_url: str = "") -> WebClient:
+    extra: dict[str, Any] = {"base_url": api_url.rstrip("/") + "/"} if api_url else {}
+    return WebClient(token=token, timeout=API_TIMEOUT, retry_handlers=retry_handlers(), **extra)
+
+
+# -- Slack text in -------------------------------------------------------------------------------------
+
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def _markup_to_plain(inner: str, bot_user_id: str | None) -> str:
+    """One `<...>` of Slack's message format as the words a person sees."""
+    target, _, shown = inner.partition("|")
+    if target.startswith("@"):
+        return "" if target[1:] == bot_user_id else (f"@{shown}" if shown else "")
+    if target.startswith("#"):
+        return f"#{shown}" if shown else ""
+    if target.startswith("!"):
+        return shown or "@" + target[1:].split("^")[0]
+    return shown or target.removeprefix("mailto:")
+
+
+def from_slack(text: str, bot_user_id: str | None = None) -> str:
+    """Slack's escaped message text as plain text for the core: the bot's mention dropped, links unwrapped."""
+    plain = _SLACK_MARKUP.sub(lambda m: _markup_to_plain(m.group(1), bot_user_id), text)
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(plain.split())
+
+
+def guess_lang(text: str) -> Lang:
+    """Only for replies made without an Answer (the apology): Korean if the question has Hangul."""
+    return "ko" if _HANGUL.search(text) else "en"
+
+
+# -- where a reply goes -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A conversation: the core's session key, and how to reach it (a channel/thread, or a response_url)."""
+
+    session: str
+    channel: str | None = None
+    thread_ts: str | None = None
+    response_url: str | None = None  # ephemeral replies to /coop and to its buttons
+
+
+def session_key(team: str | None, channel: str, thread_or_user: str) -> str:
+    return f"slack:{team or '-'}:{channel}:{thread_or_user}"
+
+
+class EventLog:
+    """event_ids seen lately, so Slack's retries (X-Slack-Retry-Num, same event_id) are answered once."""
+
+    def __init__(
+        self, ttl: float = 3600.0, limit: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl, self.limit, self.clock = ttl, limit, clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            while self._seen and (len(self._seen) >= self.limit or self._oldest() < now - self.ttl):
+                self._seen.popitem(last=False)
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = now
+            return True
+
+    def _oldest(self) -> float:
+        return next(iter(self._seen.values()))
+
+
+class AnswerCache:
+    """The last ephemeral answers by key, so "share in channel" posts the very answer the asker saw."""
+
+    def __init__(self, limit: int = ANSWER_CACHE) -> None:
+        self.limit = limit
+        self._items: OrderedDict[str, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, answer: Answer) -> str:
+        key = os.urandom(8).hex()
+        with self._lock:
+            self._items[key] = answer
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> Answer | None:
+        with self._lock:
+            return self._items.get(key)
+
+
+# -- the listeners ----------------------------------------------------------------------------------------
+
+
+class SlackSurface:
+    """Bolt listeners that turn Slack payloads into `Coopbot.ask` calls and deliver the rendered Answers."""
+
+    def __init__(self, bot: Coopbot, audience: Audience = "staff", lang: Lang | None = None) -> None:
+        self.bot, self.audience, self.lang = bot, audience, lang
+        self.events = EventLog()
+        self.answers = AnswerCache()
+
+    def register(self, app: App) -> None:
+        app.use(self.once_per_event)
+        app.event("app_mention")(self.on_mention)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home)
+        app.command(re.compile(r"^/coop"))(self.on_command)
+        app.action(re.compile(rf"^{ASK_ACTION}_\d+$"))(self.on_ask_button)
+        app.action(SHARE_ACTION)(self.on_share_button)
+        app.error(self.on_error)
+
+    # middleware and errors
+
+    def once_per_event(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not self.events.first_time(event_id):
+            log.info("event %s delivered again; answered already", event_id)
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        next()
+        return None
+
+    def on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        log.error("unhandled error for a %s request: %r", body.get("type"), error, exc_info=error)
+
+    # events
+
+    def on_mention(self, event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        if event.get("bot_id") or event.get("subtype"):
+            return
+        channel = event["channel"]
+        thread = event.get("thread_ts") or event["ts"]  # a mention is answered in its thread
+        where = Where(session_key(context.get("team_id"), channel, thread), channel, thread)
+        self.reply(client, where, from_slack(event.get("text", ""), context.get("bot_user_id")))
+
+    def on_message(self, event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        if event.get("channel_type") != "im" or not self._from_a_person(event, context):
+            return  # channel messages come as app_mention; edits, joins and bots are not questions
+        channel, thread = event["channel"], event.get("thread_ts")
+        where = Where(session_key(context.get("team_id"), channel, thread or event["user"]), channel, thread)
+        text = from_slack(event.get("text", ""), context.get("bot_user_id"))
+        if not text and event.get("files"):
+            self.deliver(client, where, render_notice(self.bot.message("non_text", self._lang(where, ""))))
+            return
+        self.reply(client, where, text)
+
+    @staticmethod
+    def _from_a_person(event: dict[str, Any], context: dict[str, Any]) -> bool:
+        return (
+            event.get("subtype") in MESSAGE_SUBTYPES
+            and not event.get("bot_id")
+            and bool(event.get("user"))
+            and event.get("user") != context.get("bot_user_id")
+        )
+
+    def on_home(self, event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        about = [self.bot.about(lang, self.audience) for lang in ("ko", "en")]
+        examples: dict[Lang, tuple[str, ...]] = {lang: self.bot.examples(lang) for lang in ("ko", "en")}
+        client.views_publish(user_id=event["user"], view=home_view(about, examples))
+
+    # the slash command and buttons
+
+    def on_command(self, ack: Callable[..., None], command: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()  # within Slack's 3 seconds; the answer follows on the response_url
+        session = session_key(context.get("team_id"), command["channel_id"], command["user_id"])
+        where = Where(session, response_url=command["response_url"])
+        self.reply(None, where, from_slack(command.get("text", ""), context.get("bot_user_id")))
+
+    def on_ask_button(
+        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any],
+        client: WebClient,
+    ) -> None:  # fmt: skip
+        ack()
+        question = action.get("value", "")
+        self.reply(client, self._where_clicked(body, context, client), question, asked=question)
+
+    def _where_clicked(self, body: dict[str, Any], context: dict[str, Any], client: WebClient) -> Where:
+        """A button's conversation: the ephemeral answer, the DM, the channel thread; from App Home the DM."""
+        team, user = context.get("team_id"), body["user"]["id"]
+        container = body.get("container", {})
+        if container.get("type") == "view":
+            channel = client.conversations_open(users=user)["channel"]["id"]
+            return Where(session_key(team, channel, user), channel)
+        channel = body["channel"]["id"]
+        if container.get("is_ephemeral"):
+            return Where(session_key(team, channel, user), response_url=body["response_url"])
+        message = body.get("message", {})
+        if channel.startswith("D"):
+            thread = message.get("thread_ts")
+            return Where(session_key(team, channel, thread or user), channel, thread)
+        thread = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
+        return Where(session_key(team, channel, thread), channel, thread)
+
+    def on_share_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        value = json.loads(action.get("value") or "{}")
+        answer = self.answers.get(value.get("k", ""))
+        if answer is None:  # the process restarted since: ask again, outside the conversation
+            lang = value.get("l") or self.lang
+            answer = self.bot.ask(value.get("q", ""), lang=lang, audience=self.audience)
+        url = body["response_url"]
+        self._respond(url, {**render_answer(answer).payload(), "response_type": "in_channel"})
+        self._respond(url, {"delete_original": True})
+
+    # answering
+
+    def reply(self, client: WebClient | None, where: Where, text: str, asked: str | None = None) -> None:
+        """Ask the core and deliver the answer; any failure is logged and answered with the apology."""
+        try:
+            answer = self.ask(where, text)
+            share = None
+            if where.response_url:
+                share = share_value(self.answers.put(answer), text, answer.language)
+            self.deliver(client, where, render_answer(answer, asked=asked, share=share))
+        except Exception:
+            log.exception("could not answer in %s", where.session)
+            self.apologise(client, where, text)
+
+    def ask(self, where: Where, text: str) -> Answer:
+        if not text.strip():  # a bare mention or an empty /coop: how to ask
+            return self.bot.help(self._lang(where, text), self.audience)
+        return self.bot.ask(text, session=where.session, lang=self.lang, audience=self.audience)
+
+    def _lang(self, where: Where, text: str) -> Lang:
+        # Korean when nothing tells: the staff workspace is a Korean one.
+        return self.lang or self.bot.language(where.session) or (guess_lang(text) if text else "ko")
+
+    def apologise(self, client: WebClient | None, where: Where, text: str) -> None:
+        try:
+            self.deliver(client, where, render_notice(self.bot.message("error", self._lang(where, text))))
+        except Exception:
+            log.exception("could not send the apology in %s", where.session)
+
+    def deliver(self, client: WebClient | None, where: Where, message: SlackMessage) -> None:
+        if where.response_url:
+            self._respond(where.response_url, {**message.payload(), "response_type": "ephemeral"})
+            return
+        if client is None or where.channel is None:
+            raise ValueError(f"nowhere to deliver in {where.session}")
+        client.chat_postMessage(
+            channel=where.channel, thread_ts=where.thread_ts, text=message.text, blocks=message.blocks,
+            unfurl_links=False, unfurl_media=False,
+        )  # fmt: skip
+
+    @staticmethod
+    def _respond(url: str, payload: dict[str, Any]) -> None:
+        response = WebhookClient(url, timeout=API_TIMEOUT, retry_handlers=retry_handlers()).send_dict(payload)
+        if response.status_code != 200:
+            raise RuntimeError(f"response_url answered {response.status_code}: {response.body[:200]}")
+
+
+# -- the app and its servers --------------------------------------------------------------------------
+
+
+def build_app(surface: SlackSurface, settings: Settings, executor: ThreadPoolExecutor | None = None) -> App:
+    """The Bolt app; calls auth.test once (Bolt verifies the token and learns the bot's own user id)."""
+    app = App(
+        client=web_client(settings.bot_token, settings.api_url),
+        signing_secret=settings.signing_secret,
+        listener_executor=executor,
+        logger=logging.getLogger("coopbot.slack.bolt"),
+    )
+    surface.register(app)
+    return app
+
+
+def run(bot: Coopbot, args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(os.environ)
+    if problem := settings.problem():
+        log.error("coopbot serve slack: %s", problem)
+        return 2
+    surface = SlackSurface(bot, getattr(args, "audience", None) or "staff", getattr(args, "lang", None))
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="coopbot-slack")
+    try:
+        app = build_app(surface, settings, executor)
+    except (BoltError, SlackApiError, OSError) as err:
+        log.error("coopbot serve slack: cannot start: %s", err)
+        return 1
+    stop = stop_on_signals()
+    try:
+        if settings.app_token:
+            serve_socket_mode(app, settings.app_token, stop)
+        else:
+            serve_http(app, getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT), stop)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    return 0
+
+
+def stop_on_signals() -> threading.Event:
+    """SIGINT and SIGTERM set the returned event; the servers wait on it and then close."""
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handle)
+    return stop
+
+
+def _wait(stop: threading.Event) -> None:
+    while not stop.wait(0.5):  # a timeout keeps the main thread responsive to signals
+        pass
+
+
+def serve_http(app: App, host: str, port: int, stop: threading.Event) -> None:
+    from adapters.slack_http import SlackHttpServer
+
+    server = SlackHttpServer(app, host, port, EVENTS_PATH)
+    server.start()
+    log.info("coopbot is listening for Slack on http://%s:%d%s", host, server.port, EVENTS_PATH)
+    try:
+        _wait(stop)
+    finally:
+        server.stop()
+
+
+def serve_socket_mode(app: App, app_token: str, stop: threading.Event) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token)
+    handler.connect()
+    log.info("coopbot is connected to Slack in Socket Mode")
+    try:
+        _wait(stop)
+    finally:
+        handler.close()

@@ -1,0 +1,388 @@
+"""End-to-end tests of the Telegram adapter: the real polling loop (or webhook server) against a fake
+Bot API on 127.0.0.1, with the real answer engine and fact base unless a test scripts the core."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fakes.telegram_api import ALICE, BATBAYAR, DELEGATION, MINJUN, FakeTelegram, Sent
+
+from adapters.telegram import Settings, build_application, serve
+from bot import Answer, Block, Coopbot
+from bot.model import KnowledgeBase
+
+BOT = "@coopbot_test_bot"
+
+
+class ScriptedBot(Coopbot):
+    """The real core, except that `script` may answer (or fail) a question first; records every ask."""
+
+    def __init__(self, kb: KnowledgeBase, script: Callable[[str], Answer | None]) -> None:
+        super().__init__(kb)
+        self.script = script
+        self.asked: list[tuple[str, dict[str, Any]]] = []
+
+    def ask(self, text: str, **kwargs: Any) -> Answer:
+        self.asked.append((text, kwargs))
+        return self.script(text) or super().ask(text, **kwargs)
+
+
+class RunningBot:
+    """`serve` (run_polling or run_webhook, the adapter's real loop) in a thread of its own."""
+
+    def __init__(self, coopbot: Coopbot, settings: Settings) -> None:
+        self.app = build_application(coopbot, settings)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._main, args=(settings,), daemon=True)
+        self.thread.start()
+
+    def _main(self, settings: Settings) -> None:
+        asyncio.set_event_loop(self.loop)
+        serve(self.app, settings, stop_signals=None)
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.loop.call_soon_threadsafe(self.app.stop_running)
+            self.thread.join(10)
+        assert not self.thread.is_alive(), "the bot did not stop"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return Coopbot.from_dir(None).kb
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def start_bot(fake: FakeTelegram, kb: KnowledgeBase) -> Iterator[Callable[..., Coopbot]]:
+    running: list[RunningBot] = []
+
+    def start(coopbot: Coopbot | None = None, **options: Any) -> Coopbot:
+        coopbot = coopbot or Coopbot(kb)
+        running.append(RunningBot(coopbot, Settings(token=fake.token, base_url=fake.base_url, **options)))
+        return coopbot
+
+    yield start
+    for bot in running:
+        bot.stop()
+
+
+@pytest.fixture
+def coopbot(start_bot: Callable[..., Coopbot]) -> Coopbot:
+    return start_bot()
+
+
+def ask(fake: FakeTelegram, text: str, **where: Any) -> Sent:
+    """A user asks; the bot's single reply to that message."""
+    chat = (where.get("chat") or {"id": where.get("user", ALICE)["id"]})["id"]
+    before = len(fake.replies(chat))
+    fake.say(text, **where)
+    return fake.wait_replies(chat, after=before)[0]
+
+
+def long_answer(paragraphs: int = 6, size: int = 830) -> Answer:
+    body = tuple(Block("paragraph", f"Paragraph {i}: " + "x" * size) for i in range(paragraphs))
+    return Answer("en", True, 1.0, "answer", "overview", (), "A long answer", body, suggestions=("Next?",))
+
+
+# -- answering questions ---------------------------------------------------------------------------------
+
+
+def test_korean_question_gets_the_korean_fact(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "몽골에는 나라장터를 언제 수출했어요?", user=MINJUN)
+    assert "2010" in reply.text
+    assert "몽골" in reply.text
+    assert reply.parse_mode == "HTML"
+
+
+def test_english_question_gets_the_english_fact(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "What year did Vietnam get KONEPS?")
+    assert "2008" in reply.text
+    assert "Vietnam" in reply.text
+
+
+def test_answer_ends_with_a_compact_sources_footer(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "키르기스스탄과 나라장터 업무협약은 언제 체결했어?", user=MINJUN)
+    assert "2024년 5월 30일" in reply.text
+    footer = reply.text.split("\n\n")[-1]
+    assert footer.startswith("출처: ")
+    assert reply.html.split("\n\n")[-1].startswith("<i>출처: ")
+
+
+def test_follow_up_uses_the_chats_conversation(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    ask(fake, "When was KONEPS exported to Vietnam?")
+    reply = ask(fake, "And Mongolia?")
+    assert "2010" in reply.text
+
+
+def test_questions_are_asked_as_the_public_audience_in_the_chats_session(
+    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    scripted = start_bot(ScriptedBot(kb, lambda text: None))
+    ask(fake, "What year did Vietnam get KONEPS?")
+    assert scripted.asked == [
+        ("What year did Vietnam get KONEPS?", {"session": f"tg:{ALICE['id']}", "audience": "public"})
+    ]
+
+
+def test_staff_only_blocks_are_never_sent(
+    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    body = (Block("paragraph", "Public part."), Block("note", "STAFF ONLY: budget draft", internal=True))
+    answer = Answer("en", True, 1.0, "answer", None, (), "Title", body)
+    start_bot(ScriptedBot(kb, lambda text: answer))
+    reply = ask(fake, "anything")
+    assert "Public part." in reply.text
+    assert "STAFF ONLY" not in reply.html
+
+
+# -- groups and privacy -----------------------------------------------------------------------------------
+
+
+def test_group_message_without_mention_is_not_answered(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.say("What year did Vietnam get KONEPS?", chat=DELEGATION)
+    mentioned = fake.say(f"{BOT} What year did Vietnam get KONEPS?", chat=DELEGATION)
+    replies = fake.wait_replies(DELEGATION["id"])
+    fake.wait_for(lambda: not fake.pending_updates(), what="both updates taken")
+    assert [r.reply_to for r in fake.replies(DELEGATION["id"])] == [mentioned["message_id"]]
+    assert "2008" in replies[0].text
+
+
+def test_group_reply_to_the_bot_is_answered(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    first = ask(fake, f"{BOT} When was KONEPS exported to Vietnam?", chat=DELEGATION)
+    reply = ask(fake, "몽골에는 언제 수출했어요?", user=MINJUN, chat=DELEGATION, reply_to=first.message)
+    assert "2010" in reply.text
+
+
+def test_command_for_another_bot_is_ignored(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.say("/help@some_other_bot", chat=DELEGATION)
+    ours = fake.say(f"/help{BOT}", chat=DELEGATION)
+    fake.wait_replies(DELEGATION["id"])
+    fake.wait_for(lambda: not fake.pending_updates(), what="both updates taken")
+    assert [r.reply_to for r in fake.replies(DELEGATION["id"])] == [ours["message_id"]]
+
+
+# -- commands ------------------------------------------------------------------------------------------------
+
+
+def test_start_greets_in_the_users_language_with_example_buttons(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    korean = ask(fake, "/start", user=MINJUN)
+    english = ask(fake, "/start")
+    assert coopbot.message("start", "ko") in korean.text
+    assert coopbot.message("start", "en") in english.text
+    assert [text for text, _ in korean.buttons] == list(coopbot.examples("ko")[:3])
+
+
+def test_start_for_a_language_other_than_korean_is_english(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "/start", user=BATBAYAR)
+    assert coopbot.message("start", "en") in reply.text
+
+
+def test_help_lists_example_questions(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "/help")
+    assert coopbot.message("help_intro", "en") in reply.text
+    assert all(f"• {q}" in reply.text for q in coopbot.examples("en"))
+
+
+def test_lang_pins_the_chats_language(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    ask(fake, "/lang ko")
+    reply = ask(fake, "What year did Vietnam get KONEPS?")
+    assert "2008년" in reply.text
+    assert "베트남" in reply.text
+    assert coopbot.language(f"tg:{ALICE['id']}") == "ko"
+
+
+def test_lang_without_a_choice_shows_the_usage(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    assert ask(fake, "/lang fr").text == "/lang ko · /lang en"
+
+
+def test_about_lists_the_sources_with_their_dates(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "/about")
+    assert "30 May 2024" in reply.text
+    assert "Public Procurement Service" in reply.text
+
+
+def test_contact_gives_the_contact_once(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "/contact")
+    line = coopbot.contact("en").contact.line()  # type: ignore[union-attr]
+    assert reply.text.count(line) == 1
+
+
+def test_commands_are_registered_in_both_languages(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.wait_for(lambda: ("default", "ko") in fake.commands, what="setMyCommands ko")
+    names = ["start", "help", "lang", "about", "contact"]
+    for language in ("", "en", "ko"):
+        assert [c["command"] for c in fake.commands[("default", language)]] == names
+    korean = [c["description"] for c in fake.commands[("default", "ko")]]
+    assert korean != [c["description"] for c in fake.commands[("default", "en")]]
+
+
+# -- rendering and buttons ------------------------------------------------------------------------------
+
+
+def test_suggestions_are_buttons_with_short_server_side_keys(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "What year did Vietnam get KONEPS?")
+    assert reply.buttons
+    for text, data in reply.buttons:
+        assert len(data.encode()) <= 64
+        assert text not in data
+
+
+def test_pressing_a_button_answers_the_query_and_asks_its_question(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    start = ask(fake, "/start")
+    fake.press(start, "When was KONEPS exported to Mongolia?")
+    answer = fake.wait_replies(ALICE["id"], after=1)[0]
+    assert len(fake.callback_answers) == 1
+    assert answer.text.startswith("When was KONEPS exported to Mongolia?")
+    assert "2010" in answer.text
+
+
+def test_user_markup_is_escaped(fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase) -> None:
+    def echo(text: str) -> Answer:
+        return Answer("en", True, 1.0, "answer", None, (), text, (Block("paragraph", text),), suggestions=(text,))
+
+    start_bot(ScriptedBot(kb, echo))
+    markup = '<b>bold</b> & <script>alert("x")</script> <a href="http://x">y</a>'
+    reply = ask(fake, markup)
+    assert reply.text.split("\n\n") == [markup, markup]  # shown literally: the fake parsed the HTML
+    assert "<b>bold</b>" not in reply.html.removeprefix("<b>")
+
+
+def test_real_answer_to_a_question_with_markup_is_valid_html(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "<b>Vietnam</b> & KONEPS: what year?")
+    assert "2008" in reply.text
+
+
+def test_answer_over_4096_characters_is_split_on_paragraphs(
+    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    answer = long_answer()
+    start_bot(ScriptedBot(kb, lambda text: answer))
+    fake.say("Tell me everything")
+    first, second = fake.wait_replies(ALICE["id"], 2)
+    paragraphs = ["A long answer"] + [b.text for b in answer.body]
+    assert len(first.text) + len(second.text) > 5000
+    assert all(len(part.text) <= 4096 for part in (first, second))
+    assert first.text.split("\n\n") + second.text.split("\n\n") == paragraphs
+    assert (first.buttons, [t for t, _ in second.buttons]) == ([], ["Next?"])
+
+
+# -- other messages --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "location", "document"])
+def test_non_text_message_gets_a_hint_in_the_users_language(fake: FakeTelegram, coopbot: Coopbot, kind: str) -> None:
+    fake.send_non_text(kind, user=MINJUN)
+    assert fake.wait_replies(MINJUN["id"])[0].text == coopbot.message("non_text", "ko")
+
+
+def test_non_text_in_a_group_not_meant_for_the_bot_is_ignored(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.send_non_text("sticker", chat=DELEGATION)
+    ours = fake.say(f"/help{BOT}", chat=DELEGATION)
+    fake.wait_replies(DELEGATION["id"])
+    assert [r.reply_to for r in fake.replies(DELEGATION["id"])] == [ours["message_id"]]
+
+
+def test_edited_question_is_answered_again_in_the_same_reply(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    question = fake.say("When was KONEPS exported to Vietnam?")
+    reply = fake.wait_replies(ALICE["id"])[0]
+    fake.edit(question, "When was KONEPS exported to Mongolia?")
+    fake.wait_for(lambda: reply.edits == 1, what="the reply edited")
+    assert "2010" in reply.text
+    assert len(fake.replies(ALICE["id"])) == 1
+
+
+def test_very_long_message_is_answered_from_its_start_with_a_note(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(fake, "What year did Vietnam get KONEPS? " + "please " * 3000)
+    assert reply.text.startswith(coopbot.message("too_long", "en"))
+
+
+# -- faults ----------------------------------------------------------------------------------------------------
+
+
+def test_flood_control_429_is_waited_out_and_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.fail_next("sendMessage", code=429, retry_after=1)
+    reply = ask(fake, "What year did Vietnam get KONEPS?")
+    assert "2008" in reply.text
+    sends = [m for m, _ in fake.calls if m.startswith("sendMessage")]
+    assert sends == ["sendMessage:429", "sendMessage"]
+
+
+def test_network_error_while_sending_is_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.drop_next("sendMessage")
+    reply = ask(fake, "What year did Vietnam get KONEPS?")
+    assert "2008" in reply.text
+    assert [m for m, _ in fake.calls if m.startswith("sendMessage")] == ["sendMessage:dropped", "sendMessage"]
+
+
+def test_network_error_while_polling_is_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
+    fake.wait_for(lambda: fake.calls_of("getUpdates"), what="polling")
+    fake.drop_next("getUpdates")
+    assert "2008" in ask(fake, "What year did Vietnam get KONEPS?").text
+
+
+def test_failing_update_gets_an_apology_and_the_bot_goes_on(
+    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    def script(text: str) -> Answer | None:
+        if text == "boom":
+            raise RuntimeError("the engine broke")
+        return None
+
+    start_bot(ScriptedBot(kb, script))
+    assert ask(fake, "boom").text == Coopbot(kb).message("error", "en")
+    assert "2008" in ask(fake, "What year did Vietnam get KONEPS?").text
+
+
+def test_stopping_finishes_updates_already_taken_and_confirms_them(fake: FakeTelegram, kb: KnowledgeBase) -> None:
+    running = RunningBot(Coopbot(kb), Settings(token=fake.token, base_url=fake.base_url))
+    for n in range(5):
+        fake.say(f"What year did Vietnam get KONEPS? ({n})")
+    fake.wait_for(lambda: fake.delivered >= fake.last_update_id, what="all updates taken by getUpdates")
+    running.stop()
+    assert len(fake.replies(ALICE["id"])) == 5
+    assert fake.pending_updates() == []
+
+
+# -- webhook -------------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def webhook(fake: FakeTelegram, start_bot: Callable[..., Coopbot]) -> str:
+    port = free_port()
+    start_bot(webhook_url=f"http://127.0.0.1:{port}/telegram/hook", listen="127.0.0.1", port=port,
+              secret_token="s3cret-Token_1")  # fmt: skip
+    fake.wait_for(lambda: fake.webhook.get("url"), what="setWebhook")
+    return "s3cret-Token_1"
+
+
+def test_webhook_registers_its_secret_and_answers_updates(fake: FakeTelegram, webhook: str) -> None:
+    assert fake.webhook == {"url": fake.webhook["url"], "secret_token": webhook}
+    reply = ask(fake, "What year did Vietnam get KONEPS?")  # the fake pushes it with the secret
+    assert "2008" in reply.text
+
+
+@pytest.mark.parametrize("secret", ["wrong-secret", None])
+def test_webhook_rejects_an_update_without_the_secret(fake: FakeTelegram, webhook: str, secret: str | None) -> None:
+    forged = {**fake.say("/help"), "text": "What year did Vietnam get KONEPS?"}
+    del forged["entities"]
+    fake.wait_replies(ALICE["id"])
+    assert fake.push_webhook({"update_id": 9999, "message": forged}, secret) == 403
+    ask(fake, "/start")  # pushed with the secret, after the forged update
+    assert not any("2008" in r.text for r in fake.replies(ALICE["id"]))
