@@ -172,9 +172,7 @@ def session_key(team: str | None, channel: str, thread_or_user: str) -> str:
 class EventLog:
     """event_ids seen lately, so Slack's retries (X-Slack-Retry-Num, same event_id) are answered once."""
 
-    def __init__(
-        self, ttl: float = 3600.0, limit: int = 10_000, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl: float = 3600.0, limit: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.limit, self.clock = ttl, limit, clock
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()

@@ -15,7 +15,7 @@ import secrets
 import signal
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -42,7 +42,7 @@ from telegram.ext import (
 )
 
 from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
-from bot import Answer, Block, Coopbot
+from bot import Answer, Coopbot
 from bot.model import Lang
 
 log = logging.getLogger("coopbot.telegram")
@@ -79,22 +79,16 @@ def configured(env: Mapping[str, str]) -> bool:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--webhook-url", help="public HTTPS URL Telegram posts updates to (default: long polling)"
-    )
+    parser.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to (default: long polling)")
     parser.add_argument("--listen", default="127.0.0.1", help="webhook server address (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8443, help="webhook server port (default: 8443)")
-    parser.add_argument(
-        "--url-path", default=None, help="webhook server path (default: the path of --webhook-url)"
-    )
+    parser.add_argument("--url-path", default=None, help="webhook server path (default: the path of --webhook-url)")
     parser.add_argument(
         "--secret-token",
         default=os.environ.get(ENV_SECRET),
         help=f"webhook secret Telegram must send (default: ${ENV_SECRET}, else a random one per start)",
     )
-    parser.add_argument(
-        "--drop-pending-updates", action="store_true", help="ignore updates sent while stopped"
-    )
+    parser.add_argument("--drop-pending-updates", action="store_true", help="ignore updates sent while stopped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +144,7 @@ def serve(app: Application, settings: Settings, stop_signals: Sequence[int] | No
         return
     # Without a configured secret a random one still makes Telegram the only accepted sender.
     secret = settings.secret_token or secrets.token_urlsafe(32)
-    path = (
-        settings.url_path if settings.url_path is not None else urlsplit(settings.webhook_url).path.strip("/")
-    )
+    path = settings.url_path if settings.url_path is not None else urlsplit(settings.webhook_url).path.strip("/")
     app.run_webhook(
         listen=settings.listen,
         port=settings.port,
@@ -261,9 +253,7 @@ class TelegramSurface:
 
     async def on_non_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or (
-            message.chat.type != "private" and not replies_to_bot(message, context.bot.id)
-        ):
+        if message is None or (message.chat.type != "private" and not replies_to_bot(message, context.bot.id)):
             return
         await self.send_text(context, message, self.bot.message("non_text", self.lang(update)))
 
@@ -288,9 +278,7 @@ class TelegramSurface:
             return
         try:
             text = escape(self.bot.message("error", self.lang(update)), quote=False)
-            await _retry(
-                lambda: context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
-            )
+            await _retry(lambda: context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML))
         except Exception:  # the apology is best effort: the error is logged above
             log.warning("could not send the apology for update %s", update.update_id, exc_info=True)
 
@@ -301,14 +289,9 @@ class TelegramSurface:
     ) -> None:
         text, clipped = clip(question, MAX_QUESTION)
         # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
-        answer = await asyncio.to_thread(
-            self.bot.ask, text, session=session(message.chat_id), audience="public"
-        )
-        if clipped:
-            answer = replace(
-                answer, body=(Block("note", self.bot.message("too_long", answer.language)), *answer.body)
-            )
-        await self.send(context, message, answer, quote=question if quote else None, edited=edited)
+        answer = await asyncio.to_thread(self.bot.ask, text, session=session(message.chat_id), audience="public")
+        note = self.bot.message("too_long", answer.language) if clipped else None
+        await self.send(context, message, answer, quote=question if quote else None, note=note, edited=edited)
 
     async def send(
         self,
@@ -317,10 +300,11 @@ class TelegramSurface:
         answer: Answer,
         *,
         quote: str | None = None,
+        note: str | None = None,
         edited: bool = False,
     ) -> None:
         """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part."""
-        chunks = render(answer, quote)
+        chunks = render(answer, quote, note)
         markup = keyboard(answer.suggestions, self.keys.key)
         key = (message.chat_id, message.message_id)
         earlier = self._replies.get(key, []) if edited else []
@@ -422,9 +406,7 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     text = message.text or ""
     mentions = [
         part
-        for entity, part in message.parse_entities(
-            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-        ).items()
+        for entity, part in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items()
         if (entity.type == MessageEntity.MENTION and part[1:].lower() == username.lower())
         or (entity.user is not None and entity.user.id == bot_id)
     ]

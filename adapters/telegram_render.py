@@ -45,10 +45,15 @@ def visible_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def pieces(answer: Answer, quote: str | None = None) -> list[Piece]:
-    """The answer's paragraphs in reading order; staff-only blocks are never among them."""
+def pieces(answer: Answer, quote: str | None = None, note: str | None = None) -> list[Piece]:
+    """The answer's paragraphs in reading order; staff-only blocks are never among them.
+
+    `quote` repeats the question a button asked; `note` is a remark on the question (it was cut).
+    """
     lang = answer.language
     out: list[Piece] = [Piece(quote, "blockquote")] if quote else []
+    if note:
+        out.append(Piece(note, "i"))
     if answer.title:
         out.append(Piece(answer.title, "b"))
     for block in answer.body:
@@ -64,18 +69,16 @@ def pieces(answer: Answer, quote: str | None = None) -> list[Piece]:
     # Sources the body already lists in full (as /about does) are not repeated in the footer.
     shown = " ".join(p.text for p in out)
     cited = [
-        c
-        for c in (f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources)
-        if c not in shown
+        c for c in (f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources) if c not in shown
     ]
     if cited:
         out.append(Piece(f"{label('sources', lang)}: {'; '.join(cited)}", "i"))
     return out
 
 
-def render(answer: Answer, quote: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
+def render(answer: Answer, quote: str | None = None, note: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
     """The answer as one or more HTML messages, each within `limit` visible characters."""
-    return pack([part for piece in pieces(answer, quote) for part in cut(piece, limit)], limit)
+    return pack([part for piece in pieces(answer, quote, note) for part in cut(piece, limit)], limit)
 
 
 def pack(parts: list[Piece], limit: int = MAX_MESSAGE, separator: str = "\n\n") -> list[str]:

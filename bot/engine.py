@@ -18,13 +18,16 @@ from bot.knowledge import FACT_TYPES
 from bot.labels import label
 from bot.model import Entity, Fact, KnowledgeBase, Lang
 from bot.session import Context
+from bot.entities import is_particles
 from bot.understand import YEAR, Understander, Understanding
+from bot.vocabulary import STOPWORDS
 
 INTENT_MIN = 0.55  # below this the best intent is not trusted
 SMALLTALK = ("greeting", "thanks", "help")
 MAX_CHARS = 1000  # longer messages are answered from their start
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 2.0, 1.5, 1.0, 0.75
 OVERVIEW = "overview"
+OFF_TOPIC_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class Scored:
     score: float
     fact: Fact | None  # None: the overview (summary) of `entity`
     entity: Entity
+    answers: bool  # it matches what was asked, not merely whom it is about
 
 
 class Engine:
@@ -120,6 +124,8 @@ class _Reply:
         if not self.entities:
             if self.intent == "source":
                 return self.about()
+            if self.off_topic():
+                return self.fallback()
             if self.intent and not self.topics:
                 return self.clarify([], self.kb.examples[self.lang][:3])
             return self.topical() or self.fallback()
@@ -162,6 +168,12 @@ class _Reply:
             score += W_OVERVIEW + (W_INTENT if self.intent else 0.0)
         return score
 
+    def off_topic(self) -> bool:
+        """Most of the question is words the fact base has no way of asking about (job postings, bidding)."""
+        content = [w for w in self.u.residual if w not in STOPWORDS and not is_particles(w)]
+        unexplained = len(self.u.unexplained)
+        return unexplained >= 2 and unexplained > OFF_TOPIC_SHARE * len(content)
+
     def answers_question(self, fact: Fact) -> bool:
         """A fact answers only if it matches what was asked, not merely whom it is about."""
         if self.topics:
@@ -176,29 +188,39 @@ class _Reply:
             for fact in self.engine.by_entity.get(eid, []):
                 if fact.id not in seen and visible(fact, self.audience):
                     seen.add(fact.id)
-                    ranked.append(Scored(self.score_fact(fact), fact, self.kb.entities[fact.about[0]]))
-            ranked.append(Scored(self.score_overview(entity), None, entity))
+                    main = self.kb.entities[fact.about[0]]
+                    ranked.append(Scored(self.score_fact(fact), fact, main, self.answers_question(fact)))
+            ranked.append(Scored(self.score_overview(entity), None, entity, self.overview_answers(entity)))
         ranked.sort(key=self._order)
         return ranked
 
-    def _order(self, s: Scored) -> tuple[float, str, int]:
-        # Best score first; among equals, the newest statement first, then the curator's order.
-        return (-s.score, _newest_first(s.fact.when if s.fact else ""), self.engine.order[s.fact.id] if s.fact else -1)
+    def _order(self, s: Scored) -> tuple[bool, float, str, int]:
+        # Records that answer the question first, best score first; among equals, the newest statement,
+        # then the curator's order.
+        when = _newest_first(s.fact.when if s.fact else "")
+        return (not s.answers, -s.score, when, self.engine.order[s.fact.id] if s.fact else -1)
+
+    def overview_answers(self, entity: Entity) -> bool:
+        """An entity's summary answers 'tell me about X', 'what is X', and 'who is X' for a person."""
+        if self.topics:
+            return False
+        return self.intent in (None, OVERVIEW, "what_is") or (self.intent == "who" and entity.type == "person")
 
     # -- answers -----------------------------------------------------------------------------------
 
     def about_entities(self) -> Answer:
         ranked = self.ranked()
         best = ranked[0]
+        if not best.answers or self.off_topic():
+            return self.no_fact(self.kb.entities[self._specific()[0]])
         if best.fact is None:
             return self.overview(best.entity, best.score)
-        if not self.answers_question(best.fact):
-            return self.no_fact(self.kb.entities[self._specific()[0]])
         chosen = [best.fact]
         for other in ranked[1:3]:
             # Equally good facts of another kind are given too (the question did not tell them apart);
             # an older statement of the same kind (a previous Administrator) is not.
-            if other.fact and other.score >= best.score - 1e-9 and other.fact.type not in {f.type for f in chosen}:
+            tie = other.answers and other.score >= best.score - 1e-9
+            if other.fact and tie and other.fact.type not in {f.type for f in chosen}:
                 chosen.append(other.fact)
         return self.facts_answer(chosen, best.score)
 

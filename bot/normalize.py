@@ -16,6 +16,7 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _NOISE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
 _PUNCT = re.compile(r"[^\w\s·\-&]+")
 _SPACES = re.compile(r"\s+")
+_SCRIPT_SEAM = re.compile(r"(?<=[a-z0-9])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=[a-z])")
 _NON_WORD = re.compile(r"[\W_]+")
 
 _HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
@@ -35,8 +36,13 @@ def normalize(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Tokens of normalised text, punctuation removed (· and - kept inside names)."""
-    return [w.strip("·-") for w in _PUNCT.sub(" ", text).split() if w.strip("·-")]
+    """Tokens of normalised text, punctuation removed (· and - kept inside names).
+
+    Latin glued to Hangul is split (IDB워크숍 -> idb 워크숍): Korean writers often attach particles and
+    nouns to acronyms without a space.
+    """
+    text = _SCRIPT_SEAM.sub(" ", _PUNCT.sub(" ", text))
+    return [w.strip("·-") for w in text.split() if w.strip("·-")]
 
 
 def alias_key(name: str) -> str:

@@ -9,11 +9,13 @@ from bot.entities import EntityIndex, Mention
 from bot.language import detect
 from bot.model import KnowledgeBase, Lang
 from bot.normalize import alias_key, normalize, words
-from bot.vocabulary import SLOT, Vocabulary, content_words, match_table, phrase_score
+from bot.entities import is_particles
+from bot.vocabulary import STOPWORDS, SLOT, Vocabulary, content_words, exact_table, match_table, phrase_score
 
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
 MAX_ANCHORED = 5
+FALLBACK_INTENTS = {"overview": 1, "followup": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,7 @@ class Understanding:
     implied: tuple[str, ...]  # programmes named by a partner or country plus a keyword (ADB + 연수)
     topics: frozenset[str]
     years: frozenset[int]
+    unexplained: tuple[str, ...] = ()  # words that are neither names nor known ways of asking
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -55,7 +58,7 @@ class Understander:
                 if tokens:
                     self.phrasings.append((intent, tokens))
         self.topic_signals: list[tuple[str, tuple[str, ...]]] = [
-            (topic, tuple(content_words(signal)) or tuple(words(normalize(signal))))
+            (topic, tuple(words(normalize(signal))))
             for topic, by_lang in kb.topics.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
@@ -94,27 +97,45 @@ class Understander:
             if pid not in named and anchors & named and any(phrase_score(p, table) >= 0.9 for p in phrases)
         )  # fmt: skip
 
+    def _explained(self, word: str) -> bool:
+        if word in STOPWORDS or word.isdigit() or is_particles(word) or YEAR.search(word):
+            return True
+        return any(score >= 0.8 for score in self.vocab.matches(word).values())
+
     def _is_name(self, word: str) -> bool:
         return alias_key(word) in self.index.exact
 
+    def _split_hyphens(self, tokens: list[str]) -> list[str]:
+        """pps-adb is two names; e-procurement and next-gen are one word."""
+        out: list[str] = []
+        for token in tokens:
+            parts = token.split("-")
+            known = token in self.vocab.words or alias_key(token) in self.index.exact
+            out += parts if len(parts) > 1 and not known and all(len(p) >= 2 for p in parts) else [token]
+        return out
+
     def read(self, text: str, chat_lang: Lang | None) -> Understanding:
         norm = normalize(text)
-        tokens = words(norm)
+        tokens = self._split_hyphens(words(norm))
         # A word of the vocabulary is a word, not an acronym, unless typed in capitals: who is not WHO.
         protected = frozenset(t for t in tokens if t in self.vocab.words and t.upper() not in text)
         spotted = self.index.spot(tokens, protected)
-        all_table = match_table(self.vocab, tokens)
+        residual = list(spotted.residual)
+        table = match_table(self.vocab, residual)
+        # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
+        all_table = {**exact_table(self.vocab, tokens), **table}
         topics = frozenset(
             topic for topic, signal in self.topic_signals if signal and phrase_score(signal, all_table) >= 0.9
         )
-        residual = list(spotted.residual)
-        table = match_table(self.vocab, residual)
         intents = self._score_intents(residual, table)
+        unexplained = tuple(w for w in residual if not self._explained(w))
         names = " ".join(m.surface for m in spotted.mentions)
         lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
         years = frozenset(int(y) for y in YEAR.findall(norm))
         implied = self._implied({m.target for m in spotted.mentions}, all_table)
-        return Understanding(norm, lang, spotted.mentions, spotted.residual, intents, implied, topics, years)
+        return Understanding(
+            norm, lang, spotted.mentions, spotted.residual, intents, implied, topics, years, unexplained
+        )
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
@@ -128,4 +149,5 @@ class Understander:
             score = PHRASE_WEIGHT * covered + QUESTION_WEIGHT * explained
             if score > best.get(intent, 0.0):
                 best[intent] = score
-        return tuple(sorted(best.items(), key=lambda kv: (-kv[1], kv[0])))
+        # On a tie the more specific intent wins: a follow-up or an overview is what is left when nothing else is.
+        return tuple(sorted(best.items(), key=lambda kv: (-round(kv[1], 6), FALLBACK_INTENTS.get(kv[0], 0), kv[0])))

@@ -19,11 +19,13 @@ from bot.normalize import is_hangul, normalize, syllables, words
 SLOT = "{entity}"
 LATIN_FUZZY_CUTOFF = 85.0
 STEM_SCORE = 0.95
+GLUED_SCORE = 0.9
 # Function words that carry no intent; wh-words and numbers are kept on purpose.
 STOPWORDS = frozenset(
     """
     a an the is are was were be been being do does did to of in on at by for with about from me
     i you your my we our it its this that these those there please can could would will tell pps's 's
+    as has have had and or so just any some also then than into onto
     """.split()
 )
 
@@ -52,6 +54,11 @@ class Vocabulary:
                 stem = token[:end]
                 if stem in self.korean_stems:
                     found.setdefault(stem, STEM_SCORE)
+            # Words run together without spaces (연수참가국어디): known words of two syllables or more inside.
+            for start in range(1, len(token) - 1):
+                for end in range(start + 2, len(token) + 1):
+                    if token[start:end] in self.korean_stems:
+                        found.setdefault(token[start:end], GLUED_SCORE)
         elif len(token) >= 5 and token not in found:
             for word, score, _ in process.extract(
                 token, self.latin_long, scorer=fuzz.ratio, score_cutoff=LATIN_FUZZY_CUTOFF, limit=3
@@ -68,6 +75,11 @@ def match_table(vocab: Vocabulary, tokens: Iterable[str]) -> dict[str, float]:
             if score > table.get(word, 0.0):
                 table[word] = score
     return table
+
+
+def exact_table(vocab: Vocabulary, tokens: Iterable[str]) -> dict[str, float]:
+    """Vocabulary words present as whole tokens (particles stripped), nothing fuzzier."""
+    return {form: 1.0 for token in tokens for form in strip_particles(token) if form in vocab.words}
 
 
 def phrase_score(phrase: tuple[str, ...], table: Mapping[str, float]) -> float:

@@ -599,7 +599,10 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # a client that stopped waiting (a cancelled poll)
+                self.close_connection = True
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             pass
