@@ -224,7 +224,7 @@ class SlackSurface:
         self.answers = AnswerCache()
 
     def register(self, app: App) -> None:
-        app.use(self.once_per_event)
+        pass
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)

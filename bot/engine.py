@@ -25,7 +25,7 @@ from bot.vocabulary import STOPWORDS
 INTENT_MIN = 0.55  # below this the best intent is not trusted
 SMALLTALK = ("greeting", "thanks", "help")
 MAX_CHARS = 1000  # longer messages are answered from their start
-W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 2.0, 1.5, 1.0, 0.75
+W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 2.0, 1.0, 0.75
 OVERVIEW = "overview"
 OFF_TOPIC_SHARE = 0.5
 
@@ -97,7 +97,7 @@ class _Reply:
 
     def _intent(self) -> str | None:
         candidates = self.u.intents
-        if self.entities or self.topics:
+        if self.u.mentions or self.topics:
             candidates = tuple((i, s) for i, s in candidates if i not in SMALLTALK)
         if candidates and candidates[0][1] >= INTENT_MIN:
             return candidates[0][0]
@@ -108,15 +108,18 @@ class _Reply:
     def decide(self) -> Answer:
         if not self.u.text:
             return self.smalltalk("help")
-        if self.intent in SMALLTALK:
+        if self.intent in SMALLTALK and not self.u.mentions:
             return self.smalltalk(self.intent)
         if self.u.unknown:
             return self.unknown()
         self._follow_up()
-        if self.intent == "source" and not self.entities and self.context.facts:
-            return self.sources_of(self.context.facts)
-        if self.intent == "contact":
+        if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who")):
             return self.contact()
+        if self.intent == "source" and self.topics <= {"source"}:
+            if self.entities:
+                return self.sources_of(tuple(f.id for e in self.entities for f in self.engine.by_entity.get(e, [])))
+            if self.context.facts:
+                return self.sources_of(self.context.facts)
         if self.intent == "list":
             listed = self.listing()
             if listed:
@@ -305,7 +308,11 @@ class _Reply:
             entity = self.kb.entities[eid]
             if entity.type == "programme" and entity.countries and not self.topics - {"countries", "participants"}:
                 names = [self.kb.entities[c].name(lang) for c in entity.countries]
-                return self.list_answer(entity.name(lang), names, entity.sources, entity)
+                # The stated count leads: a source may name fewer countries than it counts.
+                counts = [f for f in self.engine.by_entity.get(eid, []) if f.count and "countries" in f.topics]
+                lead = counts[0].text(lang) if counts and visible(counts[0], self.audience) else ""
+                sources = [*entity.sources, *(counts[0].sources if counts else ())]
+                return self.list_answer(entity.name(lang), names, sources, entity, lead)
             if entity.type == "organisation" and not self.topics:
                 progs = [p for p in self.kb.entities.values() if eid in p.partners and visible(p, self.audience)]
                 if progs:

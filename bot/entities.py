@@ -118,25 +118,29 @@ class EntityIndex:
 
     def spot(self, tokens: list[str], protected: frozenset[str] = frozenset()) -> Spotted:
         """Find names in normalised tokens. `protected` tokens are ordinary words here (who, not WHO)."""
-        covered = [t in protected for t in tokens]
+        covered = [False] * len(tokens)
         leftovers: dict[int, str] = {}  # token index -> what remains of it after a glued name
         mentions: list[Mention] = []
-        self._exact_pass(tokens, covered, mentions)
+        self._exact_pass(tokens, covered, mentions, protected)
+        # Alone, a protected word is a word: keep it out of the looser passes.
+        covered = [c or t in protected for c, t in zip(covered, tokens, strict=True)]
         self._glued_pass(tokens, covered, mentions, leftovers)
         self._fuzzy_pass(tokens, covered, mentions)
         residual = []
         for i, token in enumerate(tokens):
             if i in leftovers:
                 residual.append(leftovers[i])
-            elif not covered[i] or token in protected:
+            elif not covered[i] or (token in protected and not any(m.start <= i < m.end for m in mentions)):
                 residual.append(token)
         mentions.sort(key=lambda m: m.start)
         return Spotted(tuple(mentions), tuple(r for r in residual if r))
 
-    def _exact_pass(self, tokens: list[str], covered: list[bool], mentions: list[Mention]) -> None:
+    def _exact_pass(
+        self, tokens: list[str], covered: list[bool], mentions: list[Mention], protected: frozenset[str]
+    ) -> None:
         for n in range(min(MAX_NGRAM, len(tokens)), 0, -1):
             for i in range(len(tokens) - n + 1):
-                if any(covered[i : i + n]):
+                if any(covered[i : i + n]) or (n == 1 and tokens[i] in protected):
                     continue
                 head, last = tokens[i : i + n - 1], tokens[i + n - 1]
                 for form in strip_particles(last):

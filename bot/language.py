@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.model import Lang
 from bot.normalize import is_hangul
 
-KOREAN_SHARE = 0.3  # a question with this share of Hangul letters (names removed) is Korean
+KOREAN_SHARE = 0.4  # a question with this share of Hangul words (names removed) is Korean
 
 
 def hangul_share(text: str) -> float | None:
@@ -15,15 +15,27 @@ def hangul_share(text: str) -> float | None:
     return hangul / (hangul + latin) if hangul + latin else None
 
 
+def korean_word_share(text: str) -> float | None:
+    """Share of words written in Hangul among words with letters: a Hangul syllable carries a whole
+    syllable of sound, so counting letters would let one English word outvote a Korean sentence."""
+    hangul = latin = 0
+    for word in text.split():
+        share = hangul_share(word)
+        if share is not None:
+            hangul += share >= 0.5
+            latin += share < 0.5
+    return hangul / (hangul + latin) if hangul + latin else None
+
+
 def detect(residual: str, names: str, fallback: Lang | None) -> Lang:
     """The question's language from its words other than names.
 
     A message that is only a name ("ADB", "몽골") keeps the conversation's language (`fallback`),
     and with no conversation yet, the name's own script decides.
     """
-    share = hangul_share(residual)
+    share = korean_word_share(residual)
     if share is None:
         if fallback:
             return fallback
-        share = hangul_share(names) or 0.0
+        share = korean_word_share(names) or 0.0
     return "ko" if share >= KOREAN_SHARE else "en"

@@ -16,6 +16,7 @@ YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
 MAX_ANCHORED = 5
 FALLBACK_INTENTS = {"overview": 1, "followup": 2}
+LENGTH_BONUS = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,12 @@ class Understander:
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
         self.programme_keys = self._programme_keys(kb)
+        self.keywords = {
+            e.id: frozenset(w for k in e.keywords for w in words(normalize(k))) for e in kb.entities.values()
+        }
+        self.topic_words = {
+            t: frozenset(w for tt, sig in self.topic_signals if tt == t for w in sig) for t in kb.topics
+        }
         vocab = {w for _, ph in self.phrasings for w in ph} | {w for _, sig in self.topic_signals for w in sig}
         vocab |= {w for _, _, keys in self.programme_keys for key in keys for w in key}
         self.vocab = Vocabulary(vocab)
@@ -133,6 +140,11 @@ class Understander:
         lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
         years = frozenset(int(y) for y in YEAR.findall(norm))
         implied = self._implied({m.target for m in spotted.mentions}, all_table)
+        # "IDB workshop dates": 'workshop' names the programme here; it is not what is asked about it.
+        naming = frozenset().union(
+            *(self.keywords.get(e, frozenset()) for e in (*implied, *(m.target for m in spotted.mentions)))
+        )
+        topics = frozenset(t for t in topics if not self.topic_words[t] & naming)
         return Understanding(
             norm, lang, spotted.mentions, spotted.residual, intents, implied, topics, years, unexplained
         )
@@ -146,7 +158,8 @@ class Understander:
             if covered <= 0:
                 continue
             explained = sum(1 for hits in per_word if hits.intersection(phrase)) / len(per_word) if per_word else 0.0
-            score = PHRASE_WEIGHT * covered + QUESTION_WEIGHT * explained
+            # A longer phrasing present in full is stronger evidence than a one-word one.
+            score = PHRASE_WEIGHT * covered + QUESTION_WEIGHT * explained + LENGTH_BONUS * covered * len(phrase)
             if score > best.get(intent, 0.0):
                 best[intent] = score
         # On a tie the more specific intent wins: a follow-up or an overview is what is left when nothing else is.

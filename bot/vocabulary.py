@@ -49,11 +49,14 @@ class Vocabulary:
         for form in strip_particles(token):
             if form in self.words:
                 found[form] = 1.0
+        if found:
+            return found  # the whole word is known: 연수단 is a delegation, not 연수 'training'
         if any(is_hangul(ch) for ch in token):
             for end in range(len(token) - 1, 1, -1):
                 stem = token[:end]
                 if stem in self.korean_stems:
                     found.setdefault(stem, STEM_SCORE)
+                    break  # the longest known stem only
             # Words run together without spaces (연수참가국어디): known words of two syllables or more inside.
             for start in range(1, len(token) - 1):
                 for end in range(start + 2, len(token) + 1):

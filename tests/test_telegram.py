@@ -326,7 +326,7 @@ def test_network_error_while_sending_is_retried(fake: FakeTelegram, coopbot: Coo
 
 
 def test_network_error_while_polling_is_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.wait_for(lambda: fake.calls_of("getUpdates"), what="polling")
+    fake.wait_for(lambda: "getUpdates" in fake.arrived, what="polling")
     fake.drop_next("getUpdates")
     assert "2008" in ask(fake, "What year did Vietnam get KONEPS?").text
 
@@ -368,8 +368,13 @@ def webhook(fake: FakeTelegram, start_bot: Callable[..., Coopbot]) -> str:
     port = free_port()
     start_bot(webhook_url=f"http://127.0.0.1:{port}/telegram/hook", listen="127.0.0.1", port=port,
               secret_token="s3cret-Token_1")  # fmt: skip
-    fake.wait_for(lambda: fake.webhook.get("url"), what="setWebhook")
+    fake.wait_for(lambda: fake.webhook.get("url") and listening(port), what="the webhook server")
     return "s3cret-Token_1"
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_webhook_registers_its_secret_and_answers_updates(fake: FakeTelegram, webhook: str) -> None:

@@ -143,7 +143,8 @@ class FakeTelegram:
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
-        self.calls: list[tuple[str, Json]] = []  # every request, in order: (method, parameters)
+        self.calls: list[tuple[str, Json]] = []  # every answered request, in order: (method, parameters)
+        self.arrived: list[str] = []  # every request's method as it arrives (a long poll answers later)
         self.sent: list[Sent] = []
         self.callback_answers: list[Json] = []
         self.commands: dict[tuple[str, str], list[Json]] = {}  # (scope type, language_code) -> commands
@@ -343,6 +344,11 @@ class FakeTelegram:
         with self._cond:
             queue = self._faults.get(method)
             return queue.pop(0) if queue else None
+
+    def arrive(self, method: str) -> None:
+        with self._cond:
+            self.arrived.append(method)
+            self._cond.notify_all()
 
     def record(self, method: str, params: Json) -> None:
         with self._cond:
@@ -573,6 +579,7 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             if match.group(1) != fake.token:
                 return self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             method = match.group(2)
+            fake.arrive(method)
             fault = fake.take_fault(method)
             if fault and fault.kind == "drop":
                 fake.record(f"{method}:dropped", params)

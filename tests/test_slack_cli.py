@@ -1,0 +1,113 @@
+"""`coopbot serve slack` as a real process against the fake Slack: it answers, and SIGTERM or SIGINT
+stops it within seconds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlackApi, Workspace, check_blocks
+from fakes.slack_socket import FakeSocketModeServer
+
+ROOT = Path(__file__).resolve().parents[1]
+COOPBOT = str(Path(sys.executable).with_name("coopbot"))
+STOP_WITHIN = 10.0  # seconds from the signal to the exit
+
+
+@pytest.fixture
+def api() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(api: FakeSlackApi, log: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
+    """`coopbot serve slack ARGS` with the fake's URL and test credentials; its output goes to `log`."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    environ |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api.url} | env
+    with log.open("wb") as out:
+        return subprocess.Popen([COOPBOT, "serve", "slack", *args], cwd=ROOT, env=environ, stdout=out, stderr=out)
+
+
+def wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], log: Path, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"coopbot serve slack did not come up:\n{log.read_text()}")
+        time.sleep(0.05)
+
+
+def accepting(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def stop(proc: subprocess.Popen[bytes], sig: signal.Signals, log: Path) -> int:
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=STOP_WITHIN)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError(f"still running {STOP_WITHIN}s after {sig.name}:\n{log.read_text()}") from None
+
+
+def serve_http(api: FakeSlackApi, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Workspace, Path]:
+    port, log = free_port(), tmp_path / "coopbot.log"
+    proc = start(api, log, "--port", str(port), "--host", "127.0.0.1")
+    wait_until(lambda: accepting(port), proc, log)
+    return proc, Workspace(f"http://127.0.0.1:{port}/slack/events", api), log
+
+
+def test_serve_slack_answers_a_korean_mention_in_its_thread_and_an_english_dm_then_stops_on_sigterm(
+    api: FakeSlackApi, tmp_path: Path
+) -> None:
+    proc, slack, log = serve_http(api, tmp_path)
+    mention = slack.mention(f"<@{BOT_USER}> 몽골에는 나라장터를 언제 수출했어요?", "C_CLI")
+    slack.dm("What year did Vietnam get KONEPS?", "D_CLI")
+    [in_thread] = api.wait_for("chat.postMessage", channel="C_CLI")
+    [direct] = api.wait_for("chat.postMessage", channel="D_CLI")
+    for reply in (in_thread, direct):
+        check_blocks(reply.blocks)
+    assert in_thread.params["thread_ts"] == mention["ts"] and "2010" in in_thread.text
+    assert direct.params.get("thread_ts") is None and "2008" in direct.text
+    assert stop(proc, signal.SIGTERM, log) == 0
+
+
+def test_serve_slack_stops_on_sigint(api: FakeSlackApi, tmp_path: Path) -> None:
+    proc, _, log = serve_http(api, tmp_path)
+    assert stop(proc, signal.SIGINT, log) == 0
+
+
+def test_serve_slack_uses_socket_mode_when_an_app_token_is_set(api: FakeSlackApi, tmp_path: Path) -> None:
+    log = tmp_path / "coopbot.log"
+    with FakeSocketModeServer() as ws:
+        api.socket_url = ws.url
+        proc = start(api, log, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="")
+        wait_until(lambda: ws.connections > 0, proc, log)
+        slack = Workspace("unused", api)
+        ws.wait_ack(ws.push("events_api", slack.envelope(slack.dm_event("What year did Vietnam get KONEPS?", "D_S"))))
+        assert "2008" in api.wait_for("chat.postMessage", channel="D_S")[0].text
+        assert stop(proc, signal.SIGTERM, log) == 0
+
+
+def test_serve_slack_refuses_http_mode_without_a_signing_secret(api: FakeSlackApi, tmp_path: Path) -> None:
+    log = tmp_path / "coopbot.log"
+    proc = start(api, log, "--port", str(free_port()), SLACK_SIGNING_SECRET="")
+    assert proc.wait(timeout=STOP_WITHIN) == 2
+    assert "SLACK_SIGNING_SECRET" in log.read_text()
