@@ -224,7 +224,7 @@ class SlackSurface:
         self.answers = AnswerCache()
 
     def register(self, app: App) -> None:
-        pass
+        app.use(self.once_per_event)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)

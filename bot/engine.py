@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 
 from bot.answer import Answer, Audience, Block, Contact, Kind
 from bot.compose import contact_for, note_blocks, source_refs, visible
+from bot.entities import is_particles
 from bot.knowledge import FACT_TYPES
 from bot.labels import label
 from bot.model import Entity, Fact, KnowledgeBase, Lang
 from bot.session import Context
-from bot.entities import is_particles
 from bot.understand import YEAR, Understander, Understanding
 from bot.vocabulary import STOPWORDS
 
@@ -147,7 +147,10 @@ class _Reply:
     # -- scoring -----------------------------------------------------------------------------------
 
     def _specific(self) -> list[str]:
-        return [e for e in self.entities if e not in self.engine.generic] or list(self.entities)
+        """The entities a fact must be about; generic ones (KONEPS) and the anchors of an implied programme
+        (Iraq in 'Iraq delegation') only add weight."""
+        vague = self.engine.generic | self.u.anchors
+        return [e for e in self.entities if e not in vague] or list(self.entities)
 
     def score_fact(self, fact: Fact) -> float:
         about = set(fact.about)

@@ -74,7 +74,9 @@ def strip_particles(token: str) -> list[str]:
 
 
 def is_particles(rest: str) -> bool:
-    """True when `rest` is nothing but particles (에는, 은요, ...)."""
+    """True when `rest` is nothing but particles (에는, 은요, ...); at most four of them stack."""
+    if len(rest) > 8:
+        return False
     return rest == "" or any(rest.startswith(p) and is_particles(rest[len(p) :]) for p in PARTICLES)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.entities import EntityIndex, Mention
+from bot.entities import EntityIndex, Mention, is_particles
 from bot.language import detect
 from bot.model import KnowledgeBase, Lang
-from bot.normalize import alias_key, normalize, words
-from bot.entities import is_particles
-from bot.vocabulary import STOPWORDS, SLOT, Vocabulary, content_words, exact_table, match_table, phrase_score
+from bot.normalize import alias_key, normalize, syllables, words
+from bot.vocabulary import SLOT, STOPWORDS, Vocabulary, content_words, exact_table, match_table, phrase_score
 
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
@@ -27,6 +26,7 @@ class Understanding:
     residual: tuple[str, ...]
     intents: tuple[tuple[str, float], ...]  # best first
     implied: tuple[str, ...]  # programmes named by a partner or country plus a keyword (ADB + 연수)
+    anchors: frozenset[str]  # the names that, with a keyword, named an implied programme (ADB in 'ADB 연수')
     topics: frozenset[str]
     years: frozenset[int]
     unexplained: tuple[str, ...] = ()  # words that are neither names nor known ways of asking
@@ -70,9 +70,12 @@ class Understander:
         self.topic_words = {
             t: frozenset(w for tt, sig in self.topic_signals if tt == t for w in sig) for t in kb.topics
         }
-        vocab = {w for _, ph in self.phrasings for w in ph} | {w for _, sig in self.topic_signals for w in sig}
-        vocab |= {w for _, _, keys in self.programme_keys for key in keys for w in key}
-        self.vocab = Vocabulary(vocab)
+        # Two vocabularies, so the longest known word wins within each: 연수단 is a delegation (topic) and not
+        # 연수 'training', while 도입한 in a phrasing does not hide the topic word 도입 'adoption'.
+        self.intent_vocab = Vocabulary(w for _, ph in self.phrasings for w in ph)
+        topic_words = {w for _, sig in self.topic_signals for w in sig}
+        self.topic_vocab = Vocabulary(topic_words | {w for _, _, keys in self.programme_keys for k in keys for w in k})
+        self.known_words = self.intent_vocab.words | self.topic_vocab.words
         # Latin words Korean speakers use as they are (MOU, ODA): they say nothing about the language.
         korean_lists = [
             *(p for by in kb.intents.values() for p in by["ko"]),
@@ -98,16 +101,26 @@ class Understander:
                 keys.append((entity.id, anchors, phrases))
         return keys
 
-    def _implied(self, named: set[str], table: dict[str, float]) -> tuple[str, ...]:
-        return tuple(
-            pid for pid, anchors, phrases in self.programme_keys
-            if pid not in named and anchors & named and any(phrase_score(p, table) >= 0.9 for p in phrases)
-        )  # fmt: skip
+    def _implied(
+        self, named: set[str], table: dict[str, float], residual: list[str]
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        def present(phrase: tuple[str, ...]) -> bool:
+            # A Korean keyword may begin a longer word: 연수단 in 연수단장은.
+            stem = len(phrase) == 1 and syllables(phrase[0]) >= 2
+            return phrase_score(phrase, table) >= 0.9 or (stem and any(w.startswith(phrase[0]) for w in residual))
+
+        found = [
+            (pid, anchors & named) for pid, anchors, phrases in self.programme_keys
+            if pid not in named and anchors & named and any(present(p) for p in phrases)
+        ]  # fmt: skip
+        return tuple(pid for pid, _ in found), frozenset().union(*(used for _, used in found))
 
     def _explained(self, word: str) -> bool:
         if word in STOPWORDS or word.isdigit() or is_particles(word) or YEAR.search(word):
             return True
-        return any(score >= 0.8 for score in self.vocab.matches(word).values())
+        return any(
+            score >= 0.8 for vocab in (self.intent_vocab, self.topic_vocab) for score in vocab.matches(word).values()
+        )
 
     def _is_name(self, word: str) -> bool:
         return alias_key(word) in self.index.exact
@@ -117,7 +130,7 @@ class Understander:
         out: list[str] = []
         for token in tokens:
             parts = token.split("-")
-            known = token in self.vocab.words or alias_key(token) in self.index.exact
+            known = token in self.known_words or alias_key(token) in self.index.exact
             out += parts if len(parts) > 1 and not known and all(len(p) >= 2 for p in parts) else [token]
         return out
 
@@ -125,33 +138,34 @@ class Understander:
         norm = normalize(text)
         tokens = self._split_hyphens(words(norm))
         # A word of the vocabulary is a word, not an acronym, unless typed in capitals: who is not WHO.
-        protected = frozenset(t for t in tokens if t in self.vocab.words and t.upper() not in text)
+        protected = frozenset(t for t in tokens if t in self.known_words and t.upper() not in text)
         spotted = self.index.spot(tokens, protected)
         residual = list(spotted.residual)
-        table = match_table(self.vocab, residual)
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
-        all_table = {**exact_table(self.vocab, tokens), **table}
+        topic_table = {**exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, residual)}
         topics = frozenset(
-            topic for topic, signal in self.topic_signals if signal and phrase_score(signal, all_table) >= 0.9
+            topic for topic, signal in self.topic_signals if signal and phrase_score(signal, topic_table) >= 0.9
         )
-        intents = self._score_intents(residual, table)
+        intents = self._score_intents(residual, match_table(self.intent_vocab, residual))
         unexplained = tuple(w for w in residual if not self._explained(w))
         names = " ".join(m.surface for m in spotted.mentions)
         lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
         years = frozenset(int(y) for y in YEAR.findall(norm))
-        implied = self._implied({m.target for m in spotted.mentions}, all_table)
+        implied, anchors = self._implied({m.target for m in spotted.mentions}, topic_table, residual)
         # "IDB workshop dates": 'workshop' names the programme here; it is not what is asked about it.
         naming = frozenset().union(
             *(self.keywords.get(e, frozenset()) for e in (*implied, *(m.target for m in spotted.mentions)))
         )
-        topics = frozenset(t for t in topics if not self.topic_words[t] & naming)
+        topics = frozenset(
+            t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
+        )
         return Understanding(
-            norm, lang, spotted.mentions, spotted.residual, intents, implied, topics, years, unexplained
+            norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained
         )
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
-        per_word = [{w for w, s in self.vocab.matches(token).items() if s >= 0.8} for token in residual]
+        per_word = [{w for w, s in self.intent_vocab.matches(token).items() if s >= 0.8} for token in residual]
         best: dict[str, float] = {}
         for intent, phrase in self.phrasings:
             covered = phrase_score(phrase, table)

@@ -2,7 +2,7 @@
 
 A question word matches a vocabulary word exactly, with Korean particles stripped, as a Korean
 stem (수출했어요 starts with 수출; only for stems of two syllables or more, so 수 'number' is not
-found in 수출 'export'), or, for Latin words of five letters or more, by a typo-tolerant ratio.
+found in 수출 'export'), or, for Latin words of six letters or more, by a typo-tolerant ratio.
 Whole questions are never scored with WRatio or partial ratios: they give 100 to any short
 string contained in a long one.
 """
@@ -18,6 +18,7 @@ from bot.normalize import is_hangul, normalize, syllables, words
 
 SLOT = "{entity}"
 LATIN_FUZZY_CUTOFF = 85.0
+LATIN_FUZZY_MIN = 6  # shorter words are too close to each other (mount/amount 91)
 STEM_SCORE = 0.95
 GLUED_SCORE = 0.9
 # Function words that carry no intent; wh-words and numbers are kept on purpose.
@@ -40,7 +41,7 @@ class Vocabulary:
 
     def __init__(self, vocab: Iterable[str]) -> None:
         self.words = frozenset(vocab)
-        self.latin_long = sorted(w for w in self.words if w.isascii() and len(w) >= 5)
+        self.latin_long = sorted(w for w in self.words if w.isascii() and len(w) >= LATIN_FUZZY_MIN)
         self.korean_stems = frozenset(w for w in self.words if syllables(w) >= 2)
 
     def matches(self, token: str) -> dict[str, float]:
@@ -62,7 +63,7 @@ class Vocabulary:
                 for end in range(start + 2, len(token) + 1):
                     if token[start:end] in self.korean_stems:
                         found.setdefault(token[start:end], GLUED_SCORE)
-        elif len(token) >= 5 and token not in found:
+        elif len(token) >= LATIN_FUZZY_MIN:
             for word, score, _ in process.extract(
                 token, self.latin_long, scorer=fuzz.ratio, score_cutoff=LATIN_FUZZY_CUTOFF, limit=3
             ):

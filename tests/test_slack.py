@@ -62,9 +62,9 @@ def slack(api: FakeSlackApi, coop: Coopbot) -> Iterator[Workspace]:
         yield workspace
 
 
-def posted(api: FakeSlackApi, count: int = 1, **match: Any) -> list[Call]:
+def posted(api: FakeSlackApi, count: int = 1, containing: str = "", **match: Any) -> list[Call]:
     """The messages posted where `match` says, every block validated by slack_sdk.models.blocks."""
-    calls = api.wait_for("chat.postMessage", count, **match)
+    calls = api.wait_for("chat.postMessage", count, containing=containing, **match)
     for call in calls:
         check_blocks(call.blocks)
     return calls
@@ -78,11 +78,11 @@ def responded(api: FakeSlackApi, url_id: str, count: int = 1) -> list[Call]:
 
 
 def assert_only_answer_is_to(slack: Workspace, api: FakeSlackApi, channel: str, ignored: str) -> None:
-    """After events that must be ignored: a real question in the same channel gets the one and only reply."""
-    slack.dm("What year did Vietnam get KONEPS?", channel)
-    replies = posted(api, channel=channel)
-    assert len(api.of("chat.postMessage", channel=channel)) == 1, ignored
-    assert "2008" in replies[0].text
+    """After events that must be ignored (they asked about Vietnam): a question about Mongolia in the same
+    channel, sent after them, is answered; nothing else is."""
+    slack.dm("When was KONEPS exported to Mongolia?", channel)
+    posted(api, channel=channel, containing="2010")
+    assert [c.text for c in api.of("chat.postMessage", channel=channel) if "2008" in c.text] == [], ignored
 
 
 # -- mentions, direct messages, threads -----------------------------------------------------------------
@@ -184,6 +184,14 @@ def test_share_button_posts_the_same_answer_in_the_channel(slack: Workspace, api
     assert deleted.params == {"delete_original": True}
 
 
+def test_share_button_of_an_answer_no_longer_kept_asks_the_question_again(slack: Workspace, api: FakeSlackApi) -> None:
+    share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
+             "value": json.dumps({"k": "gone", "q": "What year did Vietnam get KONEPS?", "l": "en"})}  # fmt: skip
+    _, click_id = slack.click_in_ephemeral(share, "C_SHARE_AGAIN")
+    shared = responded(api, click_id, 2)[0]
+    assert shared.params["response_type"] == "in_channel" and "2008" in shared.text
+
+
 def test_suggestion_button_asks_its_question_in_the_same_thread(slack: Workspace, api: FakeSlackApi) -> None:
     mention = slack.mention(f"<@{BOT_USER}> 몽골에는 나라장터를 언제 수출했어요?", "C_BUTTON")
     [first] = posted(api, channel="C_BUTTON")
@@ -277,6 +285,14 @@ def test_bad_signature_is_refused_with_401(slack: Workspace, api: FakeSlackApi) 
     assert_only_answer_is_to(slack, api, "D_BADSIG", "a forged event was answered")
 
 
+def test_slash_command_and_click_with_a_bad_signature_are_refused_with_401(slack: Workspace, api: FakeSlackApi) -> None:
+    form = "command=%2Fcoop&text=Vietnam&channel_id=C_BADSIG&user_id=U1&response_url=" + api.response_url("forged")
+    assert slack.post(form, "application/x-www-form-urlencoded", sign(form, secret="wrong")).status == 401
+    click = "payload=" + json.dumps({"type": "block_actions", "actions": [{"action_id": "coop_ask_0", "value": "x"}]})
+    assert slack.post(click, "application/x-www-form-urlencoded", sign(click, secret="wrong")).status == 401
+    assert not api.of("response_url", url_id="forged")
+
+
 def test_unsigned_request_is_refused_with_401(slack: Workspace, api: FakeSlackApi) -> None:
     body = json.dumps(slack.envelope(slack.dm_event("What year did Vietnam get KONEPS?", "D_NOSIG")))
     assert slack.post(body, "application/json", {}).status == 401
@@ -295,9 +311,9 @@ def test_retried_event_is_answered_once(slack: Workspace, api: FakeSlackApi) -> 
     posted(api, channel="D_RETRY")
     for attempt in (1, 2):
         assert slack.send_event(event, event_id="EvRETRY1", retry_num=attempt).status == 200
-    slack.dm("몽골에는 언제 수출했어요?", "D_RETRY")  # a new question: answered, and after the retries
-    posted(api, 2, channel="D_RETRY")
-    assert len(api.of("chat.postMessage", channel="D_RETRY")) == 2
+    slack.dm("몽골에는 언제 수출했어요?", "D_RETRY")  # a new question, sent after the retries
+    posted(api, channel="D_RETRY", containing="2010")
+    assert len(api.of("chat.postMessage", channel="D_RETRY", containing="2008")) == 1
 
 
 @pytest.mark.parametrize(
@@ -321,9 +337,9 @@ def test_messages_that_are_not_questions_are_ignored(
 
 def test_channel_messages_without_a_mention_are_not_answered(slack: Workspace, api: FakeSlackApi) -> None:
     slack.dm("What year did Vietnam get KONEPS?", "C_CHATTER", channel_type="channel")
-    slack.mention(f"<@{BOT_USER}> What year did Vietnam get KONEPS?", "C_CHATTER")
-    posted(api, channel="C_CHATTER")
-    assert len(api.of("chat.postMessage", channel="C_CHATTER")) == 1
+    slack.mention(f"<@{BOT_USER}> When was KONEPS exported to Mongolia?", "C_CHATTER")
+    posted(api, channel="C_CHATTER", containing="2010")
+    assert not api.of("chat.postMessage", channel="C_CHATTER", containing="2008")
 
 
 # -- faults -----------------------------------------------------------------------------------------------------
@@ -337,12 +353,22 @@ def test_rate_limited_post_is_retried_after_retry_after(slack: Workspace, api: F
     assert ("chat.postMessage", 429) in api.attempts
 
 
-def test_server_error_post_is_retried_with_backoff(slack: Workspace, api: FakeSlackApi) -> None:
-    api.fail("chat.postMessage", 503)
-    slack.dm("What year did Vietnam get KONEPS?", "D_5XX")
-    [reply] = posted(api, channel="D_5XX")
+@pytest.mark.parametrize("status", [503, 502])
+def test_server_error_post_is_retried_with_backoff(slack: Workspace, api: FakeSlackApi, status: int) -> None:
+    api.fail("chat.postMessage", status)
+    channel = slack.new_id("D_5XX")
+    slack.dm("What year did Vietnam get KONEPS?", channel)
+    [reply] = posted(api, channel=channel)
     assert "2008" in reply.text
-    assert ("chat.postMessage", 503) in api.attempts
+    assert ("chat.postMessage", status) in api.attempts
+
+
+def test_refused_post_is_logged_and_the_next_event_is_still_answered(slack: Workspace, api: FakeSlackApi) -> None:
+    api.fail("chat.postMessage", 200, times=2, error="channel_not_found")  # the answer, then the apology
+    slack.dm("What year did Vietnam get KONEPS?", "D_REFUSED")
+    slack.dm("When was KONEPS exported to Mongolia?", "D_REFUSED")
+    [reply] = posted(api, channel="D_REFUSED")
+    assert "2010" in reply.text
 
 
 class ExplodingBot:

@@ -345,13 +345,23 @@ def test_failing_update_gets_an_apology_and_the_bot_goes_on(
 
 
 def test_stopping_finishes_updates_already_taken_and_confirms_them(fake: FakeTelegram, kb: KnowledgeBase) -> None:
-    running = RunningBot(Coopbot(kb), Settings(token=fake.token, base_url=fake.base_url))
-    for n in range(5):
+    gate = threading.Event()
+
+    def slow(text: str) -> None:  # the first answer waits until the bot is told to stop
+        gate.wait(10)
+
+    scripted = ScriptedBot(kb, slow)
+    for n in range(5):  # queued before the bot starts, so one getUpdates takes them all
         fake.say(f"What year did Vietnam get KONEPS? ({n})")
-    fake.wait_for(lambda: fake.delivered >= fake.last_update_id, what="all updates taken by getUpdates")
-    running.stop()
+    running = RunningBot(scripted, Settings(token=fake.token, base_url=fake.base_url))
+    fake.wait_for(lambda: scripted.asked, what="the first question being answered")
+    stopper = threading.Thread(target=running.stop)
+    stopper.start()  # stop while four taken updates still wait in the bot's queue
+    fake.wait_for(lambda: any(p.get("timeout") == "0" for p in fake.calls_of("getUpdates")), what="polling stopped")
+    gate.set()
+    stopper.join(10)
     assert len(fake.replies(ALICE["id"])) == 5
-    assert fake.pending_updates() == []
+    assert fake.pending_updates() == []  # the last getUpdates confirmed them all
 
 
 # -- webhook -------------------------------------------------------------------------------------------------------

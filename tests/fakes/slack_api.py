@@ -139,30 +139,40 @@ class FakeSlackApi:
 
     # test controls
 
-    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
-        """The next `times` calls of `method` fail with `status` (429 carries Retry-After)."""
+    def fail(
+        self, method: str, status: int, times: int = 1, retry_after: int | None = None, error: str = ""
+    ) -> None:
+        """The next `times` calls of `method` fail: with `status` (429 carries Retry-After), or with
+        status 200 and `{"ok": false, "error": error}` as Slack reports a refused call."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        body = {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
+        body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
         with self._changed:
             self._faults.setdefault(method, []).extend(Fault(status, headers, body) for _ in range(times))
 
-    def of(self, method: str, **match: Any) -> list[Call]:
-        """Successful calls of `method` whose params include `match` (e.g. channel=..., thread_ts=...)."""
+    def of(self, method: str, containing: str = "", **match: Any) -> list[Call]:
+        """Successful calls of `method` whose params include `match` (e.g. channel=..., thread_ts=...)
+        and whose text includes `containing`."""
         with self._changed:
-            calls = list(self.calls)
-        return [c for c in calls if c.method == method and c.ok and _matches(c, match)]
+            return self._found(method, containing, match)
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0, **match: Any) -> list[Call]:
-        """Poll (on every recorded call) until `count` matching calls arrived; fail with what did arrive."""
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0, containing: str = "", **match: Any
+    ) -> list[Call]:
+        """Wait (woken by every recorded call) until `count` matching calls arrived; fail with what did arrive."""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while len(found := [c for c in self.calls if c.method == method and c.ok and _matches(c, match)]) < count:
+            while len(found := self._found(method, containing, match)) < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     seen = [(c.method, {k: c.params.get(k) for k in ("channel", "thread_ts")}) for c in self.calls]
                     raise AssertionError(f"{count} x {method} {match} not seen in {timeout}s; calls: {seen[-15:]}")
                 self._changed.wait(left)
             return found
+
+    def _found(self, method: str, containing: str, match: Json) -> list[Call]:
+        return [
+            c for c in self.calls if c.method == method and c.ok and containing in c.text and _matches(c, match)
+        ]
 
     # the server
 

@@ -1,0 +1,317 @@
+"""The answer engine, specified one behaviour at a time against the real fact base."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+
+from bot.core import Coopbot
+from bot.language import detect
+from bot.normalize import normalize, to_jamo, words
+from bot.session import MemorySessionStore
+
+
+@pytest.fixture(scope="module")
+def bot() -> Coopbot:
+    return Coopbot.from_dir()
+
+
+def text(answer) -> str:
+    return answer.plain_text()
+
+
+# -- normalisation -----------------------------------------------------------------------------------
+
+
+def test_nfd_and_nfc_forms_normalise_alike():
+    assert normalize(unicodedata.normalize("NFD", "몽골")) == normalize("몽골")
+
+
+def test_zero_width_characters_are_removed():
+    assert normalize("몽\u200b골") == "몽골"
+
+
+def test_latin_is_casefolded_and_spaces_collapsed():
+    assert normalize("  KONEPS   Mongolia ") == "koneps mongolia"
+
+
+def test_laughter_and_emoji_are_dropped():
+    assert normalize("몽골 언제 ㅋㅋㅋ 😀") == "몽골 언제"
+
+
+def test_latin_glued_to_hangul_is_split():
+    assert words("idb워크숍기간") == ["idb", "워크숍기간"]
+
+
+def test_jamo_spelling_makes_one_vowel_typo_one_letter():
+    assert to_jamo("카메룬") == "ㅋㅏㅁㅔㄹㅜㄴ"
+
+
+# -- language -----------------------------------------------------------------------------------------
+
+
+def test_korean_words_make_a_korean_question():
+    assert detect("언제 수출", "", None) == "ko"
+
+
+def test_english_words_make_an_english_question():
+    assert detect("when was it exported", "", None) == "en"
+
+
+def test_a_bare_name_keeps_the_conversation_language():
+    assert detect("", "mongolia", "ko") == "ko"
+
+
+def test_a_bare_name_without_conversation_follows_its_script():
+    assert detect("", "몽골", None) == "ko"
+
+
+def test_code_switched_question_answers_in_korean(bot):
+    assert bot.ask("KONEPS 몽골 언제?").language == "ko"
+
+
+def test_explicit_language_wins_over_detection(bot):
+    answer = bot.ask("몽골에는 언제 수출했어요?", lang="en")
+    assert answer.language == "en" and "2010" in text(answer)
+
+
+# -- intents, both languages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("베트남에는 언제 나라장터를 수출했나요?", "2008"),
+        ("When did Costa Rica get KONEPS?", "2009"),
+        ("카메룬 계약 금액은 얼마야?", "14억"),
+        ("How much was the Cameroon contract worth?", "1.4 billion"),
+        ("ADB 연수에 몇 명이 참가했어?", "21"),
+        ("How many member countries does APPeN have?", "40"),
+        ("이라크 연수단장은 누구야?", "키디르"),
+        ("Who is the PPS Administrator?", "Lim Ki-keun"),
+        ("세계은행 포럼은 어디서 열렸어?", "서울"),
+        ("Where was the World Bank forum held?", "Seoul"),
+        ("KEPS가 뭐야?", "쿠르드"),
+        ("What does KOICA stand for?", "Korea International Cooperation Agency"),
+    ],
+)
+def test_fact_questions_get_the_fact(bot, question, expected):
+    answer = bot.ask(question)
+    assert answer.matched and expected in text(answer)
+
+
+def test_answer_cites_the_document_it_rests_on(bot):
+    answer = bot.ask("Kyrgyzstan MOU date")
+    assert [s.id for s in answer.sources] == ["pps-2024-05-30-kyrgyzstan-mou"]
+
+
+def test_answer_offers_follow_up_questions(bot):
+    assert 2 <= len(bot.ask("Kyrgyzstan MOU date").suggestions) <= 3
+
+
+def test_list_of_export_countries_names_them(bot):
+    answer = bot.ask("Which countries use KONEPS?")
+    assert all(name in text(answer) for name in ("Vietnam", "Costa Rica", "Mongolia", "Tunisia"))
+
+
+def test_list_up_to_a_year_leaves_later_exports_out(bot):
+    listed = text(bot.ask("2010년까지 나라장터 도입한 나라 목록"))
+    assert "몽골" in listed and "튀니지" not in listed
+
+
+def test_contact_for_a_topic_is_the_press_contact_of_its_source(bot):
+    assert "042-724-7654" in text(bot.ask("이라크 보도자료 문의처"))
+
+
+def test_administrator_of_an_earlier_year_comes_from_the_older_source(bot):
+    assert "김윤상" in text(bot.ask("2023년 조달청장 이름"))
+
+
+def test_greeting_is_answered_in_kind(bot):
+    answer = bot.ask("안녕하세요")
+    assert answer.kind == "smalltalk" and answer.language == "ko"
+
+
+def test_help_lists_example_questions_in_the_asker_language(bot):
+    answer = bot.ask("help")
+    assert answer.language == "en" and any(b.kind == "list" and b.items for b in answer.body)
+
+
+def test_thanks_is_acknowledged(bot):
+    assert bot.ask("고마워요").kind == "smalltalk"
+
+
+@pytest.mark.parametrize(
+    "question", ["점심 메뉴 추천해줘", "How tall is Mount Everest?", "조달청 채용 공고 언제 나와?"]
+)
+def test_out_of_scope_is_not_matched_and_gives_the_contact(bot, question):
+    answer = bot.ask(question)
+    assert not answer.matched and "042-724-7470" in text(answer)
+
+
+def test_source_question_lists_the_documents(bot):
+    answer = bot.ask("카메룬 얘기는 어느 기사에서 나온 거야?")
+    assert answer.sources[0].id == "hankyung-2014-koneps-cameroon-jordan"
+
+
+# -- typos, particles, old names, no spaces ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("카메론 계약 금액", "14억"),
+        ("키르기즈스탄 MOU 언제", "5월 30일"),
+        ("kyrgystan mou date", "30 May 2024"),
+        ("몽고 나라장터 언제", "2010"),
+        ("베트남나라장터수출연도", "2008"),
+        ("몽골에는 나라장터를 언제 수출했어요?", "2010"),
+    ],
+)
+def test_misspelled_old_glued_and_inflected_names_are_understood(bot, question, expected):
+    assert expected in text(bot.ask(question))
+
+
+def test_particle_is_not_stripped_from_a_name_that_ends_like_one(bot):
+    # 인도 (India) ends in the particle 도; stripping it would leave 인.
+    answer = bot.ask("인도에 나라장터 수출했어?")
+    assert answer.kind == "unknown" and "인도" in text(answer)
+
+
+# -- unknown and confusable names ------------------------------------------------------------------------
+
+
+def test_unknown_country_gets_no_record_not_a_look_alike(bot):
+    answer = bot.ask("Has KONEPS been exported to Kazakhstan?")
+    assert not answer.matched and "Kazakhstan" in text(answer) and "Kyrgyzstan" not in text(answer)
+
+
+def test_iran_is_not_iraq(bot):
+    answer = bot.ask("이란 연수단 인원")
+    assert not answer.matched and "14" not in text(answer)
+
+
+def test_dominica_and_the_dominican_republic_stay_apart(bot):
+    assert bot.ask("도미니카공화국").entities == ("dominican-republic",)
+    assert bot.ask("도미니카").entities == ("dominica",)
+
+
+def test_an_acronym_that_is_also_a_word_needs_capitals(bot):
+    assert bot.ask("who do I contact about KEPS?").matched
+
+
+def test_known_entity_without_the_asked_detail_says_so(bot):
+    answer = bot.ask("Vietnam MOU date")
+    assert not answer.matched and "not that detail" in text(answer)
+
+
+# -- ambiguity --------------------------------------------------------------------------------------------
+
+
+def test_question_matching_several_programmes_asks_back(bot):
+    answer = bot.ask("참가자 몇 명?")
+    assert answer.kind == "clarify" and not answer.matched and len(answer.suggestions) >= 2
+
+
+# -- conversation -----------------------------------------------------------------------------------------
+
+
+def test_elliptical_follow_up_reuses_the_previous_intent(bot):
+    bot.ask("몽골에는 나라장터를 언제 수출했어요?", session="f1")
+    assert "2011" in text(bot.ask("튀니지는요?", session="f1"))
+
+
+def test_english_follow_up_with_and(bot):
+    bot.ask("When did Vietnam get KONEPS?", session="f2")
+    answer = bot.ask("and Costa Rica?", session="f2")
+    assert answer.language == "en" and "2009" in text(answer)
+
+
+def test_follow_up_without_a_name_reuses_the_previous_subject(bot):
+    bot.ask("What is KEPS?", session="f3")
+    assert "4.3 billion" in text(bot.ask("how much did it cost?", session="f3"))
+
+
+def test_context_never_crosses_sessions(bot):
+    bot.ask("몽골에는 나라장터를 언제 수출했어요?", session="f4")
+    assert bot.ask("튀니지는요?", session="other").intent != "when"
+
+
+def test_context_expires_after_thirty_idle_minutes():
+    now = [0.0]
+    bot = Coopbot.from_dir(store=MemorySessionStore(clock=lambda: now[0]))
+    bot.ask("몽골에는 나라장터를 언제 수출했어요?", session="s")
+    now[0] += 31 * 60
+    assert bot.ask("튀니지는요?", session="s").intent != "when"
+
+
+def test_pinned_language_is_sticky_for_the_session(bot):
+    bot.set_language("f5", "en")
+    assert bot.ask("몽골 나라장터 언제", session="f5").language == "en"
+
+
+# -- audience ---------------------------------------------------------------------------------------------
+
+
+def test_public_audience_never_sees_staff_notes(bot):
+    answer = bot.ask("IDB 워크숍 참가국 수")
+    assert not any(b.internal for b in answer.body)
+
+
+def test_staff_audience_sees_staff_notes_marked_internal(bot):
+    answer = bot.ask("IDB 워크숍 참가국 수", audience="staff")
+    internal = [b for b in answer.body if b.internal]
+    assert internal and "과테말라" in internal[0].text
+
+
+# -- command line -----------------------------------------------------------------------------------------
+
+
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True)
+
+
+def test_batch_protocol_echoes_ids_in_order_with_required_fields():
+    lines = [{"id": "a", "text": "베트남 나라장터 수출 연도"}, {"id": "b", "text": "Kyrgyzstan MOU date"}]
+    run = run_cli("ask", "--jsonl", stdin="".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    replies = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["id"] for r in replies] == ["a", "b"]
+    assert {"text", "matched", "lang", "confidence", "intent", "entities", "sources", "suggestions"} <= replies[
+        0
+    ].keys()
+
+
+def test_batch_bad_lines_get_an_error_and_the_batch_goes_on():
+    run = run_cli("ask", "--jsonl", stdin='not json\n{"id": 2}\n["x"]\n{"id": 3, "text": "APPeN 회원국 수"}\n')
+    replies = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [("error" in r) for r in replies] == [True, True, True, False]
+    assert "40" in replies[-1]["text"]
+
+
+def test_batch_sessions_carry_follow_ups():
+    lines = [
+        {"id": 1, "text": "몽골에는 나라장터를 언제 수출했어요?", "session": "x"},
+        {"id": 2, "text": "튀니지는요?", "session": "x"},
+    ]
+    run = run_cli("ask", "--jsonl", stdin="".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    assert "2011" in json.loads(run.stdout.splitlines()[1])["text"]
+
+
+def test_answers_are_deterministic():
+    first = run_cli("ask", "--json", "키르기스스탄 업무협약 체결일").stdout
+    assert first == run_cli("ask", "--json", "키르기스스탄 업무협약 체결일").stdout
+
+
+@pytest.mark.parametrize("bad", ["", " \x00\x01 ", "<b>몽골</b> <script>", "🙂" * 50, "가" * 20000, "ሰላም እንዴት ነህ"])
+def test_bad_input_gets_a_clear_answer(bot, bad):
+    answer = bot.ask(bad)
+    assert answer.language in ("ko", "en") and text(answer)
+
+
+def test_very_long_message_is_answered_from_its_start_with_a_note(bot):
+    answer = bot.ask("몽골에는 나라장터를 언제 수출했어요? " + "가" * 5000)
+    assert "2010" in text(answer) and answer.body[-1].kind == "note"
