@@ -4,6 +4,10 @@ It only translates: a mention, a direct message, the /coop command or a button -
 -> the Answer as Block Kit (adapters/slack_render.py) -> chat.postMessage or the response_url.
 Socket Mode when SLACK_APP_TOKEN is set, else HTTP on --port with Bolt's signature check, which
 is never turned off. SLACK_API_URL points the Web API (and so apps.connections.open) elsewhere.
+
+The Slack app needs: bot scopes app_mentions:read, chat:write, im:history, im:write, commands;
+events app_mention, message.im, app_home_opened; interactivity on; the /coop command; the Home tab.
+In HTTP mode, the request URL of events, interactivity and the command is http(s)://HOST/slack/events.
 """
 
 from __future__ import annotations
@@ -228,7 +232,7 @@ class SlackSurface:
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)
-        app.command(re.compile(r"^/coop"))(self.on_command)
+        app.command(re.compile(r"^/coop"))(self.on_command)  # also /coop-dev etc. in a test workspace
         app.action(re.compile(rf"^{ASK_ACTION}_\d+$"))(self.on_ask_button)
         app.action(SHARE_ACTION)(self.on_share_button)
         app.error(self.on_error)
@@ -408,8 +412,11 @@ def run(bot: Coopbot, args: argparse.Namespace) -> int:
             serve_socket_mode(app, settings.app_token, stop)
         else:
             serve_http(app, getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT), stop)
+    except (SlackApiError, OSError) as err:  # the port is taken, apps.connections.open refused, ...
+        log.error("coopbot serve slack: %s", err)
+        return 1
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)  # queued work is dropped; running work finishes
     return 0
 
 

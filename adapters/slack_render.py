@@ -25,6 +25,7 @@ BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 BUTTONS_PER_BLOCK = 5  # fewer than Block Kit's 25: a row of five stays readable
 MAX_SUGGESTIONS = 5
+HOME_EXAMPLES = 10  # example questions per language on the Home tab
 TEXT_LIMIT = 3000  # the notification fallback: a summary, not the whole answer
 ASKED_LIMIT = 300  # an echoed question above the answer of a clicked button
 
@@ -180,11 +181,9 @@ def _contact_blocks(answer: Answer) -> list[dict[str, Any]]:
     return _contexts(escape(answer.contact.line()), f"*{escape(label('contact', answer.language))}:* ")
 
 
-def _tail_blocks(answer: Answer, share: str | None, buttons: bool = True) -> list[dict[str, Any]]:
+def _tail_blocks(answer: Answer, share: str | None) -> list[dict[str, Any]]:
     """Sources, contact, then the buttons: suggestions, and share under an ephemeral answer."""
     tail = _sources_blocks(answer) + _contact_blocks(answer)
-    if not buttons:
-        return tail
     elements = question_buttons(answer.suggestions[:MAX_SUGGESTIONS])
     if elements:
         tail.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
@@ -202,10 +201,8 @@ def _fit(head: list[dict[str, Any]], tail: list[dict[str, Any]], limit: int) -> 
     return head + tail
 
 
-def answer_blocks(
-    answer: Answer, *, asked: str | None = None, share: str | None = None, buttons: bool = True,
-    limit: int = MAX_BLOCKS,
-) -> list[dict[str, Any]]:  # fmt: skip
+def _head_blocks(answer: Answer, asked: str | None = None) -> list[dict[str, Any]]:
+    """The echoed question (under a clicked button), the title and the body."""
     head: list[dict[str, Any]] = []
     if asked:
         head.append(context([f"\u203a {escape(truncate(asked, ASKED_LIMIT))}"]))
@@ -213,7 +210,11 @@ def answer_blocks(
         head += _sections(f"*{escape(answer.title)}*")
     for block in answer.body:
         head += body_blocks(block, answer.language)
-    return _fit(head, _tail_blocks(answer, share, buttons), limit)
+    return head
+
+
+def answer_blocks(answer: Answer, *, asked: str | None = None, share: str | None = None) -> list[dict[str, Any]]:
+    return _fit(_head_blocks(answer, asked), _tail_blocks(answer, share), MAX_BLOCKS)
 
 
 def render_answer(answer: Answer, *, asked: str | None = None, share: str | None = None) -> SlackMessage:
@@ -232,8 +233,9 @@ def home_view(about: Sequence[Answer], examples: dict[Lang, Sequence[str]]) -> d
     blocks: list[dict[str, Any]] = []
     room = MAX_HOME_BLOCKS // max(1, len(about))  # each language gets its share of the view
     for answer in about:
-        part = answer_blocks(answer, buttons=False, limit=room - 3)
-        questions = question_buttons(examples.get(answer.language, ())[:BUTTONS_PER_BLOCK])
+        # The about text already lists the documents: no sources line under it.
+        part = _fit(_head_blocks(answer), [], room - 5)
+        questions = question_buttons(examples.get(answer.language, ())[:HOME_EXAMPLES])
         if questions:
             part.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
             part += actions(questions)

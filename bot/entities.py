@@ -110,29 +110,33 @@ class EntityIndex:
                 self.glued.setdefault(key, (target, _is_short(name)))
             if not _is_short(name):
                 (fuzzy_ko if hangul else fuzzy_en).setdefault(to_jamo(key) if hangul else key, target)
-        self.fuzzy_ko_keys = list(fuzzy_ko)
-        self.fuzzy_ko_targets = list(fuzzy_ko.values())
-        self.fuzzy_en_keys = list(fuzzy_en)
-        self.fuzzy_en_targets = list(fuzzy_en.values())
+        self.fuzzy_ko = _LengthIndex(fuzzy_ko, FUZZY_CUTOFF_KO)
+        self.fuzzy_en = _LengthIndex(fuzzy_en, FUZZY_CUTOFF_EN)
         self.glued_max = max((len(k) for k in self.glued), default=0)
 
     # -- passes ------------------------------------------------------------------------------------
 
-    def spot(self, tokens: list[str], protected: frozenset[str] = frozenset()) -> Spotted:
-        """Find names in normalised tokens. `protected` tokens are ordinary words here (who, not WHO)."""
+    def spot(
+        self, tokens: list[str], protected: frozenset[str] = frozenset(), ordinary: frozenset[str] = frozenset()
+    ) -> Spotted:
+        """Find names in normalised tokens.
+
+        `protected` tokens are words here even where a name is spelled the same (who, not WHO);
+        `ordinary` words (the vocabulary of questions) are never taken for a misspelt name.
+        """
         covered = [False] * len(tokens)
         leftovers: dict[int, str] = {}  # token index -> what remains of it after a glued name
         mentions: list[Mention] = []
         self._exact_pass(tokens, covered, mentions, protected)
-        # Alone, a protected word is a word: keep it out of the looser passes.
-        covered = [c or t in protected for c, t in zip(covered, tokens, strict=True)]
+        # Alone, a word of the vocabulary is a word: keep it out of the looser passes.
+        covered = [c or t in protected or t in ordinary for c, t in zip(covered, tokens, strict=True)]
         self._glued_pass(tokens, covered, mentions, leftovers)
         self._fuzzy_pass(tokens, covered, mentions)
         residual = []
         for i, token in enumerate(tokens):
             if i in leftovers:
                 residual.append(leftovers[i])
-            elif not covered[i] or (token in protected and not any(m.start <= i < m.end for m in mentions)):
+            elif not any(m.start <= i < m.end for m in mentions):
                 residual.append(token)
         mentions.sort(key=lambda m: m.start)
         return Spotted(tuple(mentions), tuple(r for r in residual if r))
@@ -222,11 +226,38 @@ class EntityIndex:
             key = alias_key(head + form)
             if _is_short(key) if not any(is_hangul(c) for c in key) else syllables(key) < 3:
                 continue
-            if any(is_hangul(ch) for ch in key):
-                keys, targets, cutoff, probe = self.fuzzy_ko_keys, self.fuzzy_ko_targets, FUZZY_CUTOFF_KO, to_jamo(key)
-            else:
-                keys, targets, cutoff, probe = self.fuzzy_en_keys, self.fuzzy_en_targets, FUZZY_CUTOFF_EN, key
-            hit = process.extractOne(probe, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            hangul = any(is_hangul(ch) for ch in key)
+            hit = (self.fuzzy_ko if hangul else self.fuzzy_en).best(to_jamo(key) if hangul else key)
             if hit and (best is None or hit[1] > best[1]):
-                best = (targets[hit[2]], hit[1])
+                best = hit
         return best
+
+
+class _LengthIndex:
+    """Fuzzy look-up that only compares names of a length that could reach the cutoff.
+
+    A ratio of c% needs the shorter string to be at least c/(200-c) of the longer one's length, so
+    a 6-letter probe is never compared with 20-letter names: this keeps look-ups fast as the fact
+    base grows.
+    """
+
+    def __init__(self, names: dict[str, str], cutoff: float) -> None:
+        self.cutoff = cutoff
+        self.by_length: dict[int, tuple[list[str], list[str]]] = {}
+        for key, target in names.items():
+            keys, targets = self.by_length.setdefault(len(key), ([], []))
+            keys.append(key)
+            targets.append(target)
+
+    def best(self, probe: str) -> tuple[str, float] | None:
+        shortest = self.cutoff / (200 - self.cutoff)
+        low, high = int(len(probe) * shortest), int(len(probe) / shortest) + 1
+        found: tuple[str, float] | None = None
+        for length in range(max(1, low), high + 1):
+            if length not in self.by_length:
+                continue
+            keys, targets = self.by_length[length]
+            hit = process.extractOne(probe, keys, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+            if hit and (found is None or hit[1] > found[1]):
+                found = (targets[hit[2]], hit[1])
+        return found

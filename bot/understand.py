@@ -139,7 +139,7 @@ class Understander:
         tokens = self._split_hyphens(words(norm))
         # A word of the vocabulary is a word, not an acronym, unless typed in capitals: who is not WHO.
         protected = frozenset(t for t in tokens if t in self.known_words and t.upper() not in text)
-        spotted = self.index.spot(tokens, protected)
+        spotted = self.index.spot(tokens, protected, self.known_words)
         residual = list(spotted.residual)
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
         topic_table = {**exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, residual)}

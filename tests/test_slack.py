@@ -366,6 +366,7 @@ def test_server_error_post_is_retried_with_backoff(slack: Workspace, api: FakeSl
 def test_refused_post_is_logged_and_the_next_event_is_still_answered(slack: Workspace, api: FakeSlackApi) -> None:
     api.fail("chat.postMessage", 200, times=2, error="channel_not_found")  # the answer, then the apology
     slack.dm("What year did Vietnam get KONEPS?", "D_REFUSED")
+    api.wait_faults_spent()
     slack.dm("When was KONEPS exported to Mongolia?", "D_REFUSED")
     [reply] = posted(api, channel="D_REFUSED")
     assert "2010" in reply.text

@@ -139,9 +139,7 @@ class FakeSlackApi:
 
     # test controls
 
-    def fail(
-        self, method: str, status: int, times: int = 1, retry_after: int | None = None, error: str = ""
-    ) -> None:
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None, error: str = "") -> None:
         """The next `times` calls of `method` fail: with `status` (429 carries Retry-After), or with
         status 200 and `{"ok": false, "error": error}` as Slack reports a refused call."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
@@ -170,9 +168,7 @@ class FakeSlackApi:
             return found
 
     def _found(self, method: str, containing: str, match: Json) -> list[Call]:
-        return [
-            c for c in self.calls if c.method == method and c.ok and containing in c.text and _matches(c, match)
-        ]
+        return [c for c in self.calls if c.method == method and c.ok and containing in c.text and _matches(c, match)]
 
     # the server
 
@@ -181,10 +177,22 @@ class FakeSlackApi:
             self.calls.append(call)
             self._changed.notify_all()
 
+    def wait_faults_spent(self, timeout: float = 10.0) -> None:
+        """Wait until every fault injected with `fail` has been served."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while any(self._faults.values()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"faults not served in {timeout}s: {self._faults}")
+                self._changed.wait(left)
+
     def _next_fault(self, method: str) -> Fault | None:
         with self._changed:
             queue = self._faults.get(method)
-            return queue.pop(0) if queue else None
+            fault = queue.pop(0) if queue else None
+            self._changed.notify_all()
+            return fault
 
     def _new_ts(self) -> str:
         n = next(self._ts)
