@@ -322,14 +322,18 @@ class SlackSurface:
 
     def on_share_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        value = json.loads(action.get("value") or "{}")
-        answer = self.answers.get(value.get("k", ""))
-        if answer is None:  # the process restarted since: ask again, outside the conversation
-            lang = value.get("l") or self.lang
-            answer = self.bot.ask(value.get("q", ""), lang=lang, audience=self.audience)
         url = body["response_url"]
-        self._respond(url, {**render_answer(answer).payload(), "response_type": "in_channel"})
-        self._respond(url, {"delete_original": True})
+        value = json.loads(action.get("value") or "{}")
+        try:
+            answer = self.answers.get(value.get("k", ""))
+            if answer is None:  # the process restarted since: ask again, outside the conversation
+                lang = value.get("l") or self.lang
+                answer = self.bot.ask(value.get("q", ""), lang=lang, audience=self.audience)
+            self._respond(url, {**render_answer(answer).payload(), "response_type": "in_channel"})
+            self._respond(url, {"delete_original": True})
+        except Exception:
+            log.exception("could not share an answer")
+            self.apologise(None, Where("share", response_url=url), value.get("q", ""))
 
     # answering
 

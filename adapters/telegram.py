@@ -29,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -85,7 +85,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url-path", default=None, help="webhook server path (default: the path of --webhook-url)")
     parser.add_argument(
         "--secret-token",
-        default=os.environ.get(ENV_SECRET),
         help=f"webhook secret Telegram must send (default: ${ENV_SECRET}, else a random one per start)",
     )
     parser.add_argument("--drop-pending-updates", action="store_true", help="ignore updates sent while stopped")
@@ -201,7 +200,10 @@ class TelegramSurface:
         """The command menu in both languages; users with other languages see the English one."""
         for lang, code in (("en", None), ("en", "en"), ("ko", "ko")):
             commands = [BotCommand(name, self._command_text(name, cast(Lang, lang))) for name in COMMANDS]
-            await _retry(lambda c=commands, lc=code: app.bot.set_my_commands(c, language_code=lc))
+            try:
+                await _retry(lambda c=commands, lc=code: app.bot.set_my_commands(c, language_code=lc))
+            except TelegramError as err:  # a missing menu is no reason not to answer questions
+                log.warning("could not register the %s command menu: %s", lang, err)
 
     # -- handlers --------------------------------------------------------------------------------------------
 
@@ -262,7 +264,10 @@ class TelegramSurface:
         query = update.callback_query
         if query is None:
             return
-        await _retry(query.answer)
+        try:
+            await _retry(query.answer)
+        except BadRequest as err:  # too old to answer (e.g. pressed while the bot was down): still ask it
+            log.info("callback query not answered: %s", err)
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
         if message is None:  # too old for Telegram to include: nowhere to answer
@@ -273,6 +278,9 @@ class TelegramSurface:
 
     async def on_error(self, update: object, context: Context) -> None:
         """One failed update is logged and apologised for; the bot goes on with the next."""
+        if update is None:  # polling failed; the updater retries with backoff by itself
+            log.warning("polling Telegram failed: %s", context.error)
+            return
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
         if not isinstance(update, Update) or update.effective_chat is None:
             return

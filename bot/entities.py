@@ -237,15 +237,16 @@ class _LengthIndex:
     """Fuzzy look-up that only compares names of a length that could reach the cutoff.
 
     A ratio of c% needs the shorter string to be at least c/(200-c) of the longer one's length, so
-    a 6-letter probe is never compared with 20-letter names: this keeps look-ups fast as the fact
-    base grows.
+    a 6-letter probe is never compared with 20-letter names; and a misspelt name keeps its first
+    letter (카메론, kyrgystan), so only names with the probe's first letter are compared. This keeps
+    look-ups fast as the fact base grows.
     """
 
     def __init__(self, names: dict[str, str], cutoff: float) -> None:
         self.cutoff = cutoff
-        self.by_length: dict[int, tuple[list[str], list[str]]] = {}
+        self.by_length: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
         for key, target in names.items():
-            keys, targets = self.by_length.setdefault(len(key), ([], []))
+            keys, targets = self.by_length.setdefault((key[0], len(key)), ([], []))
             keys.append(key)
             targets.append(target)
 
@@ -254,9 +255,10 @@ class _LengthIndex:
         low, high = int(len(probe) * shortest), int(len(probe) / shortest) + 1
         found: tuple[str, float] | None = None
         for length in range(max(1, low), high + 1):
-            if length not in self.by_length:
+            bucket = self.by_length.get((probe[0], length))
+            if bucket is None:
                 continue
-            keys, targets = self.by_length[length]
+            keys, targets = bucket
             hit = process.extractOne(probe, keys, scorer=fuzz.ratio, score_cutoff=self.cutoff)
             if hit and (found is None or hit[1] > found[1]):
                 found = (targets[hit[2]], hit[1])

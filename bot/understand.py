@@ -64,6 +64,10 @@ class Understander:
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
         self.programme_keys = self._programme_keys(kb)
+        self.by_anchor: dict[str, list[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]]]] = {}
+        for key in self.programme_keys:
+            for anchor in key[1]:
+                self.by_anchor.setdefault(anchor, []).append(key)
         self.keywords = {
             e.id: frozenset(w for k in e.keywords for w in words(normalize(k))) for e in kb.entities.values()
         }
@@ -109,9 +113,10 @@ class Understander:
             stem = len(phrase) == 1 and syllables(phrase[0]) >= 2
             return phrase_score(phrase, table) >= 0.9 or (stem and any(w.startswith(phrase[0]) for w in residual))
 
+        candidates = {key[0]: key for anchor in named for key in self.by_anchor.get(anchor, ())}
         found = [
-            (pid, anchors & named) for pid, anchors, phrases in self.programme_keys
-            if pid not in named and anchors & named and any(present(p) for p in phrases)
+            (pid, anchors & named) for pid, anchors, phrases in candidates.values()
+            if pid not in named and any(present(p) for p in phrases)
         ]  # fmt: skip
         return tuple(pid for pid, _ in found), frozenset().union(*(used for _, used in found))
 

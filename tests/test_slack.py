@@ -404,3 +404,12 @@ def test_exception_under_a_slash_command_is_apologised_for_to_the_asker(api: Fak
         [apology] = responded(api, url_id)
         assert apology.text == coop.message("error", "en")
         assert apology.params["response_type"] == "ephemeral"
+
+
+def test_exception_while_sharing_is_apologised_for_to_the_asker(api: FakeSlackApi, coop: Coopbot) -> None:
+    share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
+             "value": json.dumps({"k": "gone", "q": "💥 What year did Vietnam get KONEPS?", "l": "en"})}  # fmt: skip
+    with serving(api, ExplodingBot(coop)) as slack:
+        _, click_id = slack.click_in_ephemeral(share, "C_SHARE_BOOM")
+        [apology] = responded(api, click_id)
+        assert apology.text == coop.message("error", "en") and apology.params["response_type"] == "ephemeral"

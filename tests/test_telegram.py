@@ -305,6 +305,7 @@ def test_edited_question_is_answered_again_in_the_same_reply(fake: FakeTelegram,
 def test_very_long_message_is_answered_from_its_start_with_a_note(fake: FakeTelegram, coopbot: Coopbot) -> None:
     reply = ask(fake, "What year did Vietnam get KONEPS? " + "please " * 3000)
     assert reply.text.startswith(coopbot.message("too_long", "en"))
+    assert "2008" in reply.text
 
 
 # -- faults ----------------------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from fakes.telegram_api import ALICE, MINJUN, FakeTelegram
 
+from adapters.telegram import Settings, configured, settings_from
+from bot.cli import build_parser
+
 REPO = Path(__file__).resolve().parent.parent
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
@@ -71,3 +74,26 @@ def test_signal_stops_it_within_seconds_without_losing_updates(
     assert code == 0, log.read_text()
     # Every update was answered, or left unconfirmed for Telegram to deliver again: none is lost.
     assert len(fake.replies(ALICE["id"])) + len(fake.pending_updates()) >= 5
+
+
+def test_configured_only_with_a_token() -> None:
+    assert configured({"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert not configured({"TELEGRAM_BOT_TOKEN": ""})
+    assert not configured({})
+
+
+def test_arguments_and_environment_make_the_settings() -> None:
+    args = build_parser("telegram").parse_args(
+        ["serve", "telegram", "--lang", "ko", "--webhook-url", "https://bot.example/tg/hook", "--port", "9000"]
+    )
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",
+           "TELEGRAM_WEBHOOK_SECRET": "s3cret"}  # fmt: skip
+    assert settings_from(args, env) == Settings(
+        token="1:x", base_url="http://127.0.0.1:1/bot", default_lang="ko", webhook_url="https://bot.example/tg/hook",
+        port=9000, secret_token="s3cret",
+    )  # fmt: skip
+
+
+def test_serving_without_a_token_is_refused() -> None:
+    with pytest.raises(SystemExit, match="TELEGRAM_BOT_TOKEN"):
+        settings_from(build_parser("telegram").parse_args(["serve", "telegram"]), {})

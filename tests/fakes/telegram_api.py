@@ -163,7 +163,9 @@ class FakeTelegram:
         self._closing = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
