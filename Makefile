@@ -18,7 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/coopbot validate
 	$(BIN)/ruff check bot adapters tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 validate: $(STAMP)
 	$(BIN)/coopbot validate

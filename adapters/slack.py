@@ -62,7 +62,6 @@ DEFAULT_HOST = "0.0.0.0"  # Slack must reach HTTP mode from outside; tests pass 
 API_TIMEOUT = 10  # seconds of one Web API call, so a stuck call cannot hold shutdown for long
 ANSWER_CACHE = 500  # ephemeral answers kept for their "share in channel" button
 MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")  # what a person typing sends
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 
 def configured(env: Mapping[str, str]) -> bool:
@@ -149,11 +148,6 @@ def from_slack(text: str, bot_user_id: str | None = None) -> str:
     plain = _SLACK_MARKUP.sub(lambda m: _markup_to_plain(m.group(1), bot_user_id), text)
     plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return " ".join(plain.split())
-
-
-def guess_lang(text: str) -> Lang:
-    """Only for replies made without an Answer (the apology): Korean if the question has Hangul."""
-    return "ko" if _HANGUL.search(text) else "en"
 
 
 # -- where a reply goes -----------------------------------------------------------------------------------
@@ -356,7 +350,7 @@ class SlackSurface:
 
     def _lang(self, where: Where, text: str) -> Lang:
         # Korean when nothing tells: the staff workspace is a Korean one.
-        return self.lang or self.bot.language(where.session) or (guess_lang(text) if text else "ko")
+        return self.lang or self.bot.detect_language(text, where.session)
 
     def apologise(self, client: WebClient | None, where: Where, text: str) -> None:
         try:

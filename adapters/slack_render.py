@@ -32,10 +32,6 @@ ASKED_LIMIT = 300  # an echoed question above the answer of a clicked button
 ASK_ACTION = "coop_ask"  # action_id prefix of a suggestion/example button: asks its value
 SHARE_ACTION = "coop_share"  # action_id of "share in channel" under an ephemeral answer
 
-# Slack-only interface words (bot/labels.py has no "share"); no cooperation text lives here.
-SLACK_LABELS: dict[str, dict[Lang, str]] = {
-    "share": {"ko": "채널에 공유", "en": "Share in channel"},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +184,7 @@ def _tail_blocks(answer: Answer, share: str | None) -> list[dict[str, Any]]:
     if elements:
         tail.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
     if share is not None:
-        elements.append(button(SLACK_LABELS["share"][answer.language], share, SHARE_ACTION, primary=True))
+        elements.append(button(label("share", answer.language), share, SHARE_ACTION, primary=True))
     return tail + actions(elements)
 
 

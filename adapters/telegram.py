@@ -60,15 +60,8 @@ FLOOD_RETRIES = 3  # a 429 is waited out (retry_after) and retried this often by
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-# The command menu (setMyCommands). Telegram-specific menu text; a curator may override each with a
-# fact-base message named `command_<name>`.
-COMMANDS: dict[str, dict[Lang, str]] = {
-    "start": {"ko": "시작하기와 질문 예시", "en": "Start, with example questions"},
-    "help": {"ko": "무엇을 물어볼 수 있는지", "en": "What you can ask"},
-    "lang": {"ko": "답변 언어: /lang ko 또는 /lang en", "en": "Answer language: /lang ko or /lang en"},
-    "about": {"ko": "coopbot의 자료와 출처", "en": "What coopbot knows, and its sources"},
-    "contact": {"ko": "문의처", "en": "Whom to contact"},
-}
+# The command menu (setMyCommands); each description is the fact-base message `command_<name>`.
+COMMANDS = ("start", "help", "lang", "about", "contact")
 
 
 # -- the surface contract (bot/cli.py) ----------------------------------------------------------------------
@@ -225,10 +218,7 @@ class TelegramSurface:
             return
         lang = cast(Lang, choice)
         self.bot.set_language(session(message.chat_id), lang)
-        try:
-            await self.send_text(context, message, self.bot.message("lang_set", lang))
-        except KeyError:  # the fact base has no confirmation sentence: greet in the chosen language instead
-            await self.send(context, message, self.bot.start(lang))
+        await self.send_text(context, message, self.bot.message("lang_set", lang))
 
     async def on_other_command(self, update: Update, context: Context) -> None:
         """An unknown command addressed to us gets the help; `/cmd@otherbot` is another bot's."""
@@ -378,10 +368,7 @@ class TelegramSurface:
         return self.default_lang or "en"
 
     def _command_text(self, name: str, lang: Lang) -> str:
-        try:
-            return self.bot.message(f"command_{name}", lang)
-        except KeyError:
-            return COMMANDS[name][lang]
+        return self.bot.message(f"command_{name}", lang)
 
 
 # -- helpers ------------------------------------------------------------------------------------------------

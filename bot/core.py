@@ -41,8 +41,16 @@ class Coopbot:
         self.store.put(session, self.store.get(session).evolve(lang=lang, lang_pinned=True))
 
     def language(self, session: str) -> Lang | None:
+        """The language pinned for a conversation, if any."""
         context = self.store.get(session)
         return context.lang if context.lang_pinned else None
+
+    def detect_language(self, text: str, session: str | None = None) -> Lang:
+        """The language a reply to `text` should be in, for replies made without an Answer (an apology)."""
+        context = self.store.get(session) if session else Context()
+        if context.lang_pinned and context.lang:
+            return context.lang
+        return self.engine.understander.read(text[:1000], context.lang).lang
 
     # -- fixed replies for commands (/start, /help, /about, /contact, App Home) -----------------------
 

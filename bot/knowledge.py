@@ -58,7 +58,7 @@ STATUSES = ("completed", "planned", "ongoing")
 REQUIRED_MESSAGES = (
     "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "no_fact_for_entity",
     "about", "error", "non_text", "too_long", "start", "contact_answer", "suggest_about", "suggest_contact",
-    "list_until",
+    "list_until", "lang_set", "command_start", "command_help", "command_lang", "command_about", "command_contact",
 )  # fmt: skip
 
 

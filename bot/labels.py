@@ -9,6 +9,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "contact": {"ko": "문의", "en": "Contact"},
     "internal": {"ko": "내부용", "en": "Internal"},
     "suggestions": {"ko": "이어서 물어보기", "en": "You could also ask"},
+    "share": {"ko": "채널에 공유", "en": "Share in channel"},
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.model import Lang
 from bot.normalize import is_hangul
 
+DEFAULT: Lang = "ko"
 KOREAN_SHARE = 0.4  # a question with this share of Hangul words (names removed) is Korean
 
 
@@ -37,5 +38,7 @@ def detect(residual: str, names: str, fallback: Lang | None) -> Lang:
     if share is None:
         if fallback:
             return fallback
-        share = korean_word_share(names) or 0.0
+        share = korean_word_share(names)
+        if share is None:
+            return DEFAULT  # nothing to tell by: PPS's own language
     return "ko" if share >= KOREAN_SHARE else "en"
