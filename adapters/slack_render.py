@@ -161,7 +161,7 @@ def share_value(key: str, question: str, lang: Lang) -> str:
 def _sources_blocks(answer: Answer) -> list[dict[str, Any]]:
     if not answer.sources:
         return []
-    cited = "\n".join(escape(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})") for s in answer.sources)
+    cited = "\n".join(escape(s.citation()) for s in answer.sources)
     return _contexts(cited, f"*{escape(label('sources', answer.language))}:* ")
 
 

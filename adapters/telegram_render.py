@@ -69,7 +69,7 @@ def pieces(answer: Answer, quote: str | None = None, note: str | None = None) ->
     # Sources the body already lists in full (as /about does) are not repeated in the footer.
     shown = " ".join(p.text for p in out)
     cited = [
-        c for c in (f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources) if c not in shown
+        c for c in (s.citation() for s in answer.sources) if c not in shown
     ]
     if cited:
         out.append(Piece(f"{label('sources', lang)}: {'; '.join(cited)}", "i"))

@@ -28,6 +28,10 @@ class SourceRef:
     date_text: str  # the date written for a reader of the answer's language
     url: str | None = None
 
+    def citation(self) -> str:
+        """How a source is cited in every rendering: publisher, “title” (date)."""
+        return f"{self.publisher}, \u201c{self.title}\u201d ({self.date_text})"
+
 
 @dataclass(frozen=True, slots=True)
 class Contact:

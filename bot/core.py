@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import knowledge
-from bot.answer import Answer, Audience, Block
-from bot.compose import contact_for, format_date, source_refs
+from bot.answer import Answer, Audience
 from bot.engine import Engine
 from bot.model import KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
@@ -61,37 +60,13 @@ class Coopbot:
         return self.kb.examples[lang]
 
     def help(self, lang: Lang, audience: Audience = "public") -> Answer:
-        return self._fixed("help_intro", lang, audience, list_items=self.examples(lang))
+        return self.engine.fixed("help", lang, audience)
 
     def start(self, lang: Lang, audience: Audience = "public") -> Answer:
-        return self._fixed("start", lang, audience)
+        return self.engine.fixed("start", lang, audience)
 
     def about(self, lang: Lang, audience: Audience = "public") -> Answer:
-        refs = source_refs(self.kb, self.kb.sources, lang, audience)
-        items = tuple(f"{r.publisher}, \u201c{r.title}\u201d ({r.date_text})" for r in refs)
-        counts = self.kb.summary_counts()
-        text = self.kb.message("about", lang, **{k: str(v) for k, v in counts.items()})
-        return self._answer(lang, audience, text, items, sources=[r.id for r in refs])
+        return self.engine.fixed("about", lang, audience)
 
     def contact(self, lang: Lang, audience: Audience = "public") -> Answer:
-        person = contact_for(self.kb, [], lang)
-        text = self.kb.message("contact_answer", lang, contact=person.line() if person else "", subject="")
-        return self._answer(lang, audience, text, (), contact=person)
-
-    def newest_source_date(self, lang: Lang) -> str:
-        return format_date(max(s.date for s in self.kb.sources.values()), lang)
-
-    def _fixed(self, key: str, lang: Lang, audience: Audience, list_items: tuple[str, ...] = ()) -> Answer:
-        return self._answer(lang, audience, self.kb.message(key, lang), list_items)
-
-    def _answer(
-        self, lang: Lang, audience: Audience, text: str, items: tuple[str, ...], sources: list[str] | None = None,
-        contact: object = None,
-    ) -> Answer:  # fmt: skip
-        body = [Block("paragraph", text)] + ([Block("list", items=items)] if items else [])
-        return Answer(
-            language=lang, matched=True, confidence=1.0, kind="smalltalk", intent=None, entities=(), title="",
-            body=tuple(body), sources=source_refs(self.kb, sources or [], lang, audience),
-            contact=contact,  # type: ignore[arg-type]
-            suggestions=self.examples(lang)[:3], audience=audience,
-        )  # fmt: skip
+        return self.engine.fixed("contact", lang, audience)

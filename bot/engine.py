@@ -55,6 +55,12 @@ class Engine:
 
     # -- entry point -------------------------------------------------------------------------------
 
+    def fixed(self, reply: str, lang: Lang, audience: Audience) -> Answer:
+        """A reply that needs no question (/start, /help, /about, /contact): 'start', 'help', 'about' or 'contact'."""
+        r = _Reply(self, self.understander.read("", lang), lang, audience, Context())
+        return {"start": lambda: r.smalltalk("start"), "help": lambda: r.smalltalk("help"), "about": r.about,
+                "contact": r.contact}[reply]()  # fmt: skip
+
     def answer(self, text: str, context: Context, lang: Lang | None, audience: Audience) -> tuple[Answer, Context]:
         truncated = len(text) > MAX_CHARS
         u = self.understander.read(text[:MAX_CHARS], lang or context.lang)
@@ -369,7 +375,7 @@ class _Reply:
     def sources_of(self, fact_ids: tuple[str, ...]) -> Answer:
         ids = [s for f in self.kb.facts if f.id in fact_ids for s in f.sources]
         refs = source_refs(self.kb, ids, self.lang, self.audience)
-        items = tuple(f"{r.publisher}, \u201c{r.title}\u201d ({r.date_text})" for r in refs)
+        items = tuple(r.citation() for r in refs)
         return self.make(
             "answer", True, 0.9, title=label("sources", self.lang),
             body=[Block("list", items=items)], entities=self.context.entities, facts=list(fact_ids), sources=ids,
@@ -393,7 +399,7 @@ class _Reply:
     def about(self) -> Answer:
         """What coopbot knows and the documents it rests on."""
         refs = source_refs(self.kb, self.kb.sources, self.lang, self.audience)
-        items = tuple(f"{r.publisher}, \u201c{r.title}\u201d ({r.date_text})" for r in refs)
+        items = tuple(r.citation() for r in refs)
         text = self.say("about", **{k: str(v) for k, v in self.kb.summary_counts().items()})
         return self.make("answer", True, 1.0, title="", body=[Block("paragraph", text), Block("list", items=items)],
                          entities=(), facts=[], sources=[], intent="source")  # fmt: skip
@@ -405,7 +411,7 @@ class _Reply:
 
     def smalltalk(self, intent: str) -> Answer:
         lang = self.lang
-        key = {"greeting": "greeting", "thanks": "thanks", "help": "help_intro"}[intent]
+        key = {"greeting": "greeting", "thanks": "thanks", "help": "help_intro", "start": "start"}[intent]
         body = [Block("paragraph", self.say(key))]
         if intent == "help":
             body.append(Block("list", items=self.kb.examples[lang]))

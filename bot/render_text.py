@@ -22,7 +22,7 @@ def render_plain(answer: Answer, *, suggestions: bool = False) -> str:
         else:
             parts.append(prefix + block.text)
     if answer.sources:
-        cited = "; ".join(f"{s.publisher}, \u201c{s.title}\u201d ({s.date_text})" for s in answer.sources)
+        cited = "; ".join(s.citation() for s in answer.sources)
         parts.append(f"{label('sources', lang)}: {cited}")
     listed = {item for block in answer.body for item in block.items}
     extra = [q for q in answer.suggestions if q not in listed]  # a clarify answer already lists its options
