@@ -1,0 +1,39 @@
+"""The console surface: `coopbot chat` is a conversation in the terminal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def chat(*lines: str) -> str:
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"], input="".join(f"{line}\n" for line in lines),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_chat_greets_then_answers_and_follows_up():
+    out = chat("몽골에는 나라장터를 언제 수출했어요?", "튀니지는요?")
+    assert out.index("2010") < out.index("2011")
+
+
+def test_typing_a_suggestion_number_asks_it():
+    out = chat("Kyrgyzstan MOU date", "1")
+    assert out.count("> ") >= 1  # the chosen suggestion is echoed as the next question
+
+
+def test_lang_command_pins_the_answer_language():
+    out = chat("/lang en", "몽골 나라장터 언제")
+    assert "KONEPS was exported to Mongolia in 2010" in out
+
+
+def test_end_of_input_ends_the_chat_cleanly():
+    assert chat() != ""
+
+
+def test_binary_garbage_does_not_stop_the_chat():
+    out = chat("\x00\x01\x02", "APPeN 회원국 수")
+    assert "40" in out
