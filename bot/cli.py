@@ -7,6 +7,7 @@ point group, so this core never imports an adapter: an adapter registers itself 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -144,6 +145,9 @@ def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO
 
 def cmd_ask(args: argparse.Namespace) -> int:
     bot = _bot(args)
+    # Undecodable bytes become U+FFFD instead of ending the batch: bad input gets an answer, not a crash.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     if args.jsonl:
         run_jsonl(bot, args, sys.stdin, sys.stdout)
         return 0

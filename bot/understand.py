@@ -77,6 +77,9 @@ class Understander:
         # Two vocabularies, so the longest known word wins within each: 연수단 is a delegation (topic) and not
         # 연수 'training', while 도입한 in a phrasing does not hide the topic word 도입 'adoption'.
         self.intent_vocab = Vocabulary(w for _, ph in self.phrasings for w in ph)
+        # Which phrasings and signals contain a word: only those are scored for a question.
+        self.phrasings_with = _index(self.phrasings)
+        self.signals_with = _index(self.topic_signals)
         topic_words = {w for _, sig in self.topic_signals for w in sig}
         self.topic_vocab = Vocabulary(topic_words | {w for _, _, keys in self.programme_keys for k in keys for w in k})
         self.known_words = self.intent_vocab.words | self.topic_vocab.words
@@ -149,7 +152,9 @@ class Understander:
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
         topic_table = {**exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, residual)}
         topics = frozenset(
-            topic for topic, signal in self.topic_signals if signal and phrase_score(signal, topic_table) >= 0.9
+            topic
+            for topic, signal in _candidates(self.signals_with, topic_table)
+            if phrase_score(signal, topic_table) >= 0.9
         )
         intents = self._score_intents(residual, match_table(self.intent_vocab, residual))
         unexplained = tuple(w for w in residual if not self._explained(w))
@@ -172,7 +177,7 @@ class Understander:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
         per_word = [{w for w, s in self.intent_vocab.matches(token).items() if s >= 0.8} for token in residual]
         best: dict[str, float] = {}
-        for intent, phrase in self.phrasings:
+        for intent, phrase in _candidates(self.phrasings_with, table):
             covered = phrase_score(phrase, table)
             if covered <= 0:
                 continue
@@ -183,3 +188,19 @@ class Understander:
                 best[intent] = score
         # On a tie the more specific intent wins: a follow-up or an overview is what is left when nothing else is.
         return tuple(sorted(best.items(), key=lambda kv: (-round(kv[1], 6), FALLBACK_INTENTS.get(kv[0], 0), kv[0])))
+
+
+Entry = tuple[str, tuple[str, ...]]
+
+
+def _index(entries: list[Entry]) -> dict[str, list[Entry]]:
+    index: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for word in set(entry[1]):
+            index.setdefault(word, []).append(entry)
+    return index
+
+
+def _candidates(index: dict[str, list[Entry]], table: dict[str, float]) -> list[Entry]:
+    """The entries sharing at least one word with the question, each once, in a stable order."""
+    return list(dict.fromkeys(entry for word in table for entry in index.get(word, ())))

@@ -315,3 +315,10 @@ def test_bad_input_gets_a_clear_answer(bot, bad):
 def test_very_long_message_is_answered_from_its_start_with_a_note(bot):
     answer = bot.ask("몽골에는 나라장터를 언제 수출했어요? " + "가" * 5000)
     assert "2010" in text(answer) and answer.body[-1].kind == "note"
+
+
+def test_batch_undecodable_bytes_do_not_end_the_batch():
+    data = b'\xff\xfe\n{"id": 2, "text": "APPeN \xed\x9a\x8c\xec\x9b\x90\xea\xb5\xad \xec\x88\x98"}\n'
+    run = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--jsonl"], input=data, capture_output=True)
+    replies = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    assert "error" in replies[0] and "40" in replies[1]["text"]
