@@ -136,7 +136,8 @@ class _Reply:
             if self.off_topic():
                 return self.fallback()
             if self.intent and not self.topics:
-                return self.clarify([], self.kb.examples[self.lang][:3])
+                # "When?" alone is a question about something unsaid: ask back. "How's the weather?" is not ours.
+                return self.fallback() if self.u.unexplained else self.clarify([], self.kb.examples[self.lang][:3])
             return self.topical() or self.fallback()
         return self.about_entities()
 
