@@ -322,3 +322,16 @@ def test_batch_undecodable_bytes_do_not_end_the_batch():
     run = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--jsonl"], input=data, capture_output=True)
     replies = [json.loads(line) for line in run.stdout.decode().splitlines()]
     assert "error" in replies[0] and "40" in replies[1]["text"]
+
+
+def test_every_suggested_follow_up_question_gets_its_own_fact(bot):
+    # A fact's `question` is offered as a button; pressing it must bring that fact, in both languages.
+    missed = [
+        (fact.id, lang)
+        for fact in bot.kb.facts
+        if fact.question
+        for lang in ("ko", "en")
+        if fact.id not in bot.ask(fact.question(lang)).facts
+        and fact.text(lang) not in text(bot.ask(fact.question(lang)))
+    ]
+    assert missed == []
