@@ -50,9 +50,10 @@ def synthetic(scale: int, target: Path) -> Path:
     raw: dict[str, Any] = {}
     for path in sorted(DEFAULT_DIR.glob("*.yaml")):
         for key, value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
-            raw.setdefault(key, value if not isinstance(value, list) else []).extend(value) if isinstance(
-                value, list
-            ) else raw.setdefault(key, value)
+            if isinstance(value, list):
+                raw.setdefault(key, []).extend(value)  # sections split across files are concatenated
+            else:
+                raw.setdefault(key, value)
     ids = {e["id"] for section in ENTITY_SECTIONS for e in raw.get(section, [])}
     out: dict[str, Any] = {k: v for k, v in raw.items() if k not in (*ENTITY_SECTIONS, "facts")}
     for section in (*ENTITY_SECTIONS, "facts"):
