@@ -51,13 +51,19 @@ def person_contact(person: Entity, lang: Lang) -> Contact:
     )
 
 
-def contact_for(kb: KnowledgeBase, source_ids: Iterable[str], lang: Lang) -> Contact | None:
-    """The press contact of the newest of these sources that names one; else the newest overall."""
+def press_contact(kb: KnowledgeBase, source_ids: Iterable[str]) -> tuple[Entity, Source] | None:
+    """The press contact of the newest of these sources that names one (else of the newest source that
+    does), with the source that names them, so the answer can cite it."""
     ordered = sorted((kb.sources[s] for s in set(source_ids) if s in kb.sources), key=lambda s: s.date, reverse=True)
     everything = sorted(kb.sources.values(), key=lambda s: s.date, reverse=True)
     for source in [*ordered, *everything]:
         for pid in source.contacts:
             person = kb.entities.get(pid)
             if person is not None and person.visibility == "public":
-                return person_contact(person, lang)
+                return person, source
     return None
+
+
+def contact_for(kb: KnowledgeBase, source_ids: Iterable[str], lang: Lang) -> Contact | None:
+    found = press_contact(kb, source_ids)
+    return person_contact(found[0], lang) if found else None

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from bot.answer import Answer, Audience, Block, Contact, Kind
-from bot.compose import contact_for, note_blocks, source_refs, visible
+from bot.compose import contact_for, note_blocks, person_contact, press_contact, source_refs, visible
 from bot.entities import is_particles
 from bot.knowledge import FACT_TYPES
 from bot.labels import label
-from bot.model import Entity, Fact, KnowledgeBase, Lang
+from bot.model import LANGS, Entity, Fact, KnowledgeBase, Lang
 from bot.session import Context
 from bot.understand import YEAR, Understander, Understanding
 from bot.vocabulary import STOPWORDS
@@ -52,6 +52,8 @@ class Engine:
                 self.by_entity.setdefault(eid, []).append(fact)
         self.fact_years = {f.id: _years(f) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
+        # Fallback, unknown and "not that detail" replies all name the desk: found once, not per message.
+        self.default_contacts = {lang: contact_for(kb, [], lang) for lang in LANGS}
 
     # -- entry point -------------------------------------------------------------------------------
 
@@ -363,13 +365,14 @@ class _Reply:
         lang = self.lang
         source_ids = [s for e in self.entities for f in self.engine.by_entity.get(e, []) for s in f.sources]
         source_ids += [s for e in self.entities for s in self.kb.entities[e].sources]
-        person = contact_for(self.kb, source_ids, lang)
+        found = press_contact(self.kb, source_ids)
+        person = person_contact(found[0], lang) if found else None
         subject = self.kb.entities[self.entities[0]].name(lang) if self.entities else ""
         text = self.say("contact_answer", contact=person.line() if person else "", subject=subject)
         main = self.kb.entities[self.entities[0]] if self.entities else None
         return self.make(
             "answer", True, 0.9, title=label("contact", lang), body=[Block("paragraph", text)],
-            entities=self.entities, facts=[], sources=_contact_sources(self.kb, person, source_ids),
+            entities=self.entities, facts=[], sources=[found[1].id] if found else [],
             suggest_from=main, contact=person,
         )  # fmt: skip
 
@@ -424,7 +427,7 @@ class _Reply:
     @property
     def default_contact(self) -> Contact | None:
         """The international cooperation desk: the press contact of the newest source."""
-        return contact_for(self.kb, [], self.lang)
+        return self.engine.default_contacts[self.lang]
 
     def say(self, key: str, **values: str) -> str:
         """A curated message; {contact} is the default contact unless given."""
@@ -487,13 +490,3 @@ class _Reply:
         if fact.question:
             return fact.question(self.lang)
         return self.say("suggest_about", name=self.kb.entities[fact.about[0]].name(self.lang))
-
-
-def _contact_sources(kb: KnowledgeBase, person: Contact | None, source_ids: list[str]) -> list[str]:
-    """Cite the document that names the contact: among the topic's sources if one does."""
-    if person is None:
-        return []
-    named = [s.id for s in kb.sources.values() for p in s.contacts if p in kb.entities and
-             person.name in (kb.entities[p].name.ko, kb.entities[p].name.en)]  # fmt: skip
-    relevant = [s for s in named if s in source_ids]
-    return (relevant or sorted(named, key=lambda s: kb.sources[s].date, reverse=True))[:1]
