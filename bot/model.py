@@ -130,9 +130,6 @@ class KnowledgeBase:
         """A curated message with its {placeholders} filled; values a message does not use are ignored."""
         return self.messages[key](lang).format(**values)
 
-    def facts_about(self, entity_id: str) -> tuple[Fact, ...]:
-        return tuple(f for f in self.facts if entity_id in f.about)
-
     def summary_counts(self) -> dict[str, int]:
         by_type: dict[str, int] = {}
         for entity in self.entities.values():
