@@ -35,18 +35,20 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """Who to ask: a person or desk, in the answer's language."""
+    """Who to ask: a person or desk, in the answer's language. `written` is how that language writes who
+    they are (국제협력담당관 신봉기 사무관; Deputy Director Shin Bong-gi, International Cooperation Division)."""
 
     name: str
     title: str
     division: str
     phone: str | None = None
     email: str | None = None
+    written: str = ""
 
     def line(self) -> str:
-        parts = [p for p in (self.division, self.title, self.name) if p]
+        who = self.written or " ".join(p for p in (self.division, self.name, self.title) if p)
         reach = ", ".join(p for p in (self.phone, self.email) if p)
-        return " ".join(parts) + (f" ({reach})" if reach else "")
+        return who + (f" ({reach})" if reach else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,107 +1,122 @@
-"""The answer engine: from an understood question and its conversation to one Answer.
+"""The answer engine: from a question and its conversation to one Answer.
 
-Deciding is explicit: small talk; a name with no record ("unknown"); follow-ups that borrow the
-previous question's subject or intent; then the facts about the named entities are scored by
-intent, topic, year and how specifically they concern those entities. A fact is stated only when
-it answers what was asked (its intent or topic matches); otherwise the reply says what is known
-about the entity and that this detail is not, so nothing is invented.
+Deciding is explicit and in this order: small talk; a name the fact base has no record of; follow-ups
+that borrow what the previous question named or asked; whom to contact; sources; a figure the question
+states, checked against the record (a false premise); comparisons of two named things; questions
+across records (first and latest, a period, every item of a kind, how many); a role at the time of a
+named event; then the records about the named things, ranked (ranking.py) and composed (compose.py).
+When no record holds what is asked, the reply says exactly what is not on record; nothing is invented.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 
-from bot.answer import Answer, Audience, Block, Contact, Kind
-from bot.compose import contact_for, note_blocks, person_contact, press_contact, source_refs, visible
+from bot.answer import Answer, Audience, Block
+from bot.compose import Composer, contact_for
+from bot.details import Details
 from bot.entities import is_particles
-from bot.knowledge import FACT_TYPES
-from bot.labels import label
-from bot.model import LANGS, Entity, Fact, KnowledgeBase, Lang
+from bot.focus import focus
+from bot.formatting import format_count, format_date
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, LANGS, Entity, Fact, KnowledgeBase, Lang, Want, visible
+from bot.periods import stated_amounts, stated_counts, stated_years
+from bot.question import Ask, subjects_of, want_of
+from bot.ranking import Ranker, Scored
+from bot.records import Records, comparable
 from bot.session import Context
-from bot.understand import YEAR, Understander, Understanding
+from bot.understand import SMALLTALK, Understander, Understanding
 from bot.vocabulary import STOPWORDS
 
 INTENT_MIN = 0.55  # below this the best intent is not trusted
-SMALLTALK = ("greeting", "thanks", "help")
-MAX_CHARS = 1000  # longer messages are answered from their start
-W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 2.0, 1.0, 0.75
-OVERVIEW = "overview"
 OFF_TOPIC_SHARE = 0.5
+EVENT_KINDS = frozenset((*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
+SCOPE_TYPES = ("country", "region", "organisation")  # what a list can be narrowed by: with ADB, in Latin America
+COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference"))
+COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
+YES_NO_STARTS = ("is", "was", "were", "are", "did", "does", "do", "has", "have", "had")
+PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
+PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
 
 
 @dataclass(frozen=True, slots=True)
-class Scored:
-    score: float
-    fact: Fact | None  # None: the overview (summary) of `entity`
-    entity: Entity
-    answers: bool  # it matches what was asked, not merely whom it is about
+class Premise:
+    """A figure the question states for confirmation: 'KONEPS was exported to 20 countries, right?'"""
+
+    field: str  # amount | count | year
+    value: float
 
 
 class Engine:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.understander = Understander(kb)
-        counts = Counter(e for f in kb.facts for e in f.about)
-        limit = max(8, len(kb.facts) // 5)
-        # Entities most facts mention (KONEPS, PPS) say little about which fact is meant.
-        self.generic = frozenset(e for e, n in counts.items() if n > limit)
-        self.by_entity: dict[str, list[Fact]] = {}
-        for fact in kb.facts:
-            for eid in fact.about:
-                self.by_entity.setdefault(eid, []).append(fact)
-        self.fact_years = {f.id: _years(f) for f in kb.facts}
-        self.order = {f.id: i for i, f in enumerate(kb.facts)}
-        # Fallback, unknown and "not that detail" replies all name the desk: found once, not per message.
+        self.details = Details(kb)
+        self.ranker = Ranker(kb, self.details)
+        self.records = Records(kb)
+        # Fallback, unknown and "not on record" replies all name the desk: found once, not per message.
         self.default_contacts = {lang: contact_for(kb, [], lang) for lang in LANGS}
+        # Topics of role records (the Administrator): a question naming one and an event asks who held it then.
+        self.role_topics = frozenset(t for f in kb.facts if f.type == "administrator" for t in f.topics)
+        # Contact records, by the person they name: a contact answer states the record it rests on.
+        self.contact_facts = {e: f for f in kb.facts if f.type == "contact" for e in f.about}
 
-    # -- entry point -------------------------------------------------------------------------------
+    # -- entry points --------------------------------------------------------------------------------
 
     def fixed(self, reply: str, lang: Lang, audience: Audience) -> Answer:
-        """A reply that needs no question (/start, /help, /about, /contact): 'start', 'help', 'about' or 'contact'."""
-        r = _Reply(self, self.understander.read("", lang), lang, audience, Context())
-        return {"start": lambda: r.smalltalk("start"), "help": lambda: r.smalltalk("help"), "about": r.about,
-                "contact": r.contact}[reply]()  # fmt: skip
+        """A reply that needs no question (/start, /help, /about, /contact)."""
+        turn = Turn(self, self.understander.read("", lang), lang, audience, Context(), "")
+        return {"start": lambda: turn.compose.smalltalk("start"), "help": lambda: turn.compose.smalltalk("help"),
+                "about": turn.compose.about, "contact": turn.contact}[reply]()  # fmt: skip
 
     def answer(self, text: str, context: Context, lang: Lang | None, audience: Audience) -> tuple[Answer, Context]:
-        truncated = len(text) > MAX_CHARS
-        u = self.understander.read(text[:MAX_CHARS], lang or context.lang)
+        found = focus(text)
+        u = self.understander.read(found.question, lang or context.lang)
+        if found.context and not u.entity_ids:
+            # A long message's question may name nothing; the sentences before it say what it is about.
+            named = self._named_in(found.context, u.lang)
+            context = context.evolve(entities=named) if named else context
         lang = lang or (context.lang if context.lang_pinned else u.lang)
-        reply = _Reply(self, u, lang, audience, context)
-        answer = reply.decide()
-        if truncated:
-            answer = replace(
-                answer, body=(*answer.body, Block("note", self.kb.message("too_long", lang, limit=str(MAX_CHARS))))
-            )
+        turn = Turn(self, u, lang, audience, context, found.question)
+        answer = turn.decide()
+        if found.cut:
+            note = Block("note", self.kb.message("too_long", lang))
+            answer = replace(answer, body=(*answer.body, note))
         new_context = context.evolve(lang=lang)
-        if answer.kind == "answer":
+        if answer.matched and answer.kind == "answer":
             new_context = new_context.evolve(
-                entities=answer.entities, intent=reply.intent, topics=reply.topics, facts=answer.facts
-            )
+                entities=answer.entities or turn.entities, intent=turn.intent, topics=turn.topics,
+                facts=answer.facts, sources=tuple(s.id for s in answer.sources),
+            )  # fmt: skip
         return answer, new_context
 
-
-def _years(fact: Fact) -> frozenset[int]:
-    found = {int(y) for y in YEAR.findall(fact.text.en)}
-    found |= {int(d[:4]) for d in (fact.date, fact.end, fact.as_of) if d}
-    return frozenset(found)
-
-
-def _newest_first(iso: str) -> str:
-    """A sort key putting later ISO dates first (digits inverted), undated last."""
-    return "".join(str(9 - int(c)) if c.isdigit() else c for c in iso.ljust(10, "0")) if iso else "~"
+    def _named_in(self, sentences: tuple[str, ...], lang: Lang) -> tuple[str, ...]:
+        for sentence in reversed(sentences[-3:]):
+            named = self.understander.read(sentence, lang).entity_ids
+            if named:
+                return named
+        return ()
 
 
-class _Reply:
-    """One question being answered; holds the working state so each step stays small."""
+class Turn:
+    """One question being answered: its working state, and the decision."""
 
-    def __init__(self, engine: Engine, u: Understanding, lang: Lang, audience: Audience, context: Context) -> None:
-        self.engine, self.kb, self.u, self.lang, self.audience, self.context = (
-            engine, engine.kb, u, lang, audience, context,
-        )  # fmt: skip
+    def __init__(
+        self, engine: Engine, u: Understanding, lang: Lang, audience: Audience, context: Context, asked: str
+    ) -> None:
+        self.engine, self.kb, self.u, self.lang, self.audience, self.context = engine, engine.kb, u, lang, audience, context
+        self.records, self.ranker = engine.records, engine.ranker
         self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
         self.topics = u.topics
         self.intent = self._intent()
+        self.premise = self._premise()
+        if self.premise:
+            self.intent = PREMISE_INTENTS[self.premise.field]
+        self.compose = Composer(
+            self.kb, engine.details, self.ranker.facts_about, engine.default_contacts[lang], lang=lang,
+            audience=audience, intent=self.intent, asked=asked,
+            diagnostics={"intents": [list(i) for i in u.intents[:3]], "topics": sorted(u.topics),
+                         "cues": sorted(u.cues)},
+        )  # fmt: skip
 
     def _intent(self) -> str | None:
         candidates = self.u.intents
@@ -111,77 +126,126 @@ class _Reply:
             return candidates[0][0]
         return None
 
-    # -- the decision ------------------------------------------------------------------------------
+    def _premise(self) -> Premise | None:
+        """A figure stated in a question that asks for confirmation ('..., right?', 'Was it in 2009?')."""
+        text = self.u.text
+        if "confirm" not in self.u.cues and not text.startswith(YES_NO_STARTS):
+            return None
+        amounts, counts, years = stated_amounts(text), stated_counts(text), stated_years(text)
+        if amounts:
+            return Premise("amount", amounts[0].value)
+        if counts:
+            return Premise("count", counts[0])
+        if years and self.u.period and self.u.period.start == self.u.period.end:
+            return Premise("year", years[0])
+        return None
+
+    # -- what is asked -------------------------------------------------------------------------------
+
+    @property
+    def ask(self) -> Ask:
+        want = PREMISE_WANTS[self.premise.field] if self.premise else want_of(
+            self.kb, self.intent, self.u.cues, self.topics
+        )
+        years = self.u.years if not self.premise or self.premise.field != "year" else frozenset()
+        return Ask(
+            entities=self.entities, specific=self.specific, intent=self.intent, want=want, topics=self.topics,
+            subjects=subjects_of(self.kb, self.topics), cues=self.u.cues, period=self.u.period, years=years,
+            audience=self.audience,
+        )  # fmt: skip
+
+    @property
+    def specific(self) -> tuple[str, ...]:
+        """The entities a record must concern; generic ones (KONEPS) and the anchors of an implied programme
+        (ADB in 'ADB training') only add weight."""
+        vague = self.ranker.generic | self.u.anchors
+        return tuple(e for e in self.entities if e not in vague) or self.entities
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Kinds of event the question names (MOUs, trainings, exports)."""
+        return frozenset(t for t in self.topics if t in EVENT_KINDS)
+
+    def _entity(self, eid: str) -> Entity:
+        return self.kb.entities[eid]
+
+    def _is_event(self, eid: str) -> bool:
+        entity = self._entity(eid)
+        return entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """Named things a question across records is narrowed by: countries, regions, organisations, systems."""
+        generic = self.ranker.generic
+        return tuple(
+            e for e in self.entities
+            if e not in generic and (self._entity(e).type in SCOPE_TYPES or (
+                self._entity(e).type == "programme" and not self._is_event(e)))
+        )  # fmt: skip
+
+    # -- the decision --------------------------------------------------------------------------------
 
     def decide(self) -> Answer:
-        if not self.u.text:
-            return self.smalltalk("help")
-        if self.intent in SMALLTALK and not self.u.mentions:
-            return self.smalltalk(self.intent)
-        if self.u.unknown:
-            return self.unknown()
+        u = self.u
+        if not u.text:
+            return self.compose.smalltalk("help")
+        if self.intent in SMALLTALK and not u.mentions:
+            return self.compose.smalltalk(self.intent)
+        if u.unknown:
+            names = ", ".join(dict.fromkeys(self.engine.understander.index.others[m.target].name(self.lang)
+                                            for m in u.unknown))  # fmt: skip
+            return self.compose.unknown(names)
         self._follow_up()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who")):
             return self.contact()
         if self.intent == "source" and self.topics <= {"source"}:
-            if self.entities:
-                return self.sources_of(tuple(f.id for e in self.entities for f in self.engine.by_entity.get(e, [])))
-            if self.context.facts:
-                return self.sources_of(self.context.facts)
-        if self.intent == "list":
-            listed = self.listing()
-            if listed:
-                return listed
+            sources = self.sources()
+            if sources:
+                return sources
+        across = None if self.premise else self.across()
+        if across:
+            return across
         if not self.entities:
-            if self.intent == "source":
-                return self.about()
-            if self.off_topic():
-                return self.fallback()
-            if self.intent and not self.topics:
-                # "When?" alone is a question about something unsaid: ask back. "How's the weather?" is not ours.
-                return self.fallback() if self.u.unexplained else self.clarify([], self.kb.examples[self.lang][:3])
-            return self.topical() or self.fallback()
-        return self.about_entities()
+            return self.without_names()
+        return self.role_at_time() or self.programme_listing() or self.about_entities()
 
     def _follow_up(self) -> None:
         """Borrow what an elliptical question leaves out from the previous one in this conversation."""
         ctx = self.context
         if self.entities and self.intent in (None, "followup") and not self.topics and ctx.intent:
             self.intent, self.topics = ctx.intent, ctx.topics
-        elif not self.entities and ctx.entities and (self.intent or self.topics):
+        elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
             self.entities = ctx.entities
         if self.intent == "followup":
             self.intent = None
+        self.compose.intent = self.intent
 
-    # -- scoring -----------------------------------------------------------------------------------
+    # -- replies that need no ranking ----------------------------------------------------------------
 
-    def _specific(self) -> list[str]:
-        """The entities a fact must be about; generic ones (KONEPS) and the anchors of an implied programme
-        (Iraq in 'Iraq delegation') only add weight."""
-        vague = self.engine.generic | self.u.anchors
-        return [e for e in self.entities if e not in vague] or list(self.entities)
+    def contact(self) -> Answer:
+        source_ids = [s for e in self.entities for f in self.ranker.facts_about(e) for s in f.sources]
+        source_ids += [s for e in self.entities for s in self._entity(e).sources]
+        return self.compose.contact(self.entities, source_ids, self.engine.contact_facts)
 
-    def score_fact(self, fact: Fact) -> float:
-        about = set(fact.about)
-        specific = self._specific()
-        generic = [e for e in self.entities if e not in specific]
-        score = W_ENTITY * len(about.intersection(specific)) / len(specific)
-        if generic:
-            score += W_GENERIC * len(about.intersection(generic)) / len(generic)
-        if fact.about[0] in self.entities:
-            score += W_PRIMARY
-        if self.intent and self.intent in fact.asks:
-            score += W_INTENT
-        score += W_TOPIC * min(2, len(self.topics.intersection(fact.topics)))
-        if self.u.years and self.u.years & self.engine.fact_years[fact.id]:
-            score += W_YEAR
-        return score
+    def sources(self) -> Answer | None:
+        """'Where is this from?': the documents the last answer rested on, or those about a thing named."""
+        if self.u.entity_ids:
+            facts = [f for e in self.entities for f in self.ranker.facts_about(e) if visible(f, self.audience)]
+            ids = [s for f in facts for s in f.sources] + [s for e in self.entities for s in self._entity(e).sources]
+            return self.compose.sources_of(ids, self.entities, [f.id for f in facts])
+        if self.context.sources:
+            return self.compose.sources_of(self.context.sources, self.context.entities, self.context.facts)
+        return None
 
-    def score_overview(self, entity: Entity) -> float:
-        score = W_ENTITY if entity.id in self._specific() else W_GENERIC
-        if self.intent in (None, OVERVIEW, "what_is") and not self.topics:
-            score += W_OVERVIEW + (W_INTENT if self.intent else 0.0)
-        return score
+    def without_names(self) -> Answer:
+        if self.intent == "source":
+            return self.compose.about()
+        if self.off_topic():
+            return self.compose.fallback()
+        if self.intent and not self.topics:
+            # "When?" alone is a question about something unsaid: ask back. "How's the weather?" is not ours.
+            return self.compose.fallback() if self.u.unexplained else self.compose.clarify(self.kb.examples[self.lang][:3])
+        return self.topical() or self.compose.fallback()
 
     def off_topic(self) -> bool:
         """Most of the question is words the fact base has no way of asking about (job postings, bidding)."""
@@ -189,117 +253,14 @@ class _Reply:
         unexplained = len(self.u.unexplained)
         return unexplained >= 2 and unexplained > OFF_TOPIC_SHARE * len(content)
 
-    def answers_question(self, fact: Fact) -> bool:
-        """A fact answers only if it matches what was asked, not merely whom it is about."""
-        if self.topics:
-            return bool(self.topics.intersection(fact.topics))
-        return self.intent is None or self.intent in fact.asks
-
-    def ranked(self) -> list[Scored]:
-        seen: set[str] = set()
-        ranked: list[Scored] = []
-        for eid in self.entities:
-            entity = self.kb.entities[eid]
-            for fact in self.engine.by_entity.get(eid, []):
-                if fact.id not in seen and visible(fact, self.audience):
-                    seen.add(fact.id)
-                    main = self.kb.entities[fact.about[0]]
-                    ranked.append(Scored(self.score_fact(fact), fact, main, self.answers_question(fact)))
-            ranked.append(Scored(self.score_overview(entity), None, entity, self.overview_answers(entity)))
-        ranked.sort(key=self._order)
-        return ranked
-
-    def _order(self, s: Scored) -> tuple[bool, float, str, int]:
-        # Records that answer the question first, best score first; among equals, the newest statement,
-        # then the curator's order.
-        when = _newest_first(s.fact.when if s.fact else "")
-        return (not s.answers, -s.score, when, self.engine.order[s.fact.id] if s.fact else -1)
-
-    def overview_answers(self, entity: Entity) -> bool:
-        """An entity's summary answers 'tell me about X', 'what is X', and 'who is X' for a person."""
-        if self.topics:
-            return False
-        return self.intent in (None, OVERVIEW, "what_is") or (self.intent == "who" and entity.type == "person")
-
-    # -- answers -----------------------------------------------------------------------------------
-
-    def about_entities(self) -> Answer:
-        ranked = self.ranked()
-        best = ranked[0]
-        if not best.answers or self.off_topic():
-            return self.no_fact(self.kb.entities[self._specific()[0]])
-        if best.fact is None:
-            return self.overview(best.entity, best.score)
-        chosen = [best.fact]
-        for other in ranked[1:3]:
-            # Equally good facts of another kind are given too (the question did not tell them apart);
-            # an older statement of the same kind (a previous Administrator) is not.
-            tie = other.answers and other.score >= best.score - 1e-9
-            if other.fact and tie and other.fact.type not in {f.type for f in chosen}:
-                chosen.append(other.fact)
-        return self.facts_answer(chosen, best.score)
-
-    def confidence(self, score: float) -> float:
-        ideal = W_ENTITY + W_PRIMARY + (W_INTENT if self.intent else 0) + W_TOPIC * min(2, len(self.topics))
-        return max(0.0, min(1.0, score / ideal))
-
-    def facts_answer(self, facts: list[Fact], score: float) -> Answer:
-        lang, audience = self.lang, self.audience
-        body: list[Block] = []
-        for fact in facts:
-            body.append(Block("paragraph", fact.text(lang)))
-            if fact.detail:
-                body.append(Block("paragraph", fact.detail(lang)))
-            body += note_blocks(fact.notes, lang, audience)
-        main = self.kb.entities[facts[0].about[0]]
-        return self.make(
-            "answer", True, self.confidence(score), title=main.name(lang), body=body,
-            entities=self._answer_entities(facts), facts=[f.id for f in facts],
-            sources=[s for f in facts for s in f.sources], suggest_from=main,
-        )  # fmt: skip
-
-    def _answer_entities(self, facts: list[Fact]) -> tuple[str, ...]:
-        ids = [e for e in self.entities if any(e in f.about for f in facts)]
-        return tuple(ids or facts[0].about[:1])
-
-    def overview(self, entity: Entity, score: float) -> Answer:
-        lang = self.lang
-        title = entity.name(lang)
-        if entity.full_name and entity.full_name(lang) != title:
-            title = f"{title} ({entity.full_name(lang)})"
-        body = [Block("paragraph", entity.summary(lang)), *note_blocks(entity.notes, lang, self.audience)]
-        return self.make(
-            "answer", True, self.confidence(score), title=title, body=body, entities=(entity.id,),
-            facts=[], sources=entity.sources, suggest_from=entity, intent=OVERVIEW,
-        )  # fmt: skip
-
-    def no_fact(self, entity: Entity) -> Answer:
-        lang = self.lang
-        body = [
-            Block("paragraph", self.say("no_fact_for_entity", entity=entity.name(lang))),
-            Block("paragraph", entity.summary(lang)),
-            Block("paragraph", self.say("contact_answer")),
-        ]
-        return self.make(
-            "unknown", False, 0.3, title=entity.name(lang), body=body, entities=(entity.id,), facts=[],
-            sources=entity.sources, suggest_from=entity, contact=self.default_contact,
-        )  # fmt: skip
-
     def topical(self) -> Answer | None:
         """No name given: a fact that matches the question's topics and intent, if one clearly does."""
         if not self.topics:
             return None
-        scored = []
-        for fact in self.kb.facts:
-            overlap = len(self.topics.intersection(fact.topics))
-            if overlap and visible(fact, self.audience):
-                score = W_TOPIC * min(2, overlap) + (W_INTENT if self.intent in fact.asks else 0.0)
-                if self.u.years and self.u.years & self.engine.fact_years[fact.id]:
-                    score += W_YEAR
-                scored.append((score, fact))
+        ask = self.ask
+        scored = self.ranker.topical(ask)
         if not scored:
             return None
-        scored.sort(key=lambda sf: (-sf[0], _newest_first(sf[1].when)))
         best_score, best = scored[0]
         # Without a name, only a fact that matches every topic asked and the intent is sure enough.
         if len(self.topics.intersection(best.topics)) < len(self.topics) or (
@@ -309,184 +270,252 @@ class _Reply:
         # Another fact just as good about something else: the question did not say which one is meant.
         runner_up = [f for s, f in scored[1:] if s >= best_score and (f.type, f.about[0]) != (best.type, best.about[0])]
         if runner_up:
-            return self.clarify([best, *runner_up[:2]])
-        self.entities = best.about[:1]
-        return self.facts_answer([best], best_score + W_ENTITY)
+            return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up[:2]]))
+        return self.compose.facts_answer([best], 0.8, best.about[:1], ask.want)
 
-    def listing(self) -> Answer | None:
-        """Lists: countries of a programme, programmes with a partner, or the facts of a kind (up to a year)."""
-        lang = self.lang
-        for eid in self.entities:
-            entity = self.kb.entities[eid]
-            if entity.type == "programme" and entity.countries and not self.topics - {"countries", "participants"}:
-                names = [self.kb.entities[c].name(lang) for c in entity.countries]
-                # The stated count leads: a source may name fewer countries than it counts.
-                counts = [f for f in self.engine.by_entity.get(eid, []) if f.count and "countries" in f.topics]
-                lead = counts[0].text(lang) if counts and visible(counts[0], self.audience) else ""
-                sources = [*entity.sources, *(counts[0].sources if counts else ())]
-                return self.list_answer(entity.name(lang), names, sources, entity, lead)
-            if entity.type == "organisation" and not self.topics:
-                progs = [p for p in self.kb.entities.values() if eid in p.partners and visible(p, self.audience)]
-                if progs:
-                    items = [f"{p.name(lang)}: {p.summary(lang)}" for p in progs]
-                    return self.list_answer(entity.name(lang), items, [s for p in progs for s in p.sources], entity)
-        if not self.u.years:
-            return None  # a curated list fact, if any, is found by the ordinary ranking
-        return self.generated_list()
+    # -- questions across records --------------------------------------------------------------------
 
-    def generated_list(self) -> Answer | None:
-        """Every fact of the kind asked (a topic that is also a fact type: export, mou, ...) up to the year asked."""
-        kinds = self.topics.intersection(FACT_TYPES)
-        until = max(self.u.years)
+    def across(self) -> Answer | None:
+        cues, kinds, period = self.u.cues, self.kinds, self.u.period
+        things = self._comparable()
+        if len(things) >= 2 and cues & COMPARE_CUES:
+            return self.compare(things[0], things[1])
+        events_named = [e for e in self.specific if self._is_event(e)]
+        listing = bool(cues & {"all"}) or self.intent == "list" or "events" in cues
+        if events_named and not listing:
+            return None  # a question about one event: its records answer it
+        scope = self.scope
+        if cues & {"first", "latest"} and (kinds or scope or "events" in cues):
+            found = self.first_or_latest("first" if "first" in cues else "latest", kinds, scope)
+            if found:
+                return found
+        if period and self.intent != "how_many" and (listing or (kinds and self.intent in (None, "what_is", "overview"))):
+            return self.in_period(kinds, scope)
+        if listing and (kinds or scope) and not events_named:
+            return self.items(kinds, scope)
+        # "How many MOUs?" counts events; "how many countries visit?" asks a figure a record states.
+        if self.intent == "how_many" and kinds and not events_named and not self.topics & COUNTED_NOUNS:
+            return self.count_of(kinds, scope)
+        return None
 
-        def wanted(f: Fact) -> bool:
-            return (
-                f.type in kinds and visible(f, self.audience) and bool(f.date) and int(f.date[:4]) <= until
-                and (not self.entities or bool(set(self.entities) & set(f.about)))
-            )  # fmt: skip
+    def _comparable(self) -> list[str]:
+        """Named things that can be compared: each is an event of its own or has a figure of its own (not a
+        region or a group, which only narrow a question)."""
+        out = []
+        for eid in self.specific:
+            entity = self._entity(eid)
+            if entity.type in ("person", "region") or entity.members or eid in self.ranker.generic:
+                continue
+            if self.records.own_events(eid) or self.records.figure(eid, "count") or self.records.figure(eid, "amount"):
+                out.append(eid)
+        return out
 
-        facts = sorted((f for f in self.kb.facts if wanted(f)), key=lambda f: (f.date or "", self.engine.order[f.id]))
-        if not facts:
+    def _kind_of(self, kinds: frozenset[str]) -> str | None:
+        return sorted(kinds)[0] if kinds else None
+
+    def first_or_latest(self, which: str, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer | None:
+        events = self.records.select(kinds, scope, self.u.period, self.audience)
+        if not events:
             return None
-        main = self.kb.entities[self.entities[0]] if self.entities else self.kb.entities[facts[0].about[-1]]
-        self.entities = self.entities or (main.id,)
-        lead = self.say("list_until", year=str(until), count=str(len(facts)))
-        return self.list_answer(main.name(self.lang), [f.text(self.lang) for f in facts],
-                                [s for f in facts for s in f.sources], main, lead)  # fmt: skip
+        if which == "first":
+            return self.compose.first_or_latest("first", self._kind_of(kinds), events[0], [])
+        happened = [e for e in events if not e.planned] or events
+        latest = happened[-1]
+        upcoming = [e for e in events if e.planned and e.start > latest.start]
+        return self.compose.first_or_latest("latest", self._kind_of(kinds), latest, upcoming)
 
-    def list_answer(self, title: str, items: list[str], sources: list[str], main: Entity, lead: str = "") -> Answer:
-        body = ([Block("paragraph", lead)] if lead else []) + [Block("list", items=tuple(items))]
-        return self.make(
-            "answer", True, 0.8, title=title, body=body, entities=(main.id,), facts=[], sources=sources,
-            suggest_from=main,
-        )  # fmt: skip
+    def in_period(self, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer:
+        period = self.u.period
+        assert period is not None
+        events = self.records.select(kinds, scope, period, self.audience)
+        kind = self._kind_of(kinds)
+        if not events:
+            return self.compose.nothing_in_period(period, kind)
+        name = self.compose.period_name(period)
+        lead = self.compose.say("period_lead", period=name, count=str(len(events)))
+        timeline = not kinds or "events" in self.u.cues
+        return self.compose.events_list(lead, name, events, timeline=timeline, scope=scope)
 
-    def contact(self) -> Answer:
-        lang = self.lang
-        source_ids = [s for e in self.entities for f in self.engine.by_entity.get(e, []) for s in f.sources]
-        source_ids += [s for e in self.entities for s in self.kb.entities[e].sources]
-        found = press_contact(self.kb, source_ids)
-        person = person_contact(found[0], lang) if found else None
-        subject = self.kb.entities[self.entities[0]].name(lang) if self.entities else ""
-        text = self.say("contact_answer", contact=person.line() if person else "", subject=subject)
-        main = self.kb.entities[self.entities[0]] if self.entities else None
-        return self.make(
-            "answer", True, 0.9, title=label("contact", lang), body=[Block("paragraph", text)],
-            entities=self.entities, facts=[], sources=[found[1].id] if found else [],
-            suggest_from=main, contact=person,
-        )  # fmt: skip
-
-    def sources_of(self, fact_ids: tuple[str, ...]) -> Answer:
-        ids = [s for f in self.kb.facts if f.id in fact_ids for s in f.sources]
-        refs = source_refs(self.kb, ids, self.lang, self.audience)
-        items = tuple(r.citation() for r in refs)
-        return self.make(
-            "answer", True, 0.9, title=label("sources", self.lang),
-            body=[Block("list", items=items)], entities=self.context.entities, facts=list(fact_ids), sources=ids,
-        )  # fmt: skip
-
-    def unknown(self) -> Answer:
-        lang = self.lang
-        others = self.engine.understander.index.others
-        names = ", ".join(dict.fromkeys(others[m.target].name(lang) for m in self.u.unknown))
-        body = [Block("paragraph", self.say("unknown_entity", name=names))]
-        return self.make("unknown", False, 0.0, title=names, body=body, entities=(), facts=[], sources=[],
-                         contact=self.default_contact)  # fmt: skip
-
-    def clarify(self, facts: list[Fact], options: tuple[str, ...] = ()) -> Answer:
-        """Between sure and nothing: ask back, offering the likely questions."""
-        options = options or tuple(self._question_for(f) for f in facts)
-        body = [Block("paragraph", self.say("clarify")), Block("list", items=options)]
-        return self.make("clarify", False, 0.4, title="", body=body, entities=(), facts=[], sources=[],
-                         suggestions=options)  # fmt: skip
-
-    def about(self) -> Answer:
-        """What coopbot knows and the documents it rests on."""
-        refs = source_refs(self.kb, self.kb.sources, self.lang, self.audience)
-        items = tuple(r.citation() for r in refs)
-        text = self.say("about", **{k: str(v) for k, v in self.kb.summary_counts().items()})
-        return self.make("answer", True, 1.0, title="", body=[Block("paragraph", text), Block("list", items=items)],
-                         entities=(), facts=[], sources=[], intent="source")  # fmt: skip
-
-    def fallback(self) -> Answer:
-        body = [Block("paragraph", self.say("fallback"))]
-        return self.make("fallback", False, 0.0, title="", body=body, entities=(), facts=[], sources=[],
-                         contact=self.default_contact, suggestions=self.kb.examples[self.lang][:3])  # fmt: skip
-
-    def smalltalk(self, intent: str) -> Answer:
-        lang = self.lang
-        key = {"greeting": "greeting", "thanks": "thanks", "help": "help_intro", "start": "start"}[intent]
-        body = [Block("paragraph", self.say(key))]
-        if intent == "help":
-            body.append(Block("list", items=self.kb.examples[lang]))
-        return self.make("smalltalk", True, 1.0, title="", body=body, entities=(), facts=[], sources=[],
-                         suggestions=self.kb.examples[lang][:3], intent=intent)  # fmt: skip
-
-    # -- assembling --------------------------------------------------------------------------------
-
-    @property
-    def default_contact(self) -> Contact | None:
-        """The international cooperation desk: the press contact of the newest source."""
-        return self.engine.default_contacts[self.lang]
-
-    def say(self, key: str, **values: str) -> str:
-        """A curated message; {contact} is the default contact unless given."""
-        if "contact" not in values:
-            person = self.default_contact
-            values["contact"] = person.line() if person else ""
-        return self.kb.message(key, self.lang, **values)
-
-    def make(
-        self, kind: Kind, matched: bool, confidence: float, *, title: str, body: list[Block],
-        entities: tuple[str, ...], facts: list[str], sources: list[str] | tuple[str, ...],
-        suggest_from: Entity | None = None, contact: Contact | None = None,
-        suggestions: tuple[str, ...] | None = None, intent: str | None = None,
-    ) -> Answer:  # fmt: skip
-        lang = self.lang
-        return Answer(
-            language=lang,
-            matched=matched,
-            confidence=confidence,
-            kind=kind,
-            intent=intent or self.intent,
-            entities=tuple(entities),
-            title=title,
-            body=tuple(b for b in body if self.audience == "staff" or not b.internal),
-            facts=tuple(facts),
-            sources=source_refs(self.kb, sources, lang, self.audience),
-            contact=contact,
-            suggestions=suggestions if suggestions is not None else self.suggestions(suggest_from, facts),
-            audience=self.audience,
-            notes={"intents": [list(i) for i in self.u.intents[:3]], "topics": sorted(self.topics)},
+    def items(self, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer | None:
+        events = self.records.select(kinds, scope, None, self.audience)
+        if not events:
+            return None
+        kind = self._kind_of(kinds)
+        stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
+        lead = self.compose.say("named_in_sources") if stated else self.compose.say(
+            "items_lead", kind=self.compose.kind_name(kind), count=str(len(events))
+        )
+        return self.compose.events_list(
+            lead, self.compose.kind_name(kind), events, timeline=not kinds, stated=stated, scope=scope
         )
 
-    def suggestions(self, entity: Entity | None, used: list[str]) -> tuple[str, ...]:
-        """Two or three follow-ups that the fact base can answer: related facts, then the contact."""
-        lang = self.lang
-        out: list[str] = []
-        if entity is not None:
-            for fact in self.engine.by_entity.get(entity.id, []):
-                if fact.id not in used and fact.question and visible(fact, self.audience):
-                    out.append(fact.question(lang))
-                if len(out) == 2:
-                    break
-            related = [
-                self.kb.entities[e] for f in self.engine.by_entity.get(entity.id, []) for e in f.about
-                if e != entity.id and e not in self.engine.generic
-            ]  # fmt: skip
-            for other in related:
-                if len(out) >= 2:
-                    break
-                q = self.say("suggest_about", name=other.name(lang))
-                if q not in out:
-                    out.append(q)
-            if self.intent != "contact":
-                out.append(self.say("suggest_contact", name=entity.name(lang)))
-        if len(out) < 2:
-            out += [q for q in self.kb.examples[lang] if q not in out][: 3 - len(out)]
-        return tuple(out[:3])
+    def count_of(self, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer | None:
+        events = self.records.select(kinds, scope, self.u.period, self.audience)
+        kind = self._kind_of(kinds)
+        lead = self.compose.say("count_items", kind=self.compose.kind_name(kind), count=str(len(events)))
+        if not events:
+            return None
+        return self.compose.events_list(lead, self.compose.kind_name(kind), events, timeline=False, scope=scope)
 
-    def _question_for(self, fact: Fact) -> str:
-        if fact.question:
-            return fact.question(self.lang)
-        return self.say("suggest_about", name=self.kb.entities[fact.about[0]].name(self.lang))
+    def compare(self, a: str, b: str) -> Answer:
+        cues, compose = self.u.cues, self.compose
+        field = self._compare_field(a, b)
+        if field == "date":
+            ea, eb = (self.records.of_entity(x, self.kinds, self.audience) for x in (a, b))
+            missing = a if ea is None else b if eb is None else None
+            if missing or ea is None or eb is None:
+                return self._cannot_compare(missing or a, "date")
+            (first, fe), (second, se) = sorted(((a, ea), (b, eb)), key=lambda p: p[1].start)
+            names = {a: compose.title(ea), b: compose.title(eb)}
+            if "difference" in cues:
+                years = abs(int(se.start[:4]) - int(fe.start[:4]))
+                lead = compose.say("compare_years", years=str(years), first=names[first], second=names[second],
+                                   first_date=compose.when(fe), second_date=compose.when(se))  # fmt: skip
+            elif fe.start == se.start:
+                lead = compose.say("compare_same_date", date=compose.when(fe))
+            else:
+                lead = compose.say("compare_earlier", first=names[first], second=names[second],
+                                   first_date=compose.when(fe), second_date=compose.when(se))  # fmt: skip
+            return compose.comparison(lead, [fe, se], [first, second])
+        people = True if "participants" in self.topics else False if "countries" in self.topics else None
+        fa, fb = (self.records.figure(x, field, people) for x in (a, b))
+        qa, qb = (getattr(f, field) if f else None for f in (fa, fb))
+        if fa is None or qa is None or fb is None or qb is None or not comparable(qa, qb):
+            return self._cannot_compare(a if fa is None else b, "amount" if field == "amount" else "count")
+        (more, fm, qm), (less, fl, ql) = sorted(((a, fa, qa), (b, fb, qb)), key=lambda t: -t[2].value)
+        values = {"more": compose.name(more), "less": compose.name(less),
+                  "more_value": compose.value(qm, field), "less_value": compose.value(ql, field)}  # fmt: skip
+        if "difference" in cues:
+            gap = type(qm)(qm.value - ql.value, qm.unit)
+            lead = compose.say("compare_difference", difference=compose.value(gap, field), **values)
+        elif qm.value == ql.value:
+            lead = compose.say("compare_equal", value=values["more_value"])
+        else:
+            lead = compose.say("compare_larger" if field == "amount" else "compare_more", **values)
+        return compose.comparison(lead, [fm, fl], [more, less])
+
+    def _compare_field(self, a: str, b: str) -> str:
+        """Compare dates, counts or amounts: what the question's words say, else what both records have."""
+        cues, topics = self.u.cues, self.topics
+        if cues & {"earlier", "later", "first", "years"} and not cues & {"more", "less"}:
+            return "date"
+        if "budget" in topics or self.intent == "how_much":
+            return "amount"
+        if topics & {"participants", "countries", "members"} or self.intent == "how_many":
+            return "count"
+        if cues & {"more", "less"}:
+            both = [f for f in ("count", "amount") if self.records.figure(a, f) and self.records.figure(b, f)]
+            return both[0] if both else "count"
+        if "difference" in cues and self.intent != "when" and self.records.figure(a, "amount") and self.records.figure(
+            b, "amount"
+        ):
+            return "amount"
+        return "date"
+
+    def _cannot_compare(self, eid: str, want: Want) -> Answer:
+        entity = self._entity(eid)
+        line = self.compose.say("compare_missing", name=entity.name(self.lang), want=self.compose.want_name(want))
+        return self.compose.not_on_record(entity, line, None)
+
+    # -- a role at the time of an event --------------------------------------------------------------
+
+    def role_at_time(self) -> Answer | None:
+        """'Who was Administrator when the Iraqi delegation visited?': the role record whose dates cover the event."""
+        roles = self.topics & self.engine.role_topics
+        if not roles:
+            return None
+        # Only a thing that is itself an event (a visit, an MOU with a country) dates the question.
+        events = [
+            ev for e in self.specific if e not in self.ranker.generic and self.records.own_events(e)
+            and (ev := self.records.of_entity(e, self.kinds, self.audience)) is not None
+        ]  # fmt: skip
+        if not events:
+            return None
+        event = events[0]
+        holders = [f for f in self.kb.facts if f.type == "administrator" and visible(f, self.audience)]
+        if any(event.subject.id in f.about for f in holders):
+            return None
+        day = event.start
+        for fact in holders:
+            first, last = fact.date or fact.as_of or "", fact.as_of or fact.date or ""
+            if first[: len(day)] <= day <= last[: len(day)] + "~":
+                return self.compose.facts_answer([fact], 0.85, (event.subject.id, *fact.about[:1]))
+        return self.compose.role_not_on_record(sorted(roles)[0], event)
+
+    # -- lists a programme or an organisation holds ---------------------------------------------------
+
+    def programme_listing(self) -> Answer | None:
+        """The countries of a programme ('IDB course participating countries'), with the count stated."""
+        if self.intent != "list" or self.topics - {"countries", "participants"}:
+            return None
+        for eid in self.specific:
+            entity = self._entity(eid)
+            countries = [c for c in entity.countries if self._entity(c).type == "country"]
+            if entity.type == "programme" and countries:
+                names = [self.compose.name(c) for c in countries]
+                # The stated count leads: a source may name fewer countries than it counts.
+                counts = [f for f in self.ranker.facts_about(eid) if f.count and "countries" in f.topics
+                          and visible(f, self.audience)]  # fmt: skip
+                lead = counts[0].text(self.lang) if counts else ""
+                sources = [*entity.sources, *(counts[0].sources if counts else ())]
+                return self.compose.listing(entity.name(self.lang), names, sources, entity, lead)
+        return None
+
+    # -- the records about the named things ----------------------------------------------------------
+
+    def about_entities(self) -> Answer:
+        ask = self.ask
+        ranked = self.ranker.rank(ask)
+        best = ranked[0]
+        if not best.answers or self.off_topic():
+            return self.not_on_record(ask, ranked)
+        if best.fact is None:
+            return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
+        chosen = [best.fact]
+        for other in ranked[1:3]:
+            # Equally good facts of another kind are given too (the question did not tell them apart);
+            # an older statement of the same kind (a previous Administrator) is not.
+            tie = other.answers and other.score >= best.score - 1e-9
+            if other.fact and tie and other.fact.type not in {f.type for f in chosen} and not self.premise:
+                chosen.append(other.fact)
+        history = self.records.series(best.fact)[:4] if best.fact.count else []
+        lead = self.premise_lead(best.fact) if self.premise else ""
+        entities = [e for e in self.entities if any(e in f.about for f in chosen)] or list(best.fact.about[:1])
+        return self.compose.facts_answer(chosen, self.confidence(ask, best.score), entities, ask.want,
+                                         history if len(history) > 1 else (), lead)  # fmt: skip
+
+    def premise_lead(self, fact: Fact) -> str:
+        """Yes, or no and the figure on record, for a figure the question stated."""
+        premise = self.premise
+        assert premise is not None
+        if premise.field == "amount" and fact.amount:
+            agrees = abs(fact.amount.value - premise.value) <= 0.01 * fact.amount.value
+            value = self.compose.value(fact.amount, "amount")
+        elif premise.field == "count" and fact.count:
+            agrees = fact.count.value == premise.value
+            value = format_count(self.kb, fact.count, self.lang)
+        elif premise.field == "year" and fact.date:
+            agrees = int(fact.date[:4]) == premise.value
+            value = format_date(fact.date, self.lang)
+        else:
+            return ""
+        return self.compose.say("premise_yes") if agrees else self.compose.say("premise_no", value=value)
+
+    def confidence(self, ask: Ask, score: float) -> float:
+        from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT
+
+        ideal = W_ENTITY + W_PRIMARY + (W_INTENT if ask.intent else 0) + (W_WANT if ask.want else 0)
+        return score / (ideal + W_TOPIC * min(2, len(ask.topics)))
+
+    def not_on_record(self, ask: Ask, ranked: list[Scored]) -> Answer:
+        """Say exactly what the sources lack, about the most specific thing named."""
+        subject = self._entity(ask.specific[0])
+        subjects = sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
+        closest = next(
+            (s.fact for s in ranked if s.fact and subject.id in s.fact.about and set(s.fact.topics) & ask.subjects),
+            None,
+        )
+        topic = subjects[0] if subjects else None
+        # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
+        line = self.compose.missing(subject, topic, ask.want if closest or not topic else None)
+        return self.compose.not_on_record(subject, line, closest)

@@ -19,19 +19,25 @@ from rapidfuzz import fuzz, process
 from bot.model import KnowledgeBase
 from bot.normalize import alias_key, is_hangul, syllables, to_jamo
 
-# Korean particles and the polite ending 요, longest first so 에서 is tried before 에.
+# Korean particles, the polite ending 요 and the copula's endings (몽골이야, 몇개국임, 14명이었어), longest
+# first so 에서 is tried before 에.
 PARTICLES = tuple(
     sorted(
         """
     은 는 이 가 을 를 에 에서 의 와 과 로 으로 도 만 까지 부터 에게 랑 이랑 요 한테 께 처럼 보다 이나 나 에선 엔 하고
+    이야 야 이에요 예요 이었어 였어 이였어 이었나요 였나요 인가요 인가 인지 인데 입니다 이었습니다 였습니다 이지 였지
+    이었지 이죠 죠 임 이었음 였음 이라고 라고
     """.split(),
         key=len,
         reverse=True,
     )
 )
 MAX_NGRAM = 5
+GLUED_MAX = 30  # a "word" longer than this is noise, not names run together
 FUZZY_CUTOFF_KO = 84.0  # jamo ratio: 카메론/카메룬 86, 키르키즈스탄/키르기즈스탄 93
 FUZZY_CUTOFF_EN = 85.0  # kyrgystan/kyrgyzstan 95, vietnan/vietnam 86
+WORD_AGREEMENT = 70.0  # each word of a misspelt two-word name: costa ricca/costa rica
+MISSING_LETTERS = 2  # a one-word probe may miss this many letters of a several-word name (costarca)
 OTHER = "other:"
 
 
@@ -101,6 +107,7 @@ class EntityIndex:
             names += [(n, target) for n in (other.name.ko, other.name.en, *other.aliases)]
         fuzzy_ko: dict[str, str] = {}
         fuzzy_en: dict[str, str] = {}
+        self.alias_words: dict[str, tuple[str, ...]] = {}  # fuzzy key -> the alias's own words
         self.glued: dict[str, tuple[str, bool]] = {}  # Hangul alias key -> (target, short)
         for name, target in names:
             key = alias_key(name)
@@ -109,7 +116,9 @@ class EntityIndex:
             if hangul and key.isalnum() and all(is_hangul(ch) for ch in key):
                 self.glued.setdefault(key, (target, _is_short(name)))
             if not _is_short(name):
-                (fuzzy_ko if hangul else fuzzy_en).setdefault(to_jamo(key) if hangul else key, target)
+                fuzzy_key = to_jamo(key) if hangul else key
+                (fuzzy_ko if hangul else fuzzy_en).setdefault(fuzzy_key, target)
+                self.alias_words.setdefault(fuzzy_key, tuple(alias_key(w) for w in name.split()))
         self.fuzzy_ko = _LengthIndex(fuzzy_ko, FUZZY_CUTOFF_KO)
         self.fuzzy_en = _LengthIndex(fuzzy_en, FUZZY_CUTOFF_EN)
         self.glued_max = max((len(k) for k in self.glued), default=0)
@@ -166,7 +175,7 @@ class EntityIndex:
     ) -> None:
         """Names written without a space before the next word: 베트남나라장터수출 -> 베트남, 나라장터."""
         for i, token in enumerate(tokens):
-            if covered[i] or syllables(token) < 3:
+            if covered[i] or syllables(token) < 3 or len(token) > GLUED_MAX:
                 continue
             found: list[tuple[int, int, str]] = []
             pos, rest = 0, []
@@ -228,9 +237,28 @@ class EntityIndex:
                 continue
             hangul = any(is_hangul(ch) for ch in key)
             hit = (self.fuzzy_ko if hangul else self.fuzzy_en).best(to_jamo(key) if hangul else key)
-            if hit and (best is None or hit[1] > best[1]):
-                best = hit
+            if hit and self._words_agree([*span[:-1], form], hit[2]) and (best is None or hit[1] > best[1]):
+                best = hit[0], hit[1]
         return best
+
+    def _words_agree(self, span: list[str], fuzzy_key: str) -> bool:
+        """Two words against a two-word name must each be close: 'procurement forum' is not 'Procurement Day',
+        however much the long shared word lifts the ratio of the whole."""
+        alias = self.alias_words.get(fuzzy_key, ())
+        if len(span) < len(alias):
+            # A word short of a longer name is not that name: 'procurement' is not 'Procurement Day'.
+            probe = alias_key("".join(span))
+            probe = to_jamo(probe) if any(is_hangul(c) for c in probe) else probe
+            return len(fuzzy_key) - len(probe) <= MISSING_LETTERS
+        if len(span) < 2 or len(alias) != len(span):
+            return True
+        for word, name_word in zip(span, alias, strict=True):
+            a, b = alias_key(word), name_word
+            if any(is_hangul(c) for c in a + b):
+                a, b = to_jamo(a), to_jamo(b)
+            if fuzz.ratio(a, b) < WORD_AGREEMENT:
+                return False
+        return True
 
 
 class _LengthIndex:
@@ -250,10 +278,11 @@ class _LengthIndex:
             keys.append(key)
             targets.append(target)
 
-    def best(self, probe: str) -> tuple[str, float] | None:
+    def best(self, probe: str) -> tuple[str, float, str] | None:
+        """The closest name: (target, score, the name's key)."""
         shortest = self.cutoff / (200 - self.cutoff)
         low, high = int(len(probe) * shortest), int(len(probe) / shortest) + 1
-        found: tuple[str, float] | None = None
+        found: tuple[str, float, str] | None = None
         for length in range(max(1, low), high + 1):
             bucket = self.by_length.get((probe[0], length))
             if bucket is None:
@@ -261,5 +290,5 @@ class _LengthIndex:
             keys, targets = bucket
             hit = process.extractOne(probe, keys, scorer=fuzz.ratio, score_cutoff=self.cutoff)
             if hit and (found is None or hit[1] > found[1]):
-                found = (targets[hit[2]], hit[1])
+                found = (targets[hit[2]], hit[1], keys[hit[2]])
         return found

@@ -17,13 +17,18 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.model import (
+    EVENT_TYPES,
+    FACT_TYPES,
     LANGS,
+    PROGRAMME_KINDS,
+    WANTS,
     Entity,
     EntityType,
     Fact,
     KnowledgeBase,
     Lang,
     Note,
+    Omission,
     OtherName,
     Quantity,
     Source,
@@ -48,17 +53,24 @@ INTENTS = (
     "contact", "source", "greeting", "thanks", "help", "followup",
 )  # fmt: skip
 SOURCE_KINDS = ("press_release", "news_article")
-PROGRAMME_KINDS = ("system", "subsystem", "training", "workshop", "forum", "network", "visit", "project", "event")
-ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network")
-FACT_TYPES = (
-    "export", "contract", "mou", "pilot", "training", "dispatch", "expansion", "event", "count", "budget",
-    "administrator", "official", "contact", "definition", "plan", "visit", "cooperation", "participation",
-)  # fmt: skip
+ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network", "group")
 STATUSES = ("completed", "planned", "ongoing")
 REQUIRED_MESSAGES = (
-    "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "no_fact_for_entity",
-    "about", "error", "non_text", "too_long", "start", "contact_answer", "suggest_about", "suggest_contact",
-    "list_until", "lang_set", "command_start", "command_help", "command_lang", "command_about", "command_contact",
+    "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "about", "error", "non_text",
+    "too_long", "start", "contact_answer", "contact_line", "suggest_about", "suggest_contact", "lang_set",
+    "command_start", "command_help", "command_lang", "command_about", "command_contact",
+    "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other",
+    "not_on_record_role", "on_record", "want_date", "want_start", "want_end", "want_duration", "want_count",
+    "want_amount", "want_person", "want_place", "kind_any", "status_planned", "status_ongoing", "first_lead",
+    "latest_lead", "upcoming", "period_lead", "period_none", "items_lead", "count_items", "count_history",
+    "named_in_sources", "compare_earlier", "compare_same_date", "compare_more", "compare_larger", "compare_equal",
+    "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
+    "chat_bye", "days", "duration_lead", "period_until", "period_from",
+)  # fmt: skip
+# The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
+CUES = (
+    "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference",
+    "years", "confirm", "all", "before", "after", "events", "filler",
 )  # fmt: skip
 
 
@@ -227,10 +239,24 @@ def _notes(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Note, ...] | No
 VIS = _enum("public", "staff")
 COMMON = {"visibility": (VIS, False), "notes": (_notes, False)}
 NOTE_SPEC: dict[str, tuple[Checker, bool]] = {"text": (_text, True), "visibility": (VIS, False)}
+OMISSION_SPEC: dict[str, tuple[Checker, bool]] = {"text": (_str, True), "reason": (_str, True)}
+
+
+def _omissions(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Omission, ...] | None:
+    if not isinstance(value, list):
+        ctx.report(line, name, "must be a list of {text: ..., reason: ...}")
+        return None
+    out = []
+    for i, item in enumerate(value):
+        fields = _record(item, ctx, _item_line(value, i, line), f"{name}[{i}]", OMISSION_SPEC)
+        if fields is not None and {"text", "reason"} <= fields.keys():
+            out.append(Omission(fields["text"], fields["reason"]))
+    return tuple(out)
+
 SOURCE_SPEC: dict[str, tuple[Checker, bool]] = {
     "id": (_id, True), "kind": (_enum(*SOURCE_KINDS), True), "publisher": (_text, True),
     "date": (_date, True), "date_note": (_text, False), "title": (_text, True), "seed": (_str, False),
-    "url": (_str, False), "contacts": (_refs("person"), False), **COMMON,
+    "url": (_str, False), "contacts": (_refs("person"), False), "omitted": (_omissions, False), **COMMON,
 }  # fmt: skip
 ENTITY_BASE: dict[str, tuple[Checker, bool]] = {
     "id": (_id, True), "name": (_text, True), "aliases": (_str_list, False), "summary": (_text, True),
@@ -242,6 +268,7 @@ ENTITY_SPECS: dict[EntityType, dict[str, tuple[Checker, bool]]] = {
     "organisation": {
         **ENTITY_BASE, "full_name": (_text, False), "kind": (_enum(*ORG_KINDS), False),
         "country": (_ref("country"), False), "parent": (_ref("organisation"), False),
+        "members": (_refs("organisation"), False),
     },
     "programme": {
         **ENTITY_BASE, "kind": (_enum(*PROGRAMME_KINDS), True), "partners": (_refs("organisation"), False),
@@ -258,7 +285,7 @@ FACT_SPEC: dict[str, tuple[Checker, bool]] = {
     "type": (_enum(*FACT_TYPES), True), "asks": (_enum_list(*INTENTS), True), "topics": (_str_list, False),
     "text": (_text, True), "detail": (_text, False), "question": (_text, False), "sources": (_refs("source"), True),
     "date": (_date, False), "end": (_date, False), "as_of": (_date, False),
-    "status": (_enum(*STATUSES), False), "amount": (_quantity("currency"), False),
+    "status": (_enum(*STATUSES), False), "place": (_text, False), "amount": (_quantity("currency"), False),
     "count": (_quantity("unit"), False), **COMMON,
 }  # fmt: skip
 OTHER_SPEC: dict[str, tuple[Checker, bool]] = {"ko": (_str, True), "en": (_str, True), "aliases": (_str_list, False)}
@@ -308,6 +335,9 @@ class _Collected:
     facts: list[tuple[Fact, str, int]] = field(default_factory=list)
     intents: dict[str, dict[Lang, tuple[str, ...]]] = field(default_factory=dict)
     topics: dict[str, dict[Lang, tuple[str, ...]]] = field(default_factory=dict)
+    topic_names: dict[str, Text] = field(default_factory=dict)
+    topic_wants: dict[str, str] = field(default_factory=dict)
+    cues: dict[str, dict[Lang, tuple[str, ...]]] = field(default_factory=dict)
     messages: dict[str, Text] = field(default_factory=dict)
     examples: dict[Lang, tuple[str, ...]] = field(default_factory=dict)
     others: list[tuple[OtherName, str, int]] = field(default_factory=list)
@@ -368,11 +398,19 @@ def _read_facts(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
 
 
 def _read_by_lang(
-    section: Any, ctx: _Ctx, line: int, name: str, target: dict[str, dict[Lang, tuple[str, ...]]]
+    section: Any, ctx: _Ctx, line: int, name: str, target: dict[str, dict[Lang, tuple[str, ...]]],
+    names: dict[str, Text] | None = None, wants: dict[str, str] | None = None,
 ) -> None:
+    """intents, topics and cues: each id maps to word lists in both languages; a topic may also have a
+    display `name` (what the bot calls it in a reply: "MOU", "업무협약")."""
     if not isinstance(section, dict):
         ctx.report(line, name, "must map each name to {ko: [...], en: [...]}")
         return
+    spec: dict[str, tuple[Checker, bool]] = {lang: (_str_list, True) for lang in LANGS}
+    if names is not None:
+        spec["name"] = (_text, False)
+    if wants is not None:
+        spec["want"] = (_enum(*WANTS), False)
     for key, value in section.items():
         key_line = _line(section, key, line)
         if key in target:
@@ -381,9 +419,16 @@ def _read_by_lang(
         if name == "intents" and key not in INTENTS:
             ctx.report(key_line, f"{name}.{key}", f"unknown intent (known: {', '.join(INTENTS)})")
             continue
-        rec = _record(value, ctx, key_line, f"{name}.{key}", {lang: (_str_list, True) for lang in LANGS})
-        if rec is not None and len(rec) == len(LANGS):
-            target[key] = rec
+        if name == "cues" and key not in CUES:
+            ctx.report(key_line, f"{name}.{key}", f"unknown cue (known: {', '.join(CUES)})")
+            continue
+        rec = _record(value, ctx, key_line, f"{name}.{key}", spec)
+        if rec is not None and all(lang in rec for lang in LANGS):
+            target[key] = {lang: rec[lang] for lang in LANGS}
+            if names is not None and "name" in rec:
+                names[key] = rec["name"]
+            if wants is not None and "want" in rec:
+                wants[key] = rec["want"]
 
 
 def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
@@ -427,8 +472,12 @@ def _read_file(data: Any, ctx: _Ctx, found: _Collected) -> None:
             _read_entities(section, ctx, line, found, key)
         elif key == "facts":
             _read_facts(section, ctx, line, found)
-        elif key in ("intents", "topics"):
-            _read_by_lang(section, ctx, line, key, getattr(found, key))
+        elif key == "intents":
+            _read_by_lang(section, ctx, line, key, found.intents)
+        elif key == "topics":
+            _read_by_lang(section, ctx, line, key, found.topics, found.topic_names, found.topic_wants)
+        elif key == "cues":
+            _read_by_lang(section, ctx, line, key, found.cues)
         elif key == "messages":
             _read_messages(section, ctx, line, found)
         elif key == "examples":
@@ -453,6 +502,32 @@ def _check_refs(found: _Collected, refs: list[tuple[str, str, int, str, tuple[st
             problems.append(Problem(file, line, name, f"refers to {ident!r}, which does not exist"))
         elif kind not in allowed:
             problems.append(Problem(file, line, name, f"{ident!r} is a {kind}, expected a {' or '.join(allowed)}"))
+    return problems
+
+
+def _check_facts(found: _Collected) -> list[Problem]:
+    """What questions across records rely on: an event has a date, a count its unit, an end follows its
+    start, and every topic a fact names can be named back to the reader."""
+    problems = []
+    for fact, file, line in found.facts:
+        where = f"facts({fact.id})"
+        if fact.type in EVENT_TYPES and not fact.date:
+            problems.append(Problem(file, line, f"{where}.date", f"a {fact.type} fact is an event and needs a date"))
+        if fact.type == "count" and fact.count is None:
+            problems.append(Problem(file, line, f"{where}.count", "a count fact needs count: {value, unit}"))
+        if fact.type == "budget" and fact.amount is None:
+            problems.append(Problem(file, line, f"{where}.amount", "a budget fact needs amount: {value, currency}"))
+        if fact.count and f"unit_{fact.count.unit}" not in found.messages:
+            problems.append(Problem(file, line, f"{where}.count.unit", f"no message unit_{fact.count.unit} writes it"))
+        if fact.amount and f"currency_{fact.amount.unit}" not in found.messages:
+            problems.append(
+                Problem(file, line, f"{where}.amount.currency", f"no message currency_{fact.amount.unit} writes it")
+            )
+        if fact.date and fact.end and fact.end < fact.date:
+            problems.append(Problem(file, line, f"{where}.end", f"{fact.end} is before the date {fact.date}"))
+    for entity, file, line in found.entities.values():
+        if entity.start and entity.end and entity.end < entity.start:
+            problems.append(Problem(file, line, f"{entity.id}.end", f"{entity.end} is before the start {entity.start}"))
     return problems
 
 
@@ -486,6 +561,12 @@ def _check_complete(found: _Collected, root: str) -> list[Problem]:
     for intent in INTENTS:
         if intent not in found.intents:
             problems.append(Problem(f"{root}/intents.yaml", 1, f"intents.{intent}", "has no phrasings"))
+    for topic in found.topics:
+        if topic not in found.topic_names:
+            problems.append(Problem(f"{root}/topics.yaml", 1, f"topics.{topic}.name", "is required (how replies name it)"))
+    for cue in CUES:
+        if cue not in found.cues:
+            problems.append(Problem(f"{root}/cues.yaml", 1, f"cues.{cue}", "has no words"))
     if not found.sources:
         problems.append(Problem(root, 1, "sources", "the fact base has no sources"))
     return problems
@@ -517,6 +598,7 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         refs += ctx.refs
     problems += _check_refs(found, refs)
     problems += _check_aliases(found)
+    problems += _check_facts(found)
     problems += _check_complete(found, _display(root, root))
     if problems:
         raise KnowledgeError(problems)
@@ -526,6 +608,9 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         facts=tuple(f for f, _, _ in found.facts),
         intents=MappingProxyType({k: MappingProxyType(v) for k, v in found.intents.items()}),
         topics=MappingProxyType({k: MappingProxyType(v) for k, v in found.topics.items()}),
+        topic_names=MappingProxyType(found.topic_names),
+        topic_wants=MappingProxyType(found.topic_wants),  # type: ignore[arg-type]
+        cues=MappingProxyType({k: MappingProxyType(v) for k, v in found.cues.items()}),
         messages=MappingProxyType(found.messages),
         examples=MappingProxyType(found.examples),
         others=tuple(o for o, _, _ in found.others),

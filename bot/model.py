@@ -6,10 +6,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.korean import FORMATTER
+
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
 Visibility = Literal["public", "staff"]
 EntityType = Literal["country", "region", "organisation", "programme", "person"]
+
+FACT_TYPES = (
+    "export", "contract", "mou", "pilot", "training", "dispatch", "expansion", "event", "count", "budget",
+    "administrator", "official", "contact", "definition", "plan", "visit", "cooperation", "participation",
+)  # fmt: skip
+# Facts of these types record something that happened (or was planned) at a date: they are the events
+# that questions across records (first, latest, in 2024, every MOU) are computed from, so they need a `date`.
+EVENT_TYPES = ("export", "contract", "mou", "pilot", "training", "dispatch", "event", "visit")
+PROGRAMME_KINDS = ("system", "subsystem", "training", "workshop", "forum", "network", "visit", "project", "event")
+# The kinds of detail a question can ask for, beyond "what": when, since when, until when, how long, how
+# many, how much, who, where. A topic may stand for one of them (topics.yaml `want`: budget -> amount).
+Want = Literal["date", "start", "end", "duration", "count", "amount", "person", "place"]
+WANTS: tuple[Want, ...] = ("date", "start", "end", "duration", "count", "amount", "person", "place")
+# Programmes of these kinds are events themselves (a forum, a training): their facts are that one event.
+EVENT_PROGRAMME_KINDS = ("training", "workshop", "forum", "network", "visit", "project", "event")
+
+
+def visible(record: Fact | Entity | Source | Note, audience: str) -> bool:
+    """Staff-only records reach a staff audience only."""
+    return audience == "staff" or record.visibility == "public"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +52,14 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class Omission:
+    """A statement of a source that the fact base leaves out on purpose, and why."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     kind: str
@@ -40,6 +70,7 @@ class Source:
     seed: str | None = None
     url: str | None = None
     contacts: tuple[str, ...] = ()
+    omitted: tuple[Omission, ...] = ()
     notes: tuple[Note, ...] = ()
     visibility: Visibility = "public"
 
@@ -62,6 +93,7 @@ class Entity:
     country: str | None = None
     parent: str | None = None
     organisation: str | None = None
+    members: tuple[str, ...] = ()  # an organisation that stands for a group (international organisations)
     partners: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
@@ -95,6 +127,7 @@ class Fact:
     end: str | None = None
     as_of: str | None = None
     status: str | None = None
+    place: Text | None = None
     amount: Quantity | None = None
     count: Quantity | None = None
     visibility: Visibility = "public"
@@ -122,13 +155,17 @@ class KnowledgeBase:
     facts: tuple[Fact, ...]
     intents: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    topic_names: Mapping[str, Text]
+    topic_wants: Mapping[str, Want]
+    cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     messages: Mapping[str, Text]
     examples: Mapping[Lang, tuple[str, ...]]
     others: tuple[OtherName, ...]
 
     def message(self, key: str, lang: Lang, **values: str) -> str:
-        """A curated message with its {placeholders} filled; values a message does not use are ignored."""
-        return self.messages[key](lang).format(**values)
+        """A curated message with its {placeholders} filled; values a message does not use are ignored.
+        `{name:이/가}` attaches the Korean particle that fits the value."""
+        return FORMATTER.format(self.messages[key](lang), **values)
 
     def summary_counts(self) -> dict[str, int]:
         by_type: dict[str, int] = {}

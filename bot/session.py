@@ -27,6 +27,7 @@ class Context:
     intent: str | None = None
     topics: frozenset[str] = field(default_factory=frozenset)
     facts: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # what the last answer rested on, for "출처는?"
     lang: Lang | None = None
     lang_pinned: bool = False
     updated: float = 0.0

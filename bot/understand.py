@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.entities import EntityIndex, Mention, is_particles
+from bot.entities import EntityIndex, Mention, is_particles, strip_particles
 from bot.language import detect
 from bot.model import KnowledgeBase, Lang
-from bot.normalize import alias_key, normalize, syllables, words
+from bot.normalize import alias_key, is_hangul, normalize, syllables, words
+from bot.periods import MONTH_WORDS, Period, period_in
 from bot.vocabulary import SLOT, STOPWORDS, Vocabulary, content_words, exact_table, match_table, phrase_score
 
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
@@ -16,6 +17,8 @@ PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
 MAX_ANCHORED = 5
 FALLBACK_INTENTS = {"overview": 1, "followup": 2}
 LENGTH_BONUS = 0.01
+SMALLTALK = ("greeting", "thanks", "help")
+PLACE = "place:"  # anchors that are words of a programme's place (서울 in '서울 포럼'), not entity ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,8 @@ class Understanding:
     topics: frozenset[str]
     years: frozenset[int]
     unexplained: tuple[str, ...] = ()  # words that are neither names nor known ways of asking
+    cues: frozenset[str] = frozenset()  # what kind of answer: first, latest, since, more, confirm, all, ...
+    period: Period | None = None  # the period named: in May 2024, before 2010
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -55,7 +60,14 @@ class Understander:
         self.phrasings: list[tuple[str, tuple[str, ...]]] = []
         for intent, by_lang in kb.intents.items():
             for phrasing in (*by_lang["ko"], *by_lang["en"]):
-                tokens = tuple(w for w in content_words(phrasing.replace(SLOT, " ")) if not self._is_name(w))
+                # Small talk is all function words ("who are you"): keep them, or it would read as "who".
+                split = words(normalize(phrasing.replace(SLOT, " "))) if intent in SMALLTALK else content_words(
+                    phrasing.replace(SLOT, " ")
+                )
+                # A name in a phrasing ('PPS and {entity}') is spotted as a name in a question, so it is not a word
+                # of the phrasing; an English word written in lower case stays one even if an acronym shares it (who).
+                raw = set(re.findall(r"[a-z]+", phrasing))
+                tokens = tuple(w for w in split if not self._is_name(w) or w in raw)
                 if tokens:
                     self.phrasings.append((intent, tokens))
         self.topic_signals: list[tuple[str, tuple[str, ...]]] = [
@@ -82,7 +94,22 @@ class Understander:
         self.signals_with = _index(self.topic_signals)
         topic_words = {w for _, sig in self.topic_signals for w in sig}
         self.topic_vocab = Vocabulary(topic_words | {w for _, _, keys in self.programme_keys for k in keys for w in k})
-        self.known_words = self.intent_vocab.words | self.topic_vocab.words
+        self.cue_signals: list[tuple[str, tuple[str, ...]]] = [
+            (cue, tuple(words(normalize(signal))))
+            for cue, by_lang in kb.cues.items()
+            for signal in (*by_lang["ko"], *by_lang["en"])
+        ]
+        self.cue_vocab = Vocabulary(w for _, sig in self.cue_signals for w in sig)
+        self.cues_with = _index(self.cue_signals)
+        self.places = self._place_anchors(kb)
+        for pid, anchors, phrases in self.programme_keys:
+            programme = kb.entities[pid]
+            if programme.place:
+                place_words = {w for t in (programme.place.ko, programme.place.en) for w in words(normalize(t))}
+                key = (pid, anchors | {self.places[w] for w in place_words if w in self.places}, phrases)
+                for anchor in key[1] - anchors:
+                    self.by_anchor.setdefault(anchor, []).append(key)
+        self.known_words = self.intent_vocab.words | self.topic_vocab.words | self.cue_vocab.words
         # Latin words Korean speakers use as they are (MOU, ODA): they say nothing about the language.
         korean_lists = [
             *(p for by in kb.intents.values() for p in by["ko"]),
@@ -108,6 +135,28 @@ class Understander:
                 keys.append((entity.id, anchors, phrases))
         return keys
 
+    def _place_anchors(self, kb: KnowledgeBase) -> dict[str, str]:
+        """Words of programmes' places that, with a keyword, name the programme: 서울 + 포럼 is the forum held in Seoul.
+
+        Only proper names count: Korean words and capitalised English ones that are not words of an entity's
+        name (Procurement, 조달청 name PPS, not a place) nor ways of asking.
+        """
+        name_words = {
+            w for e in kb.entities.values() for n in (e.name.ko, e.name.en, *e.aliases) for w in words(normalize(n))
+        }
+        vocabulary = self.intent_vocab.words | self.topic_vocab.words
+        anchors: dict[str, str] = {}
+        for entity in kb.entities.values():
+            if entity.type != "programme" or not entity.place:
+                continue
+            for text in (entity.place.ko, entity.place.en):
+                for raw in re.findall(r"[\w-]+", text):
+                    word = normalize(raw)
+                    proper = any(is_hangul(c) for c in raw) or raw[0].isupper()
+                    if proper and len(word) >= 2 and word not in name_words | vocabulary | STOPWORDS:
+                        anchors[word] = PLACE + word
+        return anchors
+
     def _implied(
         self, named: set[str], table: dict[str, float], residual: list[str]
     ) -> tuple[tuple[str, ...], frozenset[str]]:
@@ -124,10 +173,14 @@ class Understander:
         return tuple(pid for pid, _ in found), frozenset().union(*(used for _, used in found))
 
     def _explained(self, word: str) -> bool:
-        if word in STOPWORDS or word.isdigit() or is_particles(word) or YEAR.search(word):
+        if word in STOPWORDS or word.isdigit() or is_particles(word) or YEAR.search(word) or word in MONTH_WORDS:
+            return True
+        if any(form in self.places for form in strip_particles(word)):
             return True
         return any(
-            score >= 0.8 for vocab in (self.intent_vocab, self.topic_vocab) for score in vocab.matches(word).values()
+            score >= 0.8
+            for vocab in (self.intent_vocab, self.topic_vocab, self.cue_vocab)
+            for score in vocab.matches(word).values()
         )
 
     def _is_name(self, word: str) -> bool:
@@ -149,19 +202,26 @@ class Understander:
         protected = frozenset(t for t in tokens if t in self.known_words and t.upper() not in text)
         spotted = self.index.spot(tokens, protected, self.known_words)
         residual = list(spotted.residual)
+        # Spacing does not change meaning: 몇 명 is 몇명, 언제 까지 is 언제까지.
+        spaced = residual + _joined(residual)
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
-        topic_table = {**exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, residual)}
+        topic_table = {**exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, spaced)}
         topics = frozenset(
             topic
             for topic, signal in _candidates(self.signals_with, topic_table)
             if phrase_score(signal, topic_table) >= 0.9
         )
-        intents = self._score_intents(residual, match_table(self.intent_vocab, residual))
+        cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
+        cues = frozenset(
+            cue for cue, signal in _candidates(self.cues_with, cue_table) if phrase_score(signal, cue_table) >= 0.9
+        )
+        intents = self._score_intents(residual, match_table(self.intent_vocab, spaced))
         unexplained = tuple(w for w in residual if not self._explained(w))
         names = " ".join(m.surface for m in spotted.mentions)
         lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
         years = frozenset(int(y) for y in YEAR.findall(norm))
-        implied, anchors = self._implied({m.target for m in spotted.mentions}, topic_table, residual)
+        places = {self.places[w] for token in residual for w in strip_particles(token) if w in self.places}
+        implied, anchors = self._implied({m.target for m in spotted.mentions} | places, topic_table, residual)
         # "IDB workshop dates": 'workshop' names the programme here; it is not what is asked about it.
         naming = frozenset().union(
             *(self.keywords.get(e, frozenset()) for e in (*implied, *(m.target for m in spotted.mentions)))
@@ -170,8 +230,9 @@ class Understander:
             t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
         )
         return Understanding(
-            norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained
-        )
+            norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
+            cues, period_in(norm),
+        )  # fmt: skip
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
@@ -199,6 +260,15 @@ def _index(entries: list[Entry]) -> dict[str, list[Entry]]:
         for word in set(entry[1]):
             index.setdefault(word, []).append(entry)
     return index
+
+
+def _joined(tokens: list[str]) -> list[str]:
+    """Adjacent Korean words written together, where one is short: [몇, 명이었어] -> 몇명이었어."""
+    return [
+        a + b
+        for a, b in zip(tokens, tokens[1:], strict=False)
+        if is_hangul(a[-1]) and is_hangul(b[0]) and min(syllables(a), syllables(b)) <= 2
+    ]
 
 
 def _candidates(index: dict[str, list[Entry]], table: dict[str, float]) -> list[Entry]:

@@ -20,7 +20,9 @@ SLOT = "{entity}"
 LATIN_FUZZY_CUTOFF = 85.0
 LATIN_FUZZY_MIN = 6  # shorter words are too close to each other (mount/amount 91)
 STEM_SCORE = 0.95
+ENDING_SCORE = 0.95  # an English word known without its ending: sending -> send
 GLUED_SCORE = 0.9
+GLUED_MAX = 30
 # Function words that carry no intent; wh-words and numbers are kept on purpose.
 STOPWORDS = frozenset(
     """
@@ -29,6 +31,20 @@ STOPWORDS = frozenset(
     as has have had and or so just any some also then than into onto
     """.split()
 )
+
+
+def english_bases(token: str) -> list[str]:
+    """Forms of an English word without a regular ending: sending -> send, planned -> plan, countries -> country."""
+    forms: list[str] = []
+    if token.endswith("ies") and len(token) > 4:
+        forms.append(token[:-3] + "y")
+    for ending in ("ing", "ed", "es", "s"):
+        if token.endswith(ending) and len(token) > len(ending) + 2 and not token.endswith("ss"):
+            stem = token[: -len(ending)]
+            forms += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                forms.append(stem[:-1])  # planned -> plan
+    return forms
 
 
 def content_words(text: str) -> list[str]:
@@ -59,15 +75,20 @@ class Vocabulary:
                     found.setdefault(stem, STEM_SCORE)
                     break  # the longest known stem only
             # Words run together without spaces (연수참가국어디): known words of two syllables or more inside.
-            for start in range(1, len(token) - 1):
+            # No run of real words is longer than GLUED_MAX; longer "words" are noise and not searched.
+            for start in range(1, len(token) - 1 if len(token) <= GLUED_MAX else 0):
                 for end in range(start + 2, len(token) + 1):
                     if token[start:end] in self.korean_stems:
                         found.setdefault(token[start:end], GLUED_SCORE)
-        elif len(token) >= LATIN_FUZZY_MIN:
-            for word, score, _ in process.extract(
-                token, self.latin_long, scorer=fuzz.ratio, score_cutoff=LATIN_FUZZY_CUTOFF, limit=3
-            ):
-                found.setdefault(word, score / 100)
+        else:
+            for base in english_bases(token):
+                if base in self.words:
+                    found.setdefault(base, ENDING_SCORE)
+            if not found and len(token) >= LATIN_FUZZY_MIN:
+                for word, score, _ in process.extract(
+                    token, self.latin_long, scorer=fuzz.ratio, score_cutoff=LATIN_FUZZY_CUTOFF, limit=3
+                ):
+                    found.setdefault(word, score / 100)
         return found
 
 

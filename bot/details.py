@@ -1,0 +1,124 @@
+"""The detail a question asks for, found inside a record: in its fields and in its curated text.
+
+A question that names a thing but asks for something its records are not tagged for ("APPeN since
+when?", "how many days was the forum?") is still answered when a record holds that kind of value:
+a date, an end, a duration, a count, an amount, a person or a place. Fields say it for sure (a fact's
+`count`, a programme's `place`); the curated text says it in words (2015년부터, three days, 21명),
+except places, which only fields give.
+The same detectors decide that a reply may say "not on record": only when no record holds the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.model import Entity, Fact, KnowledgeBase, Want
+from bot.normalize import normalize
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|twenty|twenty-one|thirty|forty|fifty|hundred"
+)
+_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+PATTERNS: dict[Want, re.Pattern[str]] = {
+    "date": re.compile(rf"(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}월|\b(?:{_MONTHS})\b|상반기|하반기|first half|second half"),
+    "end": re.compile(
+        r"(?:\d|말|월|일|년|반기)\s*까지|~|–|\buntil\b|\bby the end\b|\bto \d|\bto (?:the )?end\b|\bby (?:19|20)\d\d"
+    ),
+    "duration": re.compile(rf"\d+\s*일간|\d+\s*박\s*\d+\s*일|\d+\s*일 동안|\b(?:\d+|{_NUMBER_WORDS})[- ]days?\b|\bnights?\b"),
+    "count": re.compile(
+        rf"\d[\d,]*\s*(?:여\s*)?(?:명|개국|개 나라|곳|개)|\b(?:\d[\d,]*|{_NUMBER_WORDS})\+?\s+"
+        r"(?:[a-z-]+\s+)?(?:countries|officials|participants|people|members|experts|delegates|nations)\b"
+    ),
+    "amount": re.compile(
+        r"\d[\d,.]*\s*(?:억|만)\s*(?:원|달러)?|(?:krw|usd|us\$|\$)\s*\d|\d[\d,.]*\s*(?:billion|million)\b"
+    ),
+}
+_SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """A curated text's sentences ('Lalita M. Moorty' is not two)."""
+    return [s for s in _SENTENCE_END.split(text) if s]
+
+
+class Details:
+    """Built once per fact base: the names of people, for finding them in text. A place is known from the
+    `place` fields only: place names in free text are too easily confused with names of agencies."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        people = [e for e in kb.entities.values() if e.type == "person"]
+        self.person_names = frozenset(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
+        self._fact_cache: dict[str, frozenset[Want]] = {}
+
+    # -- what a text, a fact, an entity can give -----------------------------------------------------
+
+    def in_text(self, text: str) -> frozenset[Want]:
+        norm = normalize(text)
+        found: set[Want] = {want for want, pattern in PATTERNS.items() if pattern.search(norm)}
+        if "date" in found:
+            found.add("start")
+        elif "end" in found:
+            found.discard("end")  # "until" with no date in sight says nothing about an end date
+        if any(name in norm for name in self.person_names):
+            found.add("person")
+        return frozenset(found)
+
+    def of_fact(self, fact: Fact) -> frozenset[Want]:
+        cached = self._fact_cache.get(fact.id)
+        if cached is None:
+            fields = self._fields(fact.date, fact.end, fact.place is not None, fact.count, fact.amount, fact.about)
+            # A detail counts when both languages state it: the reply is in one of them.
+            ko, en = fact.text.ko, fact.text.en
+            if fact.detail:
+                ko, en = f"{ko} {fact.detail.ko}", f"{en} {fact.detail.en}"
+            cached = fields | (self.in_text(ko) & self.in_text(en))
+            self._fact_cache[fact.id] = cached
+        return cached
+
+    def of_entity(self, entity: Entity) -> frozenset[Want]:
+        """What an entity's overview can give: its own fields and its summary."""
+        fields = self._fields(entity.start, entity.end, entity.place is not None, None, None, ())
+        if entity.type == "person":
+            fields |= {"person"}
+        return fields | (self.in_text(entity.summary.ko) & self.in_text(entity.summary.en))
+
+    def _fields(
+        self, date: str | None, end: str | None, place: bool, count: object, amount: object, about: Iterable[str]
+    ) -> frozenset[Want]:
+        found: set[Want] = set()
+        if date:
+            found |= {"date", "start"}
+        if end:
+            found.add("end")
+            if date and len(date) == len(end) == 10:
+                found.add("duration")
+        if place:
+            found.add("place")
+        if count:
+            found.add("count")
+        if amount:
+            found.add("amount")
+        types = {self.kb.entities[e].type for e in about if e in self.kb.entities}
+        if "person" in types:
+            found.add("person")
+        return frozenset(found)
+
+    # -- saying it first -------------------------------------------------------------------------------
+
+    def lead_with(self, text: str, want: Want | None) -> str:
+        """The text with the sentence holding the asked detail first ("answer with that part first")."""
+        if want is None:
+            return text
+        parts = sentences(text)
+        for i, sentence in enumerate(parts):
+            if want in self.in_text(sentence):
+                return " ".join([sentence, *parts[:i], *parts[i + 1 :]]) if i else text
+        return text
+
+
+def said_in(text: str, want: Want) -> bool:
+    """Whether `text` states a value of the kind asked (used by tests over the whole fact base)."""
+    return bool(PATTERNS[want].search(normalize(text))) if want in PATTERNS else False

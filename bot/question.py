@@ -1,0 +1,56 @@
+"""What one question asks, resolved against its conversation: the input of ranking and of the records.
+
+The intent says what kind of question it is (when, how many, who, list, ...); the `want` says which
+detail would answer it (a date, an end, a count, ...), sharpened by cue words: "언제부터" asks for a
+start, "언제까지" for an end, "며칠" for a duration. Topics split into what the question is about
+(an MOU, an export) and topics that only restate the detail asked (budget -> an amount).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer import Audience
+from bot.model import KnowledgeBase, Want
+from bot.periods import Period
+
+INTENT_WANTS: dict[str, Want] = {
+    "when": "date", "how_many": "count", "how_much": "amount", "who": "person", "where": "place",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    entities: tuple[str, ...]  # named, or borrowed from the conversation; visible to the audience
+    specific: tuple[str, ...]  # those a record must concern (not KONEPS or PPS, not the ADB of 'ADB training')
+    intent: str | None
+    want: Want | None
+    topics: frozenset[str]  # every topic signalled
+    subjects: frozenset[str]  # the topics that say what the question is about
+    cues: frozenset[str]
+    period: Period | None
+    years: frozenset[int]
+    audience: Audience
+
+    @property
+    def vague(self) -> tuple[str, ...]:
+        return tuple(e for e in self.entities if e not in self.specific)
+
+
+def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics: frozenset[str]) -> Want | None:
+    """The detail a question asks for: its intent's, else a topic's that stands for one ('what paid for KEPS':
+    budget, an amount), made precise by cues (since/until/how long)."""
+    if "duration" in cues:
+        return "duration"
+    want = INTENT_WANTS.get(intent or "") or next((kb.topic_wants[t] for t in sorted(topics) if t in kb.topic_wants), None)
+    if want == "date":
+        if "since" in cues and "until" not in cues:
+            return "start"
+        if "until" in cues:
+            return "end"
+    return want
+
+
+def subjects_of(kb: KnowledgeBase, topics: frozenset[str]) -> frozenset[str]:
+    """Topics about what is asked about; a topic that stands for a detail (budget: an amount) is not one."""
+    return frozenset(t for t in topics if t not in kb.topic_wants)

@@ -1,0 +1,181 @@
+"""The records as data: events with dates, kinds, partners and countries, and figures stated over time.
+
+Questions across records (the first country to get KONEPS, the latest news, what happened in May 2024,
+every MOU, how many trainings, which came first) are computed here from the fact base's fields, so a
+new record shows up in them with no change to code. See docs/fact-base.md for the fields relied on.
+
+An event is something that happened, or was planned, at a date. It is built from the facts: the dated
+facts of one kind about one subject are one event. A fact about a programme that is an event itself
+(a forum, a training, a visit) belongs to that programme's event, dated by the programme's `start`
+and `end`; any other dated fact of an event type (an export, an MOU, a contract) is an event of that
+type about the first country it concerns, else about its first entity. A programme with a `start`
+and no facts is an event of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.answer import Audience
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, Fact, KnowledgeBase, Quantity
+from bot.periods import Period, newest_first
+
+# Events of these kinds are about a country: the export *to* Vietnam, the MOU *with* Kyrgyzstan.
+COUNTRY_KINDS = ("export", "mou", "contract", "dispatch", "pilot")
+PEOPLE_UNITS = ("officials", "participants", "people")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: str  # a fact type (export, mou, ...) or an event programme's kind (training, forum, ...)
+    subject: Entity  # the programme, or the country an export or an MOU went to
+    start: str
+    end: str | None
+    status: str | None  # completed | planned | ongoing, as the records say
+    facts: tuple[Fact, ...]  # its records, in the curator's order: the first is the headline
+    entities: frozenset[str]  # everything its records concern, with the programme's partners and countries
+    regions: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.subject.id}"
+
+    @property
+    def headline(self) -> Fact | None:
+        return self.facts[0] if self.facts else None
+
+    @property
+    def planned(self) -> bool:
+        return self.status == "planned"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for f in self.facts[:1] for s in f.sources)) or self.subject.sources
+
+    def concerns(self, entity: Entity, kb: KnowledgeBase) -> bool:
+        """Whether the event involves an entity: named in its records, its region, or a member of a group."""
+        if entity.id in self.entities or entity.id in self.regions:
+            return True
+        return bool(entity.members) and any(m in self.entities for m in entity.members)
+
+
+def comparable(a: Quantity, b: Quantity) -> bool:
+    """Two figures can be set side by side: the same unit, or both counts of people (officials, participants)."""
+    return a.unit == b.unit or (a.unit in PEOPLE_UNITS and b.unit in PEOPLE_UNITS)
+
+
+class Records:
+    """Built once per fact base: its events in date order, and its counts."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        grouped: dict[tuple[str, str], list[Fact]] = {}
+        for fact in kb.facts:
+            if fact.type in EVENT_TYPES and fact.date:
+                grouped.setdefault(self._kind_and_subject(fact), []).append(fact)
+        events = [self._event(kind, kb.entities[subject], facts) for (kind, subject), facts in grouped.items()]
+        covered = {e.subject.id for e in events}
+        for entity in kb.entities.values():
+            if entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS and entity.start:
+                if entity.id not in covered:
+                    events.append(self._event(entity.kind or "event", entity, []))
+        self.events: tuple[Event, ...] = tuple(sorted(events, key=lambda e: (e.start, e.end or e.start)))
+        self.counts = tuple(f for f in kb.facts if f.type == "count" and f.count)
+
+    # -- building ------------------------------------------------------------------------------------
+
+    def _kind_and_subject(self, fact: Fact) -> tuple[str, str]:
+        head = self.kb.entities[fact.about[0]]
+        if head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS:
+            return head.kind or "event", head.id
+        if fact.type in COUNTRY_KINDS:
+            country = next((e for e in fact.about if self.kb.entities[e].type == "country"), None)
+            if country:
+                return fact.type, country
+        return fact.type, head.id
+
+    def _event(self, kind: str, subject: Entity, facts: list[Fact]) -> Event:
+        dated = [f for f in facts if f.date]
+        if subject.type == "programme" and subject.kind in EVENT_PROGRAMME_KINDS and subject.start:
+            start, end = subject.start, subject.end
+        else:
+            start = min(f.date for f in dated if f.date) if dated else subject.start or ""
+            end = next((f.end for f in dated if f.end), None)
+        status = next((f.status for f in facts if f.status), None)
+        entities = {subject.id, *subject.partners, *subject.countries, *(e for f in facts for e in f.about)}
+        regions = {self.kb.entities[e].region for e in entities if self.kb.entities[e].region}
+        regions |= {e for e in entities if self.kb.entities[e].type == "region"}
+        return Event(kind, subject, start, end, status, tuple(facts), frozenset(entities), frozenset(regions) - {None})
+
+    # -- questions -----------------------------------------------------------------------------------
+
+    def select(
+        self, kinds: Iterable[str] = (), scope: Iterable[str] = (), period: Period | None = None,
+        audience: Audience = "public",
+    ) -> list[Event]:  # fmt: skip
+        """Events of these kinds (any when none) that concern every scope entity, within the period, by date."""
+        kinds, scope_entities = set(kinds), [self.kb.entities[e] for e in scope]
+        return [
+            e for e in self.events
+            if (not kinds or e.kind in kinds)
+            and all(e.concerns(s, self.kb) for s in scope_entities)
+            and (period is None or period.holds(e.start, e.end))
+            and self._visible(e, audience)
+        ]  # fmt: skip
+
+    def _visible(self, event: Event, audience: Audience) -> bool:
+        if audience == "staff":
+            return True
+        return event.subject.visibility == "public" and all(f.visibility == "public" for f in event.facts[:1])
+
+    def of_entity(self, entity_id: str, kinds: Iterable[str] = (), audience: Audience = "public") -> Event | None:
+        """The event an entity stands for in a comparison: its own (a forum), else the first it is the subject
+        of (Mongolia's export), else the first it takes part in; events of the asked kinds first."""
+        kinds = set(kinds)
+        entity = self.kb.entities[entity_id]
+        pools = (
+            [e for e in self.events if e.subject.id == entity_id],
+            [e for e in self.events if e.concerns(entity, self.kb)],
+        )
+        for pool in pools:
+            pool = [e for e in pool if self._visible(e, audience)]
+            preferred = [e for e in pool if e.kind in kinds] or ([] if kinds and pool is pools[1] else pool)
+            if preferred:
+                return preferred[0]
+        return None
+
+    def own_events(self, entity_id: str) -> list[Event]:
+        """The events an entity is the subject of (the forum itself; Mongolia's export)."""
+        return [e for e in self.events if e.subject.id == entity_id]
+
+    def series(self, fact: Fact) -> list[Fact]:
+        """The same figure stated at different dates (KONEPS's export countries: 4 in 2014, 9 in 2024), newest
+        first: count facts about the same thing, in the same unit, on the same topics."""
+        if fact.count is None:
+            return [fact]
+        same = [
+            f for f in self.counts
+            if f.about[0] == fact.about[0] and f.count and f.count.unit == fact.count.unit
+            and set(f.topics) == set(fact.topics)
+        ]  # fmt: skip
+        return sorted(same, key=lambda f: f.as_of or f.date or "", reverse=True)
+
+    def stated_count(self, kind: str, audience: Audience = "public") -> Fact | None:
+        """The newest count the sources state for a kind of event (9 countries for KONEPS exports), if any."""
+        found = [
+            f for f in self.counts
+            if kind in f.topics and "countries" in f.topics and (audience == "staff" or f.visibility == "public")
+        ]  # fmt: skip
+        return max(found, key=lambda f: f.as_of or f.date or "", default=None)
+
+    def figure(self, entity_id: str, field: str, people: bool | None = None) -> Fact | None:
+        """The fact giving an entity's count or amount (`field`), the entity's own record first, newest first.
+        `people` prefers counts of people (21 officials) over counts of countries (11), or the reverse."""
+        about = [f for f in self.kb.facts if entity_id in f.about and getattr(f, field) is not None]
+        if field == "count" and people is not None:
+            wanted = [f for f in about if f.count and (f.count.unit in PEOPLE_UNITS) == people]
+            about = wanted or about
+        about.sort(key=lambda f: (f.about[0] != entity_id, newest_first(f.as_of or f.date or "")))
+        return about[0] if about else None
+
