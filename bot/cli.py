@@ -62,6 +62,7 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     ev.add_argument("--knowledge", type=Path)
     ev.add_argument("--cases", type=Path, nargs="*", help="case files (default: the repo's and the shared dev set)")
     ev.add_argument("--show-fail", type=int, default=30)
+    ev.add_argument("--readme", type=Path, help="write the figures into this file's eval section")
     serve = sub.add_parser("serve", help="run on a platform")
     serve_sub = serve.add_subparsers(dest="surface", required=True)
     for name in sorted(surfaces()):
@@ -171,7 +172,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluate import main as evaluate
 
-    return evaluate(_bot(args), args.cases, args.show_fail)
+    return evaluate(_bot(args), args.cases, args.show_fail, args.readme)
 
 
 def cmd_default() -> int:
