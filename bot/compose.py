@@ -10,6 +10,7 @@ in one short line, and sets what *is* on record apart below it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.answer import Answer, Audience, Block, Contact, Kind, SourceRef
@@ -137,6 +138,15 @@ class Composer:
 
     # -- the Answer ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def prepend(answer: Answer, lead: str) -> Answer:
+        """The answer with a line ahead of its body (yes or no to a stated figure)."""
+        return replace(answer, body=(Block("paragraph", lead), *answer.body)) if lead else answer
+
+    def sources_cited(self, ids: Iterable[str]) -> tuple[SourceRef, ...]:
+        """Documents as cited to this reader, newest first."""
+        return source_refs(self.kb, ids, self.lang, self.audience)
+
     def make(
         self, kind: Kind, matched: bool, confidence: float, *, title: str, body: Sequence[Block],
         entities: Iterable[str] = (), facts: Iterable[str] = (), sources: Iterable[str] = (),
@@ -197,10 +207,17 @@ class Composer:
 
     def fact_blocks(self, fact: Fact, want: Want | None) -> list[Block]:
         text = self.details.lead_with(fact.text(self.lang), want)
-        blocks = [Block("paragraph", self.duration_lead(fact.date, fact.end, text, want) + text)]
+        lead = self.duration_lead(fact.date, fact.end, text, want) + self.end_lead(fact.end, text, want)
+        blocks = [Block("paragraph", lead + text)]
         if fact.detail:
             blocks.append(Block("paragraph", fact.detail(self.lang)))
         return blocks + note_blocks(fact.notes, self.lang, self.audience)
+
+    def end_lead(self, end: str | None, text: str, want: Want | None) -> str:
+        """'When did it end?' when the record gives the end as a field but says it another way (four nights)."""
+        if want != "end" or not end or format_date(end, self.lang) in text:
+            return ""
+        return self.say("end_lead", date=format_date(end, self.lang)) + " "
 
     def duration_lead(self, start: str | None, end: str | None, text: str, want: Want | None) -> str:
         """'How many days?' when the record gives dates but no length: the length, worked out, first."""
@@ -237,7 +254,8 @@ class Composer:
         if entity.full_name and entity.full_name(lang) != title:
             title = f"{title} ({entity.full_name(lang)})"
         summary = self.details.lead_with(entity.summary(lang), want)
-        summary = self.duration_lead(entity.start, entity.end, summary, want) + summary
+        lead = self.duration_lead(entity.start, entity.end, summary, want) + self.end_lead(entity.end, summary, want)
+        summary = lead + summary
         body = [Block("paragraph", summary), *note_blocks(entity.notes, lang, self.audience)]
         return self.make(
             "answer", True, confidence, title=title, body=body, entities=(entity.id,),
@@ -316,6 +334,28 @@ class Composer:
                 s for e in events if not e.facts for s in e.subject.sources
             ],
             suggest_from=main,
+        )  # fmt: skip
+
+    def next_after(self, event: Event, following: Event) -> Answer:
+        lead = self.say("next_lead", kind=self.kind_name(event.kind), item=self.label(event), next=self.label(following))
+        body = [Block("paragraph", lead)]
+        if following.headline:
+            body += self.fact_blocks(following.headline, None)
+        return self.make(
+            "answer", True, 0.85, title=self.title(following), body=body,
+            entities=(following.subject.id, event.subject.id), facts=[f.id for f in following.facts[:1]],
+            sources=following.sources, suggest_from=following.subject,
+        )  # fmt: skip
+
+    def source_events(self, source: SourceRef, events: Sequence[Event]) -> Answer:
+        """What the newest (or oldest) document records."""
+        body = [Block("paragraph", self.say("latest_source", source=source.citation())),
+                Block("list", items=tuple(self.line(e) for e in events))]  # fmt: skip
+        facts = [f for e in events for f in e.facts[:1]]
+        return self.make(
+            "answer", True, 0.85, title=source.title, body=body, entities=[e.subject.id for e in events],
+            facts=[f.id for f in facts], sources=[source.id], intent="source",
+            suggest_from=events[0].subject if events else None,
         )  # fmt: skip
 
     def nothing_in_period(self, period: Period, kind: str | None) -> Answer:

@@ -35,6 +35,11 @@ PATTERNS: dict[Want, re.Pattern[str]] = {
         r"\d[\d,.]*\s*(?:억|만)\s*(?:원|달러)?|(?:krw|usd|us\$|\$)\s*\d|\d[\d,.]*\s*(?:billion|million)\b"
     ),
 }
+# Who took part, in words: officials, experts, policy makers (a 'who' question can be answered by them).
+_PEOPLE = re.compile(
+    r"공무원|담당자|전문가|연수단|대표단|\bofficials\b|\bpolicy makers\b|\bexperts\b|\bdelegates\b|\bdelegation\b"
+)
+_DAY = re.compile(rf"\d{{1,2}}월\s*\d{{1,2}}일|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
 _SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")
 
 
@@ -60,9 +65,11 @@ class Details:
         found: set[Want] = {want for want, pattern in PATTERNS.items() if pattern.search(norm)}
         if "date" in found:
             found.add("start")
+            if _DAY.search(norm):
+                found.add("day")
         elif "end" in found:
             found.discard("end")  # "until" with no date in sight says nothing about an end date
-        if any(name in norm for name in self.person_names):
+        if _PEOPLE.search(norm) or any(name in norm for name in self.person_names):
             found.add("person")
         return frozenset(found)
 
@@ -91,6 +98,8 @@ class Details:
         found: set[Want] = set()
         if date:
             found |= {"date", "start"}
+            if len(date) == 10:
+                found.add("day")
         if end:
             found.add("end")
             if date and len(date) == len(end) == 10:

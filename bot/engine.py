@@ -1,41 +1,41 @@
 """The answer engine: from a question and its conversation to one Answer.
 
 Deciding is explicit and in this order: small talk; a name the fact base has no record of; follow-ups
-that borrow what the previous question named or asked; whom to contact; sources; a figure the question
-states, checked against the record (a false premise); comparisons of two named things; questions
-across records (first and latest, a period, every item of a kind, how many); a role at the time of a
-named event; then the records about the named things, ranked (ranking.py) and composed (compose.py).
-When no record holds what is asked, the reply says exactly what is not on record; nothing is invented.
+that borrow what the previous question named or asked; whom to contact; sources; questions across
+records (across.py: comparisons, first and latest, a period, every item of a kind, how many); a role at
+the time of a named event; the countries of a programme; then the records about the named things,
+ranked (ranking.py) and composed (compose.py), with a figure the question states checked against the
+record (a false premise). When no record holds what is asked, the reply says exactly what is not on
+record, and sets apart what is; nothing is invented.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.across import Across
 from bot.answer import Answer, Audience, Block
 from bot.compose import Composer, contact_for
 from bot.details import Details
 from bot.entities import is_particles
-from bot.focus import focus
+from bot.focus import SHORT, focus
 from bot.formatting import format_count, format_date
-from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, LANGS, Entity, Fact, KnowledgeBase, Lang, Want, visible
+from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
+from bot.normalize import normalize
 from bot.periods import stated_amounts, stated_counts, stated_years
 from bot.question import Ask, subjects_of, want_of
-from bot.ranking import Ranker, Scored
-from bot.records import Records, comparable
+from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Ranker, Scored
+from bot.records import COUNTRY_KINDS, EVENT_KINDS, Records
 from bot.session import Context
 from bot.understand import SMALLTALK, Understander, Understanding
 from bot.vocabulary import STOPWORDS
 
 INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
-EVENT_KINDS = frozenset((*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
-SCOPE_TYPES = ("country", "region", "organisation")  # what a list can be narrowed by: with ADB, in Latin America
-COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference"))
-COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
-YES_NO_STARTS = ("is", "was", "were", "are", "did", "does", "do", "has", "have", "had")
+YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
 PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
+LEXICAL_MIN = 2  # question words a record must use to answer a question that names nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,9 @@ class Engine:
     def answer(self, text: str, context: Context, lang: Lang | None, audience: Audience) -> tuple[Answer, Context]:
         found = focus(text)
         u = self.understander.read(found.question, lang or context.lang)
-        if found.context and not u.entity_ids:
+        if found.context and not u.entity_ids and len(text) <= SHORT:
+            u = self.understander.read(text, lang or context.lang)  # "키르기스스탄 MOU. 언제야?" is one question
+        elif found.context and not u.entity_ids:
             # A long message's question may name nothing; the sentences before it say what it is about.
             named = self._named_in(found.context, u.lang)
             context = context.evolve(entities=named) if named else context
@@ -79,8 +81,7 @@ class Engine:
         turn = Turn(self, u, lang, audience, context, found.question)
         answer = turn.decide()
         if found.cut:
-            note = Block("note", self.kb.message("too_long", lang))
-            answer = replace(answer, body=(*answer.body, note))
+            answer = replace(answer, body=(*answer.body, Block("note", self.kb.message("too_long", lang))))
         new_context = context.evolve(lang=lang)
         if answer.matched and answer.kind == "answer":
             new_context = new_context.evolve(
@@ -108,7 +109,8 @@ class Turn:
         self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
         self.topics = u.topics
         self.intent = self._intent()
-        self.premise = self._premise()
+        self.yes_no = u.text.startswith(YES_NO_STARTS)
+        self.premise = self._premise() or self._stated_year()
         if self.premise:
             self.intent = PREMISE_INTENTS[self.premise.field]
         self.compose = Composer(
@@ -129,7 +131,7 @@ class Turn:
     def _premise(self) -> Premise | None:
         """A figure stated in a question that asks for confirmation ('..., right?', 'Was it in 2009?')."""
         text = self.u.text
-        if "confirm" not in self.u.cues and not text.startswith(YES_NO_STARTS):
+        if "confirm" not in self.u.cues and not self.yes_no:
             return None
         amounts, counts, years = stated_amounts(text), stated_counts(text), stated_years(text)
         if amounts:
@@ -137,6 +139,13 @@ class Turn:
         if counts:
             return Premise("count", counts[0])
         if years and self.u.period and self.u.period.start == self.u.period.end:
+            return Premise("year", years[0])
+        return None
+
+    def _stated_year(self) -> Premise | None:
+        """'Vietnam got KONEPS 2010 ya': one year stated about something named, with no question word."""
+        years = stated_years(" ".join(self.u.residual))  # not the year in a name ('2014 나라장터 엑스포')
+        if len(set(years)) == 1 and self.u.entity_ids and self.intent is None and not self.u.cues & {"all", "events"}:
             return Premise("year", years[0])
         return None
 
@@ -151,14 +160,20 @@ class Turn:
         return Ask(
             entities=self.entities, specific=self.specific, intent=self.intent, want=want, topics=self.topics,
             subjects=subjects_of(self.kb, self.topics), cues=self.u.cues, period=self.u.period, years=years,
-            audience=self.audience,
+            audience=self.audience, lang=self.lang,
+            words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
         )  # fmt: skip
 
     @property
     def specific(self) -> tuple[str, ...]:
-        """The entities a record must concern; generic ones (KONEPS) and the anchors of an implied programme
-        (ADB in 'ADB training') only add weight."""
-        vague = self.ranker.generic | self.u.anchors
+        """The entities a record must concern. Generic ones (KONEPS), the anchors of an implied programme (ADB in
+        'ADB training') and the partners and countries of a programme named (Sri Lanka in 'the ADB training
+        Sri Lankan officials attended') only qualify it: 'a programme named with its place, partner or region
+        is what the question is about'."""
+        vague = set(self.ranker.generic | self.u.anchors)
+        for eid in self.entities:
+            if self.is_event(eid):
+                vague |= {*self.entity(eid).partners, *self.entity(eid).countries}
         return tuple(e for e in self.entities if e not in vague) or self.entities
 
     @property
@@ -166,22 +181,12 @@ class Turn:
         """Kinds of event the question names (MOUs, trainings, exports)."""
         return frozenset(t for t in self.topics if t in EVENT_KINDS)
 
-    def _entity(self, eid: str) -> Entity:
+    def entity(self, eid: str) -> Entity:
         return self.kb.entities[eid]
 
-    def _is_event(self, eid: str) -> bool:
-        entity = self._entity(eid)
+    def is_event(self, eid: str) -> bool:
+        entity = self.entity(eid)
         return entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS
-
-    @property
-    def scope(self) -> tuple[str, ...]:
-        """Named things a question across records is narrowed by: countries, regions, organisations, systems."""
-        generic = self.ranker.generic
-        return tuple(
-            e for e in self.entities
-            if e not in generic and (self._entity(e).type in SCOPE_TYPES or (
-                self._entity(e).type == "programme" and not self._is_event(e)))
-        )  # fmt: skip
 
     # -- the decision --------------------------------------------------------------------------------
 
@@ -198,11 +203,11 @@ class Turn:
         self._follow_up()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who")):
             return self.contact()
-        if self.intent == "source" and self.topics <= {"source"}:
+        if self.intent == "source" and self.topics <= {"source"} and not u.cues & {"latest", "first"}:
             sources = self.sources()
             if sources:
                 return sources
-        across = None if self.premise else self.across()
+        across = None if self.premise else Across(self).answer()
         if across:
             return across
         if not self.entities:
@@ -224,14 +229,14 @@ class Turn:
 
     def contact(self) -> Answer:
         source_ids = [s for e in self.entities for f in self.ranker.facts_about(e) for s in f.sources]
-        source_ids += [s for e in self.entities for s in self._entity(e).sources]
+        source_ids += [s for e in self.entities for s in self.entity(e).sources]
         return self.compose.contact(self.entities, source_ids, self.engine.contact_facts)
 
     def sources(self) -> Answer | None:
         """'Where is this from?': the documents the last answer rested on, or those about a thing named."""
         if self.u.entity_ids:
             facts = [f for e in self.entities for f in self.ranker.facts_about(e) if visible(f, self.audience)]
-            ids = [s for f in facts for s in f.sources] + [s for e in self.entities for s in self._entity(e).sources]
+            ids = [s for f in facts for s in f.sources] + [s for e in self.entities for s in self.entity(e).sources]
             return self.compose.sources_of(ids, self.entities, [f.id for f in facts])
         if self.context.sources:
             return self.compose.sources_of(self.context.sources, self.context.entities, self.context.facts)
@@ -240,6 +245,9 @@ class Turn:
     def without_names(self) -> Answer:
         if self.intent == "source":
             return self.compose.about()
+        found = self.by_words()
+        if found:
+            return found
         if self.off_topic():
             return self.compose.fallback()
         if self.intent and not self.topics:
@@ -247,8 +255,25 @@ class Turn:
             return self.compose.fallback() if self.u.unexplained else self.compose.clarify(self.kb.examples[self.lang][:3])
         return self.topical() or self.compose.fallback()
 
+    def by_words(self) -> Answer | None:
+        """No name given, but the question's own words are a record's ('로봇기술 기반 재활 제품은 어디서 실증해?')."""
+        ask = self.ask
+        if len(ask.words) < LEXICAL_MIN:
+            return None
+        hits = sorted(
+            ((self.ranker.lexical(ask, normalize(f.text(self.lang))), f) for f in self.kb.facts if visible(f, self.audience)),
+            key=lambda hf: -hf[0],
+        )  # fmt: skip
+        best_hits, best = hits[0]
+        if best_hits < LEXICAL_MIN or (len(hits) > 1 and hits[1][0] == best_hits):
+            return None
+        return self.compose.facts_answer([best], 0.6, best.about[:1], ask.want)
+
     def off_topic(self) -> bool:
-        """Most of the question is words the fact base has no way of asking about (job postings, bidding)."""
+        """Most of the question is words the fact base has no way of asking about (job postings, bidding), and it
+        names nothing specific: 'Tunisia KONEPS year, just guess' is still a question about Tunisia."""
+        if any(e not in self.ranker.generic for e in self.u.entity_ids):
+            return False
         content = [w for w in self.u.residual if w not in STOPWORDS and not is_particles(w)]
         unexplained = len(self.u.unexplained)
         return unexplained >= 2 and unexplained > OFF_TOPIC_SHARE * len(content)
@@ -272,150 +297,6 @@ class Turn:
         if runner_up:
             return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up[:2]]))
         return self.compose.facts_answer([best], 0.8, best.about[:1], ask.want)
-
-    # -- questions across records --------------------------------------------------------------------
-
-    def across(self) -> Answer | None:
-        cues, kinds, period = self.u.cues, self.kinds, self.u.period
-        things = self._comparable()
-        if len(things) >= 2 and cues & COMPARE_CUES:
-            return self.compare(things[0], things[1])
-        events_named = [e for e in self.specific if self._is_event(e)]
-        listing = bool(cues & {"all"}) or self.intent == "list" or "events" in cues
-        if events_named and not listing:
-            return None  # a question about one event: its records answer it
-        scope = self.scope
-        if cues & {"first", "latest"} and (kinds or scope or "events" in cues):
-            found = self.first_or_latest("first" if "first" in cues else "latest", kinds, scope)
-            if found:
-                return found
-        if period and self.intent != "how_many" and (listing or (kinds and self.intent in (None, "what_is", "overview"))):
-            return self.in_period(kinds, scope)
-        if listing and (kinds or scope) and not events_named:
-            return self.items(kinds, scope)
-        # "How many MOUs?" counts events; "how many countries visit?" asks a figure a record states.
-        if self.intent == "how_many" and kinds and not events_named and not self.topics & COUNTED_NOUNS:
-            return self.count_of(kinds, scope)
-        return None
-
-    def _comparable(self) -> list[str]:
-        """Named things that can be compared: each is an event of its own or has a figure of its own (not a
-        region or a group, which only narrow a question)."""
-        out = []
-        for eid in self.specific:
-            entity = self._entity(eid)
-            if entity.type in ("person", "region") or entity.members or eid in self.ranker.generic:
-                continue
-            if self.records.own_events(eid) or self.records.figure(eid, "count") or self.records.figure(eid, "amount"):
-                out.append(eid)
-        return out
-
-    def _kind_of(self, kinds: frozenset[str]) -> str | None:
-        return sorted(kinds)[0] if kinds else None
-
-    def first_or_latest(self, which: str, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer | None:
-        events = self.records.select(kinds, scope, self.u.period, self.audience)
-        if not events:
-            return None
-        if which == "first":
-            return self.compose.first_or_latest("first", self._kind_of(kinds), events[0], [])
-        happened = [e for e in events if not e.planned] or events
-        latest = happened[-1]
-        upcoming = [e for e in events if e.planned and e.start > latest.start]
-        return self.compose.first_or_latest("latest", self._kind_of(kinds), latest, upcoming)
-
-    def in_period(self, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer:
-        period = self.u.period
-        assert period is not None
-        events = self.records.select(kinds, scope, period, self.audience)
-        kind = self._kind_of(kinds)
-        if not events:
-            return self.compose.nothing_in_period(period, kind)
-        name = self.compose.period_name(period)
-        lead = self.compose.say("period_lead", period=name, count=str(len(events)))
-        timeline = not kinds or "events" in self.u.cues
-        return self.compose.events_list(lead, name, events, timeline=timeline, scope=scope)
-
-    def items(self, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer | None:
-        events = self.records.select(kinds, scope, None, self.audience)
-        if not events:
-            return None
-        kind = self._kind_of(kinds)
-        stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
-        lead = self.compose.say("named_in_sources") if stated else self.compose.say(
-            "items_lead", kind=self.compose.kind_name(kind), count=str(len(events))
-        )
-        return self.compose.events_list(
-            lead, self.compose.kind_name(kind), events, timeline=not kinds, stated=stated, scope=scope
-        )
-
-    def count_of(self, kinds: frozenset[str], scope: tuple[str, ...]) -> Answer | None:
-        events = self.records.select(kinds, scope, self.u.period, self.audience)
-        kind = self._kind_of(kinds)
-        lead = self.compose.say("count_items", kind=self.compose.kind_name(kind), count=str(len(events)))
-        if not events:
-            return None
-        return self.compose.events_list(lead, self.compose.kind_name(kind), events, timeline=False, scope=scope)
-
-    def compare(self, a: str, b: str) -> Answer:
-        cues, compose = self.u.cues, self.compose
-        field = self._compare_field(a, b)
-        if field == "date":
-            ea, eb = (self.records.of_entity(x, self.kinds, self.audience) for x in (a, b))
-            missing = a if ea is None else b if eb is None else None
-            if missing or ea is None or eb is None:
-                return self._cannot_compare(missing or a, "date")
-            (first, fe), (second, se) = sorted(((a, ea), (b, eb)), key=lambda p: p[1].start)
-            names = {a: compose.title(ea), b: compose.title(eb)}
-            if "difference" in cues:
-                years = abs(int(se.start[:4]) - int(fe.start[:4]))
-                lead = compose.say("compare_years", years=str(years), first=names[first], second=names[second],
-                                   first_date=compose.when(fe), second_date=compose.when(se))  # fmt: skip
-            elif fe.start == se.start:
-                lead = compose.say("compare_same_date", date=compose.when(fe))
-            else:
-                lead = compose.say("compare_earlier", first=names[first], second=names[second],
-                                   first_date=compose.when(fe), second_date=compose.when(se))  # fmt: skip
-            return compose.comparison(lead, [fe, se], [first, second])
-        people = True if "participants" in self.topics else False if "countries" in self.topics else None
-        fa, fb = (self.records.figure(x, field, people) for x in (a, b))
-        qa, qb = (getattr(f, field) if f else None for f in (fa, fb))
-        if fa is None or qa is None or fb is None or qb is None or not comparable(qa, qb):
-            return self._cannot_compare(a if fa is None else b, "amount" if field == "amount" else "count")
-        (more, fm, qm), (less, fl, ql) = sorted(((a, fa, qa), (b, fb, qb)), key=lambda t: -t[2].value)
-        values = {"more": compose.name(more), "less": compose.name(less),
-                  "more_value": compose.value(qm, field), "less_value": compose.value(ql, field)}  # fmt: skip
-        if "difference" in cues:
-            gap = type(qm)(qm.value - ql.value, qm.unit)
-            lead = compose.say("compare_difference", difference=compose.value(gap, field), **values)
-        elif qm.value == ql.value:
-            lead = compose.say("compare_equal", value=values["more_value"])
-        else:
-            lead = compose.say("compare_larger" if field == "amount" else "compare_more", **values)
-        return compose.comparison(lead, [fm, fl], [more, less])
-
-    def _compare_field(self, a: str, b: str) -> str:
-        """Compare dates, counts or amounts: what the question's words say, else what both records have."""
-        cues, topics = self.u.cues, self.topics
-        if cues & {"earlier", "later", "first", "years"} and not cues & {"more", "less"}:
-            return "date"
-        if "budget" in topics or self.intent == "how_much":
-            return "amount"
-        if topics & {"participants", "countries", "members"} or self.intent == "how_many":
-            return "count"
-        if cues & {"more", "less"}:
-            both = [f for f in ("count", "amount") if self.records.figure(a, f) and self.records.figure(b, f)]
-            return both[0] if both else "count"
-        if "difference" in cues and self.intent != "when" and self.records.figure(a, "amount") and self.records.figure(
-            b, "amount"
-        ):
-            return "amount"
-        return "date"
-
-    def _cannot_compare(self, eid: str, want: Want) -> Answer:
-        entity = self._entity(eid)
-        line = self.compose.say("compare_missing", name=entity.name(self.lang), want=self.compose.want_name(want))
-        return self.compose.not_on_record(entity, line, None)
 
     # -- a role at the time of an event --------------------------------------------------------------
 
@@ -442,47 +323,78 @@ class Turn:
                 return self.compose.facts_answer([fact], 0.85, (event.subject.id, *fact.about[:1]))
         return self.compose.role_not_on_record(sorted(roles)[0], event)
 
-    # -- lists a programme or an organisation holds ---------------------------------------------------
+    # -- lists a programme holds ---------------------------------------------------------------------
 
     def programme_listing(self) -> Answer | None:
-        """The countries of a programme ('IDB course participating countries'), with the count stated."""
-        if self.intent != "list" or self.topics - {"countries", "participants"}:
+        """The countries of a programme ('IDB course participating countries'), with the count stated; when the
+        sources count them but name none ('the 40 APPeN members'), say so."""
+        if not (self.intent == "list" or "all" in self.u.cues) or self.topics - {"countries", "participants", "members"}:
             return None
         for eid in self.specific:
-            entity = self._entity(eid)
-            countries = [c for c in entity.countries if self._entity(c).type == "country"]
-            if entity.type == "programme" and countries:
+            entity = self.entity(eid)
+            if entity.type != "programme":
+                continue
+            counts = [f for f in self.ranker.facts_about(eid) if f.count and f.about[0] == eid
+                      and self.topics & set(f.topics) and visible(f, self.audience)]  # fmt: skip
+            countries = [c for c in entity.countries if self.entity(c).type == "country"]
+            if countries and self.intent == "list":
                 names = [self.compose.name(c) for c in countries]
                 # The stated count leads: a source may name fewer countries than it counts.
-                counts = [f for f in self.ranker.facts_about(eid) if f.count and "countries" in f.topics
-                          and visible(f, self.audience)]  # fmt: skip
                 lead = counts[0].text(self.lang) if counts else ""
                 sources = [*entity.sources, *(counts[0].sources if counts else ())]
                 return self.compose.listing(entity.name(self.lang), names, sources, entity, lead)
+            if counts and not countries:
+                topic = sorted(self.topics & set(counts[0].topics))[0]
+                line = self.compose.say("names_not_listed", subject=entity.name(self.lang),
+                                        what=self.compose.kind_name(topic))  # fmt: skip
+                return self.compose.not_on_record(entity, line, counts[0])
         return None
 
     # -- the records about the named things ----------------------------------------------------------
 
     def about_entities(self) -> Answer:
         ask = self.ask
+        missing_kind = self._no_event_of_kind(ask)
         ranked = self.ranker.rank(ask)
         best = ranked[0]
-        if not best.answers or self.off_topic():
-            return self.not_on_record(ask, ranked)
+        text = best.fact.text(self.lang) if best.fact else best.entity.summary(self.lang)
+        # Words the fact base cannot place ('job openings') make a question off topic, unless the record found
+        # uses them itself.
+        off_topic = self.off_topic() and not self.ranker.lexical(ask, normalize(text))
+        if missing_kind or not best.answers or off_topic:
+            return self.not_on_record(ask, ranked, missing_kind)
         if best.fact is None:
             return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
-        chosen = [best.fact]
-        for other in ranked[1:3]:
-            # Equally good facts of another kind are given too (the question did not tell them apart);
-            # an older statement of the same kind (a previous Administrator) is not.
-            tie = other.answers and other.score >= best.score - 1e-9
-            if other.fact and tie and other.fact.type not in {f.type for f in chosen} and not self.premise:
-                chosen.append(other.fact)
+        if "actually" in self.u.cues and best.fact.status == "planned":
+            subject = self.entity(best.fact.about[0])
+            return self.compose.not_on_record(subject, self.compose.say("only_planned", subject=subject.name(self.lang)),
+                                              best.fact)  # fmt: skip
+        chosen = self._chosen(ask, ranked)
         history = self.records.series(best.fact)[:4] if best.fact.count else []
-        lead = self.premise_lead(best.fact) if self.premise else ""
-        entities = [e for e in self.entities if any(e in f.about for f in chosen)] or list(best.fact.about[:1])
+        lead = self.premise_lead(best.fact) if self.premise else self.change_lead(history)
+        # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
+        entities = list(dict.fromkeys([*(f.about[0] for f in chosen), *(e for e in self.entities
+                                                                          if any(e in f.about for f in chosen))]))
         return self.compose.facts_answer(chosen, self.confidence(ask, best.score), entities, ask.want,
                                          history if len(history) > 1 else (), lead)  # fmt: skip
+
+    def _chosen(self, ask: Ask, ranked: list[Scored]) -> list[Fact]:
+        best = ranked[0].fact
+        assert best is not None
+        chosen = [best]
+        every = "all" in self.u.cues or self.intent == "list"
+        for other in ranked[1 : 6 if every else 3]:
+            if not other.answers or other.fact is None or self.premise:
+                continue
+            # Equally good facts of another kind are given too (the question did not tell them apart), and so
+            # are facts of the same kind about the same thing when the question asks what, not a figure; an
+            # older statement of the same figure (a previous Administrator) is not, unless all were asked for.
+            tie = other.score >= ranked[0].score - 1e-9
+            same_kind = other.fact.type in {f.type for f in chosen}
+            content = ask.want is None and other.fact.about[0] == best.about[0]
+            if (every and other.fact.type == best.type) or (tie and (not same_kind or content)):
+                chosen.append(other.fact)
+        return chosen
 
     def premise_lead(self, fact: Fact) -> str:
         """Yes, or no and the figure on record, for a figure the question stated."""
@@ -501,21 +413,48 @@ class Turn:
             return ""
         return self.compose.say("premise_yes") if agrees else self.compose.say("premise_no", value=value)
 
-    def confidence(self, ask: Ask, score: float) -> float:
-        from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT
+    def change_lead(self, history: list[Fact]) -> str:
+        """'How many more in 2022 than in 2013?': the change between two statements of a figure."""
+        if len(history) < 2 or not self.u.cues & {"difference", "than", "more"}:
+            return ""
+        dated = {int((f.as_of or f.date or "0")[:4]): f for f in history}
+        years = sorted(y for y in self.u.years if y in dated) or sorted(dated)
+        first, last = dated[years[0]], dated[years[-1]]
+        if first is last or first.count is None or last.count is None:
+            return ""
+        change = Quantity(last.count.value - first.count.value, last.count.unit)
+        return self.compose.say(
+            "series_change", change=format_count(self.kb, change, self.lang),
+            first=format_date((first.as_of or first.date or "")[:4], self.lang),
+            last=format_date((last.as_of or last.date or "")[:4], self.lang),
+            first_value=format_count(self.kb, first.count, self.lang),
+            last_value=format_count(self.kb, last.count, self.lang),
+        )  # fmt: skip
 
+    def confidence(self, ask: Ask, score: float) -> float:
         ideal = W_ENTITY + W_PRIMARY + (W_INTENT if ask.intent else 0) + (W_WANT if ask.want else 0)
         return score / (ideal + W_TOPIC * min(2, len(ask.topics)))
 
-    def not_on_record(self, ask: Ask, ranked: list[Scored]) -> Answer:
-        """Say exactly what the sources lack, about the most specific thing named."""
-        subject = self._entity(ask.specific[0])
-        subjects = sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
-        closest = next(
-            (s.fact for s in ranked if s.fact and subject.id in s.fact.about and set(s.fact.topics) & ask.subjects),
-            None,
-        )
+    def _no_event_of_kind(self, ask: Ask) -> str | None:
+        """'When did KONEPS go to Mexico?': an export, an MOU or a contract with a country is an event on record
+        or nothing; a plan that mentions the country is not one. The kind asked that has no such event."""
+        kinds = [k for k in sorted(ask.subjects) if k in COUNTRY_KINDS]
+        countries = [e for e in ask.specific if self.entity(e).type == "country"]
+        if not kinds or not countries or len(countries) != len(ask.specific):
+            return None
+        for country in countries:
+            if not any(e.kinds & set(kinds) for e in self.records.own_events(country)):
+                return kinds[0]
+        return None
+
+    def not_on_record(self, ask: Ask, ranked: list[Scored], kind: str | None = None) -> Answer:
+        """Say exactly what the sources lack, about the named thing whose records come closest to the question."""
+        subjects = [kind] if kind else sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
+        near = [s.fact for s in ranked if s.fact and set(s.fact.about) & set(ask.specific)]
+        closest = next((f for f in near if set(f.topics) & ask.subjects), None)
+        named = [e for e in ask.specific if closest and e in closest.about] or list(ask.specific)
+        subject = self.entity(named[0])
         topic = subjects[0] if subjects else None
         # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
-        line = self.compose.missing(subject, topic, ask.want if closest or not topic else None)
+        line = self.compose.missing(subject, topic, ask.want if (closest and not kind) or not topic else None)
         return self.compose.not_on_record(subject, line, closest)

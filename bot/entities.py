@@ -37,7 +37,7 @@ GLUED_MAX = 30  # a "word" longer than this is noise, not names run together
 FUZZY_CUTOFF_KO = 84.0  # jamo ratio: 카메론/카메룬 86, 키르키즈스탄/키르기즈스탄 93
 FUZZY_CUTOFF_EN = 85.0  # kyrgystan/kyrgyzstan 95, vietnan/vietnam 86
 WORD_AGREEMENT = 70.0  # each word of a misspelt two-word name: costa ricca/costa rica
-MISSING_LETTERS = 2  # a one-word probe may miss this many letters of a several-word name (costarca)
+SHORT_NAME_SYLLABLES = 5  # Korean names this short must keep their syllable count to match fuzzily
 OTHER = "other:"
 
 
@@ -108,6 +108,7 @@ class EntityIndex:
         fuzzy_ko: dict[str, str] = {}
         fuzzy_en: dict[str, str] = {}
         self.alias_words: dict[str, tuple[str, ...]] = {}  # fuzzy key -> the alias's own words
+        self.alias_syllables: dict[str, int] = {}  # Korean fuzzy key -> syllables of the name
         self.glued: dict[str, tuple[str, bool]] = {}  # Hangul alias key -> (target, short)
         for name, target in names:
             key = alias_key(name)
@@ -119,6 +120,8 @@ class EntityIndex:
                 fuzzy_key = to_jamo(key) if hangul else key
                 (fuzzy_ko if hangul else fuzzy_en).setdefault(fuzzy_key, target)
                 self.alias_words.setdefault(fuzzy_key, tuple(alias_key(w) for w in name.split()))
+                if hangul:
+                    self.alias_syllables.setdefault(fuzzy_key, syllables(key))
         self.fuzzy_ko = _LengthIndex(fuzzy_ko, FUZZY_CUTOFF_KO)
         self.fuzzy_en = _LengthIndex(fuzzy_en, FUZZY_CUTOFF_EN)
         self.glued_max = max((len(k) for k in self.glued), default=0)
@@ -237,19 +240,30 @@ class EntityIndex:
                 continue
             hangul = any(is_hangul(ch) for ch in key)
             hit = (self.fuzzy_ko if hangul else self.fuzzy_en).best(to_jamo(key) if hangul else key)
+            if hit and hangul and not self._syllables_agree(key, hit[2]):
+                continue
             if hit and self._words_agree([*span[:-1], form], hit[2]) and (best is None or hit[1] > best[1]):
                 best = hit[0], hit[1]
         return best
+
+    def _syllables_agree(self, key: str, fuzzy_key: str) -> bool:
+        """A Korean typo changes a letter, not the number of syllables: 국제협력 is not 국제협력팀. Long names
+        may differ by one (키르기스탄 for 키르기스스탄 is listed as an alias anyway)."""
+        expected = self.alias_syllables.get(fuzzy_key, syllables(key))
+        return abs(syllables(key) - expected) <= (0 if expected <= SHORT_NAME_SYLLABLES else 1)
 
     def _words_agree(self, span: list[str], fuzzy_key: str) -> bool:
         """Two words against a two-word name must each be close: 'procurement forum' is not 'Procurement Day',
         however much the long shared word lifts the ratio of the whole."""
         alias = self.alias_words.get(fuzzy_key, ())
         if len(span) < len(alias):
-            # A word short of a longer name is not that name: 'procurement' is not 'Procurement Day'.
+            # A word that is one word of a longer name is that word, not the name: 'procurement' is not
+            # 'Procurement Day', 'administrators' is not 'Administrator Lim'; 'costarca' is still Costa Rica.
             probe = alias_key("".join(span))
-            probe = to_jamo(probe) if any(is_hangul(c) for c in probe) else probe
-            return len(fuzzy_key) - len(probe) <= MISSING_LETTERS
+            hangul = any(is_hangul(c) for c in probe)
+            words = [to_jamo(w) if hangul else w for w in alias]
+            probe = to_jamo(probe) if hangul else probe
+            return not any(fuzz.ratio(probe, w) >= WORD_AGREEMENT + 15 for w in words)
         if len(span) < 2 or len(alias) != len(span):
             return True
         for word, name_word in zip(span, alias, strict=True):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 MAX_CHARS = 6000  # a message is read up to this length; beyond it, from its end (where the question is)
 SENTENCE_CHARS = 1000  # a question sentence is read up to this length (beyond it, it is not a sentence)
-SHORT = 160  # a message this short is read whole
+SHORT = 160  # a message this short is read whole unless a later sentence is the question
 _SPLIT = re.compile(r"(?<=[.!?。？！])\s+|\n+|(?<=[다요죠])\.\s*")
 _QUESTION_WORDS = re.compile(
     r"\b(?:when|what|who|whom|where|which|why|how|is|was|were|did|does|do|has|have|can|could|tell|list)\b"
@@ -31,9 +31,10 @@ def focus(text: str) -> Focus:
     cut = len(text) > MAX_CHARS
     if cut:
         text = text[-MAX_CHARS:]
-    if len(text) <= SHORT:
-        return Focus(text, (), cut)
     parts = [p.strip() for p in _SPLIT.split(text) if p and p.strip()] or [text]
+    if len(parts) == 1 or (len(text) <= SHORT and not _QUESTION_WORDS.search(parts[-1].casefold())
+                           and "\n" not in text):  # fmt: skip
+        return Focus(text[:SENTENCE_CHARS], (), cut or len(text) > SENTENCE_CHARS)
     index = _question_index(parts)
     question = parts[index]
     return Focus(question[:SENTENCE_CHARS], tuple(parts[:index]), cut or len(question) > SENTENCE_CHARS)

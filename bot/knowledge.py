@@ -65,12 +65,13 @@ REQUIRED_MESSAGES = (
     "latest_lead", "upcoming", "period_lead", "period_none", "items_lead", "count_items", "count_history",
     "named_in_sources", "compare_earlier", "compare_same_date", "compare_more", "compare_larger", "compare_equal",
     "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
-    "chat_bye", "days", "duration_lead", "period_until", "period_from",
+    "chat_bye", "days", "duration_lead", "period_until", "period_from", "want_day",
+    "end_lead", "only_planned", "names_not_listed", "series_change", "next_lead", "latest_source",
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference",
-    "years", "confirm", "all", "before", "after", "events", "filler",
+    "years", "than", "exact", "actually", "next", "confirm", "all", "before", "after", "events", "filler",
 )  # fmt: skip
 
 
@@ -133,6 +134,13 @@ def _date(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
             pass
     ctx.report(line, name, f"{value!r} is not a date (write 2024-05-30, 2024-05 or 2024)")
     return None
+
+
+def _flag(value: Any, ctx: _Ctx, line: int, name: str) -> bool | None:
+    if not isinstance(value, bool):
+        ctx.report(line, name, "must be true or false")
+        return None
+    return value
 
 
 def _text(value: Any, ctx: _Ctx, line: int, name: str) -> Text | None:
@@ -411,6 +419,7 @@ def _read_by_lang(
         spec["name"] = (_text, False)
     if wants is not None:
         spec["want"] = (_enum(*WANTS), False)
+        spec["detail"] = (_flag, False)
     for key, value in section.items():
         key_line = _line(section, key, line)
         if key in target:
@@ -429,6 +438,8 @@ def _read_by_lang(
                 names[key] = rec["name"]
             if wants is not None and "want" in rec:
                 wants[key] = rec["want"]
+            if wants is not None and rec.get("detail"):
+                wants.setdefault(key, "")
 
 
 def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:

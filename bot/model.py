@@ -23,8 +23,8 @@ EVENT_TYPES = ("export", "contract", "mou", "pilot", "training", "dispatch", "ev
 PROGRAMME_KINDS = ("system", "subsystem", "training", "workshop", "forum", "network", "visit", "project", "event")
 # The kinds of detail a question can ask for, beyond "what": when, since when, until when, how long, how
 # many, how much, who, where. A topic may stand for one of them (topics.yaml `want`: budget -> amount).
-Want = Literal["date", "start", "end", "duration", "count", "amount", "person", "place"]
-WANTS: tuple[Want, ...] = ("date", "start", "end", "duration", "count", "amount", "person", "place")
+Want = Literal["date", "day", "start", "end", "duration", "count", "amount", "person", "place"]
+WANTS: tuple[Want, ...] = ("date", "day", "start", "end", "duration", "count", "amount", "person", "place")
 # Programmes of these kinds are events themselves (a forum, a training): their facts are that one event.
 EVENT_PROGRAMME_KINDS = ("training", "workshop", "forum", "network", "visit", "project", "event")
 
@@ -156,7 +156,7 @@ class KnowledgeBase:
     intents: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topic_names: Mapping[str, Text]
-    topic_wants: Mapping[str, Want]
+    topic_wants: Mapping[str, Want | Literal[""]]  # "" for a topic that names what is counted, not a detail
     cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     messages: Mapping[str, Text]
     examples: Mapping[Lang, tuple[str, ...]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answer import Audience
-from bot.model import KnowledgeBase, Want
+from bot.model import KnowledgeBase, Lang, Want
 from bot.periods import Period
 
 INTENT_WANTS: dict[str, Want] = {
@@ -31,6 +31,8 @@ class Ask:
     period: Period | None
     years: frozenset[int]
     audience: Audience
+    lang: Lang = "ko"
+    words: tuple[str, ...] = ()  # the question's words the vocabulary does not know: what a what/how question is about
 
     @property
     def vague(self) -> tuple[str, ...]:
@@ -40,17 +42,20 @@ class Ask:
 def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics: frozenset[str]) -> Want | None:
     """The detail a question asks for: its intent's, else a topic's that stands for one ('what paid for KEPS':
     budget, an amount), made precise by cues (since/until/how long)."""
-    if "duration" in cues:
+    if "duration" in cues and "until" not in cues:  # 며칠 동안 is how long; 며칠에 끝나 is an end
         return "duration"
-    want = INTENT_WANTS.get(intent or "") or next((kb.topic_wants[t] for t in sorted(topics) if t in kb.topic_wants), None)
-    if want == "date":
+    want = INTENT_WANTS.get(intent or "") or next((kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t)), None)
+    if want == "date" or (want is None and "until" in cues and "duration" in cues):
         if "since" in cues and "until" not in cues:
             return "start"
         if "until" in cues:
             return "end"
+        if "exact" in cues:
+            return "day"
     return want
 
 
 def subjects_of(kb: KnowledgeBase, topics: frozenset[str]) -> frozenset[str]:
-    """Topics about what is asked about; a topic that stands for a detail (budget: an amount) is not one."""
+    """Topics about what is asked about; a topic that stands for a detail (budget: an amount) or names what is
+    counted (countries) is not one."""
     return frozenset(t for t in topics if t not in kb.topic_wants)

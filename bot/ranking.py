@@ -15,12 +15,18 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.details import Details
-from bot.model import Entity, Fact, KnowledgeBase, visible
+from bot.entities import strip_particles
+from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, visible
+from bot.normalize import is_hangul, normalize, syllables
+from bot.vocabulary import english_bases
 from bot.periods import newest_first
 from bot.question import Ask
+from bot.records import PEOPLE_UNITS
 
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 1.0, 2.0, 1.0, 0.75
 W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it in passing
+W_LEX = 1.0  # each of the question's own words (unknown to the vocabulary) that the record's text uses
+ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -48,14 +54,29 @@ class Ranker:
                 self.by_entity.setdefault(eid, []).append(fact)
         self.years = {f.id: _years(f) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
+        # A group (international organisations) is concerned by a record about any of its members.
+        self.groups: dict[str, set[str]] = {}
+        for entity in kb.entities.values():
+            for member in entity.members:
+                self.groups.setdefault(member, set()).add(entity.id)
+        self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
 
     def facts_about(self, entity_id: str) -> list[Fact]:
         return self.by_entity.get(entity_id, [])
 
+    def about(self, fact: Fact) -> set[str]:
+        """What a fact concerns: its entities and the groups they belong to."""
+        return set(fact.about).union(*(self.groups.get(e, ()) for e in fact.about))
+
+    def lexical(self, ask: Ask, text: str) -> int:
+        """How many of the question's own words the text uses (Korean by stem: 부처들로 finds 부처)."""
+        padded = f" {text}"
+        return sum(1 for word in ask.words if any(form in padded for form in _stems(word)))
+
     # -- scores --------------------------------------------------------------------------------------
 
     def score_fact(self, ask: Ask, fact: Fact) -> float:
-        about = set(fact.about)
+        about = self.about(fact)
         score = W_ENTITY * len(about.intersection(ask.specific)) / max(1, len(ask.specific))
         if ask.vague:
             score += W_GENERIC * len(about.intersection(ask.vague)) / len(ask.vague)
@@ -69,16 +90,63 @@ class Ranker:
         score += W_TOPIC * min(2, shared) + (W_FOCUS * shared / len(fact.topics) if fact.topics else 0.0)
         if ask.years and ask.years & self.years[fact.id]:
             score += W_YEAR
-        return score
+        return score + W_LEX * self.lexical(ask, self.texts[fact.id, ask.lang])
 
     def answers_fact(self, ask: Ask, fact: Fact) -> bool:
-        if ask.specific and not set(ask.specific) & set(fact.about):
+        about = self.about(fact)
+        if ask.specific and not set(ask.specific) & about:
             return False
         if ask.subjects and not ask.subjects & set(fact.topics):
             return False
         if ask.want:
-            return ask.want in self.details.of_fact(fact) or (ask.intent is not None and ask.intent in fact.asks)
-        return ask.intent is None or ask.intent in fact.asks or bool(ask.subjects)
+            return self._gives(ask, fact)
+        if ask.intent is None or ask.intent in fact.asks or ask.subjects:
+            return True
+        return self.lexical(ask, self.texts[fact.id, ask.lang]) > 0  # what/how: the record whose words match
+
+    def _gives(self, ask: Ask, fact: Fact) -> bool:
+        """Whether a fact holds the detail asked, for what the question names."""
+        want, provides = ask.want, self.details.of_fact(fact)
+        if want in ("count", "person", "amount") and self._figure_of_another(ask, fact):
+            return False
+        if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
+            return False
+        if want in provides or (ask.intent is not None and ask.intent in fact.asks):
+            return True
+        named = set(ask.entities) | self.generic
+        others = [e for e in fact.about if e not in named and self.kb.entities[e].type == "organisation"]
+        if want == "person" and others:
+            return True  # 'with which agency?': an organisation the question did not name
+        if want == "place":
+            # '어디가 실증기관이야': a body not named; 'GIZ는 어디에 참여했어': the event an actor took part in.
+            actor = any(self.kb.entities[e].type in ACTORS for e in ask.specific)
+            head = self.kb.entities[fact.about[0]]
+            return bool(others) or (actor and head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS)
+        return False
+
+    def _figure_of_another(self, ask: Ask, fact: Fact) -> bool:
+        """A programme's figure is not a country's. 'How many came from Kyrgyzstan to the ADB training?' and 'who
+        came from Sri Lanka?' are not answered by the training's 21 officials from 11 countries; 'how much did
+        Mongolia pay?' is not answered by the budget of a pilot programme Mongolia is part of. A programme's
+        total is its own when the programme is named ('how big is the whole pilot?')."""
+        head = self.kb.entities[fact.about[0]]
+        if head.type != "programme":
+            return False
+        countries = [e for e in ask.entities if e in fact.about[1:] and self.kb.entities[e].type == "country"]
+        if not countries:
+            return False
+        return ask.want != "amount" or head.id not in ask.entities
+
+    @staticmethod
+    def _counts_what_is_asked(ask: Ask, fact: Fact) -> bool:
+        """'How many people attended?' is not answered by a count of countries, nor the reverse."""
+        assert fact.count is not None
+        people = fact.count.unit in PEOPLE_UNITS
+        if "participants" in ask.topics and "countries" not in ask.topics:
+            return people
+        if ask.topics & {"countries", "members"} and "participants" not in ask.topics:
+            return not people
+        return True
 
     def score_overview(self, ask: Ask, entity: Entity) -> float:
         score = W_ENTITY if entity.id in ask.specific else W_GENERIC
@@ -86,16 +154,27 @@ class Ranker:
             score += W_OVERVIEW + (W_INTENT if ask.intent else 0.0)
         if ask.want and ask.want in self.details.of_entity(entity):
             score += W_WANT
-        return score
+        if self._names_itself(ask, entity):
+            score += W_TOPIC
+        return score + W_LEX * self.lexical(ask, normalize(entity.summary(ask.lang)))
+
+    @staticmethod
+    def _names_itself(ask: Ask, entity: Entity) -> bool:
+        """'IsDB full name': an entity with a full name answers it in its own title."""
+        return ask.subjects == {"full_name"} and entity.full_name is not None
 
     def answers_overview(self, ask: Ask, entity: Entity) -> bool:
         """An entity's summary answers 'tell me about X', 'what is X', 'who is X' for a person, and a detail
         its summary or fields hold (APPeN since 2015)."""
+        if self._names_itself(ask, entity):
+            return True
         if ask.subjects:
             return False
         if ask.want:
             return ask.want in self.details.of_entity(entity)
-        return ask.intent in (*OVERVIEW_INTENTS, "followup") or (ask.intent == "who" and entity.type == "person")
+        if ask.intent in (*OVERVIEW_INTENTS, "followup") or (ask.intent == "who" and entity.type == "person"):
+            return True
+        return self.lexical(ask, normalize(entity.summary(ask.lang))) > 0
 
     # -- ranking -------------------------------------------------------------------------------------
 
@@ -133,6 +212,15 @@ class Ranker:
                 scored.append((score, fact))
         scored.sort(key=lambda sf: (-sf[0], newest_first(sf[1].when)))
         return scored
+
+
+def _stems(word: str) -> list[str]:
+    """Forms of a question word to look for in a record: Korean by its leading syllables (부처들로 -> 부처),
+    English as written and without a regular ending."""
+    if any(is_hangul(c) for c in word):
+        forms = [f for f in strip_particles(word) if syllables(f) >= 2]
+        return forms + [word[:n] for n in range(len(word) - 1, 1, -1) if word[:n] not in forms]
+    return [f" {word}", *(f" {b}" for b in english_bases(word))] if len(word) >= 3 else []
 
 
 def _years(fact: Fact) -> frozenset[int]:

@@ -23,6 +23,7 @@ from bot.periods import Period, newest_first
 
 # Events of these kinds are about a country: the export *to* Vietnam, the MOU *with* Kyrgyzstan.
 COUNTRY_KINDS = ("export", "mou", "contract", "dispatch", "pilot")
+EVENT_KINDS = frozenset((*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
 PEOPLE_UNITS = ("officials", "participants", "people")
 
 
@@ -40,6 +41,14 @@ class Event:
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.subject.id}"
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Its kind, and for a programme every kind its headline record names (the IDB course is a training
+        and a workshop)."""
+        if self.subject.type == "programme" and self.headline:
+            return frozenset({self.kind, *(t for t in self.headline.topics if t in EVENT_KINDS)})
+        return frozenset({self.kind})
 
     @property
     def headline(self) -> Fact | None:
@@ -118,7 +127,7 @@ class Records:
         kinds, scope_entities = set(kinds), [self.kb.entities[e] for e in scope]
         return [
             e for e in self.events
-            if (not kinds or e.kind in kinds)
+            if (not kinds or e.kinds & kinds)
             and all(e.concerns(s, self.kb) for s in scope_entities)
             and (period is None or period.holds(e.start, e.end))
             and self._visible(e, audience)
@@ -140,10 +149,19 @@ class Records:
         )
         for pool in pools:
             pool = [e for e in pool if self._visible(e, audience)]
-            preferred = [e for e in pool if e.kind in kinds] or ([] if kinds and pool is pools[1] else pool)
+            preferred = [e for e in pool if e.kinds & kinds] or ([] if kinds and pool is pools[1] else pool)
             if preferred:
                 return preferred[0]
         return None
+
+    def after(self, event: Event, audience: Audience = "public") -> Event | None:
+        """The next event of the same kind: what came after Vietnam's export."""
+        later = [e for e in self.select(event.kinds, (), None, audience) if e.start > event.start]
+        return later[0] if later else None
+
+    def source_events(self, source_id: str, audience: Audience = "public") -> list[Event]:
+        """The events a document records (its headline records cite it)."""
+        return [e for e in self.events if e.headline and source_id in e.headline.sources and self._visible(e, audience)]
 
     def own_events(self, entity_id: str) -> list[Event]:
         """The events an entity is the subject of (the forum itself; Mongolia's export)."""

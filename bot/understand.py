@@ -17,7 +17,9 @@ PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
 MAX_ANCHORED = 5
 FALLBACK_INTENTS = {"overview": 1, "followup": 2}
 LENGTH_BONUS = 0.01
+OPENING_BONUS = 0.02
 SMALLTALK = ("greeting", "thanks", "help")
+ENDINGS = ("보다",)  # Korean cue words written onto the end of a noun
 PLACE = "place:"  # anchors that are words of a programme's place (서울 in '서울 포럼'), not entity ids
 
 
@@ -99,7 +101,10 @@ class Understander:
             for cue, by_lang in kb.cues.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
-        self.cue_vocab = Vocabulary(w for _, sig in self.cue_signals for w in sig)
+        # Cue words inside a longer word mean nothing: 사업 in 실증사업 is not "projects, all of them".
+        self.cue_vocab = Vocabulary((w for _, sig in self.cue_signals for w in sig), glued=False)
+        # Korean cue words that attach to the end of a noun (보다 'than' in 연수단보다): matched as endings.
+        self.cue_endings = [(cue, sig[0]) for cue, sig in self.cue_signals if len(sig) == 1 and sig[0] in ENDINGS]
         self.cues_with = _index(self.cue_signals)
         self.places = self._place_anchors(kb)
         for pid, anchors, phrases in self.programme_keys:
@@ -214,7 +219,7 @@ class Understander:
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
         cues = frozenset(
             cue for cue, signal in _candidates(self.cues_with, cue_table) if phrase_score(signal, cue_table) >= 0.9
-        )
+        ) | {cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in tokens)}
         intents = self._score_intents(residual, match_table(self.intent_vocab, spaced))
         unexplained = tuple(w for w in residual if not self._explained(w))
         names = " ".join(m.surface for m in spotted.mentions)
@@ -243,8 +248,11 @@ class Understander:
             if covered <= 0:
                 continue
             explained = sum(1 for hits in per_word if hits.intersection(phrase)) / len(per_word) if per_word else 0.0
-            # A longer phrasing present in full is stronger evidence than a one-word one.
+            # A longer phrasing present in full is stronger evidence than a one-word one; a question word that
+            # opens the question is the question ('When was the workshop where the forum was planned?').
             score = PHRASE_WEIGHT * covered + QUESTION_WEIGHT * explained + LENGTH_BONUS * covered * len(phrase)
+            if residual and residual[0] in phrase:
+                score += OPENING_BONUS
             if score > best.get(intent, 0.0):
                 best[intent] = score
         # On a tie the more specific intent wins: a follow-up or an overview is what is left when nothing else is.

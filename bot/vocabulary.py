@@ -18,7 +18,7 @@ from bot.normalize import is_hangul, normalize, syllables, words
 
 SLOT = "{entity}"
 LATIN_FUZZY_CUTOFF = 85.0
-LATIN_FUZZY_MIN = 6  # shorter words are too close to each other (mount/amount 91)
+LATIN_FUZZY_MIN = 5  # shorter words are too close to each other (amout/amount 91; cost/most 75)
 STEM_SCORE = 0.95
 ENDING_SCORE = 0.95  # an English word known without its ending: sending -> send
 GLUED_SCORE = 0.9
@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
     """
     a an the is are was were be been being do does did to of in on at by for with about from me
     i you your my we our it its this that these those there please can could would will tell pps's 's
-    as has have had and or so just any some also then than into onto
+    as has have had and or so just any some also then than into onto her his their them they she he
+    u ur ya yo
     """.split()
 )
 
@@ -55,8 +56,9 @@ def content_words(text: str) -> list[str]:
 class Vocabulary:
     """All words the phrasings and topic lists use, with a fast matcher for question words."""
 
-    def __init__(self, vocab: Iterable[str]) -> None:
+    def __init__(self, vocab: Iterable[str], glued: bool = True) -> None:
         self.words = frozenset(vocab)
+        self.glued = glued  # look for known words inside Korean words run together
         self.latin_long = sorted(w for w in self.words if w.isascii() and len(w) >= LATIN_FUZZY_MIN)
         self.korean_stems = frozenset(w for w in self.words if syllables(w) >= 2)
 
@@ -76,7 +78,7 @@ class Vocabulary:
                     break  # the longest known stem only
             # Words run together without spaces (연수참가국어디): known words of two syllables or more inside.
             # No run of real words is longer than GLUED_MAX; longer "words" are noise and not searched.
-            for start in range(1, len(token) - 1 if len(token) <= GLUED_MAX else 0):
+            for start in range(1, len(token) - 1 if self.glued and len(token) <= GLUED_MAX else 0):
                 for end in range(start + 2, len(token) + 1):
                     if token[start:end] in self.korean_stems:
                         found.setdefault(token[start:end], GLUED_SCORE)
