@@ -38,7 +38,9 @@ class Across:
         if len(things) == 1 and cues & {"years", "difference"} and cues & {"first", "latest"} and kinds:
             return self.compare_with_extreme(things[0])
         events_named = [e for e in turn.specific if turn.is_event(e)]
-        listing = bool(cues & {"all"}) or turn.intent == "list" or "events" in cues
+        # With one event named, only 'all'/'events' words make a list across records: 'IDB course countries' is
+        # a question about that course.
+        listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named)
         if "next" in cues and len(things) == 1:
             found = self.next_after(things[0])
             if found:

@@ -23,7 +23,7 @@ from bot.formatting import format_count, format_date
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
 from bot.normalize import normalize
 from bot.periods import stated_amounts, stated_counts, stated_years
-from bot.question import Ask, subjects_of, want_of
+from bot.question import INTENT_WANTS, Ask, subjects_of, want_of
 from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Ranker, Scored
 from bot.records import COUNTRY_KINDS, EVENT_KINDS, Records
 from bot.session import Context
@@ -162,6 +162,7 @@ class Turn:
             subjects=subjects_of(self.kb, self.topics), cues=self.u.cues, period=self.u.period, years=years,
             audience=self.audience, lang=self.lang,
             words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
+            terms=self.u.terms, refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
         )  # fmt: skip
 
     @property
@@ -287,9 +288,9 @@ class Turn:
         if not scored:
             return None
         best_score, best = scored[0]
-        # Without a name, only a fact that matches every topic asked and the intent is sure enough.
+        # Without a name, only a fact that matches every topic asked, and the detail asked, is sure enough.
         if len(self.topics.intersection(best.topics)) < len(self.topics) or (
-            self.intent and self.intent not in best.asks
+            ask.want and not self.ranker.answers_fact(ask, best)
         ):
             return None
         # Another fact just as good about something else: the question did not say which one is meant.

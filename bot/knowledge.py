@@ -53,6 +53,7 @@ INTENTS = (
     "contact", "source", "greeting", "thanks", "help", "followup",
 )  # fmt: skip
 SOURCE_KINDS = ("press_release", "news_article")
+OUT_OF_SCOPE = "out_of_scope"  # marks, among topic wants, a topic the desk does not answer
 ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network", "group")
 STATUSES = ("completed", "planned", "ongoing")
 REQUIRED_MESSAGES = (
@@ -420,6 +421,7 @@ def _read_by_lang(
     if wants is not None:
         spec["want"] = (_enum(*WANTS), False)
         spec["detail"] = (_flag, False)
+        spec["out_of_scope"] = (_flag, False)
     for key, value in section.items():
         key_line = _line(section, key, line)
         if key in target:
@@ -440,6 +442,8 @@ def _read_by_lang(
                 wants[key] = rec["want"]
             if wants is not None and rec.get("detail"):
                 wants.setdefault(key, "")
+            if wants is not None and rec.get("out_of_scope"):
+                wants[key] = OUT_OF_SCOPE
 
 
 def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:

@@ -156,7 +156,8 @@ class KnowledgeBase:
     intents: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topic_names: Mapping[str, Text]
-    topic_wants: Mapping[str, Want | Literal[""]]  # "" for a topic that names what is counted, not a detail
+    # The detail a topic stands for; "" for a topic naming what is counted, "out_of_scope" for one not answered.
+    topic_wants: Mapping[str, str]
     cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     messages: Mapping[str, Text]
     examples: Mapping[Lang, tuple[str, ...]]

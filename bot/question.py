@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answer import Audience
-from bot.model import KnowledgeBase, Lang, Want
+from bot.model import WANTS, KnowledgeBase, Lang, Want
 from bot.periods import Period
 
 INTENT_WANTS: dict[str, Want] = {
@@ -33,6 +33,8 @@ class Ask:
     audience: Audience
     lang: Lang = "ko"
     words: tuple[str, ...] = ()  # the question's words the vocabulary does not know: what a what/how question is about
+    terms: tuple[str, ...] = ()  # its words that signal topics (sustainable), as written
+    refined: bool = False  # a cue made the detail more precise than the intent says (exact day, how long)
 
     @property
     def vague(self) -> tuple[str, ...]:
@@ -44,7 +46,9 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     budget, an amount), made precise by cues (since/until/how long)."""
     if "duration" in cues and "until" not in cues:  # 며칠 동안 is how long; 며칠에 끝나 is an end
         return "duration"
-    want = INTENT_WANTS.get(intent or "") or next((kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t)), None)
+    want = INTENT_WANTS.get(intent or "") or next(
+        (kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
+    )
     if want == "date" or (want is None and "until" in cues and "duration" in cues):
         if "since" in cues and "until" not in cues:
             return "start"
@@ -52,7 +56,9 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
             return "end"
         if "exact" in cues:
             return "day"
-    return want
+    if want is None and "exact" in cues:
+        return "day"  # 'which day is Procurement Day?'
+    return want  # type: ignore[return-value]
 
 
 def subjects_of(kb: KnowledgeBase, topics: frozenset[str]) -> frozenset[str]:

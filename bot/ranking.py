@@ -54,11 +54,16 @@ class Ranker:
                 self.by_entity.setdefault(eid, []).append(fact)
         self.years = {f.id: _years(f) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
-        # A group (international organisations) is concerned by a record about any of its members.
+        # The home country of a generic agency (Korea, of PPS) is as generic: 'the system Korea built'.
+        self.generic |= {kb.entities[e].country for e in self.generic if kb.entities[e].country}
+        # A record about an organisation or a programme concerns its group (international organisations) and
+        # its country (a record about the Kurdistan Regional Government concerns Iraq).
         self.groups: dict[str, set[str]] = {}
         for entity in kb.entities.values():
             for member in entity.members:
                 self.groups.setdefault(member, set()).add(entity.id)
+            if entity.country and entity.id not in self.generic:
+                self.groups.setdefault(entity.id, set()).add(entity.country)
         self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
 
     def facts_about(self, entity_id: str) -> list[Fact]:
@@ -68,10 +73,15 @@ class Ranker:
         """What a fact concerns: its entities and the groups they belong to."""
         return set(fact.about).union(*(self.groups.get(e, ()) for e in fact.about))
 
-    def lexical(self, ask: Ask, text: str) -> int:
+    def lexical(self, ask: Ask, text: str, words: tuple[str, ...] | None = None) -> int:
         """How many of the question's own words the text uses (Korean by stem: 부처들로 finds 부처)."""
         padded = f" {text}"
-        return sum(1 for word in ask.words if any(form in padded for form in _stems(word)))
+        return sum(1 for word in (ask.words if words is None else words) if any(form in padded for form in _stems(word)))
+
+    def _lexical_score(self, ask: Ask, text: str) -> float:
+        # Words the vocabulary does not know weigh fully; topic words the text itself uses break ties
+        # ('sustainable' policies are in the record that says sustainable).
+        return W_LEX * self.lexical(ask, text) + W_LEX / 2 * self.lexical(ask, text, ask.terms)
 
     # -- scores --------------------------------------------------------------------------------------
 
@@ -82,7 +92,7 @@ class Ranker:
             score += W_GENERIC * len(about.intersection(ask.vague)) / len(ask.vague)
         if fact.about[0] in ask.entities:
             score += W_PRIMARY
-        if ask.intent and ask.intent in fact.asks:
+        if ask.intent and ask.intent in fact.asks and not ask.refined:
             score += W_INTENT
         if ask.want and ask.want in self.details.of_fact(fact):
             score += W_WANT
@@ -90,18 +100,23 @@ class Ranker:
         score += W_TOPIC * min(2, shared) + (W_FOCUS * shared / len(fact.topics) if fact.topics else 0.0)
         if ask.years and ask.years & self.years[fact.id]:
             score += W_YEAR
-        return score + W_LEX * self.lexical(ask, self.texts[fact.id, ask.lang])
+        return score + self._lexical_score(ask, self.texts[fact.id, ask.lang])
 
     def answers_fact(self, ask: Ask, fact: Fact) -> bool:
         about = self.about(fact)
         if ask.specific and not set(ask.specific) & about:
             return False
-        if ask.subjects and not ask.subjects & set(fact.topics):
-            return False
+        if fact.type == "contact" and ask.intent != "contact":
+            return False  # a press contact answers 'whom do I call', not 'who came'
+        counted = ask.want == "count" and fact.count is not None and self._counts_what_is_asked(ask, fact, strict=True)
+        if ask.subjects and not ask.subjects & set(fact.topics) and not counted:
+            return False  # 'how many countries sent officials to the IDB course' is its count of countries
         if ask.want:
             return self._gives(ask, fact)
         if ask.intent is None or ask.intent in fact.asks or ask.subjects:
             return True
+        if len(ask.specific) > 1 and set(ask.specific) <= about:
+            return True  # a question naming two things asks what links them
         return self.lexical(ask, self.texts[fact.id, ask.lang]) > 0  # what/how: the record whose words match
 
     def _gives(self, ask: Ask, fact: Fact) -> bool:
@@ -111,52 +126,88 @@ class Ranker:
             return False
         if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
             return False
-        if want in provides or (ask.intent is not None and ask.intent in fact.asks):
+        if want == "count" and not fact.count and not self._text_counts_what_is_asked(ask, fact):
+            return False
+        # The intent's tag stands for the detail only when no cue made it more precise: a record tagged for
+        # 'when' does not answer 'on which exact day' or 'how many days'.
+        if want in provides or (ask.intent is not None and ask.intent in fact.asks and not ask.refined):
             return True
-        named = set(ask.entities) | self.generic
+        named = set(ask.entities) | self.generic | self._parts_of_named(ask)
         others = [e for e in fact.about if e not in named and self.kb.entities[e].type == "organisation"]
         if want == "person" and others:
             return True  # 'with which agency?': an organisation the question did not name
         if want == "place":
-            # '어디가 실증기관이야': a body not named; 'GIZ는 어디에 참여했어': the event an actor took part in.
+            # '어디가 실증기관이야': a body not named; 'GIZ는 어디에 참여했어': the event an actor took part in;
+            # '중남미 어디로 수출하려 해': the countries an export or an expansion goes to.
             actor = any(self.kb.entities[e].type in ACTORS for e in ask.specific)
             head = self.kb.entities[fact.about[0]]
-            return bool(others) or (actor and head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS)
+            destinations = ask.subjects & {"export", "expansion", "dispatch"} and any(
+                self.kb.entities[e].type == "country" for e in fact.about if e not in named
+            )
+            return bool(others) or bool(destinations) or (
+                actor and head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS
+            )
         return False
+
+    def _parts_of_named(self, ask: Ask) -> set[str]:
+        """Partners and countries of a programme the question names: known parts of it, not new answers."""
+        return {p for e in ask.entities for p in (*self.kb.entities[e].partners, *self.kb.entities[e].countries)}
 
     def _figure_of_another(self, ask: Ask, fact: Fact) -> bool:
         """A programme's figure is not a country's. 'How many came from Kyrgyzstan to the ADB training?' and 'who
         came from Sri Lanka?' are not answered by the training's 21 officials from 11 countries; 'how much did
         Mongolia pay?' is not answered by the budget of a pilot programme Mongolia is part of. A programme's
-        total is its own when the programme is named ('how big is the whole pilot?')."""
+        total is its own when the programme is named ('how big is the whole pilot?'), and a record about one
+        country's part in it is that country's ('which Kyrgyz ministry tests the product?')."""
         head = self.kb.entities[fact.about[0]]
-        if head.type != "programme":
+        if head.type != "programme" or head.kind not in EVENT_PROGRAMME_KINDS:
             return False
-        countries = [e for e in ask.entities if e in fact.about[1:] and self.kb.entities[e].type == "country"]
-        if not countries:
+        countries = [e for e in fact.about[1:] if self.kb.entities[e].type == "country"]
+        named = [e for e in countries if e in ask.entities]
+        if not named:
             return False
-        return ask.want != "amount" or head.id not in ask.entities
+        if ask.want == "amount":
+            return head.id not in ask.entities
+        return len(countries) > 1
 
     @staticmethod
-    def _counts_what_is_asked(ask: Ask, fact: Fact) -> bool:
-        """'How many people attended?' is not answered by a count of countries, nor the reverse."""
+    def _counts_what_is_asked(ask: Ask, fact: Fact, strict: bool = False) -> bool:
+        """'How many people attended?' is not answered by a count of countries, nor the reverse. `strict`: the
+        question must say what it counts."""
         assert fact.count is not None
         people = fact.count.unit in PEOPLE_UNITS
         if "participants" in ask.topics and "countries" not in ask.topics:
             return people
         if ask.topics & {"countries", "members"} and "participants" not in ask.topics:
             return not people
+        return not strict
+
+    def _text_counts_what_is_asked(self, ask: Ask, fact: Fact) -> bool:
+        """The same for a count the text gives in words: 14개국 does not say how many people came."""
+        if "participants" in ask.topics and "countries" not in ask.topics:
+            return "people" in self.details.of_fact(fact)
         return True
 
     def score_overview(self, ask: Ask, entity: Entity) -> float:
-        score = W_ENTITY if entity.id in ask.specific else W_GENERIC
+        # An overview covers one of the things named; a record about all of them covers the question.
+        score = W_ENTITY / max(1, len(ask.specific)) if entity.id in ask.specific else W_GENERIC
         if ask.intent in OVERVIEW_INTENTS and not ask.subjects and not ask.want:
             score += W_OVERVIEW + (W_INTENT if ask.intent else 0.0)
         if ask.want and ask.want in self.details.of_entity(entity):
             score += W_WANT
         if self._names_itself(ask, entity):
             score += W_TOPIC
-        return score + W_LEX * self.lexical(ask, normalize(entity.summary(ask.lang)))
+        return score + self._lexical_score(ask, normalize(entity.summary(ask.lang)))
+
+    def _summary_of_another(self, ask: Ask, entity: Entity) -> bool:
+        """A summary's figures are the entity's own only if it is a programme or an organisation: a country's
+        summary quotes the figures of programmes it takes part in (Mongolia: a KRW 7 billion pilot), and a
+        programme's summary counts all its participants, not those of a country named with it."""
+        if ask.want not in ("count", "amount", "person"):
+            return False
+        if entity.type == "country":
+            return ask.want != "person"
+        return any(c in ask.entities for c in entity.countries if self.kb.entities[c].type == "country")
 
     @staticmethod
     def _names_itself(ask: Ask, entity: Entity) -> bool:
@@ -171,7 +222,7 @@ class Ranker:
         if ask.subjects:
             return False
         if ask.want:
-            return ask.want in self.details.of_entity(entity)
+            return ask.want in self.details.of_entity(entity) and not self._summary_of_another(ask, entity)
         if ask.intent in (*OVERVIEW_INTENTS, "followup") or (ask.intent == "who" and entity.type == "person"):
             return True
         return self.lexical(ask, normalize(entity.summary(ask.lang))) > 0

@@ -37,6 +37,7 @@ class Understanding:
     unexplained: tuple[str, ...] = ()  # words that are neither names nor known ways of asking
     cues: frozenset[str] = frozenset()  # what kind of answer: first, latest, since, more, confirm, all, ...
     period: Period | None = None  # the period named: in May 2024, before 2010
+    terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -207,20 +208,25 @@ class Understander:
         protected = frozenset(t for t in tokens if t in self.known_words and t.upper() not in text)
         spotted = self.index.spot(tokens, protected, self.known_words)
         residual = list(spotted.residual)
-        # Spacing does not change meaning: 몇 명 is 몇명, 언제 까지 is 언제까지.
-        spaced = residual + _joined(residual)
+        # Spacing does not change meaning: 몇 명 is 몇명, 언제 까지 is 언제까지. Joined words are matched whole or
+        # by their first word only: 온 + 연수단 is not 연수 'training'.
+        joined = _joined(residual)
+        spaced = residual + joined
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
-        topic_table = {**exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, spaced)}
-        topics = frozenset(
-            topic
-            for topic, signal in _candidates(self.signals_with, topic_table)
-            if phrase_score(signal, topic_table) >= 0.9
-        )
+        topic_table = {
+            **exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, joined, glued=False),
+            **match_table(self.topic_vocab, residual),
+        }  # fmt: skip
+        matched = [(t, s) for t, s in _candidates(self.signals_with, topic_table) if phrase_score(s, topic_table) >= 0.9]
+        topics = frozenset(t for t, s in matched if not _inside_longer(s, matched))
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
+        cue_tokens = [*tokens, *joined]
         cues = frozenset(
-            cue for cue, signal in _candidates(self.cues_with, cue_table) if phrase_score(signal, cue_table) >= 0.9
+            cue for cue, signal in _candidates(self.cues_with, cue_table)
+            if phrase_score(signal, cue_table) >= 0.9 and _in_order(signal, cue_tokens, self.cue_vocab)
         ) | {cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in tokens)}
-        intents = self._score_intents(residual, match_table(self.intent_vocab, spaced))
+        intent_table = {**match_table(self.intent_vocab, joined, glued=False), **match_table(self.intent_vocab, residual)}
+        intents = self._score_intents(residual, intent_table)
         unexplained = tuple(w for w in residual if not self._explained(w))
         names = " ".join(m.surface for m in spotted.mentions)
         lang = detect(" ".join(w for w in residual if w not in self.neutral), names, chat_lang)
@@ -234,9 +240,10 @@ class Understander:
         topics = frozenset(
             t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
         )
+        terms = tuple(w for w in residual if w in topic_table or any(f in topic_table for f in strip_particles(w)))
         return Understanding(
             norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
-            cues, period_in(norm),
+            cues, period_in(norm), terms,
         )  # fmt: skip
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
@@ -268,6 +275,22 @@ def _index(entries: list[Entry]) -> dict[str, list[Entry]]:
         for word in set(entry[1]):
             index.setdefault(word, []).append(entry)
     return index
+
+
+def _inside_longer(signal: tuple[str, ...], matched: list[tuple[str, tuple[str, ...]]]) -> bool:
+    """A one-word signal that is part of a longer signal found (call in 'call center', head in 'delegation head')
+    is that longer thing, not a topic of its own."""
+    return len(signal) == 1 and any(len(other) > 1 and signal[0] in other for _, other in matched)
+
+
+def _in_order(signal: tuple[str, ...], tokens: list[str], vocab: Vocabulary) -> bool:
+    """Whether a cue of several words is written as such: its words next to each other, in order."""
+    if len(signal) == 1:
+        return True
+    for i in range(len(tokens) - len(signal) + 1):
+        if all(w in vocab.matches(tokens[i + k], glued=False) for k, w in enumerate(signal)):
+            return True
+    return False
 
 
 def _joined(tokens: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
-from bot.entities import strip_particles
+from bot.entities import is_particles, strip_particles
 from bot.normalize import is_hangul, normalize, syllables, words
 
 SLOT = "{entity}"
@@ -22,6 +22,8 @@ LATIN_FUZZY_MIN = 5  # shorter words are too close to each other (amout/amount 9
 STEM_SCORE = 0.95
 ENDING_SCORE = 0.95  # an English word known without its ending: sending -> send
 GLUED_SCORE = 0.9
+# How Korean endings and particles begin: what may follow a known word inside a longer one (수출 + 했어요).
+ENDING_STARTS = frozenset("하했한할합해되됐된될됩돼이가은는을를에의도로와과요야였었까지니고며면서어아게기음임들랑께만")
 GLUED_MAX = 30
 # Function words that carry no intent; wh-words and numbers are kept on purpose.
 STOPWORDS = frozenset(
@@ -62,23 +64,26 @@ class Vocabulary:
         self.latin_long = sorted(w for w in self.words if w.isascii() and len(w) >= LATIN_FUZZY_MIN)
         self.korean_stems = frozenset(w for w in self.words if syllables(w) >= 2)
 
-    def matches(self, token: str) -> dict[str, float]:
+    def matches(self, token: str, glued: bool = True) -> dict[str, float]:
         """Vocabulary words this question token stands for, with a score in 0..1."""
         found: dict[str, float] = {}
         for form in strip_particles(token):
-            if form in self.words:
+            # One syllable left after several particles is a different word: 수도가 is not 수 'number' + 도가.
+            if form in self.words and (syllables(form) > 1 or len(token) - len(form) <= 1 or not is_hangul(form[0])):
                 found[form] = 1.0
         if found:
             return found  # the whole word is known: 연수단 is a delegation, not 연수 'training'
         if any(is_hangul(ch) for ch in token):
             for end in range(len(token) - 1, 1, -1):
                 stem = token[:end]
-                if stem in self.korean_stems:
+                # A known word begins this one only if what follows it is an ending (수출 + 했어요), not more of
+                # another word (일자 in 일자리).
+                if stem in self.korean_stems and (token[end] in ENDING_STARTS or is_particles(token[end:])):
                     found.setdefault(stem, STEM_SCORE)
                     break  # the longest known stem only
             # Words run together without spaces (연수참가국어디): known words of two syllables or more inside.
             # No run of real words is longer than GLUED_MAX; longer "words" are noise and not searched.
-            for start in range(1, len(token) - 1 if self.glued and len(token) <= GLUED_MAX else 0):
+            for start in range(1, len(token) - 1 if glued and self.glued and len(token) <= GLUED_MAX else 0):
                 for end in range(start + 2, len(token) + 1):
                     if token[start:end] in self.korean_stems:
                         found.setdefault(token[start:end], GLUED_SCORE)
@@ -94,11 +99,11 @@ class Vocabulary:
         return found
 
 
-def match_table(vocab: Vocabulary, tokens: Iterable[str]) -> dict[str, float]:
+def match_table(vocab: Vocabulary, tokens: Iterable[str], glued: bool = True) -> dict[str, float]:
     """Best score of each vocabulary word over the question's tokens."""
     table: dict[str, float] = {}
     for token in tokens:
-        for word, score in vocab.matches(token).items():
+        for word, score in vocab.matches(token, glued).items():
             if score > table.get(word, 0.0):
                 table[word] = score
     return table
