@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer import Answer
 from bot.model import Quantity, Want
+from bot.question import subjects_of
 from bot.records import COUNTRY_KINDS, Event, comparable
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ class Across:
         events_named = [e for e in turn.specific if turn.is_event(e)]
         # With one event named, only 'all'/'events' words make a list across records: 'IDB course countries' is
         # a question about that course.
-        listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named)
+        about_else = subjects_of(turn.kb, turn.topics) - turn.kinds
+        listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named and not about_else)
         if "next" in cues and len(things) == 1:
             found = self.next_after(things[0])
             if found:
@@ -66,11 +68,12 @@ class Across:
 
     # -- what a question is narrowed by, and what it compares ---------------------------------------
 
-    def scope(self) -> tuple[str, ...]:
-        """Named things a question across records is narrowed by: regions, organisations, systems, and countries
-        unless the kind asked is about countries (then a country named is a candidate: 'was Mongolia first?')."""
+    def scope(self, order: bool = False) -> tuple[str, ...]:
+        """Named things a question across records is narrowed by: regions, organisations, systems, and countries,
+        except in a question of order about a kind of event that concerns countries: there a country named is
+        a candidate ('was Mongolia the first to get KONEPS?'), not a filter."""
         turn = self.turn
-        candidates = bool(turn.kinds) and turn.kinds <= set(COUNTRY_KINDS)
+        candidates = order and bool(turn.kinds) and turn.kinds <= set(COUNTRY_KINDS)
         out = []
         for eid in turn.entities:
             entity = turn.entity(eid)
@@ -183,7 +186,7 @@ class Across:
 
     def first_or_latest(self, which: str) -> Answer | None:
         turn = self.turn
-        events = self.records.select(turn.kinds, self.scope(), self.u.period, self.audience)
+        events = self.records.select(turn.kinds, self.scope(order=True), self.u.period, self.audience)
         if not events:
             return None
         if which == "first":

@@ -262,9 +262,11 @@ class Composer:
             sources=entity.sources, suggest_from=entity, intent="overview",
         )  # fmt: skip
 
-    def missing(self, subject: Entity, topic: str | None, want: Want | None) -> str:
+    def missing(self, subject: Entity, topic: str | None, want: Want | None, qualifiers: Sequence[Entity] = ()) -> str:
         """The one line saying exactly what the sources lack: 'The sources give no amount for the Jordan export.'"""
         name = subject.name(self.lang)
+        if qualifiers:
+            name = f"{name} ({', '.join(q.name(self.lang) for q in qualifiers)})"
         if topic and want:
             return self.say("not_on_record_detail", subject=name, topic=self.kind_name(topic), want=self.want_name(want))
         if want:

@@ -20,6 +20,7 @@ from bot.details import Details
 from bot.entities import is_particles
 from bot.focus import SHORT, focus
 from bot.formatting import format_count, format_date
+from bot.knowledge import OUT_OF_SCOPE
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
 from bot.normalize import normalize
 from bot.periods import stated_amounts, stated_counts, stated_years
@@ -57,6 +58,7 @@ class Engine:
         self.default_contacts = {lang: contact_for(kb, [], lang) for lang in LANGS}
         # Topics of role records (the Administrator): a question naming one and an event asks who held it then.
         self.role_topics = frozenset(t for f in kb.facts if f.type == "administrator" for t in f.topics)
+        self.out_of_scope = frozenset(t for t, want in kb.topic_wants.items() if want == OUT_OF_SCOPE)
         # Contact records, by the person they name: a contact answer states the record it rests on.
         self.contact_facts = {e: f for f in kb.facts if f.type == "contact" for e in f.about}
 
@@ -122,7 +124,7 @@ class Turn:
 
     def _intent(self) -> str | None:
         candidates = self.u.intents
-        if self.u.mentions or self.topics:
+        if self.u.mentions:
             candidates = tuple((i, s) for i, s in candidates if i not in SMALLTALK)
         if candidates and candidates[0][1] >= INTENT_MIN:
             return candidates[0][0]
@@ -145,7 +147,8 @@ class Turn:
     def _stated_year(self) -> Premise | None:
         """'Vietnam got KONEPS 2010 ya': one year stated about something named, with no question word."""
         years = stated_years(" ".join(self.u.residual))  # not the year in a name ('2014 나라장터 엑스포')
-        if len(set(years)) == 1 and self.u.entity_ids and self.intent is None and not self.u.cues & {"all", "events"}:
+        single = self.u.period is not None and self.u.period.start == self.u.period.end
+        if len(set(years)) == 1 and single and self.u.entity_ids and self.intent is None and not self.u.cues & {"all", "events"}:
             return Premise("year", years[0])
         return None
 
@@ -201,10 +204,12 @@ class Turn:
             names = ", ".join(dict.fromkeys(self.engine.understander.index.others[m.target].name(self.lang)
                                             for m in u.unknown))  # fmt: skip
             return self.compose.unknown(names)
+        if self.topics & self.engine.out_of_scope and not any(e not in self.ranker.generic for e in self.u.entity_ids):
+            return self.compose.fallback()  # bidding on a tender: not the cooperation desk's
         self._follow_up()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who")):
             return self.contact()
-        if self.intent == "source" and self.topics <= {"source"} and not u.cues & {"latest", "first"}:
+        if self.intent == "source" and subjects_of(self.kb, self.topics) <= {"source"} and not u.cues & {"latest", "first"}:
             sources = self.sources()
             if sources:
                 return sources
@@ -218,10 +223,12 @@ class Turn:
     def _follow_up(self) -> None:
         """Borrow what an elliptical question leaves out from the previous one in this conversation."""
         ctx = self.context
+        only_generic = all(e in self.ranker.generic for e in self.entities)
         if self.entities and self.intent in (None, "followup") and not self.topics and ctx.intent:
             self.intent, self.topics = ctx.intent, ctx.topics
-        elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
-            self.entities = ctx.entities
+        elif only_generic and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
+            # 'How much was the system Korea built there?' names only Korea: it is still about the last subject.
+            self.entities = tuple(dict.fromkeys((*ctx.entities, *self.entities)))
         if self.intent == "followup":
             self.intent = None
         self.compose.intent = self.intent
@@ -384,7 +391,7 @@ class Turn:
         assert best is not None
         chosen = [best]
         every = "all" in self.u.cues or self.intent == "list"
-        for other in ranked[1 : 6 if every else 3]:
+        for other in ranked[1:] if every else ranked[1:3]:
             if not other.answers or other.fact is None or self.premise:
                 continue
             # Equally good facts of another kind are given too (the question did not tell them apart), and so
@@ -443,6 +450,8 @@ class Turn:
         countries = [e for e in ask.specific if self.entity(e).type == "country"]
         if not kinds or not countries or len(countries) != len(ask.specific):
             return None
+        if ask.want is None and not self.yes_no and "confirm" not in self.u.cues:
+            return None  # 'why does entering Kyrgyzstan matter?' is answered by what the records say of it
         for country in countries:
             if not any(e.kinds & set(kinds) for e in self.records.own_events(country)):
                 return kinds[0]
@@ -456,6 +465,10 @@ class Turn:
         named = [e for e in ask.specific if closest and e in closest.about] or list(ask.specific)
         subject = self.entity(named[0])
         topic = subjects[0] if subjects else None
+        # 'Who came from Sri Lanka to the ADB training?': the line names Sri Lanka with the training.
+        qualifiers = [self.entity(e) for e in ask.vague if self.entity(e).type == "country" and e not in self.u.anchors
+                      and e in subject.countries]  # fmt: skip
         # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
-        line = self.compose.missing(subject, topic, ask.want if (closest and not kind) or not topic else None)
+        line = self.compose.missing(subject, topic, ask.want if (closest and not kind) or not topic else None,
+                                    qualifiers)  # fmt: skip
         return self.compose.not_on_record(subject, line, closest)
