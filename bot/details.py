@@ -40,6 +40,9 @@ _PEOPLE = re.compile(
     r"공무원|담당자|전문가|연수단|대표단|\bofficials\b|\bpolicy makers\b|\bexperts\b|\bdelegates\b|\bdelegation\b"
 )
 _DAY = re.compile(rf"\d{{1,2}}월\s*\d{{1,2}}일|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
+_AS_OF = re.compile(r"\([^)]*(?:기준|as of|as reported|according to)[^)]*\)")
+_START = re.compile(r"부터|시작|출범|since|from|began|begun|launched|started")
+PEOPLE = "people"  # not a Want: a record says who took part without naming anyone
 _SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")
 
 
@@ -56,24 +59,29 @@ class Details:
         self.kb = kb
         people = [e for e in kb.entities.values() if e.type == "person"]
         self.person_names = frozenset(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
-        self._fact_cache: dict[str, frozenset[Want]] = {}
+        self._fact_cache: dict[str, frozenset[str]] = {}
 
     # -- what a text, a fact, an entity can give -----------------------------------------------------
 
-    def in_text(self, text: str) -> frozenset[Want]:
+    def in_text(self, text: str) -> frozenset[str]:
         norm = normalize(text)
-        found: set[Want] = {want for want, pattern in PATTERNS.items() if pattern.search(norm)}
+        # "(as of 2014)" dates a statement, not what it states: it answers no 'when'.
+        dated = _AS_OF.sub(" ", norm)
+        found: set[str] = {want for want, pattern in PATTERNS.items() if pattern.search(dated if want == "date" else norm)}
         if "date" in found:
-            found.add("start")
-            if _DAY.search(norm):
+            if _START.search(dated):
+                found.add("start")
+            if _DAY.search(dated):
                 found.add("day")
         elif "end" in found:
             found.discard("end")  # "until" with no date in sight says nothing about an end date
-        if _PEOPLE.search(norm) or any(name in norm for name in self.person_names):
+        if any(name in norm for name in self.person_names):
             found.add("person")
-        return frozenset(found)
+        if _PEOPLE.search(norm):
+            found.add(PEOPLE)  # officials, experts: who took part, though no one is named
+        return frozenset(found)  # type: ignore[arg-type]
 
-    def of_fact(self, fact: Fact) -> frozenset[Want]:
+    def of_fact(self, fact: Fact) -> frozenset[str]:
         cached = self._fact_cache.get(fact.id)
         if cached is None:
             fields = self._fields(fact.date, fact.end, fact.place is not None, fact.count, fact.amount, fact.about)
@@ -85,7 +93,7 @@ class Details:
             self._fact_cache[fact.id] = cached
         return cached
 
-    def of_entity(self, entity: Entity) -> frozenset[Want]:
+    def of_entity(self, entity: Entity) -> frozenset[str]:
         """What an entity's overview can give: its own fields and its summary."""
         fields = self._fields(entity.start, entity.end, entity.place is not None, None, None, ())
         if entity.type == "person":

@@ -166,6 +166,7 @@ class Turn:
             audience=self.audience, lang=self.lang,
             words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
             terms=self.u.terms, refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
+            counted=self.u.counted, implied=self.u.implied, named_text=" ".join(m.surface for m in self.u.mentions),
         )  # fmt: skip
 
     @property

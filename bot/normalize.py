@@ -16,7 +16,8 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _NOISE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
 _PUNCT = re.compile(r"[^\w\s·\-&]+")
 _SPACES = re.compile(r"\s+")
-_SCRIPT_SEAM = re.compile(r"(?<=[a-z0-9])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=[a-z])")
+# Latin glued to Hangul is split (idb워크숍); digits keep their Korean unit (2023년, 14명).
+_SCRIPT_SEAM = re.compile(r"(?<=[a-z])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=[a-z])")
 _NON_WORD = re.compile(r"[\W_]+")
 
 _HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
@@ -39,7 +40,7 @@ def words(text: str) -> list[str]:
     """Tokens of normalised text, punctuation removed (· and - kept inside names).
 
     Latin glued to Hangul is split (IDB워크숍 -> idb 워크숍): Korean writers often attach particles and
-    nouns to acronyms without a space.
+    nouns to acronyms without a space. Digits keep the Korean unit written after them (2023년, 14명).
     """
     text = _SCRIPT_SEAM.sub(" ", _PUNCT.sub(" ", text))
     return [w.strip("·-") for w in text.split() if w.strip("·-")]

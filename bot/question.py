@@ -35,6 +35,9 @@ class Ask:
     words: tuple[str, ...] = ()  # the question's words the vocabulary does not know: what a what/how question is about
     terms: tuple[str, ...] = ()  # its words that signal topics (sustainable), as written
     refined: bool = False  # a cue made the detail more precise than the intent says (exact day, how long)
+    counted: str | None = None  # what 'how many' counts (countries, participants, members), when it says
+    implied: tuple[str, ...] = ()  # programmes named by a partner or a country and a keyword (Sri Lanka + training)
+    named_text: str = ""  # the names as written in the question
 
     @property
     def vague(self) -> tuple[str, ...]:
@@ -46,6 +49,9 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     budget, an amount), made precise by cues (since/until/how long)."""
     if "duration" in cues and "until" not in cues:  # 며칠 동안 is how long; 며칠에 끝나 is an end
         return "duration"
+    money = any(kb.topic_wants.get(t) == "amount" for t in topics)
+    if intent == "how_many" and money:
+        return "amount"  # 'how many dollars'
     want = INTENT_WANTS.get(intent or "") or next(
         (kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )

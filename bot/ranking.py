@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from bot.details import Details
 from bot.entities import strip_particles
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, visible
-from bot.normalize import is_hangul, normalize, syllables
+from bot.details import PEOPLE
+from bot.normalize import alias_key, is_hangul, normalize, syllables
 from bot.vocabulary import english_bases
 from bot.periods import newest_first
 from bot.question import Ask
@@ -25,7 +26,8 @@ from bot.records import PEOPLE_UNITS
 
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 1.0, 2.0, 1.0, 0.75
 W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it in passing
-W_LEX = 1.0  # each of the question's own words (unknown to the vocabulary) that the record's text uses
+W_LEX = 1.5  # each of the question's own words (unknown to the vocabulary) that the record's text uses
+W_ALL = 1.0  # a record about every one of several things named: what links them
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -88,6 +90,8 @@ class Ranker:
     def score_fact(self, ask: Ask, fact: Fact) -> float:
         about = self.about(fact)
         score = W_ENTITY * len(about.intersection(ask.specific)) / max(1, len(ask.specific))
+        if len(ask.specific) > 1 and set(ask.specific) <= about:
+            score += W_ALL
         if ask.vague:
             score += W_GENERIC * len(about.intersection(ask.vague)) / len(ask.vague)
         if fact.about[0] in ask.entities:
@@ -132,6 +136,8 @@ class Ranker:
         # 'when' does not answer 'on which exact day' or 'how many days'.
         if want in provides or (ask.intent is not None and ask.intent in fact.asks and not ask.refined):
             return True
+        if want == "person" and PEOPLE in provides:
+            return True  # 'who took part?': officials, experts, policy makers
         named = set(ask.entities) | self.generic | self._parts_of_named(ask)
         others = [e for e in fact.about if e not in named and self.kb.entities[e].type == "organisation"]
         if want == "person" and others:
@@ -150,8 +156,15 @@ class Ranker:
         return False
 
     def _parts_of_named(self, ask: Ask) -> set[str]:
-        """Partners and countries of a programme the question names: known parts of it, not new answers."""
-        return {p for e in ask.entities for p in (*self.kb.entities[e].partners, *self.kb.entities[e].countries)}
+        """Partners and countries of a programme the question names, written into its name ('IDB course'): known
+        parts of it, not new answers."""
+        written = alias_key(ask.named_text)
+        parts = {p for e in ask.entities for p in (*self.kb.entities[e].partners, *self.kb.entities[e].countries)}
+        return {p for p in parts if any(alias_key(n) in written for n in self.names_of(p))}
+
+    def names_of(self, entity_id: str) -> tuple[str, ...]:
+        entity = self.kb.entities[entity_id]
+        return (entity.name.ko, entity.name.en, *entity.aliases)
 
     def _figure_of_another(self, ask: Ask, fact: Fact) -> bool:
         """A programme's figure is not a country's. 'How many came from Kyrgyzstan to the ADB training?' and 'who
@@ -176,6 +189,8 @@ class Ranker:
         question must say what it counts."""
         assert fact.count is not None
         people = fact.count.unit in PEOPLE_UNITS
+        if ask.counted:
+            return people == (ask.counted == "participants")
         if "participants" in ask.topics and "countries" not in ask.topics:
             return people
         if ask.topics & {"countries", "members"} and "participants" not in ask.topics:
@@ -184,8 +199,8 @@ class Ranker:
 
     def _text_counts_what_is_asked(self, ask: Ask, fact: Fact) -> bool:
         """The same for a count the text gives in words: 14개국 does not say how many people came."""
-        if "participants" in ask.topics and "countries" not in ask.topics:
-            return "people" in self.details.of_fact(fact)
+        if ask.counted == "participants" or ("participants" in ask.topics and "countries" not in ask.topics):
+            return PEOPLE in self.details.of_fact(fact)
         return True
 
     def score_overview(self, ask: Ask, entity: Entity) -> float:
@@ -219,6 +234,8 @@ class Ranker:
         its summary or fields hold (APPeN since 2015)."""
         if self._names_itself(ask, entity):
             return True
+        if entity.id in ask.implied and ask.intent in (None, "who", "list", "what_is"):
+            return True  # 'Sri Lanka took part in which training?': the training a country and a keyword name
         if ask.subjects:
             return False
         if ask.want:

@@ -20,6 +20,9 @@ LENGTH_BONUS = 0.01
 OPENING_BONUS = 0.02
 SMALLTALK = ("greeting", "thanks", "help")
 ENDINGS = ("보다",)  # Korean cue words written onto the end of a noun
+HOW_MANY = ("many", "number")
+COUNTED = ("countries", "participants", "members")
+NUMBER_WITH_UNIT = re.compile(r"^\d[\d,.]*(?:년|월|일|명|개국|개|곳|억|만|원|달러|차|회|박|위|%)")
 PLACE = "place:"  # anchors that are words of a programme's place (서울 in '서울 포럼'), not entity ids
 
 
@@ -38,6 +41,7 @@ class Understanding:
     cues: frozenset[str] = frozenset()  # what kind of answer: first, latest, since, more, confirm, all, ...
     period: Period | None = None  # the period named: in May 2024, before 2010
     terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
+    counted: str | None = None  # the topic of what 'how many' counts: countries, participants, members
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -98,10 +102,11 @@ class Understander:
         topic_words = {w for _, sig in self.topic_signals for w in sig}
         self.topic_vocab = Vocabulary(topic_words | {w for _, _, keys in self.programme_keys for k in keys for w in k})
         self.cue_signals: list[tuple[str, tuple[str, ...]]] = [
-            (cue, tuple(words(normalize(signal))))
+            (cue, tuple(w for w in words(normalize(signal)) if not self._is_name(w)))
             for cue, by_lang in kb.cues.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
+        self.cue_signals = [(cue, signal) for cue, signal in self.cue_signals if signal]
         # Cue words inside a longer word mean nothing: 사업 in 실증사업 is not "projects, all of them".
         self.cue_vocab = Vocabulary((w for _, sig in self.cue_signals for w in sig), glued=False)
         # Korean cue words that attach to the end of a noun (보다 'than' in 연수단보다): matched as endings.
@@ -181,6 +186,8 @@ class Understander:
     def _explained(self, word: str) -> bool:
         if word in STOPWORDS or word.isdigit() or is_particles(word) or YEAR.search(word) or word in MONTH_WORDS:
             return True
+        if NUMBER_WITH_UNIT.match(word):
+            return True  # 4월, 14명, 43억
         if any(form in self.places for form in strip_particles(word)):
             return True
         return any(
@@ -217,7 +224,10 @@ class Understander:
             **exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, joined, glued=False),
             **match_table(self.topic_vocab, residual),
         }  # fmt: skip
-        matched = [(t, s) for t, s in _candidates(self.signals_with, topic_table) if phrase_score(s, topic_table) >= 0.9]
+        matched = [
+            (t, s) for t, s in _candidates(self.signals_with, topic_table)
+            if phrase_score(s, topic_table) >= (0.85 if len(s) == 1 else 0.9)
+        ]  # fmt: skip
         topics = frozenset(t for t, s in matched if not _inside_longer(s, matched))
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
         cue_tokens = [*tokens, *joined]
@@ -241,10 +251,21 @@ class Understander:
             t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
         )
         terms = tuple(w for w in residual if w in topic_table or any(f in topic_table for f in strip_particles(w)))
+        counted = self._counted(residual)
         return Understanding(
             norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
-            cues, period_in(norm), terms,
+            cues, period_in(norm), terms, counted,
         )  # fmt: skip
+
+    def _counted(self, residual: list[str]) -> str | None:
+        """What 'how many' counts: the topic of the words right after 'many' or 몇 ('몇 개국', 'how many people')."""
+        for i, token in enumerate(residual):
+            if token in HOW_MANY or token.startswith("몇"):
+                for nxt in ([token[1:]] if len(token) > 1 else []) + residual[i + 1 : i + 3]:
+                    for topic in COUNTED:
+                        if any(self.topic_vocab.matches(nxt).get(w, 0) >= 0.85 for w in self.topic_words.get(topic, ())):
+                            return topic
+        return None
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
