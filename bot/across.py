@@ -18,7 +18,7 @@ from bot.records import COUNTRY_KINDS, Event, comparable
 if TYPE_CHECKING:
     from bot.engine import Turn
 
-COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years"))
+COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare"))
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
 
 

@@ -186,6 +186,13 @@ class Turn:
         """Kinds of event the question names (MOUs, trainings, exports)."""
         return frozenset(t for t in self.topics if t in EVENT_KINDS)
 
+    def _countries_of(self, eid: str) -> list[str]:
+        entity = self.entity(eid)
+        if entity.type == "country":
+            return [eid]
+        found = [c for c in entity.countries if self.entity(c).type == "country"]
+        return found or ([entity.country] if entity.country and entity.country not in self.ranker.generic else [])
+
     def entity(self, eid: str) -> Entity:
         return self.kb.entities[eid]
 
@@ -208,7 +215,7 @@ class Turn:
         if self.topics & self.engine.out_of_scope and not any(e not in self.ranker.generic for e in self.u.entity_ids):
             return self.compose.fallback()  # bidding on a tender: not the cooperation desk's
         self._follow_up()
-        if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who")):
+        if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
             return self.contact()
         if self.intent == "source" and subjects_of(self.kb, self.topics) <= {"source"} and not u.cues & {"latest", "first"}:
             sources = self.sources()
@@ -224,6 +231,10 @@ class Turn:
     def _follow_up(self) -> None:
         """Borrow what an elliptical question leaves out from the previous one in this conversation."""
         ctx = self.context
+        if "there" in self.u.cues and not self.u.entity_ids and ctx.entities:
+            # 'How much was the system Korea built there?' after the Iraqi delegation: there is its country.
+            places = [c for e in ctx.entities for c in self._countries_of(e)]
+            self.entities = tuple(dict.fromkeys((*places, *ctx.entities)))
         only_generic = all(e in self.ranker.generic for e in self.entities)
         if self.entities and self.intent in (None, "followup") and not self.topics and ctx.intent:
             self.intent, self.topics = ctx.intent, ctx.topics
@@ -302,6 +313,9 @@ class Turn:
         ):
             return None
         # Another fact just as good about something else: the question did not say which one is meant.
+        if "all" in self.u.cues:
+            every = [f for s, f in scored if f.type == best.type and set(f.topics) >= self.topics]
+            return self.compose.facts_answer(every, 0.8, [f.about[0] for f in every], ask.want)
         runner_up = [f for s, f in scored[1:] if s >= best_score and (f.type, f.about[0]) != (best.type, best.about[0])]
         if runner_up:
             return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up[:2]]))
@@ -337,7 +351,8 @@ class Turn:
     def programme_listing(self) -> Answer | None:
         """The countries of a programme ('IDB course participating countries'), with the count stated; when the
         sources count them but name none ('the 40 APPeN members'), say so."""
-        if not (self.intent == "list" or "all" in self.u.cues) or self.topics - {"countries", "participants", "members"}:
+        listing = self.intent == "list" or "all" in self.u.cues
+        if not listing or subjects_of(self.kb, self.topics) - {"countries", "participants", "members"}:
             return None
         for eid in self.specific:
             entity = self.entity(eid)
@@ -352,7 +367,7 @@ class Turn:
                 lead = counts[0].text(self.lang) if counts else ""
                 sources = [*entity.sources, *(counts[0].sources if counts else ())]
                 return self.compose.listing(entity.name(self.lang), names, sources, entity, lead)
-            if counts and not countries:
+            if counts and not countries and "all" in self.u.cues:
                 topic = sorted(self.topics & set(counts[0].topics))[0]
                 line = self.compose.say("names_not_listed", subject=entity.name(self.lang),
                                         what=self.compose.kind_name(topic))  # fmt: skip
@@ -379,6 +394,7 @@ class Turn:
             return self.compose.not_on_record(subject, self.compose.say("only_planned", subject=subject.name(self.lang)),
                                               best.fact)  # fmt: skip
         chosen = self._chosen(ask, ranked)
+        chosen += self._second_detail(ask, chosen)
         history = self.records.series(best.fact)[:4] if best.fact.count else []
         lead = self.premise_lead(best.fact) if self.premise else self.change_lead(history)
         # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
@@ -404,6 +420,15 @@ class Turn:
             if (every and other.fact.type == best.type) or (tie and (not same_kind or content)):
                 chosen.append(other.fact)
         return chosen
+
+    def _second_detail(self, ask: Ask, chosen: list[Fact]) -> list[Fact]:
+        """A question asking two things ('how many members, and since when?'): the record of the second."""
+        second = want_of(self.kb, None, self.u.cues, frozenset()) if self.u.cues & {"since", "until", "duration"} else None
+        if second is None or second == ask.want or any(second in self.engine.details.of_fact(f) for f in chosen):
+            return []
+        again = replace(ask, want=second, intent=None, refined=True)
+        found = [s.fact for s in self.ranker.rank(again) if s.answers and s.fact and s.fact not in chosen]
+        return found[:1]
 
     def premise_lead(self, fact: Fact) -> str:
         """Yes, or no and the figure on record, for a figure the question stated."""

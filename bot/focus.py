@@ -14,6 +14,7 @@ MAX_CHARS = 6000  # a message is read up to this length; beyond it, from its end
 SENTENCE_CHARS = 1000  # a question sentence is read up to this length (beyond it, it is not a sentence)
 SHORT = 160  # a message this short is read whole unless a later sentence is the question
 _SPLIT = re.compile(r"(?<=[.!?。？！])\s+|\n+|(?<=[다요죠])\.\s*")
+_LETTER = re.compile(r"[^\W\d_]")
 _QUESTION_WORDS = re.compile(
     r"\b(?:when|what|who|whom|where|which|why|how|is|was|were|did|does|do|has|have|can|could|tell|list)\b"
     r"|언제|몇|얼마|누구|누가|어디|무엇|뭐|무슨|어느|어떤|어떻게|왜|알려|있어|있나요|인가요|했어|했나요|맞아|맞나요|\?"
@@ -31,7 +32,8 @@ def focus(text: str) -> Focus:
     cut = len(text) > MAX_CHARS
     if cut:
         text = text[-MAX_CHARS:]
-    parts = [p.strip() for p in _SPLIT.split(text) if p and p.strip()] or [text]
+    # A part with no letters ('???') is punctuation, not a sentence.
+    parts = [p.strip() for p in _SPLIT.split(text) if p and _LETTER.search(p)] or [text]
     if len(parts) == 1 or (len(text) <= SHORT and not _QUESTION_WORDS.search(parts[-1].casefold())
                            and "\n" not in text):  # fmt: skip
         return Focus(text[:SENTENCE_CHARS], (), cut or len(text) > SENTENCE_CHARS)
@@ -42,7 +44,7 @@ def focus(text: str) -> Focus:
 
 def _question_index(parts: list[str]) -> int:
     for i in range(len(parts) - 1, -1, -1):
-        if parts[i].rstrip().endswith(("?", "？")):
+        if parts[i].rstrip(" !.~").endswith(("?", "？")):
             return i
     for i in range(len(parts) - 1, -1, -1):
         if _QUESTION_WORDS.search(parts[i].casefold()):

@@ -72,7 +72,7 @@ REQUIRED_MESSAGES = (
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference",
-    "years", "than", "exact", "actually", "next", "confirm", "all", "before", "after", "events", "filler",
+    "years", "than", "exact", "actually", "next", "compare", "there", "confirm", "all", "before", "after", "events", "filler",
 )  # fmt: skip
 
 
@@ -422,6 +422,7 @@ def _read_by_lang(
         spec["want"] = (_enum(*WANTS), False)
         spec["detail"] = (_flag, False)
         spec["out_of_scope"] = (_flag, False)
+        spec["broad"] = (_flag, False)
     for key, value in section.items():
         key_line = _line(section, key, line)
         if key in target:
@@ -444,6 +445,8 @@ def _read_by_lang(
                 wants.setdefault(key, "")
             if wants is not None and rec.get("out_of_scope"):
                 wants[key] = OUT_OF_SCOPE
+            if wants is not None and rec.get("broad"):
+                wants.setdefault(key, "")
 
 
 def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:

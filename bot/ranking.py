@@ -110,7 +110,7 @@ class Ranker:
         about = self.about(fact)
         if ask.specific and not set(ask.specific) & about:
             return False
-        if fact.type == "contact" and ask.intent != "contact":
+        if fact.type == "contact" and ask.intent != "contact" and "contact" not in ask.topics:
             return False  # a press contact answers 'whom do I call', not 'who came'
         counted = ask.want == "count" and fact.count is not None and self._counts_what_is_asked(ask, fact, strict=True)
         if ask.subjects and not ask.subjects & set(fact.topics) and not counted:
