@@ -127,9 +127,10 @@ class Composer:
             return event.subject.name(self.lang)
         return f"{event.subject.name(self.lang)} {self.kind_name(event.kind)}"
 
-    def line(self, event: Event) -> str:
-        """An event in a timeline: its date, then its headline record (or its name)."""
-        headline = event.headline
+    def line(self, event: Event, scope: Sequence[str] = ()) -> str:
+        """An event in a timeline: its date, then its headline record (or its name); with a scope named, the
+        record of the event about it (Kyrgyzstan's part of a pilot programme)."""
+        headline = next((f for f in event.facts if set(scope) & set(f.about[1:])), event.headline)
         text = headline.text(self.lang) if headline else self.label(event)
         return f"{self.when(event)}: {text}" if headline else text
 
@@ -326,7 +327,8 @@ class Composer:
         if stated:
             body.append(Block("paragraph", stated.text(self.lang)))
         body.append(Block("paragraph", lead))
-        items = tuple(self.line(e) if timeline else self.label(e) for e in events)
+        scope = tuple(scope)
+        items = tuple(self.line(e, scope) if timeline else self.label(e) for e in events)
         body.append(Block("list", items=items))
         facts = [*([stated] if stated else []), *(f for e in events for f in e.facts[:1])]
         main = self.kb.entities[next(iter(scope), events[0].subject.id)]

@@ -40,7 +40,9 @@ _PEOPLE = re.compile(
     r"공무원|담당자|전문가|연수단|대표단|\bofficials\b|\bpolicy makers\b|\bexperts\b|\bdelegates\b|\bdelegation\b"
 )
 _DAY = re.compile(rf"\d{{1,2}}월\s*\d{{1,2}}일|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
-_AS_OF = re.compile(r"\([^)]*(?:기준|as of|as reported|according to)[^)]*\)")
+_AS_OF = re.compile(
+    r"\([^)]*(?:기준|as of|as reported|according to)[^)]*\)|\bas (?:reported|of) (?:in )?[^,.;]*|(?:19|20)\d\d년 (?:\S+ )?기준"
+)
 _START = re.compile(r"부터|시작|출범|since|from|began|begun|launched|started")
 PEOPLE = "people"  # not a Want: a record says who took part without naming anyone
 _SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")

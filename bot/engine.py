@@ -296,7 +296,7 @@ class Turn:
             return False
         content = [w for w in self.u.residual if w not in STOPWORDS and not is_particles(w)]
         unexplained = len(self.u.unexplained)
-        return unexplained >= 2 and unexplained > OFF_TOPIC_SHARE * len(content)
+        return unexplained >= 2 and unexplained >= OFF_TOPIC_SHARE * len(content)
 
     def topical(self) -> Answer | None:
         """No name given: a fact that matches the question's topics and intent, if one clearly does."""
@@ -385,14 +385,13 @@ class Turn:
         # Words the fact base cannot place ('job openings') make a question off topic, unless the record found
         # uses them itself.
         off_topic = self.off_topic() and not self.ranker.lexical(ask, normalize(text))
+        planned = self._only_planned(ranked)
+        if planned:
+            return planned
         if missing_kind or not best.answers or off_topic:
             return self.not_on_record(ask, ranked, missing_kind)
         if best.fact is None:
             return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
-        if "actually" in self.u.cues and best.fact.status == "planned":
-            subject = self.entity(best.fact.about[0])
-            return self.compose.not_on_record(subject, self.compose.say("only_planned", subject=subject.name(self.lang)),
-                                              best.fact)  # fmt: skip
         chosen = self._chosen(ask, ranked)
         chosen += self._second_detail(ask, chosen)
         history = self.records.series(best.fact)[:4] if best.fact.count else []
@@ -402,6 +401,17 @@ class Turn:
                                                                           if any(e in f.about for f in chosen))]))
         return self.compose.facts_answer(chosen, self.confidence(ask, best.score), entities, ask.want,
                                          history if len(history) > 1 else (), lead)  # fmt: skip
+
+    def _only_planned(self, ranked: list[Scored]) -> Answer | None:
+        """'Was the Cameroon system actually delivered?': when the closest record is only a plan, say so."""
+        if "actually" not in self.u.cues:
+            return None
+        closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=None)
+        if closest is None or closest.fact is None or closest.fact.status != "planned":
+            return None
+        subject = self.entity(closest.fact.about[0])
+        line = self.compose.say("only_planned", subject=subject.name(self.lang))
+        return self.compose.not_on_record(subject, line, closest.fact)
 
     def _chosen(self, ask: Ask, ranked: list[Scored]) -> list[Fact]:
         best = ranked[0].fact

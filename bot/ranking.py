@@ -18,7 +18,7 @@ from bot.details import Details
 from bot.entities import strip_particles
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, visible
 from bot.details import PEOPLE
-from bot.normalize import alias_key, is_hangul, normalize, syllables
+from bot.normalize import alias_key, is_hangul, normalize, syllables, words
 from bot.vocabulary import english_bases
 from bot.periods import newest_first
 from bot.question import Ask
@@ -28,6 +28,8 @@ W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 
 W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it in passing
 W_LEX = 1.5  # each of the question's own words (unknown to the vocabulary) that the record's text uses
 W_ALL = 1.0  # a record about every one of several things named: what links them
+W_QUALIFIER = 1.0  # a named thing that qualifies the one asked about (the country of 'the Kyrgyzstan pilot')
+W_MEMBER = 0.5  # each member of a group the question names that a record names
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -67,6 +69,7 @@ class Ranker:
             if entity.country and entity.id not in self.generic:
                 self.groups.setdefault(entity.id, set()).add(entity.country)
         self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
+        self._english_cache: dict[str, frozenset[str]] = {}
 
     def facts_about(self, entity_id: str) -> list[Fact]:
         return self.by_entity.get(entity_id, [])
@@ -76,9 +79,24 @@ class Ranker:
         return set(fact.about).union(*(self.groups.get(e, ()) for e in fact.about))
 
     def lexical(self, ask: Ask, text: str, words: tuple[str, ...] | None = None) -> int:
-        """How many of the question's own words the text uses (Korean by stem: 부처들로 finds 부처)."""
-        padded = f" {text}"
-        return sum(1 for word in (ask.words if words is None else words) if any(form in padded for form in _stems(word)))
+        """How many of the question's own words the text uses: Korean by stem (부처들로 finds 부처), English by
+        word, endings aside ('hope' finds 'hoped', not 'headquarters' for 'head')."""
+        english = self._english_words(text)
+        found = 0
+        for word in ask.words if words is None else words:
+            if any(is_hangul(c) for c in word):
+                found += any(form in text for form in _stems(word))
+            elif len(word) >= 3:
+                found += bool({word, *english_bases(word)} & english)
+        return found
+
+    def _english_words(self, text: str) -> frozenset[str]:
+        cached = self._english_cache.get(text)
+        if cached is None:
+            tokens = [w for w in words(text) if w.isascii()]
+            cached = frozenset(tokens).union(*(english_bases(w) for w in tokens))
+            self._english_cache[text] = cached
+        return cached
 
     def _lexical_score(self, ask: Ask, text: str) -> float:
         # Words the vocabulary does not know weigh fully; topic words the text itself uses break ties
@@ -92,15 +110,24 @@ class Ranker:
         score = W_ENTITY * len(about.intersection(ask.specific)) / max(1, len(ask.specific))
         if len(ask.specific) > 1 and set(ask.specific) <= about:
             score += W_ALL
-        if ask.vague:
-            score += W_GENERIC * len(about.intersection(ask.vague)) / len(ask.vague)
+        for group in (e for e in ask.specific if self.kb.entities[e].members):
+            # 'Which international organisations took part?': the record naming more of them.
+            score += W_MEMBER * min(3, len(set(self.kb.entities[group].members) & set(fact.about)))
+        generic = [e for e in ask.vague if e in self.generic]
+        qualifiers = [e for e in ask.vague if e not in self.generic]
+        if generic:
+            score += W_GENERIC * len(about.intersection(generic)) / len(generic)
+        if qualifiers:
+            # 'the Kyrgyzstan innovative pilot': Kyrgyzstan says which part of the pilot is meant.
+            score += W_QUALIFIER * len(about.intersection(qualifiers)) / len(qualifiers)
         if fact.about[0] in ask.entities:
             score += W_PRIMARY
         if ask.intent and ask.intent in fact.asks and not ask.refined:
             score += W_INTENT
         if ask.want and ask.want in self.details.of_fact(fact):
             score += W_WANT
-        shared = len(ask.topics.intersection(fact.topics))
+        topics = self._scored_topics(ask)
+        shared = len(topics.intersection(fact.topics))
         score += W_TOPIC * min(2, shared) + (W_FOCUS * shared / len(fact.topics) if fact.topics else 0.0)
         if ask.years and ask.years & self.years[fact.id]:
             score += W_YEAR
@@ -119,9 +146,18 @@ class Ranker:
             return self._gives(ask, fact)
         if ask.intent is None or ask.intent in fact.asks or ask.subjects:
             return True
+        if ask.intent == "list" and fact.count is not None and self._counts_what_is_asked(ask, fact, strict=True):
+            return True  # 'APPeN e-procurement countries 2022': no names to list, a count of them
         if len(ask.specific) > 1 and set(ask.specific) <= about:
             return True  # a question naming two things asks what links them
         return self.lexical(ask, self.texts[fact.id, ask.lang]) > 0  # what/how: the record whose words match
+
+    def _scored_topics(self, ask: Ask) -> frozenset[str]:
+        """Topics that rank records: a topic naming what is counted ('our country') counts only in a question
+        that counts or lists."""
+        if ask.want == "count" or ask.intent in ("list", "how_many"):
+            return ask.topics
+        return frozenset(t for t in ask.topics if self.kb.topic_wants.get(t) != "")
 
     def _gives(self, ask: Ask, fact: Fact) -> bool:
         """Whether a fact holds the detail asked, for what the question names."""
@@ -283,12 +319,9 @@ class Ranker:
 
 
 def _stems(word: str) -> list[str]:
-    """Forms of a question word to look for in a record: Korean by its leading syllables (부처들로 -> 부처),
-    English as written and without a regular ending."""
-    if any(is_hangul(c) for c in word):
-        forms = [f for f in strip_particles(word) if syllables(f) >= 2]
-        return forms + [word[:n] for n in range(len(word) - 1, 1, -1) if word[:n] not in forms]
-    return [f" {word}", *(f" {b}" for b in english_bases(word))] if len(word) >= 3 else []
+    """Forms of a Korean question word to look for in a record: by its leading syllables (부처들로 -> 부처)."""
+    forms = [f for f in strip_particles(word) if syllables(f) >= 2]
+    return forms + [word[:n] for n in range(len(word) - 1, 1, -1) if word[:n] not in forms]
 
 
 def _years(fact: Fact) -> frozenset[int]:

@@ -220,8 +220,10 @@ class Understander:
         joined = _joined(residual)
         spaced = residual + joined
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
+        in_names = {i for m in spotted.mentions if m.end - m.start > 1 for i in range(m.start, m.end)}
+        free = [t for i, t in enumerate(tokens) if i not in in_names]
         topic_table = {
-            **exact_table(self.topic_vocab, tokens), **match_table(self.topic_vocab, joined, glued=False),
+            **exact_table(self.topic_vocab, free), **match_table(self.topic_vocab, joined, glued=False),
             **match_table(self.topic_vocab, residual),
         }  # fmt: skip
         matched = [
@@ -244,9 +246,9 @@ class Understander:
         places = {self.places[w] for token in residual for w in strip_particles(token) if w in self.places}
         implied, anchors = self._implied({m.target for m in spotted.mentions} | places, topic_table, residual)
         # "IDB workshop dates": 'workshop' names the programme here; it is not what is asked about it.
-        naming = frozenset().union(
-            *(self.keywords.get(e, frozenset()) for e in (*implied, *(m.target for m in spotted.mentions)))
-        )
+        # (A word that named an implied programme says which programme, not what is asked of it; a programme
+        # named outright leaves its keywords free: 'APPeN 회원국' asks about members.)
+        naming = frozenset().union(*(self.keywords.get(e, frozenset()) for e in implied))
         topics = frozenset(
             t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
         )

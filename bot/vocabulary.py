@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
-from bot.entities import is_particles, strip_particles
+from bot.entities import PARTICLES, is_particles, strip_particles
 from bot.normalize import is_hangul, normalize, syllables, words
 
 SLOT = "{entity}"
@@ -69,7 +69,7 @@ class Vocabulary:
         found: dict[str, float] = {}
         for form in strip_particles(token):
             # One syllable left after several particles is a different word: 수도가 is not 수 'number' + 도가.
-            if form in self.words and (syllables(form) > 1 or len(token) - len(form) <= 1 or not is_hangul(form[0])):
+            if form in self.words and (syllables(form) > 1 or token == form or token[len(form) :] in PARTICLES):
                 found[form] = 1.0
         if found:
             return found  # the whole word is known: 연수단 is a delegation, not 연수 'training'
