@@ -62,7 +62,7 @@ class Across:
         if listing and (kinds or scope) and not events_named:
             return self.items(scope)
         # "How many MOUs?" counts events; "how many countries visit?" asks a figure a record states.
-        if turn.intent == "how_many" and kinds and not events_named and not turn.topics & COUNTED_NOUNS:
+        if turn.intent == "how_many" and self.u.counted in kinds and not events_named:
             return self.count(scope)
         return None
 

@@ -89,7 +89,7 @@ class Composer:
         """A curated message; {contact} is the default contact unless given."""
         if "contact" not in values:
             values["contact"] = self.default_contact.line() if self.default_contact else ""
-        return self.kb.message(key, self.lang, **values)
+        return " ".join(self.kb.message(key, self.lang, **values).split())  # a value left empty leaves no gap
 
     def name(self, entity_id: str) -> str:
         return self.kb.entities[entity_id].name(self.lang)
@@ -268,6 +268,8 @@ class Composer:
         name = subject.name(self.lang)
         if qualifiers:
             name = f"{name} ({', '.join(q.name(self.lang) for q in qualifiers)})"
+        if topic and name in self.kind_name(topic):
+            name = ""  # '나라장터 수출', not '나라장터 나라장터 수출'
         if topic and want:
             return self.say("not_on_record_detail", subject=name, topic=self.kind_name(topic), want=self.want_name(want))
         if want:

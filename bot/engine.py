@@ -433,7 +433,10 @@ class Turn:
 
     def _second_detail(self, ask: Ask, chosen: list[Fact]) -> list[Fact]:
         """A question asking two things ('how many members, and since when?'): the record of the second."""
-        second = want_of(self.kb, None, self.u.cues, frozenset()) if self.u.cues & {"since", "until", "duration"} else None
+        cues = self.u.cues
+        second: Want | None = "start" if "since" in cues else "end" if "until" in cues else (
+            "duration" if "duration" in cues else None
+        )
         if second is None or second == ask.want or any(second in self.engine.details.of_fact(f) for f in chosen):
             return []
         again = replace(ask, want=second, intent=None, refined=True)

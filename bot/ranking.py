@@ -29,7 +29,8 @@ W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it
 W_LEX = 1.5  # each of the question's own words (unknown to the vocabulary) that the record's text uses
 W_ALL = 1.0  # a record about every one of several things named: what links them
 W_QUALIFIER = 1.0  # a named thing that qualifies the one asked about (the country of 'the Kyrgyzstan pilot')
-W_MEMBER = 0.5  # each member of a group the question names that a record names
+W_MEMBER = 0.5
+PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins  # each member of a group the question names that a record names
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -87,13 +88,16 @@ class Ranker:
             if any(is_hangul(c) for c in word):
                 found += any(form in text for form in _stems(word))
             elif len(word) >= 3:
-                found += bool({word, *english_bases(word)} & english)
+                # 'rehab' is the start of 'rehabilitation'
+                found += bool({word, *english_bases(word)} & english) or (
+                    len(word) >= PREFIX_MIN and any(w.startswith(word) for w in english)
+                )
         return found
 
     def _english_words(self, text: str) -> frozenset[str]:
         cached = self._english_cache.get(text)
         if cached is None:
-            tokens = [w for w in words(text) if w.isascii()]
+            tokens = [p for w in words(text) if w.isascii() for p in (w, *w.split("-"))]  # robot-based: robot
             cached = frozenset(tokens).union(*(english_bases(w) for w in tokens))
             self._english_cache[text] = cached
         return cached

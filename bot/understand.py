@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.entities import EntityIndex, Mention, is_particles, strip_particles
 from bot.language import detect
-from bot.model import KnowledgeBase, Lang
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, KnowledgeBase, Lang
 from bot.normalize import alias_key, is_hangul, normalize, syllables, words
 from bot.periods import MONTH_WORDS, Period, period_in
 from bot.vocabulary import SLOT, STOPWORDS, Vocabulary, content_words, exact_table, match_table, phrase_score
@@ -113,6 +113,7 @@ class Understander:
         self.cue_endings = [(cue, sig[0]) for cue, sig in self.cue_signals if len(sig) == 1 and sig[0] in ENDINGS]
         self.cues_with = _index(self.cue_signals)
         self.places = self._place_anchors(kb)
+        self.event_kinds = frozenset(t for t in kb.topics if t in (*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
         for pid, anchors, phrases in self.programme_keys:
             programme = kb.entities[pid]
             if programme.place:
@@ -230,7 +231,9 @@ class Understander:
             (t, s) for t, s in _candidates(self.signals_with, topic_table)
             if phrase_score(s, topic_table) >= (0.85 if len(s) == 1 else 0.9)
         ]  # fmt: skip
-        topics = frozenset(t for t, s in matched if not _inside_longer(s, matched))
+        whole = {**exact_table(self.topic_vocab, tokens), **topic_table}
+        every = [(t, s) for t, s in _candidates(self.signals_with, whole) if phrase_score(s, whole) >= 0.9]
+        topics = frozenset(t for t, s in matched if not _inside_longer(s, every))
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
         cue_tokens = [*tokens, *joined]
         cues = frozenset(
@@ -260,13 +263,18 @@ class Understander:
         )  # fmt: skip
 
     def _counted(self, residual: list[str]) -> str | None:
-        """What 'how many' counts: the topic of the words right after 'many' or 몇 ('몇 개국', 'how many people')."""
+        """What 'how many' counts: the topic of the words right after 'many' or 몇 ('몇 개국', 'how many people',
+        'how many MOUs'), or in Korean of the word before it ('업무협약은 몇 건')."""
         for i, token in enumerate(residual):
             if token in HOW_MANY or token.startswith("몇"):
-                for nxt in ([token[1:]] if len(token) > 1 else []) + residual[i + 1 : i + 3]:
-                    for topic in COUNTED:
-                        if any(self.topic_vocab.matches(nxt).get(w, 0) >= 0.85 for w in self.topic_words.get(topic, ())):
-                            return topic
+                after = ([token[1:]] if len(token) > 1 else []) + residual[i + 1 : i + 3]
+                before = residual[max(0, i - 1) : i] if token.startswith("몇") else []
+                for word in after + before:
+                    matches = self.topic_vocab.matches(word)
+                    for topic, signals in self.topic_words.items():
+                        if topic in COUNTED or topic in self.event_kinds:
+                            if any(matches.get(w, 0) >= 0.85 for w in signals):
+                                return topic
         return None
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
