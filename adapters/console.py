@@ -1,7 +1,8 @@
 """The console surface: `coopbot chat`, a conversation in the terminal.
 
 It only translates: a line typed -> `Coopbot.ask` -> the Answer as plain text. Typing the number
-of a suggestion asks it; /help, /about, /contact, /lang ko|en and /quit work as on Telegram.
+of a suggestion asks it; /help, /about, /contact, /lang ko|en work as on Telegram; quit, exit, 종료
+(or /quit, /exit, end of input) end the conversation, as the banner says.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot import Answer, Coopbot
 from bot.render_text import render_plain
 
 PROMPT = "> "
+QUIT = frozenset(("quit", "exit", "종료", "/quit", "/exit", "q", "끝", "나가기"))
 
 
 def configured(env: object) -> bool:
@@ -36,6 +38,7 @@ def run(bot: Coopbot, args: argparse.Namespace, stdin: IO[str] = sys.stdin, out:
         bot.set_language(session, args.lang)
     lang = getattr(args, "lang", None) or "ko"
     _show(bot.start(lang, audience), out)
+    out.write(bot.message("chat_quit_hint", lang) + "\n\n")
     last: Answer | None = None
     while True:
         if stdin.isatty():
@@ -55,7 +58,8 @@ def run(bot: Coopbot, args: argparse.Namespace, stdin: IO[str] = sys.stdin, out:
             continue
         lang = bot.language(session) or (last.language if last else lang)
         command, _, rest = text.partition(" ")
-        if command in ("/quit", "/exit"):
+        if text.casefold().rstrip(".!") in QUIT:
+            out.write(bot.message("chat_bye", lang) + "\n")
             return 0
         if command == "/lang" and rest.strip() in ("ko", "en"):
             bot.set_language(session, rest.strip())  # type: ignore[arg-type]

@@ -37,3 +37,13 @@ def test_end_of_input_ends_the_chat_cleanly():
 def test_binary_garbage_does_not_stop_the_chat():
     out = chat("\x00\x01\x02", "APPeN 회원국 수")
     assert "40" in out
+
+
+def test_banner_says_how_to_leave():
+    assert "quit" in chat().strip().split("\n\n")[-1]
+
+
+def test_quit_exit_and_korean_end_the_chat_and_say_goodbye():
+    for word in ("quit", "exit", "종료", "EXIT"):
+        out = chat(word, "몽골 나라장터 언제")
+        assert "2010" not in out and ("Goodbye" in out or "마칩니다" in out)
