@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.model import Entity, Fact, KnowledgeBase, Want
+from bot.model import PEOPLE_UNITS, Entity, Fact, KnowledgeBase, Lang, Want
 from bot.normalize import normalize
 
 _NUMBER_WORDS = (
@@ -24,7 +24,8 @@ _MONTHS = r"january|february|march|april|may|june|july|august|september|october|
 PATTERNS: dict[Want, re.Pattern[str]] = {
     "date": re.compile(rf"(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}월|\b(?:{_MONTHS})\b|상반기|하반기|first half|second half"),
     "end": re.compile(
-        r"(?:\d|말|월|일|년|반기)\s*까지|~|–|\buntil\b|\bby the end\b|\bto \d|\bto (?:the )?end\b|\bby (?:19|20)\d\d"
+        r"(?:\d|말|월|일|년|반기)\s*까지|\d\s*[~–]\s*\d|\buntil\b|\bby the end\b|\bto \d|\bto (?:the )?end\b"
+        r"|\bby (?:19|20)\d\d"
     ),
     "duration": re.compile(rf"\d+\s*일간|\d+\s*박\s*\d+\s*일|\d+\s*일 동안|\b(?:\d+|{_NUMBER_WORDS})[- ]days?\b|\bnights?\b"),
     "count": re.compile(
@@ -41,10 +42,17 @@ _PEOPLE = re.compile(
 )
 _DAY = re.compile(rf"\d{{1,2}}월\s*\d{{1,2}}일|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
 _AS_OF = re.compile(
-    r"\([^)]*(?:기준|as of|as reported|according to)[^)]*\)|\bas (?:reported|of) (?:in )?[^,.;]*|(?:19|20)\d\d년 (?:\S+ )?기준"
+    r"\([^)]*(?:기준|as of|as reported|according to)[^)]*\)|\bas (?:reported|of) (?:in )?[^,.;]*"
+    r"|(?:19|20)\d\d년(?: \d+월)?(?: \d+일)? (?:\S+ )?기준"
+)
+# A count of people (21명, 14 officials), as against a count of countries.
+_HEADCOUNT = re.compile(
+    rf"\d[\d,]*\s*(?:여\s*)?명|\b(?:\d[\d,]*|{_NUMBER_WORDS})\+?[- ](?:[a-z-]+\s+)?"
+    r"(?:officials|participants|people|experts|delegates|members?)\b"
 )
 _START = re.compile(r"부터|시작|출범|since|from|began|begun|launched|started")
 PEOPLE = "people"  # not a Want: a record says who took part without naming anyone
+HEADCOUNT = "headcount"  # not a Want: a record counts people
 _SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")
 
 
@@ -61,7 +69,7 @@ class Details:
         self.kb = kb
         people = [e for e in kb.entities.values() if e.type == "person"]
         self.person_names = frozenset(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
-        self._fact_cache: dict[str, frozenset[str]] = {}
+        self._fact_cache: dict[tuple[str, Lang], frozenset[str]] = {}
 
     # -- what a text, a fact, an entity can give -----------------------------------------------------
 
@@ -81,26 +89,28 @@ class Details:
             found.add("person")
         if _PEOPLE.search(norm):
             found.add(PEOPLE)  # officials, experts: who took part, though no one is named
+        if _HEADCOUNT.search(norm):
+            found |= {HEADCOUNT, "count"}
         return frozenset(found)  # type: ignore[arg-type]
 
-    def of_fact(self, fact: Fact) -> frozenset[str]:
-        cached = self._fact_cache.get(fact.id)
+    def of_fact(self, fact: Fact, lang: Lang) -> frozenset[str]:
+        """What a fact can give a reader of `lang`: its fields, and what its text in that language says."""
+        cached = self._fact_cache.get((fact.id, lang))
         if cached is None:
             fields = self._fields(fact.date, fact.end, fact.place is not None, fact.count, fact.amount, fact.about)
-            # A detail counts when both languages state it: the reply is in one of them.
-            ko, en = fact.text.ko, fact.text.en
-            if fact.detail:
-                ko, en = f"{ko} {fact.detail.ko}", f"{en} {fact.detail.en}"
-            cached = fields | (self.in_text(ko) & self.in_text(en))
-            self._fact_cache[fact.id] = cached
+            text = fact.text(lang) + (f" {fact.detail(lang)}" if fact.detail else "")
+            cached = fields | self.in_text(text)
+            if fact.count and fact.count.unit in PEOPLE_UNITS:
+                cached |= {HEADCOUNT}
+            self._fact_cache[fact.id, lang] = cached
         return cached
 
-    def of_entity(self, entity: Entity) -> frozenset[str]:
+    def of_entity(self, entity: Entity, lang: Lang) -> frozenset[str]:
         """What an entity's overview can give: its own fields and its summary."""
         fields = self._fields(entity.start, entity.end, entity.place is not None, None, None, ())
         if entity.type == "person":
             fields |= {"person"}
-        return fields | (self.in_text(entity.summary.ko) & self.in_text(entity.summary.en))
+        return fields | self.in_text(entity.summary(lang))
 
     def _fields(
         self, date: str | None, end: str | None, place: bool, count: object, amount: object, about: Iterable[str]
@@ -133,11 +143,9 @@ class Details:
             return text
         parts = sentences(text)
         for i, sentence in enumerate(parts):
-            if want in self.in_text(sentence):
+            if want in self.in_text(sentence) or (want == "start" and "date" in self.in_text(sentence)):
                 return " ".join([sentence, *parts[:i], *parts[i + 1 :]]) if i else text
         return text
 
 
-def said_in(text: str, want: Want) -> bool:
-    """Whether `text` states a value of the kind asked (used by tests over the whole fact base)."""
-    return bool(PATTERNS[want].search(normalize(text))) if want in PATTERNS else False
+

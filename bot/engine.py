@@ -437,7 +437,7 @@ class Turn:
         second: Want | None = "start" if "since" in cues else "end" if "until" in cues else (
             "duration" if "duration" in cues else None
         )
-        if second is None or second == ask.want or any(second in self.engine.details.of_fact(f) for f in chosen):
+        if second is None or second == ask.want or any(second in self.engine.details.of_fact(f, self.lang) for f in chosen):
             return []
         again = replace(ask, want=second, intent=None, refined=True)
         found = [s.fact for s in self.ranker.rank(again) if s.answers and s.fact and s.fact not in chosen]

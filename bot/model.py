@@ -21,6 +21,8 @@ FACT_TYPES = (
 # that questions across records (first, latest, in 2024, every MOU) are computed from, so they need a `date`.
 EVENT_TYPES = ("export", "contract", "mou", "pilot", "training", "dispatch", "event", "visit")
 PROGRAMME_KINDS = ("system", "subsystem", "training", "workshop", "forum", "network", "visit", "project", "event")
+# Count units that count people (as against countries): 'how many people' is answered by these.
+PEOPLE_UNITS = ("officials", "participants", "people")
 # The kinds of detail a question can ask for, beyond "what": when, since when, until when, how long, how
 # many, how much, who, where. A topic may stand for one of them (topics.yaml `want`: budget -> amount).
 Want = Literal["date", "day", "start", "end", "duration", "count", "amount", "person", "place"]

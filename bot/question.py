@@ -47,7 +47,7 @@ class Ask:
 def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics: frozenset[str]) -> Want | None:
     """The detail a question asks for: its intent's, else a topic's that stands for one ('what paid for KEPS':
     budget, an amount), made precise by cues (since/until/how long)."""
-    if "duration" in cues and "until" not in cues:  # 며칠 동안 is how long; 며칠에 끝나 is an end
+    if "duration" in cues and not cues & {"until", "exact"}:  # 며칠 동안 is how long; 며칠에 끝나 is an end
         return "duration"
     money = any(kb.topic_wants.get(t) == "amount" for t in topics)
     if intent == "how_many" and money:
@@ -55,6 +55,8 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     want = INTENT_WANTS.get(intent or "") or next(
         (kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )
+    if "exact" in cues and want in (None, "date", "duration"):
+        return "day"  # '몇월 며칠에', 'which day'
     if want == "date" or (want is None and "until" in cues and "duration" in cues):
         if "since" in cues and "until" not in cues:
             return "start"

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from bot.details import Details
 from bot.entities import strip_particles
-from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, visible
-from bot.details import PEOPLE
+from bot.model import EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
+from bot.details import HEADCOUNT, PEOPLE
 from bot.normalize import alias_key, is_hangul, normalize, syllables, words
 from bot.vocabulary import english_bases
 from bot.periods import newest_first
 from bot.question import Ask
-from bot.records import PEOPLE_UNITS
 
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 1.0, 2.0, 1.0, 0.75
 W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it in passing
@@ -128,7 +127,7 @@ class Ranker:
             score += W_PRIMARY
         if ask.intent and ask.intent in fact.asks and not ask.refined:
             score += W_INTENT
-        if ask.want and ask.want in self.details.of_fact(fact):
+        if ask.want and ask.want in self.details.of_fact(fact, ask.lang):
             score += W_WANT
         topics = self._scored_topics(ask)
         shared = len(topics.intersection(fact.topics))
@@ -165,7 +164,7 @@ class Ranker:
 
     def _gives(self, ask: Ask, fact: Fact) -> bool:
         """Whether a fact holds the detail asked, for what the question names."""
-        want, provides = ask.want, self.details.of_fact(fact)
+        want, provides = ask.want, self.details.of_fact(fact, ask.lang)
         if want in ("count", "person", "amount") and self._figure_of_another(ask, fact):
             return False
         if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
@@ -240,7 +239,7 @@ class Ranker:
     def _text_counts_what_is_asked(self, ask: Ask, fact: Fact) -> bool:
         """The same for a count the text gives in words: 14개국 does not say how many people came."""
         if ask.counted == "participants" or ("participants" in ask.topics and "countries" not in ask.topics):
-            return PEOPLE in self.details.of_fact(fact)
+            return HEADCOUNT in self.details.of_fact(fact, ask.lang)
         return True
 
     def score_overview(self, ask: Ask, entity: Entity) -> float:
@@ -248,20 +247,17 @@ class Ranker:
         score = W_ENTITY / max(1, len(ask.specific)) if entity.id in ask.specific else W_GENERIC
         if ask.intent in OVERVIEW_INTENTS and not ask.subjects and not ask.want:
             score += W_OVERVIEW + (W_INTENT if ask.intent else 0.0)
-        if ask.want and ask.want in self.details.of_entity(entity):
+        if ask.want and ask.want in self.details.of_entity(entity, ask.lang):
             score += W_WANT
         if self._names_itself(ask, entity):
             score += W_TOPIC
         return score + self._lexical_score(ask, normalize(entity.summary(ask.lang)))
 
     def _summary_of_another(self, ask: Ask, entity: Entity) -> bool:
-        """A summary's figures are the entity's own only if it is a programme or an organisation: a country's
-        summary quotes the figures of programmes it takes part in (Mongolia: a KRW 7 billion pilot), and a
-        programme's summary counts all its participants, not those of a country named with it."""
+        """A programme's summary counts all its participants, not those of a country named with it ('how many
+        came from Kyrgyzstan to the ADB training?')."""
         if ask.want not in ("count", "amount", "person"):
             return False
-        if entity.type == "country":
-            return ask.want != "person"
         return any(c in ask.entities for c in entity.countries if self.kb.entities[c].type == "country")
 
     @staticmethod
@@ -279,7 +275,7 @@ class Ranker:
         if ask.subjects:
             return False
         if ask.want:
-            return ask.want in self.details.of_entity(entity) and not self._summary_of_another(ask, entity)
+            return ask.want in self.details.of_entity(entity, ask.lang) and not self._summary_of_another(ask, entity)
         if ask.intent in (*OVERVIEW_INTENTS, "followup") or (ask.intent == "who" and entity.type == "person"):
             return True
         return self.lexical(ask, normalize(entity.summary(ask.lang))) > 0
@@ -313,7 +309,7 @@ class Ranker:
             overlap = len(ask.topics.intersection(fact.topics))
             if overlap and visible(fact, ask.audience):
                 score = W_TOPIC * min(2, overlap) + (W_INTENT if ask.intent in fact.asks else 0.0)
-                if ask.want and ask.want in self.details.of_fact(fact):
+                if ask.want and ask.want in self.details.of_fact(fact, ask.lang):
                     score += W_WANT
                 if ask.years and ask.years & self.years[fact.id]:
                     score += W_YEAR

@@ -18,13 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.answer import Audience
-from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, Fact, KnowledgeBase, Quantity
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, Quantity
 from bot.periods import Period, newest_first
 
 # Events of these kinds are about a country: the export *to* Vietnam, the MOU *with* Kyrgyzstan.
 COUNTRY_KINDS = ("export", "mou", "contract", "dispatch", "pilot")
 EVENT_KINDS = frozenset((*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
-PEOPLE_UNITS = ("officials", "participants", "people")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,104 @@
+"""What the fact base does not hold is said plainly, and only when it is true.
+
+The rule checked over the whole fact base: a reply never says "not on record" above text that states
+the very kind of detail asked (a date for 'when', a count for 'how many', ...). And when a detail is
+missing, the one line says exactly what is missing, then what is on record, set apart, and whom to ask.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Coopbot
+from bot.details import HEADCOUNT, Details
+
+# One question per kind of detail, the way people ask it, in both languages.
+ASKING = {
+    "date": {"ko": "{name} 언제야?", "en": "When was {name}?"},
+    "count": {"ko": "{name} 몇 명이야?", "en": "How many people for {name}?"},
+    "amount": {"ko": "{name} 금액은 얼마야?", "en": "How much was {name}?"},
+    "duration": {"ko": "{name} 며칠 동안 했어?", "en": "How many days did {name} last?"},
+    "end": {"ko": "{name} 언제까지야?", "en": "Until when did {name} run?"},
+}
+
+
+@pytest.fixture(scope="module")
+def bot() -> Coopbot:
+    return Coopbot.from_dir()
+
+
+def questions(bot: Coopbot) -> list[tuple[str, str, str]]:
+    return [
+        (want, lang, template[lang].format(name=entity.name(lang)))
+        for entity in bot.kb.entities.values()
+        if entity.visibility == "public"
+        for want, template in ASKING.items()
+        for lang in ("ko", "en")
+    ]
+
+
+def test_no_reply_says_not_on_record_above_the_detail_asked(bot):
+    # 'How many people' asks a count of people: a count of countries below the line is not the detail asked.
+    details, contradictions = Details(bot.kb), []
+    for want, lang, question in questions(bot):
+        answer = bot.ask(question)
+        if answer.matched or answer.kind != "unknown" or len(answer.body) < 2:
+            continue
+        on_record = " ".join(block.text for block in answer.body[1:])
+        stated = details.in_text(on_record)
+        if (HEADCOUNT if want == "count" else want) in stated:
+            contradictions.append((question, answer.body[0].text, on_record[:120]))
+    assert contradictions == []
+
+
+def test_the_missing_detail_is_named_in_one_short_line(bot):
+    answer = bot.ask("How much was the Jordan KONEPS export worth?")
+    assert not answer.matched
+    assert answer.body[0].text == "The sources give no amount for the Jordan KONEPS export."
+
+
+def test_what_is_on_record_is_set_apart_below_the_line(bot):
+    answer = bot.ask("요르단 수출 금액은 얼마였어?")
+    assert answer.body[1].text.startswith("자료에 있는 요르단 관련 내용:")
+    assert "2014" in answer.body[1].text
+
+
+def test_whom_to_ask_closes_a_not_on_record_reply(bot):
+    answer = bot.ask("How much was the Jordan KONEPS export worth?")
+    assert answer.contact is not None and "724-7470" in answer.body[-1].text
+
+
+def test_a_country_with_no_event_of_the_kind_is_not_answered_with_a_neighbour(bot):
+    answer = bot.ask("Has PPS signed an MOU with Uzbekistan?")
+    assert not answer.matched and "Kyrgyzstan" not in answer.body[0].text
+    assert answer.body[0].text == "The sources hold no MOU record for Uzbekistan."
+
+
+def test_a_plan_mentioning_a_country_is_not_an_export_to_it(bot):
+    answer = bot.ask("멕시코엔 나라장터 언제 들어갔어?")
+    assert not answer.matched and "멕시코" in answer.body[0].text
+
+
+def test_a_total_of_a_programme_is_not_one_country_share(bot):
+    answer = bot.ask("How many people from Kyrgyzstan joined the ADB training?")
+    assert not answer.matched and "21" not in answer.body[0].text
+
+
+def test_an_exact_day_the_sources_do_not_give_is_not_answered_with_a_year(bot):
+    answer = bot.ask("요르단 MOU 정확히 몇월 며칠에 맺었어?")
+    assert not answer.matched and "정확한 날짜" in answer.body[0].text
+
+
+def test_a_plan_is_not_reported_as_done(bot):
+    answer = bot.ask("Was the Cameroon pilot system actually delivered in the end?")
+    assert not answer.matched and "plan" in answer.body[0].text
+
+
+def test_names_a_source_counts_but_does_not_give_are_said_to_be_missing(bot):
+    answer = bot.ask("List the 40 APPeN member countries")
+    assert not answer.matched and "40" in answer.plain_text()
+
+
+def test_a_role_at_a_time_no_source_covers_is_not_guessed(bot):
+    answer = bot.ask("Who was PPS Administrator during the IDB course in 2014?")
+    assert not answer.matched and "Kim" not in answer.plain_text() and "Lim" not in answer.plain_text()
