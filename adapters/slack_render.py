@@ -33,7 +33,6 @@ ASK_ACTION = "coop_ask"  # action_id prefix of a suggestion/example button: asks
 SHARE_ACTION = "coop_share"  # action_id of "share in channel" under an ephemeral answer
 
 
-
 @dataclass(frozen=True, slots=True)
 class SlackMessage:
     """What chat.postMessage / a response_url needs: the fallback text and the blocks."""

@@ -68,9 +68,7 @@ def pieces(answer: Answer, quote: str | None = None, note: str | None = None) ->
         out.append(Piece(f"{label('contact', lang)}: {answer.contact.line()}"))
     # Sources the body already lists in full (as /about does) are not repeated in the footer.
     shown = " ".join(p.text for p in out)
-    cited = [
-        c for c in (s.citation() for s in answer.sources) if c not in shown
-    ]
+    cited = [c for c in (s.citation() for s in answer.sources) if c not in shown]
     if cited:
         out.append(Piece(f"{label('sources', lang)}: {'; '.join(cited)}", "i"))
     return out

@@ -79,7 +79,9 @@ class Across:
             entity = turn.entity(eid)
             if eid in turn.ranker.generic or (entity.type == "country" and candidates):
                 continue
-            if entity.type in ("country", "region", "organisation") or (entity.type == "programme" and not turn.is_event(eid)):
+            if entity.type in ("country", "region", "organisation") or (
+                entity.type == "programme" and not turn.is_event(eid)
+            ):
                 out.append(eid)
         return tuple(out)
 
@@ -205,8 +207,10 @@ class Across:
         if not named or not (self.u.cues & {"confirm"} or turn.yes_no):
             return answer
         agrees = chosen.subject.id in named
-        lead = self.compose.say("premise_yes") if agrees else self.compose.say(
-            "premise_no", value=self.compose.label(chosen)
+        lead = (
+            self.compose.say("premise_yes")
+            if agrees
+            else self.compose.say("premise_no", value=self.compose.label(chosen))
         )
         return self.compose.prepend(answer, lead)
 
@@ -234,8 +238,10 @@ class Across:
             return None
         kind, compose = self.kind(), self.compose
         stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
-        lead = compose.say("named_in_sources") if stated else compose.say(
-            "items_lead", kind=compose.kind_name(kind), count=str(len(events))
+        lead = (
+            compose.say("named_in_sources")
+            if stated
+            else compose.say("items_lead", kind=compose.kind_name(kind), count=str(len(events)))
         )
         timeline = not self.turn.kinds or "events" in self.u.cues
         return compose.events_list(lead, compose.kind_name(kind), events, timeline=timeline, stated=stated, scope=scope)

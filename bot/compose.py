@@ -114,15 +114,15 @@ class Composer:
     def label(self, event: Event) -> str:
         """An event in a list: what it is, when, and whether it was only planned."""
         subject = event.subject.name(self.lang)
-        if event.subject.type != "country" and event.kind not in COUNTRY_KINDS and event.subject.type != "programme":
-            subject = f"{subject} {self.kind_name(event.kind)}"
-        elif event.subject.type == "programme" and event.subject.kind != event.kind:
+        if (
+            event.subject.type != "country" and event.kind not in COUNTRY_KINDS and event.subject.type != "programme"
+        ) or (event.subject.type == "programme" and event.subject.kind != event.kind):
             subject = f"{subject} {self.kind_name(event.kind)}"
         status = [self.say(f"status_{event.status}")] if event.status in ("planned", "ongoing") else []
         return f"{subject} ({', '.join([self.when(event), *status])})"
 
     def title(self, event: Event) -> str:
-        """What an event is called in a sentence: the programme's name, or the country and the kind (몽골 나라장터 수출)."""
+        """What an event is called in a sentence: its programme's name, or its country and kind (몽골 나라장터 수출)."""
         if event.subject.type == "programme" and event.subject.kind == event.kind:
             return event.subject.name(self.lang)
         return f"{event.subject.name(self.lang)} {self.kind_name(event.kind)}"
@@ -135,7 +135,11 @@ class Composer:
         return f"{self.when(event)}: {text}" if headline else text
 
     def value(self, quantity: Quantity, field: str) -> str:
-        return format_amount(self.kb, quantity, self.lang) if field == "amount" else format_count(self.kb, quantity, self.lang)
+        return (
+            format_amount(self.kb, quantity, self.lang)
+            if field == "amount"
+            else format_count(self.kb, quantity, self.lang)
+        )
 
     # -- the Answer ----------------------------------------------------------------------------------
 
@@ -190,7 +194,8 @@ class Composer:
                     offer(fact.question(lang))
             related = [
                 self.kb.entities[e] for f in self.facts_about(entity.id) for e in f.about
-                if e != entity.id and self.kb.entities[e].type != "person" and visible(self.kb.entities[e], self.audience)
+                if e != entity.id and self.kb.entities[e].type != "person"
+                and visible(self.kb.entities[e], self.audience)
             ]  # fmt: skip
             for other in related:
                 if len(out) >= 2:
@@ -271,7 +276,9 @@ class Composer:
         if topic and name in self.kind_name(topic):
             name = ""  # '나라장터 수출', not '나라장터 나라장터 수출'
         if topic and want:
-            return self.say("not_on_record_detail", subject=name, topic=self.kind_name(topic), want=self.want_name(want))
+            return self.say(
+                "not_on_record_detail", subject=name, topic=self.kind_name(topic), want=self.want_name(want)
+            )
         if want:
             return self.say("not_on_record_want", subject=name, want=self.want_name(want))
         if topic:
@@ -343,7 +350,9 @@ class Composer:
         )  # fmt: skip
 
     def next_after(self, event: Event, following: Event) -> Answer:
-        lead = self.say("next_lead", kind=self.kind_name(event.kind), item=self.label(event), next=self.label(following))
+        lead = self.say(
+            "next_lead", kind=self.kind_name(event.kind), item=self.label(event), next=self.label(following)
+        )
         body = [Block("paragraph", lead)]
         if following.headline:
             body += self.fact_blocks(following.headline, None)

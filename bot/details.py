@@ -22,12 +22,16 @@ _NUMBER_WORDS = (
 )
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 PATTERNS: dict[Want, re.Pattern[str]] = {
-    "date": re.compile(rf"(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}월|\b(?:{_MONTHS})\b|상반기|하반기|first half|second half"),
+    "date": re.compile(
+        rf"(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}월|\b(?:{_MONTHS})\b|상반기|하반기|first half|second half"
+    ),
     "end": re.compile(
         r"(?:\d|말|월|일|년|반기)\s*까지|\d\s*[~–]\s*\d|\buntil\b|\bby the end\b|\bto \d|\bto (?:the )?end\b"
         r"|\bby (?:19|20)\d\d"
     ),
-    "duration": re.compile(rf"\d+\s*일간|\d+\s*박\s*\d+\s*일|\d+\s*일 동안|\b(?:\d+|{_NUMBER_WORDS})[- ]days?\b|\bnights?\b"),
+    "duration": re.compile(
+        rf"\d+\s*일간|\d+\s*박\s*\d+\s*일|\d+\s*일 동안|\b(?:\d+|{_NUMBER_WORDS})[- ]days?\b|\bnights?\b"
+    ),
     "count": re.compile(
         rf"\d[\d,]*\s*(?:여\s*)?(?:명|개국|개 나라|곳|개)|\b(?:\d[\d,]*|{_NUMBER_WORDS})\+?\s+"
         r"(?:[a-z-]+\s+)?(?:countries|officials|participants|people|members|experts|delegates|nations)\b"
@@ -50,7 +54,7 @@ _HEADCOUNT = re.compile(
     rf"\d[\d,]*\s*(?:여\s*)?명|\b(?:\d[\d,]*|{_NUMBER_WORDS})\+?[- ](?:[a-z-]+\s+)?"
     r"(?:officials|participants|people|experts|delegates|members?)\b"
 )
-_START = re.compile(r"부터|시작|출범|since|from|began|begun|launched|started")
+_START = re.compile(r"부터|시작|출범|since|from (?:19|20)\d\d|began|begun|launched|started")
 PEOPLE = "people"  # not a Want: a record says who took part without naming anyone
 HEADCOUNT = "headcount"  # not a Want: a record counts people
 _SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")
@@ -77,7 +81,9 @@ class Details:
         norm = normalize(text)
         # "(as of 2014)" dates a statement, not what it states: it answers no 'when'.
         dated = _AS_OF.sub(" ", norm)
-        found: set[str] = {want for want, pattern in PATTERNS.items() if pattern.search(dated if want == "date" else norm)}
+        found: set[str] = {
+            want for want, pattern in PATTERNS.items() if pattern.search(dated if want == "date" else norm)
+        }
         if "date" in found:
             if _START.search(dated):
                 found.add("start")
@@ -146,6 +152,3 @@ class Details:
             if want in self.in_text(sentence) or (want == "start" and "date" in self.in_text(sentence)):
                 return " ".join([sentence, *parts[:i], *parts[i + 1 :]]) if i else text
         return text
-
-
-

@@ -11,6 +11,7 @@ record, and sets apart what is; nothing is invented.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from bot.across import Across
@@ -37,6 +38,7 @@ YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ",
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
 PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
 LEXICAL_MIN = 2  # question words a record must use to answer a question that names nothing
+NEGATION = re.compile(r"\bnot\b|n't\b|\bexcept\b|\bbesides\b|아니라|아니고|말고|빼고|제외")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,11 @@ class Engine:
         return answer, new_context
 
     def _named_in(self, sentences: tuple[str, ...], lang: Lang) -> tuple[str, ...]:
-        for sentence in reversed(sentences[-3:]):
+        """What the sentences before a long message's question name, nearest first; a sentence that sets
+        things aside ('I am not asking about APPeN') is not what the question is about."""
+        for sentence in reversed(sentences[-4:]):
+            if NEGATION.search(sentence.casefold()):
+                continue
             named = self.understander.read(sentence, lang).entity_ids
             if named:
                 return named
@@ -106,7 +112,14 @@ class Turn:
     def __init__(
         self, engine: Engine, u: Understanding, lang: Lang, audience: Audience, context: Context, asked: str
     ) -> None:
-        self.engine, self.kb, self.u, self.lang, self.audience, self.context = engine, engine.kb, u, lang, audience, context
+        self.engine, self.kb, self.u, self.lang, self.audience, self.context = (
+            engine,
+            engine.kb,
+            u,
+            lang,
+            audience,
+            context,
+        )
         self.records, self.ranker = engine.records, engine.ranker
         self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
         self.topics = u.topics
@@ -148,7 +161,13 @@ class Turn:
         """'Vietnam got KONEPS 2010 ya': one year stated about something named, with no question word."""
         years = stated_years(" ".join(self.u.residual))  # not the year in a name ('2014 나라장터 엑스포')
         single = self.u.period is not None and self.u.period.start == self.u.period.end
-        if len(set(years)) == 1 and single and self.u.entity_ids and self.intent is None and not self.u.cues & {"all", "events"}:
+        if (
+            len(set(years)) == 1
+            and single
+            and self.u.entity_ids
+            and self.intent is None
+            and not self.u.cues & {"all", "events"}
+        ):
             return Premise("year", years[0])
         return None
 
@@ -156,8 +175,10 @@ class Turn:
 
     @property
     def ask(self) -> Ask:
-        want = PREMISE_WANTS[self.premise.field] if self.premise else want_of(
-            self.kb, self.intent, self.u.cues, self.topics
+        want = (
+            PREMISE_WANTS[self.premise.field]
+            if self.premise
+            else want_of(self.kb, self.intent, self.u.cues, self.topics)
         )
         years = self.u.years if not self.premise or self.premise.field != "year" else frozenset()
         return Ask(
@@ -166,7 +187,8 @@ class Turn:
             audience=self.audience, lang=self.lang,
             words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
             terms=self.u.terms, refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
-            counted=self.u.counted, implied=self.u.implied, named_text=" ".join(m.surface for m in self.u.mentions),
+            counted=self.u.counted, implied=self.u.implied, anchors=self.u.anchors,
+            named_text=" ".join(m.surface for m in self.u.mentions),
         )  # fmt: skip
 
     @property
@@ -217,7 +239,11 @@ class Turn:
         self._follow_up()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
             return self.contact()
-        if self.intent == "source" and subjects_of(self.kb, self.topics) <= {"source"} and not u.cues & {"latest", "first"}:
+        if (
+            self.intent == "source"
+            and subjects_of(self.kb, self.topics) <= {"source"}
+            and not u.cues & {"latest", "first"}
+        ):
             sources = self.sources()
             if sources:
                 return sources
@@ -272,7 +298,9 @@ class Turn:
             return self.compose.fallback()
         if self.intent and not self.topics:
             # "When?" alone is a question about something unsaid: ask back. "How's the weather?" is not ours.
-            return self.compose.fallback() if self.u.unexplained else self.compose.clarify(self.kb.examples[self.lang][:3])
+            return (
+                self.compose.fallback() if self.u.unexplained else self.compose.clarify(self.kb.examples[self.lang][:3])
+            )
         return self.topical() or self.compose.fallback()
 
     def by_words(self) -> Answer | None:
@@ -280,10 +308,10 @@ class Turn:
         ask = self.ask
         if len(ask.words) < LEXICAL_MIN:
             return None
+        facts = [f for f in self.kb.facts if visible(f, self.audience)]
         hits = sorted(
-            ((self.ranker.lexical(ask, normalize(f.text(self.lang))), f) for f in self.kb.facts if visible(f, self.audience)),
-            key=lambda hf: -hf[0],
-        )  # fmt: skip
+            ((self.ranker.lexical(ask, normalize(f.text(self.lang))), f) for f in facts), key=lambda hf: -hf[0]
+        )
         best_hits, best = hits[0]
         if best_hits < LEXICAL_MIN or (len(hits) > 1 and hits[1][0] == best_hits):
             return None
@@ -397,8 +425,11 @@ class Turn:
         history = self.records.series(best.fact)[:4] if best.fact.count else []
         lead = self.premise_lead(best.fact) if self.premise else self.change_lead(history)
         # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
-        entities = list(dict.fromkeys([*(f.about[0] for f in chosen), *(e for e in self.entities
-                                                                          if any(e in f.about for f in chosen))]))
+        entities = list(
+            dict.fromkeys(
+                [*(f.about[0] for f in chosen), *(e for e in self.entities if any(e in f.about for f in chosen))]
+            )
+        )
         return self.compose.facts_answer(chosen, self.confidence(ask, best.score), entities, ask.want,
                                          history if len(history) > 1 else (), lead)  # fmt: skip
 
@@ -434,10 +465,14 @@ class Turn:
     def _second_detail(self, ask: Ask, chosen: list[Fact]) -> list[Fact]:
         """A question asking two things ('how many members, and since when?'): the record of the second."""
         cues = self.u.cues
-        second: Want | None = "start" if "since" in cues else "end" if "until" in cues else (
-            "duration" if "duration" in cues else None
+        second: Want | None = (
+            "start" if "since" in cues else "end" if "until" in cues else ("duration" if "duration" in cues else None)
         )
-        if second is None or second == ask.want or any(second in self.engine.details.of_fact(f, self.lang) for f in chosen):
+        if (
+            second is None
+            or second == ask.want
+            or any(second in self.engine.details.of_fact(f, self.lang) for f in chosen)
+        ):
             return []
         again = replace(ask, want=second, intent=None, refined=True)
         found = [s.fact for s in self.ranker.rank(again) if s.answers and s.fact and s.fact not in chosen]
@@ -501,6 +536,10 @@ class Turn:
         subjects = [kind] if kind else sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
         near = [s.fact for s in ranked if s.fact and set(s.fact.about) & set(ask.specific)]
         closest = next((f for f in near if set(f.topics) & ask.subjects), None)
+        if closest is None and not ask.subjects and ask.want:
+            # With nothing else to go by, the record nearest the question that does not hold a figure of
+            # the kind asked (which would read as an answer).
+            closest = next((f for f in near if ask.want not in self.engine.details.of_fact(f, self.lang)), None)
         named = [e for e in ask.specific if closest and e in closest.about] or list(ask.specific)
         subject = self.entity(named[0])
         topic = subjects[0] if subjects else None

@@ -125,7 +125,8 @@ def readme_section(own: list[Result], shared: list[Result]) -> str:
     rows = tally(own)
     lines = [
         START,
-        f"Measured by `make eval` on {len(own)} questions of our own (`tests/eval/cases.jsonl`) and the shared dev set.",
+        f"Measured by `make eval` on {len(own)} questions of our own (`tests/eval/cases.jsonl`) "
+        "and the shared dev set.",
         "",
         "| question set | right |",
         "| --- | --- |",

@@ -35,8 +35,10 @@ def format_range(start: str, end: str | None, lang: Lang) -> str:
         if lang == "ko":
             return f"{format_date(start, lang)}~{int(b[2])}일"
         return f"{int(a[2])}–{format_date(end, lang)}"
-    return f"{format_date(start, lang)}~{format_date(end, lang)}" if lang == "ko" else (
-        f"{format_date(start, lang)} to {format_date(end, lang)}"
+    return (
+        f"{format_date(start, lang)}~{format_date(end, lang)}"
+        if lang == "ko"
+        else (f"{format_date(start, lang)} to {format_date(end, lang)}")
     )
 
 

@@ -71,8 +71,8 @@ REQUIRED_MESSAGES = (
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (
-    "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference",
-    "years", "than", "exact", "actually", "next", "compare", "there", "confirm", "all", "before", "after", "events", "filler",
+    "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
+    "than", "exact", "actually", "next", "compare", "there", "confirm", "all", "before", "after", "events", "filler",
 )  # fmt: skip
 
 
@@ -262,6 +262,7 @@ def _omissions(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Omission, .
             out.append(Omission(fields["text"], fields["reason"]))
     return tuple(out)
 
+
 SOURCE_SPEC: dict[str, tuple[Checker, bool]] = {
     "id": (_id, True), "kind": (_enum(*SOURCE_KINDS), True), "publisher": (_text, True),
     "date": (_date, True), "date_note": (_text, False), "title": (_text, True), "seed": (_str, False),
@@ -407,8 +408,13 @@ def _read_facts(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
 
 
 def _read_by_lang(
-    section: Any, ctx: _Ctx, line: int, name: str, target: dict[str, dict[Lang, tuple[str, ...]]],
-    names: dict[str, Text] | None = None, wants: dict[str, str] | None = None,
+    section: Any,
+    ctx: _Ctx,
+    line: int,
+    name: str,
+    target: dict[str, dict[Lang, tuple[str, ...]]],
+    names: dict[str, Text] | None = None,
+    wants: dict[str, str] | None = None,
 ) -> None:
     """intents, topics and cues: each id maps to word lists in both languages; a topic may also have a
     display `name` (what the bot calls it in a reply: "MOU", "업무협약")."""
@@ -581,7 +587,9 @@ def _check_complete(found: _Collected, root: str) -> list[Problem]:
             problems.append(Problem(f"{root}/intents.yaml", 1, f"intents.{intent}", "has no phrasings"))
     for topic in found.topics:
         if topic not in found.topic_names:
-            problems.append(Problem(f"{root}/topics.yaml", 1, f"topics.{topic}.name", "is required (how replies name it)"))
+            problems.append(
+                Problem(f"{root}/topics.yaml", 1, f"topics.{topic}.name", "is required (how replies name it)")
+            )
     for cue in CUES:
         if cue not in found.cues:
             problems.append(Problem(f"{root}/cues.yaml", 1, f"cues.{cue}", "has no words"))

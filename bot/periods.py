@@ -54,7 +54,8 @@ _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(천만|억|만|billion|million|bn
 _CURRENCY_BEFORE = re.compile(r"(krw|usd|\$|₩)\s*(\d[\d,]*(?:\.\d+)?)\s*(billion|million|bn)?")
 _NUMBER = re.compile(r"(?<![\d.,])(\d[\d,]*)(?![\d,]*\s*(?:월|일|년|\.\d))")
 _WORD_NUMBERS = {
-    w: i for i, w in enumerate(
+    w: i
+    for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
         "seventeen eighteen nineteen twenty".split()
     )

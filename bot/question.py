@@ -37,6 +37,7 @@ class Ask:
     refined: bool = False  # a cue made the detail more precise than the intent says (exact day, how long)
     counted: str | None = None  # what 'how many' counts (countries, participants, members), when it says
     implied: tuple[str, ...] = ()  # programmes named by a partner or a country and a keyword (Sri Lanka + training)
+    anchors: frozenset[str] = frozenset()  # the names that, with a keyword, named an implied programme
     named_text: str = ""  # the names as written in the question
 
     @property
@@ -55,7 +56,7 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     want = INTENT_WANTS.get(intent or "") or next(
         (kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )
-    if "exact" in cues and want in (None, "date", "duration"):
+    if "exact" in cues and want in (None, "date", "duration") and "until" not in cues:
         return "day"  # '몇월 며칠에', 'which day'
     if want == "date" or (want is None and "until" in cues and "duration" in cues):
         if "since" in cues and "until" not in cues:

@@ -14,22 +14,21 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.details import Details
+from bot.details import HEADCOUNT, PEOPLE, Details
 from bot.entities import strip_particles
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
-from bot.details import HEADCOUNT, PEOPLE
 from bot.normalize import alias_key, is_hangul, normalize, syllables, words
-from bot.vocabulary import english_bases
 from bot.periods import newest_first
 from bot.question import Ask
+from bot.vocabulary import english_bases
 
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 1.0, 2.0, 1.0, 0.75
 W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it in passing
 W_LEX = 1.5  # each of the question's own words (unknown to the vocabulary) that the record's text uses
 W_ALL = 1.0  # a record about every one of several things named: what links them
 W_QUALIFIER = 1.0  # a named thing that qualifies the one asked about (the country of 'the Kyrgyzstan pilot')
-W_MEMBER = 0.5
-PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins  # each member of a group the question names that a record names
+W_MEMBER = 0.5  # each member of a group the question names that a record names
+PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -52,10 +51,6 @@ class Ranker:
         limit = max(8, len(kb.facts) // 5)
         # Entities most facts mention (KONEPS, PPS) say little about which fact is meant.
         self.generic = frozenset(e for e, n in counts.items() if n > limit)
-        self.by_entity: dict[str, list[Fact]] = {}
-        for fact in kb.facts:
-            for eid in fact.about:
-                self.by_entity.setdefault(eid, []).append(fact)
         self.years = {f.id: _years(f) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
         # The home country of a generic agency (Korea, of PPS) is as generic: 'the system Korea built'.
@@ -68,6 +63,12 @@ class Ranker:
                 self.groups.setdefault(member, set()).add(entity.id)
             if entity.country and entity.id not in self.generic:
                 self.groups.setdefault(entity.id, set()).add(entity.country)
+        # Facts by what they concern, groups and countries included: a record about the Kurdistan Regional
+        # Government is one of Iraq's.
+        self.by_entity: dict[str, list[Fact]] = {}
+        for fact in kb.facts:
+            for eid in self.about(fact):
+                self.by_entity.setdefault(eid, []).append(fact)
         self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
         self._english_cache: dict[str, frozenset[str]] = {}
 
@@ -167,6 +168,8 @@ class Ranker:
         want, provides = ask.want, self.details.of_fact(fact, ask.lang)
         if want in ("count", "person", "amount") and self._figure_of_another(ask, fact):
             return False
+        if want in ("count", "person") and not self._covers_qualifiers(ask, fact):
+            return False
         if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
             return False
         if want == "count" and not fact.count and not self._text_counts_what_is_asked(ask, fact):
@@ -189,8 +192,10 @@ class Ranker:
             destinations = ask.subjects & {"export", "expansion", "dispatch"} and any(
                 self.kb.entities[e].type == "country" for e in fact.about if e not in named
             )
-            return bool(others) or bool(destinations) or (
-                actor and head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS
+            return (
+                bool(others)
+                or bool(destinations)
+                or (actor and head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS)
             )
         return False
 
@@ -221,6 +226,16 @@ class Ranker:
         if ask.want == "amount":
             return head.id not in ask.entities
         return len(countries) > 1
+
+    def _covers_qualifiers(self, ask: Ask, fact: Fact) -> bool:
+        """'Who came from Sri Lanka to the ADB training?': a record of the training that does not concern Sri
+        Lanka does not say who came from it."""
+        qualifiers = [
+            e for e in ask.entities
+            if e not in ask.anchors and self.kb.entities[e].type == "country"
+            and any(e in self.kb.entities[p].countries for p in ask.entities)
+        ]  # fmt: skip
+        return all(q in self.about(fact) for q in qualifiers)
 
     @staticmethod
     def _counts_what_is_asked(ask: Ask, fact: Fact, strict: bool = False) -> bool:
@@ -255,9 +270,11 @@ class Ranker:
 
     def _summary_of_another(self, ask: Ask, entity: Entity) -> bool:
         """A programme's summary counts all its participants, not those of a country named with it ('how many
-        came from Kyrgyzstan to the ADB training?')."""
+        came from Kyrgyzstan to the ADB training?'); a figure asked of a country and KONEPS is KONEPS's there."""
         if ask.want not in ("count", "amount", "person"):
             return False
+        if ask.want in ("count", "amount") and any(e in self.generic for e in ask.entities if e != entity.id):
+            return True  # 'how much did Mongolia pay for KONEPS?' asks about KONEPS in Mongolia
         return any(c in ask.entities for c in entity.countries if self.kb.entities[c].type == "country")
 
     @staticmethod
@@ -275,7 +292,10 @@ class Ranker:
         if ask.subjects:
             return False
         if ask.want:
-            return ask.want in self.details.of_entity(entity, ask.lang) and not self._summary_of_another(ask, entity)
+            provides = self.details.of_entity(entity, ask.lang)
+            if ask.want == "count" and ask.counted == "participants" and HEADCOUNT not in provides:
+                return False
+            return ask.want in provides and not self._summary_of_another(ask, entity)
         if ask.intent in (*OVERVIEW_INTENTS, "followup") or (ask.intent == "who" and entity.type == "person"):
             return True
         return self.lexical(ask, normalize(entity.summary(ask.lang))) > 0
@@ -328,4 +348,3 @@ def _years(fact: Fact) -> frozenset[int]:
     found = {int(y) for y in YEAR.findall(fact.text.en)}
     found |= {int(d[:4]) for d in (fact.date, fact.end, fact.as_of) if d}
     return frozenset(found)
-

@@ -85,9 +85,9 @@ class Records:
         events = [self._event(kind, kb.entities[subject], facts) for (kind, subject), facts in grouped.items()]
         covered = {e.subject.id for e in events}
         for entity in kb.entities.values():
-            if entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS and entity.start:
-                if entity.id not in covered:
-                    events.append(self._event(entity.kind or "event", entity, []))
+            is_event = entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS and entity.start
+            if is_event and entity.id not in covered:
+                events.append(self._event(entity.kind or "event", entity, []))
         self.events: tuple[Event, ...] = tuple(sorted(events, key=lambda e: (e.start, e.end or e.start)))
         self.counts = tuple(f for f in kb.facts if f.type == "count" and f.count)
 
@@ -195,4 +195,3 @@ class Records:
             about = wanted or about
         about.sort(key=lambda f: (f.about[0] != entity_id, newest_first(f.as_of or f.date or "")))
         return about[0] if about else None
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -10,7 +11,16 @@ from bot.language import detect
 from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, KnowledgeBase, Lang
 from bot.normalize import alias_key, is_hangul, normalize, syllables, words
 from bot.periods import MONTH_WORDS, Period, period_in
-from bot.vocabulary import SLOT, STOPWORDS, Vocabulary, content_words, exact_table, match_table, phrase_score
+from bot.vocabulary import (
+    SLOT,
+    STOPWORDS,
+    Vocabulary,
+    content_words,
+    english_bases,
+    exact_table,
+    match_table,
+    phrase_score,
+)
 
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 PHRASE_WEIGHT, QUESTION_WEIGHT = 0.75, 0.25
@@ -68,8 +78,10 @@ class Understander:
         for intent, by_lang in kb.intents.items():
             for phrasing in (*by_lang["ko"], *by_lang["en"]):
                 # Small talk is all function words ("who are you"): keep them, or it would read as "who".
-                split = words(normalize(phrasing.replace(SLOT, " "))) if intent in SMALLTALK else content_words(
-                    phrasing.replace(SLOT, " ")
+                split = (
+                    words(normalize(phrasing.replace(SLOT, " ")))
+                    if intent in SMALLTALK
+                    else content_words(phrasing.replace(SLOT, " "))
                 )
                 # A name in a phrasing ('PPS and {entity}') is spotted as a name in a question, so it is not a word
                 # of the phrasing; an English word written in lower case stays one even if an acronym shares it (who).
@@ -173,9 +185,12 @@ class Understander:
         self, named: set[str], table: dict[str, float], residual: list[str]
     ) -> tuple[tuple[str, ...], frozenset[str]]:
         def present(phrase: tuple[str, ...]) -> bool:
-            # A Korean keyword may begin a longer word: 연수단 in 연수단장은.
+            # A Korean keyword may begin a longer word (연수단 in 연수단장은); an English one may carry an
+            # ending (visit in visited).
             stem = len(phrase) == 1 and syllables(phrase[0]) >= 2
-            return phrase_score(phrase, table) >= 0.9 or (stem and any(w.startswith(phrase[0]) for w in residual))
+            if phrase_score(phrase, table) >= 0.9 or (stem and any(w.startswith(phrase[0]) for w in residual)):
+                return True
+            return len(phrase) == 1 and any(phrase[0] in english_bases(w) for w in residual if w.isascii())
 
         candidates = {key[0]: key for anchor in named for key in self.by_anchor.get(anchor, ())}
         found = [
@@ -237,10 +252,14 @@ class Understander:
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
         cue_tokens = [*tokens, *joined]
         cues = frozenset(
-            cue for cue, signal in _candidates(self.cues_with, cue_table)
+            cue
+            for cue, signal in _candidates(self.cues_with, cue_table)
             if phrase_score(signal, cue_table) >= 0.9 and _in_order(signal, cue_tokens, self.cue_vocab)
         ) | {cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in tokens)}
-        intent_table = {**match_table(self.intent_vocab, joined, glued=False), **match_table(self.intent_vocab, residual)}
+        intent_table = {
+            **match_table(self.intent_vocab, joined, glued=False),
+            **match_table(self.intent_vocab, residual),
+        }
         intents = self._score_intents(residual, intent_table)
         unexplained = tuple(w for w in residual if not self._explained(w))
         names = " ".join(m.surface for m in spotted.mentions)
@@ -269,11 +288,13 @@ class Understander:
             if token in HOW_MANY or token.startswith("몇"):
                 after = ([token[1:]] if len(token) > 1 else []) + residual[i + 1 : i + 3]
                 before = residual[max(0, i - 1) : i] if token.startswith("몇") else []
-                for word in after + before:
-                    matches = self.topic_vocab.matches(word)
-                    for topic, signals in self.topic_words.items():
-                        if topic in COUNTED or topic in self.event_kinds:
-                            if any(matches.get(w, 0) >= 0.85 for w in signals):
+                # A counted noun (countries, people) may be a word further; a kind of event counted must be
+                # the very next word ('how many MOUs'), else it is what the question is about ('visited').
+                for topics, words_ in ((COUNTED, after + before), (self.event_kinds, after[:1] + before)):
+                    for word in words_:
+                        matches = self.topic_vocab.matches(word)
+                        for topic in topics:
+                            if any(matches.get(w, 0) >= 0.85 for w in self.topic_words.get(topic, ())):
                                 return topic
         return None
 
@@ -328,7 +349,7 @@ def _joined(tokens: list[str]) -> list[str]:
     """Adjacent Korean words written together, where one is short: [몇, 명이었어] -> 몇명이었어."""
     return [
         a + b
-        for a, b in zip(tokens, tokens[1:], strict=False)
+        for a, b in itertools.pairwise(tokens)
         if is_hangul(a[-1]) and is_hangul(b[0]) and min(syllables(a), syllables(b)) <= 2
     ]
 

@@ -40,7 +40,7 @@ def questions(bot: Coopbot) -> list[tuple[str, str, str]]:
 def test_no_reply_says_not_on_record_above_the_detail_asked(bot):
     # 'How many people' asks a count of people: a count of countries below the line is not the detail asked.
     details, contradictions = Details(bot.kb), []
-    for want, lang, question in questions(bot):
+    for want, _, question in questions(bot):
         answer = bot.ask(question)
         if answer.matched or answer.kind != "unknown" or len(answer.body) < 2:
             continue
