@@ -161,3 +161,57 @@ def test_validate_command_summarises_a_good_fact_base():
     run = subprocess.run([sys.executable, "-m", "bot.cli", "validate"], capture_output=True, text=True)
     assert run.returncode == 0
     assert run.stdout.startswith("ok: 5 sources, ")
+
+
+# -- what questions across records rely on ----------------------------------------------------------
+
+FACT = (
+    "facts:\n  - id: {id}\n    about: [vietnam]\n    type: {type}\n    asks: [when]\n"
+    "    text: {{ko: 가, en: a}}\n    sources: [hankyung-2014-koneps-cameroon-jordan]\n{extra}"
+)
+
+
+def test_an_event_without_a_date_is_refused(broken_copy):
+    found = problems_of(broken_copy(FACT.format(id="x-export", type="export", extra="")))
+    assert found == ["knowledge/zz-broken.yaml:2: facts(x-export).date: a export fact is an event and needs a date"]
+
+
+def test_a_count_fact_without_its_count_is_refused(broken_copy):
+    found = problems_of(broken_copy(FACT.format(id="x-count", type="count", extra="")))
+    assert found == ["knowledge/zz-broken.yaml:2: facts(x-count).count: a count fact needs count: {value, unit}"]
+
+
+def test_a_count_without_its_unit_is_refused(broken_copy):
+    found = problems_of(broken_copy(FACT.format(id="x-count", type="count", extra="    count: {value: 3}\n")))
+    assert "knowledge/zz-broken.yaml:8: facts(x-count).count: must be {value: NUMBER, unit: ...}" in found
+
+
+def test_a_unit_no_message_writes_is_refused(broken_copy):
+    extra = "    count: {value: 3, unit: ministries}\n"
+    found = problems_of(broken_copy(FACT.format(id="x-count", type="count", extra=extra)))
+    assert found == ["knowledge/zz-broken.yaml:2: facts(x-count).count.unit: no message unit_ministries writes it"]
+
+
+def test_an_end_before_its_date_is_refused(broken_copy):
+    extra = "    date: 2024-05-09\n    end: 2024-05-07\n"
+    found = problems_of(broken_copy(FACT.format(id="x-export", type="export", extra=extra)))
+    assert found == ["knowledge/zz-broken.yaml:2: facts(x-export).end: 2024-05-07 is before the date 2024-05-09"]
+
+
+def test_a_topic_without_a_name_is_refused(broken_copy):
+    found = problems_of(broken_copy("topics:\n  weather: {ko: [날씨], en: [weather]}\n"))
+    assert found == ["knowledge/topics.yaml:1: topics.weather.name: is required (how replies name it)"]
+
+
+def test_an_unknown_cue_is_refused(broken_copy):
+    found = problems_of(broken_copy("cues:\n  sometimes: {ko: [가끔], en: [sometimes]}\n"))
+    assert found[0].startswith("knowledge/zz-broken.yaml:2: cues.sometimes: unknown cue")
+
+
+def test_an_omission_without_its_reason_is_refused(broken_copy):
+    text = (
+        "sources:\n  - id: extra-source\n    kind: news_article\n    publisher: {ko: 가, en: a}\n    date: 2020\n"
+        "    title: {ko: 가, en: a}\n    omitted: [{text: 가}]\n"
+    )
+    found = problems_of(broken_copy(text))
+    assert "knowledge/zz-broken.yaml:7: sources(extra-source).omitted[0].reason: is required" in found
