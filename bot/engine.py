@@ -264,8 +264,11 @@ class Turn:
         only_generic = all(e in self.ranker.generic for e in self.entities)
         if self.entities and self.intent in (None, "followup") and not self.topics and ctx.intent:
             self.intent, self.topics = ctx.intent, ctx.topics
-        elif only_generic and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
-            # 'How much was the system Korea built there?' names only Korea: it is still about the last subject.
+        elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
+            self.entities = ctx.entities
+        elif only_generic and ctx.entities and self.u.cues & {"there", "that"}:
+            # 'How much was the system Korea built there?' names only Korea: 'there' is still the last subject.
+            # ('Which countries use KONEPS?' names only KONEPS too, and is a question of its own.)
             self.entities = tuple(dict.fromkeys((*ctx.entities, *self.entities)))
         if self.intent == "followup":
             self.intent = None

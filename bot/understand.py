@@ -77,12 +77,11 @@ class Understander:
         self.phrasings: list[tuple[str, tuple[str, ...]]] = []
         for intent, by_lang in kb.intents.items():
             for phrasing in (*by_lang["ko"], *by_lang["en"]):
-                # Small talk is all function words ("who are you"): keep them, or it would read as "who".
-                split = (
-                    words(normalize(phrasing.replace(SLOT, " ")))
-                    if intent in SMALLTALK
-                    else content_words(phrasing.replace(SLOT, " "))
-                )
+                # Small talk and 'tell me about X' are all function words: keep them, or "who are you" would read
+                # as "who" and "tell me about" as nothing.
+                keep = intent in (*SMALLTALK, "overview")
+                text = phrasing.replace(SLOT, " ")
+                split = words(normalize(text)) if keep else content_words(text)
                 # A name in a phrasing ('PPS and {entity}') is spotted as a name in a question, so it is not a word
                 # of the phrasing; an English word written in lower case stays one even if an acronym shares it (who).
                 raw = set(re.findall(r"[a-z]+", phrasing))

@@ -133,8 +133,10 @@ def test_every_organisation_and_country_the_sources_name_has_a_record(kb, corpus
         for other in kb.others:
             for name in (other.name.ko, other.name.en, *other.aliases):
                 # An acronym is itself only in capitals: WHO, not 'officials who use'.
-                found = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) if name.isupper() else re.search(
-                    rf"(?<![\w]){re.escape(normalize(name))}(?![\w])", norm
+                found = (
+                    re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text)
+                    if name.isupper()
+                    else re.search(rf"(?<![\w]){re.escape(normalize(name))}(?![\w])", norm)
                 )
                 if len(name) >= 3 and found and name not in skip:
                     missing.append((seed, name))
