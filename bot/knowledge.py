@@ -72,7 +72,8 @@ REQUIRED_MESSAGES = (
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
-    "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events", "filler",
+    "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
+    "filler",
 )  # fmt: skip
 
 
