@@ -170,6 +170,8 @@ class Ranker:
             return False
         if want in ("count", "person") and not self._covers_qualifiers(ask, fact):
             return False
+        if want in ("count", "amount") and fact.about[0] not in ask.entities and set(ask.entities) <= self.generic:
+            return False  # 'PPS's total cooperation budget' is not the budget of a pilot it runs
         if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
             return False
         if want == "count" and not fact.count and not self._text_counts_what_is_asked(ask, fact):
