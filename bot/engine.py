@@ -18,7 +18,7 @@ from bot.across import Across
 from bot.answer import Answer, Audience, Block
 from bot.compose import Composer, contact_for
 from bot.details import Details
-from bot.entities import is_particles
+from bot.entities import is_particles, strip_particles
 from bot.focus import SHORT, focus
 from bot.formatting import format_count, format_date
 from bot.knowledge import OUT_OF_SCOPE
@@ -30,7 +30,7 @@ from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Ranker, 
 from bot.records import COUNTRY_KINDS, EVENT_KINDS, Records
 from bot.session import Context
 from bot.understand import SMALLTALK, Understander, Understanding
-from bot.vocabulary import STOPWORDS
+from bot.vocabulary import STOPWORDS, english_bases
 
 INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
@@ -186,9 +186,19 @@ class Turn:
             subjects=subjects_of(self.kb, self.topics), cues=self.u.cues, period=self.u.period, years=years,
             audience=self.audience, lang=self.lang,
             words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
-            terms=self.u.terms, refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
+            terms=self.u.terms, subject_terms=self._subject_terms(),
+            refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
             counted=self.u.counted, implied=self.u.implied, anchors=self.u.anchors,
             named_text=" ".join(m.surface for m in self.u.mentions),
+        )  # fmt: skip
+
+    def _subject_terms(self) -> tuple[str, ...]:
+        """The question's words that signal a topic it is about ('benchmark'), not a detail asked ('budget')."""
+        signals = self.engine.understander.topic_words
+        subjects = subjects_of(self.kb, self.topics)
+        return tuple(
+            w for w in self.u.terms
+            if any(f in signals.get(t, ()) for t in subjects for f in (*strip_particles(w), *english_bases(w)))
         )  # fmt: skip
 
     @property

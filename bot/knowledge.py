@@ -54,6 +54,7 @@ INTENTS = (
 )  # fmt: skip
 SOURCE_KINDS = ("press_release", "news_article")
 OUT_OF_SCOPE = "out_of_scope"  # marks, among topic wants, a topic the desk does not answer
+BROAD = "broad"  # marks, among topic wants, a topic every record is about (cooperation)
 ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network", "group")
 STATUSES = ("completed", "planned", "ongoing")
 REQUIRED_MESSAGES = (
@@ -453,7 +454,7 @@ def _read_by_lang(
             if wants is not None and rec.get("out_of_scope"):
                 wants[key] = OUT_OF_SCOPE
             if wants is not None and rec.get("broad"):
-                wants.setdefault(key, "")
+                wants.setdefault(key, BROAD)
 
 
 def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:

@@ -158,7 +158,8 @@ class KnowledgeBase:
     intents: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topic_names: Mapping[str, Text]
-    # The detail a topic stands for; "" for a topic naming what is counted, "out_of_scope" for one not answered.
+    # The detail a topic stands for; "" for a topic naming what is counted, "broad" for one every record is
+    # about, "out_of_scope" for one not answered.
     topic_wants: Mapping[str, str]
     cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     messages: Mapping[str, Text]

@@ -34,6 +34,7 @@ class Ask:
     lang: Lang = "ko"
     words: tuple[str, ...] = ()  # the question's words the vocabulary does not know: what a what/how question is about
     terms: tuple[str, ...] = ()  # its words that signal topics (sustainable), as written
+    subject_terms: tuple[str, ...] = ()  # those that signal what it is about (benchmark), not the detail (budget)
     refined: bool = False  # a cue made the detail more precise than the intent says (exact day, how long)
     counted: str | None = None  # what 'how many' counts (countries, participants, members), when it says
     implied: tuple[str, ...] = ()  # programmes named by a partner or a country and a keyword (Sri Lanka + training)

@@ -170,8 +170,13 @@ class Ranker:
             return False
         if want in ("count", "person") and not self._covers_qualifiers(ask, fact):
             return False
-        if want in ("count", "amount") and fact.about[0] not in ask.entities and set(ask.entities) <= self.generic:
-            return False  # 'PPS's total cooperation budget' is not the budget of a pilot it runs
+        generic_only = bool(ask.entities) and set(ask.entities) <= self.generic
+        if want in ("count", "amount") and fact.about[0] not in ask.entities and generic_only:
+            # 'PPS's total cooperation budget' is not the budget of a pilot it runs, unless the question's own
+            # words are the record's ('외국 조달공무원' visiting every year, 'to benchmark KONEPS').
+            text = self.texts[fact.id, ask.lang]
+            if not self.lexical(ask, text) + self.lexical(ask, text, ask.subject_terms):
+                return False
         if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
             return False
         if want == "count" and not fact.count and not self._text_counts_what_is_asked(ask, fact):

@@ -88,11 +88,13 @@ class Understander:
                 tokens = tuple(w for w in split if not self._is_name(w) or w in raw)
                 if tokens:
                     self.phrasings.append((intent, tokens))
+        # (A name inside a signal, 'head of PPS', is spotted as a name: it is not a word of the signal.)
         self.topic_signals: list[tuple[str, tuple[str, ...]]] = [
-            (topic, tuple(words(normalize(signal))))
+            (topic, tuple(w for w in words(normalize(signal)) if not self._is_name(w)))
             for topic, by_lang in kb.topics.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
+        self.topic_signals = [(t, s) for t, s in self.topic_signals if s]
         self.programme_keys = self._programme_keys(kb)
         self.by_anchor: dict[str, list[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]]]] = {}
         for key in self.programme_keys:
@@ -241,9 +243,13 @@ class Understander:
             **exact_table(self.topic_vocab, free), **match_table(self.topic_vocab, joined, glued=False),
             **match_table(self.topic_vocab, residual),
         }  # fmt: skip
+        # A signal of several words must be written as such, together and in order ('with e-procurement' is
+        # not 'support with e-procurement capacity').
+        in_order = [*free, *joined]
         matched = [
             (t, s) for t, s in _candidates(self.signals_with, topic_table)
             if phrase_score(s, topic_table) >= (0.85 if len(s) == 1 else 0.9)
+            and _in_order(s, in_order, self.topic_vocab)
         ]  # fmt: skip
         whole = {**exact_table(self.topic_vocab, tokens), **topic_table}
         every = [(t, s) for t, s in _candidates(self.signals_with, whole) if phrase_score(s, whole) >= 0.9]

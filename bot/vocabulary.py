@@ -71,6 +71,9 @@ class Vocabulary:
             # One syllable left after several particles is a different word: 수도가 is not 수 'number' + 도가.
             if form in self.words and (syllables(form) > 1 or token == form or token[len(form) :] in PARTICLES):
                 found[form] = 1.0
+        if found and token.isascii():
+            # An English word is also its base: 'building' (capacity building) is also 'build'.
+            found.update({b: ENDING_SCORE for b in english_bases(token) if b in self.words and b not in found})
         if found:
             return found  # the whole word is known: 연수단 is a delegation, not 연수 'training'
         if any(is_hangul(ch) for ch in token):
