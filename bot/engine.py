@@ -211,6 +211,9 @@ class Turn:
         for eid in self.entities:
             if self.is_event(eid):
                 vague |= {*self.entity(eid).partners, *self.entity(eid).countries}
+            parent = self.entity(eid).parent
+            if parent in self.entities:
+                vague.add(parent)  # 'the Kurdistan Ministry of Planning': Kurdistan says which ministry
         return tuple(e for e in self.entities if e not in vague) or self.entities
 
     @property
@@ -267,10 +270,11 @@ class Turn:
     def _follow_up(self) -> None:
         """Borrow what an elliptical question leaves out from the previous one in this conversation."""
         ctx = self.context
-        if "there" in self.u.cues and not self.u.entity_ids and ctx.entities:
+        if "there" in self.u.cues and ctx.entities and all(e in self.ranker.generic for e in self.entities):
             # 'How much was the system Korea built there?' after the Iraqi delegation: there is its country.
             places = [c for e in ctx.entities for c in self._countries_of(e)]
-            self.entities = tuple(dict.fromkeys((*places, *ctx.entities)))
+            self.entities = tuple(dict.fromkeys(places or ctx.entities)) + self.entities
+            return self._done_following()
         only_generic = all(e in self.ranker.generic for e in self.entities)
         if self.entities and self.intent in (None, "followup") and not self.topics and ctx.intent:
             self.intent, self.topics = ctx.intent, ctx.topics
@@ -280,6 +284,9 @@ class Turn:
             # 'How much was the system Korea built there?' names only Korea: 'there' is still the last subject.
             # ('Which countries use KONEPS?' names only KONEPS too, and is a question of its own.)
             self.entities = tuple(dict.fromkeys((*ctx.entities, *self.entities)))
+        self._done_following()
+
+    def _done_following(self) -> None:
         if self.intent == "followup":
             self.intent = None
         self.compose.intent = self.intent

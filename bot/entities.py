@@ -32,7 +32,7 @@ PARTICLES = tuple(
         reverse=True,
     )
 )
-MAX_NGRAM = 5
+MAX_NGRAM = 7  # the longest names run to seven words: Kyrgyz Ministry of Economy and Commerce
 GLUED_MAX = 30  # a "word" longer than this is noise, not names run together
 FUZZY_CUTOFF_KO = 84.0  # jamo ratio: 카메론/카메룬 86, 키르키즈스탄/키르기즈스탄 93
 FUZZY_CUTOFF_EN = 85.0  # kyrgystan/kyrgyzstan 95, vietnan/vietnam 86

@@ -171,9 +171,10 @@ class Ranker:
         if want in ("count", "person") and not self._covers_qualifiers(ask, fact):
             return False
         generic_only = bool(ask.entities) and set(ask.entities) <= self.generic
-        if want in ("count", "amount") and fact.about[0] not in ask.entities and generic_only:
-            # 'PPS's total cooperation budget' is not the budget of a pilot it runs, unless the question's own
-            # words are the record's ('외국 조달공무원' visiting every year, 'to benchmark KONEPS').
+        if fact.about[0] not in ask.entities and generic_only:
+            # Naming only PPS or KONEPS does not say which record: 'PPS's total cooperation budget' is not the
+            # budget of a pilot it runs, and 'the capital of Korea' is not where a delegation went, unless the
+            # question's own words are the record's ('외국 조달공무원' visiting every year, 'benchmark KONEPS').
             text = self.texts[fact.id, ask.lang]
             if not self.lexical(ask, text) + self.lexical(ask, text, ask.subject_terms):
                 return False
@@ -296,6 +297,11 @@ class Ranker:
             return True
         if entity.id in ask.implied and ask.intent in (None, "who", "list", "what_is"):
             return True  # 'Sri Lanka took part in which training?': the training a country and a keyword name
+        if entity.members and ask.intent in ("who", "list"):
+            return True  # 'which international organisations does PPS work with?': the group says
+        summary = normalize(entity.summary(ask.lang))
+        if ask.subjects and ask.intent == "overview" and self.lexical(ask, summary, ask.subject_terms):
+            return True  # 'KONEPS exports, give me the big picture'
         if ask.subjects:
             return False
         if ask.want:

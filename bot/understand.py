@@ -252,7 +252,10 @@ class Understander:
             and _in_order(s, in_order, self.topic_vocab)
         ]  # fmt: skip
         whole = {**exact_table(self.topic_vocab, tokens), **topic_table}
-        every = [(t, s) for t, s in _candidates(self.signals_with, whole) if phrase_score(s, whole) >= 0.9]
+        every = [
+            (t, s) for t, s in _candidates(self.signals_with, whole)
+            if phrase_score(s, whole) >= 0.9 and _in_order(s, [*tokens, *joined], self.topic_vocab)
+        ]  # fmt: skip
         topics = frozenset(t for t, s in matched if not _inside_longer(s, every))
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
         cue_tokens = [*tokens, *joined]
