@@ -121,6 +121,11 @@ class Composer:
         status = [self.say(f"status_{event.status}")] if event.status in ("planned", "ongoing") else []
         return f"{subject} ({', '.join([self.when(event), *status])})"
 
+    def _concerned(self, fact: Fact) -> set[str]:
+        """What a record concerns beyond its subject: its other entities and their countries' regions."""
+        others = set(fact.about[1:])
+        return others | {self.kb.entities[e].region for e in others if self.kb.entities[e].region}  # type: ignore[misc]
+
     def title(self, event: Event) -> str:
         """What an event is called in a sentence: its programme's name, or its country and kind (몽골 나라장터 수출)."""
         if event.subject.type == "programme" and event.subject.kind == event.kind:
@@ -130,7 +135,7 @@ class Composer:
     def line(self, event: Event, scope: Sequence[str] = ()) -> str:
         """An event in a timeline: its date, then its headline record (or its name); with a scope named, the
         record of the event about it (Kyrgyzstan's part of a pilot programme)."""
-        headline = next((f for f in event.facts if set(scope) & set(f.about[1:])), event.headline)
+        headline = next((f for f in event.facts if set(scope) & self._concerned(f)), event.headline)
         text = headline.text(self.lang) if headline else self.label(event)
         return f"{self.when(event)}: {text}" if headline else text
 

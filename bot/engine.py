@@ -400,27 +400,41 @@ class Turn:
         """The countries of a programme ('IDB course participating countries'), with the count stated; when the
         sources count them but name none ('the 40 APPeN members'), say so."""
         listing = self.intent == "list" or "all" in self.u.cues
-        if not listing or subjects_of(self.kb, self.topics) - {"countries", "participants", "members"}:
+        member = self._member()
+        if not (listing or member) or subjects_of(self.kb, self.topics) - {"countries", "participants", "members"}:
             return None
         for eid in self.specific:
             entity = self.entity(eid)
             if entity.type != "programme":
                 continue
+            asked = self.topics or {"countries"}
             counts = [f for f in self.ranker.facts_about(eid) if f.count and f.about[0] == eid
-                      and self.topics & set(f.topics) and visible(f, self.audience)]  # fmt: skip
+                      and asked & set(f.topics) and visible(f, self.audience)]  # fmt: skip
             countries = [c for c in entity.countries if self.entity(c).type == "country"]
-            if countries and self.intent == "list":
+            if countries and (self.intent == "list" or member):
                 names = [self.compose.name(c) for c in countries]
                 # The stated count leads: a source may name fewer countries than it counts.
                 lead = counts[0].text(self.lang) if counts else ""
                 sources = [*entity.sources, *(counts[0].sources if counts else ())]
-                return self.compose.listing(entity.name(self.lang), names, sources, entity, lead)
+                answer = self.compose.listing(entity.name(self.lang), names, sources, entity, lead)
+                # 'Was Mongolia in the pilot too?': yes, ahead of the list that shows it.
+                return self.compose.prepend(answer, self.compose.say("premise_yes") if member else "")
             if counts and not countries and "all" in self.u.cues:
                 topic = sorted(self.topics & set(counts[0].topics))[0]
                 line = self.compose.say("names_not_listed", subject=entity.name(self.lang),
                                         what=self.compose.kind_name(topic))  # fmt: skip
                 return self.compose.not_on_record(entity, line, counts[0])
         return None
+
+    def _member(self) -> bool:
+        """'Did the Dominican Republic take part in the IDB course too?': a country named with a programme whose
+        countries include it, in a question about taking part rather than a detail."""
+        named = [e for e in self.entities if self.entity(e).type == "country" and e not in self.u.anchors]
+        programmes = [self.entity(e) for e in self.entities if self.entity(e).type == "programme"]
+        if not named or not any(c in p.countries for c in named for p in programmes):
+            return False
+        taking_part = bool(self.topics & {"participants", "countries"}) or self.intent == "list"
+        return taking_part and want_of(self.kb, self.intent, self.u.cues, self.topics) in (None, "person")
 
     # -- the records about the named things ----------------------------------------------------------
 
@@ -431,8 +445,12 @@ class Turn:
         best = ranked[0]
         text = best.fact.text(self.lang) if best.fact else best.entity.summary(self.lang)
         # Words the fact base cannot place ('job openings') make a question off topic, unless the record found
-        # uses them itself.
-        off_topic = self.off_topic() and not self.ranker.lexical(ask, normalize(text))
+        # uses them itself or is about what the question is about.
+        off_topic = (
+            self.off_topic()
+            and not self.ranker.lexical(ask, normalize(text))
+            and not (best.fact and ask.subjects & set(best.fact.topics))
+        )
         planned = self._only_planned(ranked)
         if planned:
             return planned

@@ -28,6 +28,7 @@ W_LEX = 1.5  # each of the question's own words (unknown to the vocabulary) that
 W_ALL = 1.0  # a record about every one of several things named: what links them
 W_QUALIFIER = 1.0  # a named thing that qualifies the one asked about (the country of 'the Kyrgyzstan pilot')
 W_MEMBER = 0.5  # each member of a group the question names that a record names
+W_WHOLE = 1.0  # a programme asked about as a whole: its overview
 PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
@@ -154,7 +155,10 @@ class Ranker:
             return True  # 'APPeN e-procurement countries 2022': no names to list, a count of them
         if len(ask.specific) > 1 and set(ask.specific) <= about:
             return True  # a question naming two things asks what links them
-        return self.lexical(ask, self.texts[fact.id, ask.lang]) > 0  # what/how: the record whose words match
+        text = self.texts[fact.id, ask.lang]
+        return (
+            self.lexical(ask, text) + self.lexical(ask, text, ask.terms) > 0
+        )  # what/how: the record whose words match
 
     def _scored_topics(self, ask: Ask) -> frozenset[str]:
         """Topics that rank records: a topic naming what is counted ('our country') counts only in a question
@@ -270,6 +274,9 @@ class Ranker:
         score = W_ENTITY / max(1, len(ask.specific)) if entity.id in ask.specific else W_GENERIC
         if ask.intent in OVERVIEW_INTENTS and not ask.subjects and not ask.want:
             score += W_OVERVIEW + (W_INTENT if ask.intent else 0.0)
+            qualified = any(e in entity.countries for e in ask.vague)  # 'the Uzbekistan part of the pilot'
+            if entity.type == "programme" and entity.id in ask.specific and not qualified:
+                score += W_WHOLE  # 'that IDB course, what was it?': the whole story of it, not one record
         if ask.want and ask.want in self.details.of_entity(entity, ask.lang):
             score += W_WANT
         if self._names_itself(ask, entity):

@@ -88,9 +88,10 @@ class Understander:
                 tokens = tuple(w for w in split if not self._is_name(w) or w in raw)
                 if tokens:
                     self.phrasings.append((intent, tokens))
-        # (A name inside a signal, 'head of PPS', is spotted as a name: it is not a word of the signal.)
+        # (A name inside a signal, 'head of PPS', is spotted as a name: it is not a word of the signal; a word
+        # written in lower case stays one even if an acronym shares it: bid, not BID.)
         self.topic_signals: list[tuple[str, tuple[str, ...]]] = [
-            (topic, tuple(w for w in words(normalize(signal)) if not self._is_name(w)))
+            (topic, self._signal_words(signal))
             for topic, by_lang in kb.topics.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
@@ -115,7 +116,7 @@ class Understander:
         topic_words = {w for _, sig in self.topic_signals for w in sig}
         self.topic_vocab = Vocabulary(topic_words | {w for _, _, keys in self.programme_keys for k in keys for w in k})
         self.cue_signals: list[tuple[str, tuple[str, ...]]] = [
-            (cue, tuple(w for w in words(normalize(signal)) if not self._is_name(w)))
+            (cue, self._signal_words(signal))
             for cue, by_lang in kb.cues.items()
             for signal in (*by_lang["ko"], *by_lang["en"])
         ]
@@ -159,6 +160,10 @@ class Understander:
             if anchors and phrases:
                 keys.append((entity.id, anchors, phrases))
         return keys
+
+    def _signal_words(self, signal: str) -> tuple[str, ...]:
+        lower = set(re.findall(r"[a-z]+", signal))
+        return tuple(w for w in words(normalize(signal)) if not self._is_name(w) or w in lower)
 
     def _place_anchors(self, kb: KnowledgeBase) -> dict[str, str]:
         """Words of programmes' places that, with a keyword, name the programme: 서울 + 포럼 is the forum held in Seoul.
