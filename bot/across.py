@@ -234,7 +234,7 @@ class Across:
 
     def items(self, scope: tuple[str, ...]) -> Answer | None:
         events = self.records.select(self.turn.kinds, scope, None, self.audience)
-        if not events or (len(events) == 1 and not self.turn.kinds and "all" not in self.u.cues):
+        if not events or (len(events) == 1 and not self.turn.kinds):
             return None  # one event for one thing named ('what has the Ministry of Interior done?'): say it fully
         kind, compose = self.kind(), self.compose
         stated = self.records.stated_count(kind, self.audience) if kind and not scope else None

@@ -32,6 +32,7 @@ W_WHOLE = 1.0  # a programme asked about as a whole: its overview
 PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
+RANK_CUES = frozenset({"first", "latest"})  # 'was it the first?' asks about one claim, not for the big picture
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -272,16 +273,24 @@ class Ranker:
     def score_overview(self, ask: Ask, entity: Entity) -> float:
         # An overview covers one of the things named; a record about all of them covers the question.
         score = W_ENTITY / max(1, len(ask.specific)) if entity.id in ask.specific else W_GENERIC
-        if ask.intent in OVERVIEW_INTENTS and not ask.subjects and not ask.want:
+        if ask.intent in OVERVIEW_INTENTS and not ask.subjects and not ask.want and not ask.cues & RANK_CUES:
             score += W_OVERVIEW + (W_INTENT if ask.intent else 0.0)
-            qualified = any(e in entity.countries for e in ask.vague)  # 'the Uzbekistan part of the pilot'
-            if entity.type == "programme" and entity.id in ask.specific and not qualified:
+            # Not 'the Uzbekistan part of the pilot', nor a question with words of its own ('interested in');
+            # a region or the only country a programme has ('the Latin America course', 'KEPS in Iraq') is the whole.
+            qualified = ask.words or any(self._one_country_of(entity, e) for e in ask.vague)
+            if (entity.type == "programme" or entity.members) and entity.id in ask.specific and not qualified:
                 score += W_WHOLE  # 'that IDB course, what was it?': the whole story of it, not one record
         if ask.want and ask.want in self.details.of_entity(entity, ask.lang):
             score += W_WANT
         if self._names_itself(ask, entity):
             score += W_TOPIC
+        if entity.members and entity.id in ask.specific and ask.intent in ("who", "list", "overview"):
+            score += W_WANT  # a group's overview names its members
         return score + self._lexical_score(ask, normalize(entity.summary(ask.lang)))
+
+    def _one_country_of(self, entity: Entity, eid: str) -> bool:
+        countries = [c for c in entity.countries if self.kb.entities[c].type == "country"]
+        return eid in countries and len(countries) > 1
 
     def _summary_of_another(self, ask: Ask, entity: Entity) -> bool:
         """A programme's summary counts all its participants, not those of a country named with it ('how many
@@ -304,7 +313,7 @@ class Ranker:
             return True
         if entity.id in ask.implied and ask.intent in (None, "who", "list", "what_is"):
             return True  # 'Sri Lanka took part in which training?': the training a country and a keyword name
-        if entity.members and ask.intent in ("who", "list"):
+        if entity.members and ask.intent in ("who", "list", "overview"):
             return True  # 'which international organisations does PPS work with?': the group says
         summary = normalize(entity.summary(ask.lang))
         if ask.subjects and ask.intent == "overview" and self.lexical(ask, summary, ask.subject_terms):

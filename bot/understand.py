@@ -126,6 +126,7 @@ class Understander:
         # Korean cue words that attach to the end of a noun (보다 'than' in 연수단보다): matched as endings.
         self.cue_endings = [(cue, sig[0]) for cue, sig in self.cue_signals if len(sig) == 1 and sig[0] in ENDINGS]
         self.cues_with = _index(self.cue_signals)
+        self.cue_words = {cue: {w for c, signal in self.cue_signals if c == cue for w in signal} for cue in kb.cues}
         self.places = self._place_anchors(kb)
         self.event_kinds = frozenset(t for t in kb.topics if t in (*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
         for pid, anchors, phrases in self.programme_keys:
@@ -287,7 +288,10 @@ class Understander:
         topics = frozenset(
             t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
         )
-        terms = tuple(w for w in residual if w in topic_table or any(f in topic_table for f in strip_particles(w)))
+        said = {w for cue in cues for w in self.cue_words[cue]}  # 'the first' may be the record's own word
+        terms = tuple(
+            w for w in residual if w in topic_table or w in said or any(f in topic_table for f in strip_particles(w))
+        )
         counted = self._counted(residual)
         return Understanding(
             norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
