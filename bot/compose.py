@@ -273,13 +273,21 @@ class Composer:
             sources=entity.sources, suggest_from=entity, intent="overview",
         )  # fmt: skip
 
-    def missing(self, subject: Entity, topic: str | None, want: Want | None, qualifiers: Sequence[Entity] = ()) -> str:
-        """The one line saying exactly what the sources lack: 'The sources give no amount for the Jordan export.'"""
+    def missing(
+        self, subject: Entity, topic: str | None, want: Want | None, qualifiers: Sequence[Entity] = (),
+        counted: str | None = None,
+    ) -> str:  # fmt: skip
+        """The one line saying exactly what the sources lack: 'The sources give no amount for the Jordan export.'
+        `counted`: what a count asked for counts, in the question's words ('trainers')."""
         name = subject.name(self.lang)
         if qualifiers:
             name = f"{name} ({', '.join(q.name(self.lang) for q in qualifiers)})"
+        if counted:
+            return self.say("not_on_record_counted", subject=name, counted=counted)
         if topic and name in self.kind_name(topic):
             name = ""  # '나라장터 수출', not '나라장터 나라장터 수출'
+        elif topic and self.kind_name(topic).casefold() in name.casefold():
+            topic = None  # 'the ADB training', not 'the ADB training training'
         if topic and want:
             return self.say(
                 "not_on_record_detail", subject=name, topic=self.kind_name(topic), want=self.want_name(want)

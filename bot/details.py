@@ -36,6 +36,11 @@ PATTERNS: dict[Want, re.Pattern[str]] = {
         rf"\d[\d,]*\s*(?:여\s*)?(?:명|개국|개 나라|곳|개)|\b(?:\d[\d,]*|{_NUMBER_WORDS})\+?\s+"
         r"(?:[a-z-]+\s+)?(?:countries|officials|participants|people|members|experts|delegates|nations)\b"
     ),
+    # Which one in a series: the 4th, 제4회, the first of its kind.
+    "ordinal": re.compile(
+        r"\b\d+(?:st|nd|rd|th)\b|제\s*\d+\s*(?:회|차)|\d+\s*(?:번째|회째|차)|\b(?:first|second|third|fourth|fifth)\b"
+        r"|첫|처음|최초|두 번째|세 번째"
+    ),
     "amount": re.compile(
         r"\d[\d,.]*\s*(?:억|만)\s*(?:원|달러)?|(?:krw|usd|us\$|\$)\s*\d|\d[\d,.]*\s*(?:billion|million)\b"
     ),

@@ -25,8 +25,10 @@ PROGRAMME_KINDS = ("system", "subsystem", "training", "workshop", "forum", "netw
 PEOPLE_UNITS = ("officials", "participants", "people")
 # The kinds of detail a question can ask for, beyond "what": when, since when, until when, how long, how
 # many, how much, who, where. A topic may stand for one of them (topics.yaml `want`: budget -> amount).
-Want = Literal["date", "day", "start", "end", "duration", "count", "amount", "person", "place"]
-WANTS: tuple[Want, ...] = ("date", "day", "start", "end", "duration", "count", "amount", "person", "place")
+Want = Literal["date", "day", "start", "end", "duration", "count", "amount", "person", "place", "ordinal"]
+WANTS: tuple[Want, ...] = (
+    "date", "day", "start", "end", "duration", "count", "amount", "person", "place", "ordinal",
+)  # fmt: skip
 # Programmes of these kinds are events themselves (a forum, a training): their facts are that one event.
 EVENT_PROGRAMME_KINDS = ("training", "workshop", "forum", "network", "visit", "project", "event")
 

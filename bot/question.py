@@ -37,6 +37,7 @@ class Ask:
     subject_terms: tuple[str, ...] = ()  # those that signal what it is about (benchmark), not the detail (budget)
     refined: bool = False  # a cue made the detail more precise than the intent says (exact day, how long)
     counted: str | None = None  # what 'how many' counts (countries, participants, members), when it says
+    counted_word: str | None = None  # what 'how many' counts in the question's own words ('trainers')
     implied: tuple[str, ...] = ()  # programmes named by a partner or a country and a keyword (Sri Lanka + training)
     anchors: frozenset[str] = frozenset()  # the names that, with a keyword, named an implied programme
     named_text: str = ""  # the names as written in the question
@@ -51,9 +52,9 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     budget, an amount), made precise by cues (since/until/how long)."""
     if "duration" in cues and not cues & {"until", "exact"}:  # 며칠 동안 is how long; 며칠에 끝나 is an end
         return "duration"
-    money = any(kb.topic_wants.get(t) == "amount" for t in topics)
-    if intent == "how_many" and money:
-        return "amount"  # 'how many dollars'
+    precise = [kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in ("amount", "ordinal")]
+    if intent == "how_many" and precise:
+        return precise[0]  # 'how many dollars' asks an amount; '몇 번째' which one in a series
     want = INTENT_WANTS.get(intent or "") or next(
         (kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )

@@ -6,6 +6,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from bot.entities import EntityIndex, Mention, is_particles, strip_particles
 from bot.language import detect
 from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, KnowledgeBase, Lang
@@ -32,6 +34,8 @@ SMALLTALK = ("greeting", "thanks", "help")
 ENDINGS = ("보다",)  # Korean cue words written onto the end of a noun
 HOW_MANY = ("many", "number")
 COUNTED = ("countries", "participants", "members")
+PEOPLE_COUNTERS = ("명", "분")  # 강사는 몇 명: the noun before 몇 is who is counted
+NEAR_COUNTED = 75  # 'delegets' is a misspelt 'delegates', not a word of the question's own
 NUMBER_WITH_UNIT = re.compile(r"^\d[\d,.]*(?:년|월|일|명|개국|개|곳|억|만|원|달러|차|회|박|위|%)")
 PLACE = "place:"  # anchors that are words of a programme's place (서울 in '서울 포럼'), not entity ids
 
@@ -52,6 +56,7 @@ class Understanding:
     period: Period | None = None  # the period named: in May 2024, before 2010
     terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
     counted: str | None = None  # the topic of what 'how many' counts: countries, participants, members
+    counted_word: str | None = None  # what 'how many' counts when no topic says it: 'trainers', '강사는'
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -293,9 +298,10 @@ class Understander:
             w for w in residual if w in topic_table or w in said or any(f in topic_table for f in strip_particles(w))
         )
         counted = self._counted(residual)
+        counted_word = self._counted_word(residual, unexplained)
         return Understanding(
             norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
-            cues, period_in(norm), terms, counted,
+            cues, period_in(norm), terms, counted, counted_word,
         )  # fmt: skip
 
     def _counted(self, residual: list[str]) -> str | None:
@@ -314,6 +320,27 @@ class Understander:
                             if any(matches.get(w, 0) >= 0.85 for w in self.topic_words.get(topic, ())):
                                 return topic
         return None
+
+    def _counted_word(self, residual: list[str], unexplained: tuple[str, ...]) -> str | None:
+        """A word of the question's own that says what 'how many' counts: 'how many trainers', '강사는 몇 명',
+        '몇 명의 강사가'. A misspelt word for people or countries ('delegets') is not one."""
+        for i, token in enumerate(residual):
+            if token in HOW_MANY:
+                near = residual[i + 1 : i + 2]
+            elif token.startswith("몇"):
+                counter = token[1:] or (residual[i + 1] if i + 1 < len(residual) else "")
+                after = residual[i + 1 + (not token[1:]) : i + 2 + (not token[1:])] if counter.endswith("의") else []
+                # Before 몇 only with a counter of people: in '그중 몇 나라', 나라 is itself what is counted.
+                before = residual[max(0, i - 1) : i] if counter.startswith(PEOPLE_COUNTERS) else []
+                near = [*before, *after]
+            else:
+                continue
+            return next((w for w in near if w in unexplained and len(w) >= 2 and not self._near_counted(w)), None)
+        return None
+
+    def _near_counted(self, word: str) -> bool:
+        signals = {w for topic in COUNTED for w in self.topic_words.get(topic, ())}
+        return any(fuzz.ratio(form, signal) >= NEAR_COUNTED for form in strip_particles(word) for signal in signals)
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""

@@ -200,6 +200,40 @@ def test_in_a_long_message_the_question_at_its_end_wins(bot):
     says(bot, context + "So my question is: when was the Kyrgyzstan MOU signed?", "30 May 2024")
 
 
+def test_names_that_only_said_which_programme_in_a_long_message_do_not_narrow_its_question(bot):
+    # 'ADB organised a training in Korea' names the training; Korea is where it was, not a part of it asked about.
+    context = "We heard that PPS and ADB organised a hands-on e-procurement training in Korea. "
+    answer = bot.ask(context + "I am not asking about APPeN. So, how many officials took part in that training")
+    assert answer.matched and "21" in answer.plain_text()
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [("procurement day 2024, which number is it?", "4th"), ("몇 번째 조달의 날이야?", "제4회"),
+     ("세계은행 포럼은 몇 번째 포럼이야?", "처음"),
+     ("Was the World Bank forum the first in East Asia-Pacific?", "first of its kind")],
+)  # fmt: skip
+def test_which_one_in_a_series_is_answered_from_the_name_or_the_record(bot, question, form):
+    answer = bot.ask(question)
+    assert answer.matched and form in answer.plain_text()
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [("how many trainers were at the ADB e-procurement training?", "no number of trainers"),
+     ("ADB 전자조달 연수에서 강사는 몇 명이었어?", "강사 수가 나와 있지 않습니다")],
+)  # fmt: skip
+def test_a_count_of_something_no_record_counts_is_not_answered_with_another_count(bot, question, line):
+    # The training's records count the officials trained; trainers are not them.
+    answer = bot.ask(question)
+    assert not answer.matched and line in answer.body[0].text
+
+
+@pytest.mark.parametrize("question", ["how many delegets came from iraq?", "how many ppl came to the ADB training?"])
+def test_a_misspelt_or_short_word_for_people_still_counts_people(bot, question):
+    assert bot.ask(question).matched
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"

@@ -45,6 +45,12 @@ def test_no_figure_is_written_twice(bot):
     assert doubled == []
 
 
+@pytest.mark.parametrize("question", ["ADB training budget for the course", "ADB 연수 교육 비용은?"])
+def test_a_line_on_what_is_missing_names_the_kind_of_thing_once(bot, question):
+    line = bot.ask(question).body[0].text
+    assert "training training" not in line and "연수 연수" not in line and ("amount" in line or "금액" in line)
+
+
 def test_a_public_answer_says_briefly_that_dominica_may_mean_the_dominican_republic(bot):
     answer = bot.ask("중남미 어디로 더 수출하려구 해?")
     assert answer.audience == "public" and "도미니카공화국을 뜻했을 수도" in answer.plain_text()
