@@ -236,15 +236,21 @@ class Across:
         events = self.records.select(self.turn.kinds, scope, None, self.audience)
         if not events or (len(events) == 1 and not self.turn.kinds):
             return None  # one event for one thing named ('what has the Ministry of Interior done?'): say it fully
+        regions = [e for e in scope if self.turn.kb.entities[e].type == "region"]
+        if regions and not self.turn.kinds and "countries" in self.turn.topics:
+            return None  # 'which Central Asian countries work with PPS?': the region's overview names them
         kind, compose = self.kind(), self.compose
         stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
-        lead = (
-            compose.say("named_in_sources")
-            if stated
-            else compose.say("items_lead", kind=compose.kind_name(kind), count=str(len(events)))
-        )
+        named = {"kind": compose.kind_name(kind), "count": str(len(events))}
+        if stated:
+            lead = compose.say("named_in_sources")
+        elif scope:
+            lead = compose.say("items_lead_scope", scope=", ".join(compose.name(e) for e in scope), **named)
+        else:
+            lead = compose.say("items_lead", **named)
         timeline = not self.turn.kinds or "events" in self.u.cues
-        return compose.events_list(lead, compose.kind_name(kind), events, timeline=timeline, stated=stated, scope=scope)
+        return compose.events_list(lead, kind and compose.kind_name(kind), events, timeline=timeline, stated=stated,
+                                   scope=scope)  # fmt: skip
 
     def count(self, scope: tuple[str, ...]) -> Answer | None:
         events = self.records.select(self.turn.kinds, scope, self.u.period, self.audience)
@@ -252,7 +258,7 @@ class Across:
             return None
         compose, kind = self.compose, self.kind()
         lead = compose.say("count_items", kind=compose.kind_name(kind), count=str(len(events)))
-        return compose.events_list(lead, compose.kind_name(kind), events, timeline=False, scope=scope)
+        return compose.events_list(lead, kind and compose.kind_name(kind), events, timeline=False, scope=scope)
 
     def newest_document(self, oldest: bool) -> Answer | None:
         """'가장 최근 보도자료 내용': the newest (or oldest) document and what it records."""

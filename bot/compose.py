@@ -342,9 +342,12 @@ class Composer:
             sources=[s for e in shown for s in e.sources], suggest_from=event.subject,
         )  # fmt: skip
 
-    def events_list(self, lead: str, title: str, events: Sequence[Event], timeline: bool, stated: Fact | None = None,
-                    scope: Iterable[str] = ()) -> Answer:  # fmt: skip
-        """A list of events: a timeline (date and record) or a list of labels; a stated total leads."""
+    def events_list(
+        self, lead: str, title: str | None, events: Sequence[Event], timeline: bool, stated: Fact | None = None,
+        scope: Iterable[str] = (),
+    ) -> Answer:  # fmt: skip
+        """A list of events: a timeline (date and record) or a list of labels; a stated total leads. With no
+        title (no kind of event asked), the thing in scope names it."""
         body: list[Block] = []
         if stated:
             body.append(Block("paragraph", stated.text(self.lang)))
@@ -355,7 +358,8 @@ class Composer:
         facts = [*([stated] if stated else []), *(f for e in events for f in e.facts[:1])]
         main = self.kb.entities[next(iter(scope), events[0].subject.id)]
         return self.make(
-            "answer", True, 0.85, title=title, body=body, entities=[*scope, *(e.subject.id for e in events)],
+            "answer", True, 0.85, title=title or main.name(self.lang), body=body,
+            entities=[*scope, *(e.subject.id for e in events)],
             facts=[f.id for f in facts], sources=[s for f in facts for s in f.sources] + [
                 s for e in events if not e.facts for s in e.subject.sources
             ],

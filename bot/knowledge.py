@@ -62,15 +62,13 @@ REQUIRED_MESSAGES = (
     "too_long", "start", "contact_answer", "contact_line", "suggest_about", "suggest_contact", "lang_set",
     "command_start", "command_help", "command_lang", "command_about", "command_contact",
     "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other",
-    "not_on_record_role", "not_on_record_counted", "on_record", "want_date", "want_start", "want_end",
-    "want_duration", "want_count",
-    "want_amount", "want_person", "want_place", "want_ordinal",
-    "kind_any", "status_planned", "status_ongoing", "first_lead",
-    "latest_lead", "upcoming", "period_lead", "period_none", "items_lead", "count_items", "count_history",
-    "named_in_sources", "compare_earlier", "compare_same_date", "compare_more", "compare_larger", "compare_equal",
-    "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
-    "chat_bye", "days", "duration_lead", "period_until", "period_from", "want_day",
-    "end_lead", "only_planned", "names_not_listed", "series_change", "next_lead", "latest_source",
+    "not_on_record_role", "not_on_record_counted", "on_record", *(f"want_{want}" for want in WANTS),
+    "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",
+    "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
+    "compare_earlier", "compare_same_date", "compare_more", "compare_larger", "compare_equal", "compare_years",
+    "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint", "chat_bye", "days",
+    "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
+    "series_change", "next_lead", "latest_source",
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (

@@ -280,14 +280,14 @@ class Ranker:
             # Not 'the Uzbekistan part of the pilot', nor a question with words of its own ('interested in');
             # a region or the only country a programme has ('the Latin America course', 'KEPS in Iraq') is the whole.
             qualified = ask.words or any(self._one_country_of(entity, e) for e in ask.vague)
-            if (entity.type == "programme" or entity.members) and entity.id in ask.specific and not qualified:
+            if (entity.type == "programme" or _is_group(entity)) and entity.id in ask.specific and not qualified:
                 score += W_WHOLE  # 'that IDB course, what was it?': the whole story of it, not one record
         if ask.want and ask.want in self.details.of_entity(entity, ask.lang):
             score += W_WANT
         if self._names_itself(ask, entity):
             score += W_TOPIC
-        if entity.members and entity.id in ask.specific and ask.intent in ("who", "list", "overview"):
-            score += W_WANT  # a group's overview names its members
+        if _is_group(entity) and entity.id in ask.specific and ask.intent in ("who", "list", "overview"):
+            score += W_WANT  # a group's overview names its members, a region's its countries
         return score + self._lexical_score(ask, normalize(entity.summary(ask.lang)))
 
     def _counts_in_its_words(self, ask: Ask, text: str) -> bool:
@@ -320,7 +320,7 @@ class Ranker:
             return True
         if entity.id in ask.implied and ask.intent in (None, "who", "list", "what_is"):
             return True  # 'Sri Lanka took part in which training?': the training a country and a keyword name
-        if entity.members and ask.intent in ("who", "list", "overview"):
+        if _is_group(entity) and ask.intent in ("who", "list", "overview"):
             return True  # 'which international organisations does PPS work with?': the group says
         summary = normalize(entity.summary(ask.lang))
         if ask.subjects and ask.intent == "overview" and self.lexical(ask, summary, ask.subject_terms):
@@ -386,3 +386,8 @@ def _years(fact: Fact) -> frozenset[int]:
     found = {int(y) for y in YEAR.findall(fact.text.en)}
     found |= {int(d[:4]) for d in (fact.date, fact.end, fact.as_of) if d}
     return frozenset(found)
+
+
+def _is_group(entity: Entity) -> bool:
+    """A group of organisations or a region: its overview names who is in it."""
+    return bool(entity.members) or entity.type == "region"

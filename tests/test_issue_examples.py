@@ -234,6 +234,22 @@ def test_a_misspelt_or_short_word_for_people_still_counts_people(bot, question):
     assert bot.ask(question).matched
 
 
+@pytest.mark.parametrize(
+    ("question", "forms"),
+    [("which central asian countries work with PPS?", ["Kyrgyzstan", "Uzbekistan"]),
+     ("중앙아시아에서 조달청이랑 협력하는 나라는?", ["키르기스스탄", "우즈베키스탄"]),
+     ("any south asian countries involved with pps?", ["Sri Lanka"])],
+)  # fmt: skip
+def test_which_countries_of_a_region_are_named_by_its_overview(bot, question, forms):
+    answer = bot.ask(question)
+    assert answer.matched and all(form in answer.plain_text() for form in forms)
+
+
+def test_a_list_for_a_region_says_the_region_in_its_lead(bot):
+    answer = bot.ask("which latin american countries use koneps")
+    assert "Every KONEPS export on record for Latin America (1):" in answer.plain_text()
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
