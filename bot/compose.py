@@ -262,8 +262,9 @@ class Composer:
     def overview(self, entity: Entity, confidence: float, want: Want | None = None) -> Answer:
         lang = self.lang
         title = entity.name(lang)
-        if entity.full_name and entity.full_name(lang) != title:
-            title = f"{title} ({entity.full_name(lang)})"
+        full = entity.full_name(lang) if entity.full_name else title
+        # 'IsDB (Islamic Development Bank)'; a full name that holds the name is said alone.
+        title = full if title.casefold() in full.casefold() else f"{title} ({full})"
         summary = self.details.lead_with(entity.summary(lang), want)
         lead = self.duration_lead(entity.start, entity.end, summary, want) + self.end_lead(entity.end, summary, want)
         summary = lead + summary

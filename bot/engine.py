@@ -141,9 +141,18 @@ class Turn:
         candidates = self.u.intents
         if self.u.mentions:
             candidates = tuple((i, s) for i, s in candidates if i not in SMALLTALK)
-        if candidates and candidates[0][1] >= INTENT_MIN:
-            return candidates[0][0]
-        return None
+        if not candidates or candidates[0][1] < INTENT_MIN:
+            return None
+        intent = candidates[0][0]
+        bare = not (self.u.topics or self.u.unexplained or self.u.years or self.u.cues - {"filler"})
+        if (
+            intent == "who"
+            and bare
+            and self.entities
+            and all(self.entity(e).type == "organisation" for e in self.entities)
+        ):
+            return "what_is"  # 'who is KOICA?' asks what KOICA is, not a person
+        return intent
 
     def _premise(self) -> Premise | None:
         """A figure stated in a question that asks for confirmation ('..., right?', 'Was it in 2009?')."""

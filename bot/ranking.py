@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.details import HEADCOUNT, PEOPLE, Details
 from bot.entities import strip_particles
+from bot.knowledge import BROAD
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
 from bot.normalize import alias_key, is_hangul, normalize, syllables, words
 from bot.periods import newest_first
@@ -126,8 +127,8 @@ class Ranker:
         if qualifiers:
             # 'the Kyrgyzstan innovative pilot': Kyrgyzstan says which part of the pilot is meant.
             score += W_QUALIFIER * len(about.intersection(qualifiers)) / len(qualifiers)
-        if fact.about[0] in ask.entities:
-            score += W_PRIMARY
+        if fact.about[0] in (ask.specific or ask.entities):
+            score += W_PRIMARY  # not for PPS when the World Bank is asked about with it
         if ask.intent and ask.intent in fact.asks and not ask.refined:
             score += W_INTENT
         if ask.want and ask.want in self.details.of_fact(fact, ask.lang):
@@ -166,7 +167,14 @@ class Ranker:
         that counts or lists."""
         if ask.want == "count" or ask.intent in ("list", "how_many"):
             return ask.topics
-        return frozenset(t for t in ask.topics if self.kb.topic_wants.get(t) != "")
+        # A topic every record is about (cooperation) does not pull one record above the whole story of a
+        # thing asked about as a whole ('what's ADB's relationship with PPS?').
+        whole = ask.intent in OVERVIEW_INTENTS and not ask.subjects and not ask.want
+        return frozenset(
+            t
+            for t in ask.topics
+            if self.kb.topic_wants.get(t) != "" and not (whole and self.kb.topic_wants.get(t) == BROAD)
+        )
 
     def _gives(self, ask: Ask, fact: Fact) -> bool:
         """Whether a fact holds the detail asked, for what the question names."""

@@ -35,6 +35,7 @@ ENDINGS = ("보다",)  # Korean cue words written onto the end of a noun
 HOW_MANY = ("many", "number")
 COUNTED = ("countries", "participants", "members")
 PEOPLE_COUNTERS = ("명", "분")  # 강사는 몇 명: the noun before 몇 is who is counted
+QUESTION_WORDS = frozenset({"how", "what", "which", "who", "when", "where", "why"})
 NEAR_COUNTED = 75  # 'delegets' is a misspelt 'delegates', not a word of the question's own
 NUMBER_WITH_UNIT = re.compile(r"^\d[\d,.]*(?:년|월|일|명|개국|개|곳|억|만|원|달러|차|회|박|위|%)")
 PLACE = "place:"  # anchors that are words of a programme's place (서울 in '서울 포럼'), not entity ids
@@ -295,8 +296,12 @@ class Understander:
         )
         said = {w for cue in cues for w in self.cue_words[cue]}  # 'the first' may be the record's own word
         terms = tuple(
-            w for w in residual if w in topic_table or w in said or any(f in topic_table for f in strip_particles(w))
-        )
+            w
+            for w in residual
+            if w not in STOPWORDS
+            and w not in QUESTION_WORDS
+            and (w in topic_table or w in said or any(f in topic_table for f in strip_particles(w)))
+        )  # fmt: skip ('with' of 'work with' and 'how' of 'how long' are in every text)
         counted = self._counted(residual)
         counted_word = self._counted_word(residual, unexplained)
         return Understanding(

@@ -250,6 +250,27 @@ def test_a_list_for_a_region_says_the_region_in_its_lead(bot):
     assert "Every KONEPS export on record for Latin America (1):" in answer.plain_text()
 
 
+@pytest.mark.parametrize(("question", "title"), [("who is KOICA?", "KOICA"), ("KOICA는 누구야?", "한국국제협력단")])
+def test_who_is_an_organisation_gets_its_overview(bot, question, title):
+    answer = bot.ask(question)
+    assert answer.matched and answer.title.startswith(title) and "KEPS" in answer.plain_text()
+
+
+def test_a_full_name_that_holds_the_name_is_said_once_in_the_title(bot):
+    assert (
+        bot.ask("tell me about the world bank").title
+        == "World Bank (International Bank for Reconstruction and Development)"
+    )
+
+
+@pytest.mark.parametrize(
+    "question", ["how does PPS cooperate with the World Bank?", "what's adb's relationship with pps?"]
+)
+def test_a_relationship_asked_as_a_whole_gets_the_overview(bot, question):
+    answer = bot.ask(question)
+    assert answer.matched and answer.facts == () and ("2024" in answer.plain_text())
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
