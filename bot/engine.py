@@ -199,7 +199,7 @@ class Turn:
             words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
             terms=self.u.terms, subject_terms=self._subject_terms(),
             refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
-            counted=self.u.counted, counted_word=self.u.counted_word, implied=self.u.implied, anchors=self.u.anchors,
+            counted=self.u.counted, asked_word=self.u.asked_word, implied=self.u.implied, anchors=self.u.anchors,
             named_text=" ".join(m.surface for m in self.u.mentions),
         )  # fmt: skip
 
@@ -596,7 +596,7 @@ class Turn:
         qualifiers = [self.entity(e) for e in ask.vague if self.entity(e).type == "country" and e not in self.u.anchors
                       and e in subject.countries]  # fmt: skip
         # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
-        counted = strip_particles(ask.counted_word)[-1] if ask.want == "count" and ask.counted_word else None
+        counted = strip_particles(ask.asked_word)[-1] if ask.want == "count" and ask.asked_word else None
         line = self.compose.missing(subject, topic, ask.want if (closest and not kind) or not topic else None,
                                     qualifiers, counted)  # fmt: skip
         return self.compose.not_on_record(subject, line, closest)

@@ -37,7 +37,7 @@ class Ask:
     subject_terms: tuple[str, ...] = ()  # those that signal what it is about (benchmark), not the detail (budget)
     refined: bool = False  # a cue made the detail more precise than the intent says (exact day, how long)
     counted: str | None = None  # what 'how many' counts (countries, participants, members), when it says
-    counted_word: str | None = None  # what 'how many' counts in the question's own words ('trainers')
+    asked_word: str | None = None  # what is counted or named, in the question's own words ('trainers', '총재')
     implied: tuple[str, ...] = ()  # programmes named by a partner or a country and a keyword (Sri Lanka + training)
     anchors: frozenset[str] = frozenset()  # the names that, with a keyword, named an implied programme
     named_text: str = ""  # the names as written in the question

@@ -195,7 +195,7 @@ class Ranker:
             return False
         if want == "count" and not fact.count and not self._text_counts_what_is_asked(ask, fact):
             return False
-        if want == "count" and not self._counts_in_its_words(ask, self.texts[fact.id, ask.lang]):
+        if want in ("count", "person") and not self._in_its_words(ask, self.texts[fact.id, ask.lang]):
             return False
         # The intent's tag stands for the detail only when no cue made it more precise: a record tagged for
         # 'when' does not answer 'on which exact day' or 'how many days'.
@@ -298,10 +298,10 @@ class Ranker:
             score += W_WANT  # a group's overview names its members, a region's its countries
         return score + self._lexical_score(ask, normalize(entity.summary(ask.lang)))
 
-    def _counts_in_its_words(self, ask: Ask, text: str) -> bool:
-        """'How many trainers?' is not answered by a count of the officials trained: a counted word of the
-        question's own must be the text's."""
-        return ask.counted_word is None or self.lexical(ask, text, (ask.counted_word,)) > 0
+    def _in_its_words(self, ask: Ask, text: str) -> bool:
+        """'How many trainers?' is not answered by a count of the officials trained, nor 'who is ADB's 총재
+        (president)?' by them: what the question counts or names, in a word of its own, must be the text's."""
+        return ask.asked_word is None or self.lexical(ask, text, (ask.asked_word,)) > 0
 
     def _one_country_of(self, entity: Entity, eid: str) -> bool:
         countries = [c for c in entity.countries if self.kb.entities[c].type == "country"]
@@ -339,7 +339,7 @@ class Ranker:
             provides = self.details.of_entity(entity, ask.lang)
             if ask.want == "count" and ask.counted == "participants" and HEADCOUNT not in provides:
                 return False
-            if ask.want == "count" and not self._counts_in_its_words(ask, summary):
+            if ask.want in ("count", "person") and not self._in_its_words(ask, summary):
                 return False
             return ask.want in provides and not self._summary_of_another(ask, entity)
         if ask.intent in (*OVERVIEW_INTENTS, "followup") or (ask.intent == "who" and entity.type == "person"):

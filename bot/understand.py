@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.entities import EntityIndex, Mention, is_particles, strip_particles
 from bot.language import detect
@@ -57,7 +58,7 @@ class Understanding:
     period: Period | None = None  # the period named: in May 2024, before 2010
     terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
     counted: str | None = None  # the topic of what 'how many' counts: countries, participants, members
-    counted_word: str | None = None  # what 'how many' counts when no topic says it: 'trainers', '강사는'
+    asked_word: str | None = None  # the question's own word for what is counted or named: 'trainers', '총재는'
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -143,6 +144,7 @@ class Understander:
                 for anchor in key[1] - anchors:
                     self.by_anchor.setdefault(anchor, []).append(key)
         self.known_words = self.intent_vocab.words | self.topic_vocab.words | self.cue_vocab.words
+        self.known_latin = sorted(w for w in self.known_words if w.isascii() and len(w) >= 4)
         # Latin words Korean speakers use as they are (MOU, ODA): they say nothing about the language.
         korean_lists = [
             *(p for by in kb.intents.values() for p in by["ko"]),
@@ -303,10 +305,10 @@ class Understander:
             and (w in topic_table or w in said or any(f in topic_table for f in strip_particles(w)))
         )  # fmt: skip ('with' of 'work with' and 'how' of 'how long' are in every text)
         counted = self._counted(residual)
-        counted_word = self._counted_word(residual, unexplained)
+        asked_word = self._asked_word(residual, unexplained)
         return Understanding(
             norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
-            cues, period_in(norm), terms, counted, counted_word,
+            cues, period_in(norm), terms, counted, asked_word,
         )  # fmt: skip
 
     def _counted(self, residual: list[str]) -> str | None:
@@ -326,12 +328,17 @@ class Understander:
                                 return topic
         return None
 
-    def _counted_word(self, residual: list[str], unexplained: tuple[str, ...]) -> str | None:
-        """A word of the question's own that says what 'how many' counts: 'how many trainers', '강사는 몇 명',
-        '몇 명의 강사가'. A misspelt word for people or countries ('delegets') is not one."""
+    def _asked_word(self, residual: list[str], unexplained: tuple[str, ...]) -> str | None:
+        """A word of the question's own that says what 'how many' counts ('how many trainers', '강사는 몇 명',
+        '몇 명의 강사가') or whom 'who' asks for ('who leads', 'ADB 총재는 누구'). A misspelt word for people or
+        countries ('delegets') is not one."""
         for i, token in enumerate(residual):
             if token in HOW_MANY:
                 near = residual[i + 1 : i + 2]
+            elif token == "who":
+                near = residual[i + 1 : i + 4]  # 'who leads', 'who is the president'
+            elif token.startswith(("누구", "누가")):
+                near = residual[max(0, i - 1) : i]
             elif token.startswith("몇"):
                 counter = token[1:] or (residual[i + 1] if i + 1 < len(residual) else "")
                 after = residual[i + 1 + (not token[1:]) : i + 2 + (not token[1:])] if counter.endswith("의") else []
@@ -340,12 +347,16 @@ class Understander:
                 near = [*before, *after]
             else:
                 continue
-            return next((w for w in near if w in unexplained and len(w) >= 2 and not self._near_counted(w)), None)
+            return next((w for w in near if w in unexplained and len(w) >= 2 and not self._misspelt(w)), None)
         return None
 
-    def _near_counted(self, word: str) -> bool:
-        signals = {w for topic in COUNTED for w in self.topic_words.get(topic, ())}
-        return any(fuzz.ratio(form, signal) >= NEAR_COUNTED for form in strip_particles(word) for signal in signals)
+    def _misspelt(self, word: str) -> bool:
+        """A misspelling of a word for people or countries ('delegets') or of a known way of asking ('sigend')."""
+        counted = {w for topic in COUNTED for w in self.topic_words.get(topic, ())}
+        if any(fuzz.ratio(form, signal) >= NEAR_COUNTED for form in strip_particles(word) for signal in counted):
+            return True
+        # One slip of the keys (a letter wrong, missing, extra or swapped) from a known word is that word.
+        return word.isascii() and len(word) >= 5 and any(OSA.distance(word, known) <= 1 for known in self.known_latin)
 
     def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
@@ -381,7 +392,10 @@ def _index(entries: list[Entry]) -> dict[str, list[Entry]]:
 def _inside_longer(signal: tuple[str, ...], matched: list[tuple[str, tuple[str, ...]]]) -> bool:
     """A one-word signal that is part of a longer signal found (call in 'call center', head in 'delegation head')
     is that longer thing, not a topic of its own."""
-    return len(signal) == 1 and any(len(other) > 1 and signal[0] in other for _, other in matched)
+    return len(signal) == 1 and any(
+        len(other) > 1 and (signal[0] in other or any(signal[0] in english_bases(w) for w in other))
+        for _, other in matched
+    )  # ('get' is the 'got' of 'got to do with')
 
 
 def _in_order(signal: tuple[str, ...], tokens: list[str], vocab: Vocabulary) -> bool:

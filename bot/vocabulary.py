@@ -36,9 +36,21 @@ STOPWORDS = frozenset(
 )
 
 
+# Past forms the records use whose base no ending rule finds ('led by' answers 'who was leading').
+IRREGULAR = {
+    "led": "lead", "held": "hold", "took": "take", "taken": "take", "came": "come", "sent": "send", "made": "make",
+    "met": "meet", "gave": "give", "given": "give", "began": "begin", "begun": "begin", "brought": "bring",
+    "spoke": "speak", "spoken": "speak", "wrote": "write", "written": "write", "paid": "pay", "spent": "spend",
+    "built": "build", "sold": "sell", "bought": "buy", "taught": "teach", "went": "go", "gone": "go", "got": "get",
+    "ran": "run", "grew": "grow", "grown": "grow", "chose": "choose", "chosen": "choose", "told": "tell",
+    "said": "say", "saw": "see", "seen": "see", "won": "win", "drew": "draw", "drawn": "draw", "set": "set",
+}  # fmt: skip
+
+
 def english_bases(token: str) -> list[str]:
-    """Forms of an English word without a regular ending: sending -> send, planned -> plan, countries -> country."""
-    forms: list[str] = []
+    """Forms of an English word without a regular ending: sending -> send, planned -> plan, countries -> country,
+    and the base of a few irregular past forms (led -> lead)."""
+    forms: list[str] = [IRREGULAR[token]] if token in IRREGULAR else []
     if token.endswith("ies") and len(token) > 4:
         forms.append(token[:-3] + "y")
     for ending in ("ing", "ed", "es", "s"):

@@ -271,6 +271,25 @@ def test_a_relationship_asked_as_a_whole_gets_the_overview(bot, question):
     assert answer.matched and answer.facts == () and ("2024" in answer.plain_text())
 
 
+@pytest.mark.parametrize(
+    "question", ["ADB 총재는 누구야?", "who is the president of ADB?", "who leads the world bank?"]
+)
+def test_a_person_no_record_names_is_not_answered_with_other_people(bot, question):
+    # The records name the officials ADB trained and a World Bank regional director, not either bank's head.
+    answer = bot.ask(question)
+    assert not answer.matched and (
+        "no name" in answer.body[0].text or "인물이 나와 있지 않습니다" in answer.body[0].text
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [("who sigend the kyrgyzstan mou?", "Kaldybaev"), ("who was leading the iraqi delegation?", "Dara Aziz Khidhir")],
+)
+def test_a_misspelt_or_irregular_word_still_finds_the_person(bot, question, form):
+    assert form in bot.ask(question).plain_text()
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
