@@ -34,7 +34,8 @@ class Across:
         if turn.intent == "source" and cues & {"latest", "first"}:
             return self.newest_document("first" in cues and "latest" not in cues)
         things = self.comparable()
-        if len(things) >= 2 and cues & COMPARE_CUES:
+        side_by_side = "or" in cues and cues & {"first", "latest"}  # 'which came first, Tunisia or Mongolia?'
+        if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side):
             return self.compare(things)
         if len(things) == 1 and cues & {"years", "difference"} and cues & {"first", "latest"} and kinds:
             return self.compare_with_extreme(things[0])
@@ -139,6 +140,10 @@ class Across:
                                first_date=compose.when(fe), second_date=compose.when(le))  # fmt: skip
         elif fe.start == le.start:
             lead = compose.say("compare_same_date", date=compose.when(fe))
+        elif self.u.cues & {"later", "latest"} and not self.u.cues & {"earlier", "first"}:
+            # 'which is more recent?': the later one first.
+            lead = compose.say("compare_later", last=names[last], other=names[ordered[-2][0]],
+                               last_date=compose.when(le), other_date=compose.when(ordered[-2][1]))  # fmt: skip
         else:
             lead = compose.say("compare_earlier", first=names[first], second=names[ordered[1][0]],
                                first_date=compose.when(fe), second_date=compose.when(ordered[1][1]))  # fmt: skip

@@ -35,6 +35,7 @@ from bot.vocabulary import STOPWORDS, english_bases
 INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
+ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
 PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
 LEXICAL_MIN = 2  # question words a record must use to answer a question that names nothing
@@ -219,6 +220,9 @@ class Turn:
         Sri Lankan officials attended') only qualify it: 'a programme named with its place, partner or region
         is what the question is about'."""
         vague = set(self.ranker.generic | self.u.anchors)
+        if self.u.cues & ALTERNATIVES:
+            # 'the Kyrgyzstan MOU or the ADB training?': things set side by side do not qualify one another.
+            return tuple(e for e in self.entities if e not in vague) or self.entities
         for eid in self.entities:
             if self.is_event(eid):
                 vague |= {*self.entity(eid).partners, *self.entity(eid).countries}

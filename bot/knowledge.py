@@ -65,16 +65,16 @@ REQUIRED_MESSAGES = (
     "not_on_record_role", "not_on_record_counted", "on_record", *(f"want_{want}" for want in WANTS),
     "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",
     "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
-    "compare_earlier", "compare_same_date", "compare_more", "compare_larger", "compare_equal", "compare_years",
-    "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint", "chat_bye", "days",
-    "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
+    "compare_earlier", "compare_later", "compare_same_date", "compare_more", "compare_larger", "compare_equal",
+    "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
+    "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
     "series_change", "next_lead", "latest_source",
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
     "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
-    "filler",
+    "filler", "or",
 )  # fmt: skip
 
 

@@ -190,6 +190,9 @@ class Records:
         """The fact giving an entity's count or amount (`field`), the entity's own record first, newest first.
         `people` prefers counts of people (21 officials) over counts of countries (11), or the reverse."""
         about = [f for f in self.kb.facts if entity_id in f.about and getattr(f, field) is not None]
+        if self.kb.entities[entity_id].type == "country":
+            # The ADB training's 21 officials are not Kyrgyzstan's figure: a country's is its own record's.
+            about = [f for f in about if f.about[0] == entity_id]
         if field == "count" and people is not None:
             wanted = [f for f in about if f.count and (f.count.unit in PEOPLE_UNITS) == people]
             about = wanted or about

@@ -273,11 +273,14 @@ class Understander:
         topics = frozenset(t for t, s in matched if not _inside_longer(s, every))
         cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
         cue_tokens = [*tokens, *joined]
-        cues = frozenset(
-            cue
-            for cue, signal in _candidates(self.cues_with, cue_table)
+        found_cues = [
+            (cue, signal) for cue, signal in _candidates(self.cues_with, cue_table)
             if phrase_score(signal, cue_table) >= 0.9 and _in_order(signal, cue_tokens, self.cue_vocab)
-        ) | {cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in tokens)}
+        ]  # fmt: skip
+        # 'more' of 'more recent' is that, not a comparison of figures.
+        cues = frozenset(cue for cue, signal in found_cues if not _inside_longer(signal, found_cues)) | {
+            cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in tokens)
+        }
         intent_table = {
             **match_table(self.intent_vocab, joined, glued=False),
             **match_table(self.intent_vocab, residual),

@@ -290,6 +290,19 @@ def test_a_misspelt_or_irregular_word_still_finds_the_person(bot, question, form
     assert form in bot.ask(question).plain_text()
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("Which was exported first, KONEPS to Tunisia or to Mongolia?", "Mongolia KONEPS export came first (2010)"),
+     ("튀니지랑 몽골 중에 어디가 먼저 나라장터 받았어?", "몽골 나라장터 수출 쪽이 먼저입니다(2010년)"),
+     ("which came first, the Kyrgyzstan MOU or the ADB training?", "Kyrgyzstan MOU came first (30 May 2024)"),
+     ("which is more recent, the Kyrgyzstan MOU or the ADB training?",
+      "PPS–ADB Asia-Pacific e-procurement training is the more recent (26–30 August 2024)")],
+)  # fmt: skip
+def test_two_things_set_side_by_side_are_compared_not_qualified(bot, question, lead):
+    # Kyrgyzstan is a country of the ADB training, but 'A or B' sets them apart; 'more recent' is no figure.
+    assert bot.ask(question).body[0].text.startswith(lead)
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
