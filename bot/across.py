@@ -262,8 +262,16 @@ class Across:
         if not events:
             return None
         compose, kind = self.compose, self.kind()
-        lead = compose.say("count_items", kind=compose.kind_name(kind), count=str(len(events)))
-        return compose.events_list(lead, kind and compose.kind_name(kind), events, timeline=False, scope=scope)
+        # A total the sources state (KONEPS in 9 countries) comes first: the records name fewer than it counts.
+        stated = self.records.stated_count(kind, self.audience) if kind and not scope and not self.u.period else None
+        lead = (
+            compose.say("named_in_sources")
+            if stated
+            else compose.say("count_items", kind=compose.kind_name(kind), count=str(len(events)))
+        )
+        return compose.events_list(
+            lead, kind and compose.kind_name(kind), events, timeline=False, stated=stated, scope=scope
+        )
 
     def newest_document(self, oldest: bool) -> Answer | None:
         """'가장 최근 보도자료 내용': the newest (or oldest) document and what it records."""

@@ -19,7 +19,7 @@ from bot.formatting import days_between, format_amount, format_count, format_dat
 from bot.labels import label
 from bot.model import Entity, Fact, KnowledgeBase, Lang, Note, Quantity, Source, Want, visible
 from bot.normalize import normalize
-from bot.periods import Period
+from bot.periods import Period, stated_counts
 from bot.records import COUNTRY_KINDS, Event
 
 HISTORY_LIMIT = 3  # earlier statements of a figure shown under the newest
@@ -248,7 +248,10 @@ class Composer:
         body: list[Block] = [Block("paragraph", lead)] if lead else []
         for fact in facts:
             body += self.fact_blocks(fact, want)
-        earlier = [f for f in history if f not in facts and visible(f, self.audience)][:HISTORY_LIMIT]
+        said = " ".join(f.text(self.lang) for f in facts)
+        earlier = [f for f in history if f not in facts and visible(f, self.audience) and not _restated(f, said)][
+            :HISTORY_LIMIT
+        ]
         if earlier:
             items = tuple(f.text(self.lang) for f in earlier)
             body += [Block("paragraph", self.say("count_history")), Block("list", items=items)]
@@ -481,3 +484,11 @@ class Composer:
             body.append(Block("list", items=self.kb.examples[self.lang]))
         return self.make("smalltalk", True, 1.0, title="", body=body,
                          suggestions=self.kb.examples[self.lang][:3], intent=intent)  # fmt: skip
+
+
+def _restated(fact: Fact, text: str) -> bool:
+    """Whether an earlier figure is already in the text shown ('33 in 2022, up from 12 in 2013'): said once."""
+    if fact.count is None:
+        return False
+    year = (fact.as_of or fact.date or "")[:4]
+    return fact.count.value in stated_counts(text) and (not year or year in text)

@@ -143,7 +143,7 @@ class Turn:
         if self.u.mentions:
             candidates = tuple((i, s) for i, s in candidates if i not in SMALLTALK)
         if not candidates or candidates[0][1] < INTENT_MIN:
-            return None
+            return "how_many" if self.u.counted else None  # 'MOU 몇 건이야?': what is counted says it is a count
         intent = candidates[0][0]
         bare = not (self.u.topics or self.u.unexplained or self.u.years or self.u.cues - {"filler"})
         if (

@@ -55,6 +55,7 @@ class Ranker:
         # Entities most facts mention (KONEPS, PPS) say little about which fact is meant.
         self.generic = frozenset(e for e, n in counts.items() if n > limit)
         self.years = {f.id: _years(f) for f in kb.facts}
+        self.dated = {f.id: frozenset(int(d[:4]) for d in (f.date, f.end, f.as_of) if d) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
         # The home country of a generic agency (Korea, of PPS) is as generic: 'the system Korea built'.
         self.generic |= {kb.entities[e].country for e in self.generic if kb.entities[e].country}
@@ -136,9 +137,17 @@ class Ranker:
         topics = self._scored_topics(ask)
         shared = len(topics.intersection(fact.topics))
         score += W_TOPIC * min(2, shared) + (W_FOCUS * shared / len(fact.topics) if fact.topics else 0.0)
-        if ask.years and ask.years & self.years[fact.id]:
-            score += W_YEAR
-        return score + self._lexical_score(ask, self.texts[fact.id, ask.lang])
+        # What the question is about outweighs what it counts: APPeN's adopters, not its members.
+        score += W_FOCUS * len(ask.subjects.intersection(fact.topics))
+        return score + self._year_score(ask, fact) + self._lexical_score(ask, self.texts[fact.id, ask.lang])
+
+    def _year_score(self, ask: Ask, fact: Fact) -> float:
+        # A record dated in the year asked beats one that mentions it ('33 in 2022, up from 12 in 2013').
+        if not ask.years:
+            return 0.0
+        if ask.years & self.dated[fact.id]:
+            return W_YEAR
+        return W_YEAR / 2 if ask.years & self.years[fact.id] else 0.0
 
     def answers_fact(self, ask: Ask, fact: Fact) -> bool:
         about = self.about(fact)
@@ -377,8 +386,7 @@ class Ranker:
                 score = W_TOPIC * min(2, overlap) + (W_INTENT if ask.intent in fact.asks else 0.0)
                 if ask.want and ask.want in self.details.of_fact(fact, ask.lang):
                     score += W_WANT
-                if ask.years and ask.years & self.years[fact.id]:
-                    score += W_YEAR
+                score += self._year_score(ask, fact)
                 scored.append((score, fact))
         scored.sort(key=lambda sf: (-sf[0], newest_first(sf[1].when)))
         return scored

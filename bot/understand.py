@@ -319,8 +319,11 @@ class Understander:
         'how many MOUs'), or in Korean of the word before it ('업무협약은 몇 건')."""
         for i, token in enumerate(residual):
             if token in HOW_MANY or token.startswith("몇"):
-                after = ([token[1:]] if len(token) > 1 else []) + residual[i + 1 : i + 3]
-                before = residual[max(0, i - 1) : i] if token.startswith("몇") else []
+                glued = [token[1:]] if token.startswith("몇") and len(token) > 1 else []  # 몇개국
+                after = glued + residual[i + 1 : i + 3]
+                # The word before 몇, past a particle written apart ('MOU는 몇 개': mou, 는, 몇).
+                words_before = [w for w in residual[:i] if not is_particles(w)]
+                before = words_before[-1:] if token.startswith("몇") else []
                 # A counted noun (countries, people) may be a word further; a kind of event counted must be
                 # the very next word ('how many MOUs'), else it is what the question is about ('visited').
                 for topics, words_ in ((COUNTED, after + before), (self.event_kinds, after[:1] + before)):

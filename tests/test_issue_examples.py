@@ -303,6 +303,26 @@ def test_two_things_set_side_by_side_are_compared_not_qualified(bot, question, l
     assert bot.ask(question).body[0].text.startswith(lead)
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("how many MOUs does PPS have on record?", "MOU on record: 2 in all"),
+     ("MOU 몇 건이야?", "자료에 기록된 업무협약: 모두 2건"),
+     ("조달청이 맺은 MOU는 몇 개야?", "자료에 기록된 업무협약: 모두 2건")],
+)  # fmt: skip
+def test_how_many_of_a_kind_counts_the_events_on_record(bot, question, lead):
+    assert lead in bot.ask(question).plain_text()
+
+
+def test_a_count_the_sources_state_leads_the_events_they_name(bot):
+    body = bot.ask("how many exports").plain_text()
+    assert body.index("9 countries") < body.index("The countries the sources name:")
+
+
+def test_an_earlier_figure_the_newest_record_already_gives_is_not_listed_again(bot):
+    text = bot.ask("APPeN 회원국 중 전자조달 도입한 나라는 몇 개국이야?").plain_text()
+    assert "33개국" in text and text.count("12개국") == 1 and "이전 기록" not in text
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
