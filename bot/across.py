@@ -44,14 +44,16 @@ class Across:
         # a question about that course.
         about_else = subjects_of(turn.kb, turn.topics) - turn.kinds
         listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named and not about_else)
-        if "next" in cues and len(things) == 1:
+        # 'After Vietnam's export', 'after the ADB training'; 'next with ADB' is about ADB's events, below.
+        if "next" in cues and len(things) == 1 and turn.entity(things[0]).type != "organisation":
             found = self.next_after(things[0])
             if found:
                 return found
         if events_named and not listing:
             return None  # a question about one event: its records answer it
         scope = self.scope()
-        if cues & {"first", "latest"} and (kinds or scope or "events" in cues):
+        # 'What is next with ADB?' with no event to follow: the latest on record and what was planned after it.
+        if cues & {"first", "latest", "next"} and (kinds or scope or "events" in cues):
             found = self.first_or_latest("first" if "first" in cues else "latest")
             if found:
                 return found
@@ -221,8 +223,13 @@ class Across:
 
     def next_after(self, thing: str) -> Answer | None:
         own = self.records.of_entity(thing, self.turn.kinds, self.audience)
-        following = self.records.after(own, self.audience) if own else None
-        return self.compose.next_after(own, following) if own and following else None
+        if own is None:
+            return None
+        # The next of its kind; else, when no kind was asked, whatever came next ('after the ADB training?').
+        following = self.records.after(own, self.audience) or (
+            None if self.turn.kinds else self.records.after(own, self.audience, same_kind=False)
+        )
+        return self.compose.next_after(own, following) if following else self.compose.nothing_after(own)
 
     # -- lists and counts ----------------------------------------------------------------------------
 

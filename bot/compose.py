@@ -371,9 +371,8 @@ class Composer:
         )  # fmt: skip
 
     def next_after(self, event: Event, following: Event) -> Answer:
-        lead = self.say(
-            "next_lead", kind=self.kind_name(event.kind), item=self.label(event), next=self.label(following)
-        )
+        kind = event.kind if following.kind == event.kind else None  # 'the event after', if not of its kind
+        lead = self.say("next_lead", kind=self.kind_name(kind), item=self.label(event), next=self.label(following))
         body = [Block("paragraph", lead)]
         if following.headline:
             body += self.fact_blocks(following.headline, None)
@@ -381,6 +380,17 @@ class Composer:
             "answer", True, 0.85, title=self.title(following), body=body,
             entities=(following.subject.id, event.subject.id), facts=[f.id for f in following.facts[:1]],
             sources=following.sources, suggest_from=following.subject,
+        )  # fmt: skip
+
+    def nothing_after(self, event: Event) -> Answer:
+        """'What came after the Kyrgyzstan MOU?': it is the last of its kind on record."""
+        lead = self.say("next_none", kind=self.kind_name(event.kind), item=self.label(event))
+        body = [Block("paragraph", lead)]
+        if event.headline:
+            body += self.fact_blocks(event.headline, None)
+        return self.make(
+            "answer", True, 0.8, title=self.title(event), body=body, entities=(event.subject.id,),
+            facts=[f.id for f in event.facts[:1]], sources=event.sources, suggest_from=event.subject,
         )  # fmt: skip
 
     def source_events(self, source: SourceRef, events: Sequence[Event]) -> Answer:

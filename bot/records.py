@@ -153,9 +153,9 @@ class Records:
                 return preferred[0]
         return None
 
-    def after(self, event: Event, audience: Audience = "public") -> Event | None:
-        """The next event of the same kind: what came after Vietnam's export."""
-        later = [e for e in self.select(event.kinds, (), None, audience) if e.start > event.start]
+    def after(self, event: Event, audience: Audience = "public", same_kind: bool = True) -> Event | None:
+        """The next event of the same kind (what came after Vietnam's export), or of any kind."""
+        later = [e for e in self.select(event.kinds if same_kind else (), (), None, audience) if e.start > event.start]
         return later[0] if later else None
 
     def source_events(self, source_id: str, audience: Audience = "public") -> list[Event]:

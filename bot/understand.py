@@ -271,8 +271,8 @@ class Understander:
             if phrase_score(s, whole) >= 0.9 and _in_order(s, [*tokens, *joined], self.topic_vocab)
         ]  # fmt: skip
         topics = frozenset(t for t, s in matched if not _inside_longer(s, every))
-        cue_table = {**exact_table(self.cue_vocab, tokens), **match_table(self.cue_vocab, spaced)}
-        cue_tokens = [*tokens, *joined]
+        cue_table = {**exact_table(self.cue_vocab, free), **match_table(self.cue_vocab, spaced)}  # not in names
+        cue_tokens = [*free, *joined]
         found_cues = [
             (cue, signal) for cue, signal in _candidates(self.cues_with, cue_table)
             if phrase_score(signal, cue_table) >= 0.9 and _in_order(signal, cue_tokens, self.cue_vocab)

@@ -323,6 +323,29 @@ def test_an_earlier_figure_the_newest_record_already_gives_is_not_listed_again(b
     assert "33개국" in text and text.count("12개국") == 1 and "이전 기록" not in text
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("what comes after the ADB training?", "The event after PPS–ADB Asia-Pacific e-procurement training"),
+     ("what came next after the Kyrgyzstan MOU", "No MOU on record came after Kyrgyzstan (30 May 2024)"),
+     ("키르기스스탄 MOU 다음 MOU는?", "키르기스스탄 (2024년 5월 30일) 뒤로 기록된 업무협약은 없습니다."),
+     ("when is the next event PPS has planned with ADB?", "The most recent event on record: PPS–ADB")],
+)  # fmt: skip
+def test_what_comes_next_is_the_next_event_or_says_there_is_none(bot, question, lead):
+    assert bot.ask(question).body[0].text.startswith(lead)
+
+
+def test_the_next_event_with_a_partner_names_what_was_planned_after_the_latest(bot):
+    assert (
+        "ADB workshop on Korea's procurement system"
+        in bot.ask("when is the next event PPS has planned with ADB?").plain_text()
+    )
+
+
+def test_a_cue_word_inside_a_name_is_part_of_the_name(bot):
+    # 'next' in 'next generation KONEPS' asks for no next event.
+    assert "first half" in bot.ask("when 나라장터 next generation is open").plain_text()
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
