@@ -414,7 +414,9 @@ class Turn:
     def programme_listing(self) -> Answer | None:
         """The countries of a programme ('IDB course participating countries'), with the count stated; when the
         sources count them but name none ('the 40 APPeN members'), say so."""
-        listing = self.intent == "list" or "all" in self.u.cues
+        # '참여국은?': naming only who took part, with no other question, asks for them.
+        who_only = self.intent is None and bool(self.topics) and self.topics <= {"countries", "members"}
+        listing = self.intent == "list" or "all" in self.u.cues or who_only
         member = self._member()
         if not (listing or member) or subjects_of(self.kb, self.topics) - {"countries", "participants", "members"}:
             return None
@@ -426,10 +428,12 @@ class Turn:
             counts = [f for f in self.ranker.facts_about(eid) if f.count and f.about[0] == eid
                       and asked & set(f.topics) and visible(f, self.audience)]  # fmt: skip
             countries = [c for c in entity.countries if self.entity(c).type == "country"]
-            if countries and (self.intent == "list" or member):
+            if countries and (self.intent == "list" or member or who_only):
                 names = [self.compose.name(c) for c in countries]
                 # The stated count leads: a source may name fewer countries than it counts.
                 lead = counts[0].text(self.lang) if counts else ""
+                if counts and counts[0].count and counts[0].count.value > len(names):
+                    lead += " " + self.compose.say("names_some", named=str(len(names)))  # 14 counted, 10 named
                 sources = [*entity.sources, *(counts[0].sources if counts else ())]
                 answer = self.compose.listing(entity.name(self.lang), names, sources, entity, lead)
                 # 'Was Mongolia in the pilot too?': yes, ahead of the list that shows it.

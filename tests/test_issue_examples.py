@@ -346,6 +346,17 @@ def test_a_cue_word_inside_a_name_is_part_of_the_name(bot):
     assert "first half" in bot.ask("when 나라장터 next generation is open").plain_text()
 
 
+@pytest.mark.parametrize(
+    ("question", "said", "named"),
+    [("which countries are in the innovative pilot", "The sources name 3 of them:", "Uzbekistan"),
+     ("혁신제품 실증사업 참여국은?", "자료에 이름이 나오는 나라는 그중 3개국입니다:", "몽골"),
+     ("IDB 연수에 온 나라들 이름 다 알려줘", "자료에 이름이 나오는 나라는 그중 10개국입니다:", "자메이카")],
+)  # fmt: skip
+def test_a_list_shorter_than_the_count_says_how_many_the_sources_name(bot, question, said, named):
+    text = bot.ask(question).plain_text()
+    assert said in text and named in text
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
