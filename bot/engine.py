@@ -475,6 +475,14 @@ class Turn:
             return planned
         if missing_kind or not best.answers or off_topic:
             return self.not_on_record(ask, ranked, missing_kind)
+        closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=best)
+        if (
+            ask.want == "count" and closest.fact and closest.fact.count and closest.score - best.score >= W_TOPIC
+            and not self.ranker.counts_what_is_asked(ask, closest.fact)
+        ):  # fmt: skip
+            # 'How many officials visit every year?': the record about it counts countries, not officials; another
+            # record's headcount (one delegation's 14) would answer a different question.
+            return self.not_on_record(ask, [closest, *ranked])
         if best.fact is None:
             return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
         chosen = self._chosen(ask, ranked)
@@ -605,6 +613,9 @@ class Turn:
                       and e in subject.countries]  # fmt: skip
         # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
         counted = strip_particles(ask.asked_word)[-1] if ask.want == "count" and ask.asked_word else None
+        if ask.want == "count" and not counted and ask.counted:
+            # Name what was asked: the record shown may count something else (countries, for officials asked).
+            counted = self.compose.kind_name(ask.counted)
         line = self.compose.missing(subject, topic, ask.want if (closest and not kind) or not topic else None,
                                     qualifiers, counted)  # fmt: skip
         return self.compose.not_on_record(subject, line, closest)

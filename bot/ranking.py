@@ -155,14 +155,14 @@ class Ranker:
             return False
         if fact.type == "contact" and ask.intent != "contact" and "contact" not in ask.topics:
             return False  # a press contact answers 'whom do I call', not 'who came'
-        counted = ask.want == "count" and fact.count is not None and self._counts_what_is_asked(ask, fact, strict=True)
+        counted = ask.want == "count" and fact.count is not None and self.counts_what_is_asked(ask, fact, strict=True)
         if ask.subjects and not ask.subjects & set(fact.topics) and not counted:
             return False  # 'how many countries sent officials to the IDB course' is its count of countries
         if ask.want:
             return self._gives(ask, fact)
         if ask.intent is None or ask.intent in fact.asks or ask.subjects:
             return True
-        if ask.intent == "list" and fact.count is not None and self._counts_what_is_asked(ask, fact, strict=True):
+        if ask.intent == "list" and fact.count is not None and self.counts_what_is_asked(ask, fact, strict=True):
             return True  # 'APPeN e-procurement countries 2022': no names to list, a count of them
         if len(ask.specific) > 1 and set(ask.specific) <= about:
             return True  # a question naming two things asks what links them
@@ -200,9 +200,9 @@ class Ranker:
             text = self.texts[fact.id, ask.lang]
             if not self.lexical(ask, text) + self.lexical(ask, text, ask.subject_terms):
                 return False
-        if want == "count" and fact.count and not self._counts_what_is_asked(ask, fact):
+        if want == "count" and fact.count and not self.counts_what_is_asked(ask, fact):
             return False
-        if want == "count" and not fact.count and not self._text_counts_what_is_asked(ask, fact):
+        if want == "count" and not fact.count and not self._textcounts_what_is_asked(ask, fact):
             return False
         if want in ("count", "person") and not self._in_its_words(ask, self.texts[fact.id, ask.lang]):
             return False
@@ -270,7 +270,7 @@ class Ranker:
         return all(q in self.about(fact) for q in qualifiers)
 
     @staticmethod
-    def _counts_what_is_asked(ask: Ask, fact: Fact, strict: bool = False) -> bool:
+    def counts_what_is_asked(ask: Ask, fact: Fact, strict: bool = False) -> bool:
         """'How many people attended?' is not answered by a count of countries, nor the reverse. `strict`: the
         question must say what it counts."""
         assert fact.count is not None
@@ -283,7 +283,7 @@ class Ranker:
             return not people
         return not strict
 
-    def _text_counts_what_is_asked(self, ask: Ask, fact: Fact) -> bool:
+    def _textcounts_what_is_asked(self, ask: Ask, fact: Fact) -> bool:
         """The same for a count the text gives in words: 14개국 does not say how many people came."""
         if ask.counted == "participants" or ("participants" in ask.topics and "countries" not in ask.topics):
             return HEADCOUNT in self.details.of_fact(fact, ask.lang)

@@ -321,6 +321,8 @@ class Understander:
             if token in HOW_MANY or token.startswith("몇"):
                 glued = [token[1:]] if token.startswith("몇") and len(token) > 1 else []  # 몇개국
                 after = glued + residual[i + 1 : i + 3]
+                if token.startswith("몇") and after and after[0].startswith(PEOPLE_COUNTERS):
+                    return "participants"  # '연수단은 몇 명이었어요': 명 counts people, whoever they were
                 # The word before 몇, past a particle written apart ('MOU는 몇 개': mou, 는, 몇).
                 words_before = [w for w in residual[:i] if not is_particles(w)]
                 before = words_before[-1:] if token.startswith("몇") else []
