@@ -291,7 +291,13 @@ class Turn:
             self.entities = tuple(dict.fromkeys(places or ctx.entities)) + self.entities
             return self._done_following()
         only_generic = all(e in self.ranker.generic for e in self.entities)
-        if self.entities and self.intent in (None, "followup") and not self.topics and ctx.intent:
+        if (
+            self.entities
+            and self.intent in (None, "followup")
+            and not self.topics
+            and ctx.intent
+            and not self.u.has_question_word  # "which banks besides the World Bank?" asks its own question
+        ):
             self.intent, self.topics = ctx.intent, ctx.topics
         elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
             self.entities = ctx.entities

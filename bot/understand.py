@@ -37,6 +37,9 @@ HOW_MANY = ("many", "number")
 COUNTED = ("countries", "participants", "members")
 PEOPLE_COUNTERS = ("명", "분")  # 강사는 몇 명: the noun before 몇 is who is counted
 QUESTION_WORDS = frozenset({"how", "what", "which", "who", "when", "where", "why"})
+# Question words that ask something of their own; 'what about' and '어때' ask the last question again.
+OWN_QUESTION_WORDS = frozenset({"which", "who", "when", "where", "why"})
+KO_QUESTION_STARTS = ("어느", "누구", "누가", "언제", "몇", "얼마", "어디", "왜")
 NEAR_COUNTED = 75  # 'delegets' is a misspelt 'delegates', not a word of the question's own
 NUMBER_WITH_UNIT = re.compile(r"^\d[\d,.]*(?:년|월|일|명|개국|개|곳|억|만|원|달러|차|회|박|위|%)")
 PLACE = "place:"  # anchors that are words of a programme's place (서울 in '서울 포럼'), not entity ids
@@ -59,6 +62,11 @@ class Understanding:
     terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
     counted: str | None = None  # the topic of what 'how many' counts: countries, participants, members
     asked_word: str | None = None  # the question's own word for what is counted or named: 'trainers', '총재는'
+
+    @property
+    def has_question_word(self) -> bool:
+        """'Which banks besides the World Bank?' asks a question of its own; 'and Tunisia?' borrows one."""
+        return any(w in OWN_QUESTION_WORDS or w.startswith(KO_QUESTION_STARTS) for w in self.residual)
 
     @property
     def entity_ids(self) -> tuple[str, ...]:

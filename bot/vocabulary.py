@@ -33,6 +33,10 @@ STOPWORDS = frozenset(
     as has have had and or so just any some also then than into onto her his their them they she he
     u ur ya yo
     """.split()
+) | frozenset(
+    # Function words of the other languages delegates write in ('Qu'est-ce que KONEPS?', '¿Qué es KONEPS?'):
+    # they carry no meaning here, so the name asked about is answered, in English.
+    "qu est ce que quoi quel quelle le la les du des une et qué cuál cuándo es el los las del ist der das und".split()
 )
 
 
@@ -65,6 +69,9 @@ def english_bases(token: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """The words of a phrasing or question that can signal something: normalised, stopwords out."""
     return [w for w in words(normalize(text)) if w not in STOPWORDS]
+
+
+VERB_FORM_ENDS = frozenset("었았였했은는던든")  # the last syllable of an inflected verb signal (들었, 받은)
 
 
 class Vocabulary:
@@ -100,7 +107,8 @@ class Vocabulary:
             # No run of real words is longer than GLUED_MAX; longer "words" are noise and not searched.
             for start in range(1, len(token) - 1 if glued and self.glued and len(token) <= GLUED_MAX else 0):
                 for end in range(start + 2, len(token) + 1):
-                    if token[start:end] in self.korean_stems:
+                    # Nouns run together; a verb form inside a longer word is chance (들었 in 만들었어).
+                    if token[start:end] in self.korean_stems and token[end - 1] not in VERB_FORM_ENDS:
                         found.setdefault(token[start:end], GLUED_SCORE)
         else:
             for base in english_bases(token):

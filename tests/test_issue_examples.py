@@ -357,6 +357,22 @@ def test_a_list_shorter_than_the_count_says_how_many_the_sources_name(bot, quest
     assert said in text and named in text
 
 
+@pytest.mark.parametrize("question", ["Qu'est-ce que KONEPS?", "¿Qué es KONEPS?", "Was ist KONEPS?"])
+def test_a_question_in_another_language_about_a_known_name_gets_its_overview(bot, question):
+    answer = bot.ask(question)
+    assert answer.matched and answer.title == "KONEPS" and "Korea ON-line E-Procurement System" in answer.plain_text()
+
+
+def test_a_verb_inside_a_longer_word_is_not_a_signal(bot):
+    # 들었 ('it cost') inside 만들었어 ('built'): the question asks when KEPS was built, not its budget.
+    assert "2019년 12월부터 2021년 12월까지" in bot.ask("KEPS 언제 만들었어?").plain_text()
+
+
+def test_which_organisations_took_part_names_the_others(bot):
+    text = bot.ask("which orgs besides the world bank came to the forum").plain_text()
+    assert "ADB" in text and "IsDB" in text
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
