@@ -36,6 +36,11 @@ INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
 ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
+# Words that ask for an amount in a currency ('in dollars?', '달러로').
+CURRENCY_WORDS = {
+    "USD": re.compile(r"\bdollars?\b|\busd\b|\$|달러"),
+    "KRW": re.compile(r"\bwon\b|\bkrw\b|원화"),
+}
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
 PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
 LEXICAL_MIN = 2  # question words a record must use to answer a question that names nothing
@@ -494,7 +499,9 @@ class Turn:
         chosen = self._chosen(ask, ranked)
         chosen += self._second_detail(ask, chosen)
         history = self.records.series(best.fact)[:4] if best.fact.count else []
-        lead = self.premise_lead(best.fact) if self.premise else self.change_lead(history)
+        lead = (
+            self.premise_lead(best.fact) if self.premise else self.change_lead(history) or self.currency_lead(best.fact)
+        )
         # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
         entities = list(
             dict.fromkeys(
@@ -565,6 +572,13 @@ class Turn:
         else:
             return ""
         return self.compose.say("premise_yes") if agrees else self.compose.say("premise_no", value=value)
+
+    def currency_lead(self, fact: Fact) -> str:
+        """'In dollars?': the sources give the amount in won only; say so rather than convert it."""
+        asked = next((code for code, pattern in CURRENCY_WORDS.items() if pattern.search(self.u.text)), None)
+        if fact.amount is None or asked is None or asked == fact.amount.unit:
+            return ""
+        return self.compose.say("currency_only", currency=self.compose.say(f"currency_name_{fact.amount.unit}"))
 
     def change_lead(self, history: list[Fact]) -> str:
         """'How many more in 2022 than in 2013?': the change between two statements of a figure."""

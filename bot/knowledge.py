@@ -69,7 +69,7 @@ REQUIRED_MESSAGES = (
     "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
     "names_some",
-    "series_change", "next_lead", "next_none", "latest_source",
+    "series_change", "next_lead", "next_none", "currency_only", "latest_source",
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (

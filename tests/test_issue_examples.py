@@ -373,6 +373,16 @@ def test_which_organisations_took_part_names_the_others(bot):
     assert "ADB" in text and "IsDB" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("how much was the cameroon contract in dollars?", "The sources give this amount in Korean won only."),
+     ("카메룬 계약 금액 달러로 얼마야?", "자료에는 이 금액이 원화로만 나와 있습니다.")],
+)  # fmt: skip
+def test_an_amount_asked_in_another_currency_is_given_as_the_sources_give_it(bot, question, lead):
+    answer = bot.ask(question)
+    assert answer.body[0].text == lead and ("1.4 billion" in answer.plain_text() or "14억" in answer.plain_text())
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
