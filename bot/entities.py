@@ -13,6 +13,7 @@ with "no record" instead of an answer about a look-alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -62,8 +63,10 @@ class Spotted:
     residual: tuple[str, ...]  # the question's other words, names and their particles removed
 
 
-def strip_particles(token: str) -> list[str]:
-    """The token and every form with trailing particles removed (up to three), unstripped first."""
+@lru_cache(maxsize=65536)
+def strip_particles(token: str) -> tuple[str, ...]:
+    """The token and every form with trailing particles removed (up to three), unstripped first. Cached:
+    every question's words are stripped by several matchers."""
     forms = [token]
     frontier = [token]
     for _ in range(3):
@@ -76,7 +79,7 @@ def strip_particles(token: str) -> list[str]:
                         forms.append(stem)
                         nxt.append(stem)
         frontier = nxt
-    return forms
+    return tuple(forms)
 
 
 def is_particles(rest: str) -> bool:

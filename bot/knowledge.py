@@ -546,10 +546,9 @@ def _check_facts(found: _Collected) -> list[Problem]:
             problems.append(Problem(file, line, f"{where}.amount", "a budget fact needs amount: {value, currency}"))
         if fact.count and f"unit_{fact.count.unit}" not in found.messages:
             problems.append(Problem(file, line, f"{where}.count.unit", f"no message unit_{fact.count.unit} writes it"))
-        if fact.amount and f"currency_{fact.amount.unit}" not in found.messages:
-            problems.append(
-                Problem(file, line, f"{where}.amount.currency", f"no message currency_{fact.amount.unit} writes it")
-            )
+        for key in (f"currency_{fact.amount.unit}", f"currency_name_{fact.amount.unit}") if fact.amount else ():
+            if key not in found.messages:  # one writes the amount, the other names the currency ('in won only')
+                problems.append(Problem(file, line, f"{where}.amount.currency", f"no message {key}"))
         if fact.date and fact.end and fact.end < fact.date:
             problems.append(Problem(file, line, f"{where}.end", f"{fact.end} is before the date {fact.date}"))
     for entity, file, line in found.entities.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 # Laughter and crying (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ), repeated punctuation, and pictographs/emoji.
@@ -28,7 +29,21 @@ _TAILS = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "�
 
 
 def normalize(text: str) -> str:
-    """The canonical form of a user's message: NFC, no zero-width or noise, casefolded, single spaces."""
+    """The canonical form of a user's message: NFC, no zero-width or noise, casefolded, single spaces. Short
+    texts (the curated ones, normalised again for every question that ranks them) are cached; a long
+    message is not kept."""
+    return _normalize_short(text) if len(text) <= CACHED_CHARS else _normalize(text)
+
+
+CACHED_CHARS = 1000
+
+
+@lru_cache(maxsize=8192)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = _NOISE.sub(" ", text)
@@ -46,6 +61,7 @@ def words(text: str) -> list[str]:
     return [w.strip("·-") for w in text.split() if w.strip("·-")]
 
 
+@lru_cache(maxsize=65536)
 def alias_key(name: str) -> str:
     """The key two names must share to be 'the same name': normalised, without spaces or punctuation."""
     return _NON_WORD.sub("", normalize(name))

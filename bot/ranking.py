@@ -33,6 +33,7 @@ W_WHOLE = 1.0  # a programme asked about as a whole: its overview
 PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
+PARTS_CACHE = 1024  # questions whose named parts are remembered
 RANK_CUES = frozenset({"first", "latest"})  # 'was it the first?' asks about one claim, not for the big picture
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -57,6 +58,7 @@ class Ranker:
         self.years = {f.id: _years(f) for f in kb.facts}
         self.dated = {f.id: frozenset(int(d[:4]) for d in (f.date, f.end, f.as_of) if d) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
+        self._parts_cache: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         # The home country of a generic agency (Korea, of PPS) is as generic: 'the system Korea built'.
         self.generic |= {kb.entities[e].country for e in self.generic if kb.entities[e].country}
         # A record about an organisation or a programme concerns its group (international organisations) and
@@ -231,12 +233,20 @@ class Ranker:
             )
         return False
 
-    def _parts_of_named(self, ask: Ask) -> set[str]:
+    def _parts_of_named(self, ask: Ask) -> frozenset[str]:
         """Partners and countries of a programme the question names, written into its name ('IDB course'): known
-        parts of it, not new answers."""
-        written = alias_key(ask.named_text)
-        parts = {p for e in ask.entities for p in (*self.kb.entities[e].partners, *self.kb.entities[e].countries)}
-        return {p for p in parts if any(alias_key(n) in written for n in self.names_of(p))}
+        parts of it, not new answers. The same for every record ranked, so worked out once per question."""
+        key = (ask.named_text, ask.entities)
+        found = self._parts_cache.get(key)
+        if found is None:
+            written = alias_key(ask.named_text)
+            entities = [self.kb.entities[e] for e in ask.entities]
+            parts = {p for e in entities for p in (*e.partners, *e.countries)}
+            found = frozenset(p for p in parts if any(alias_key(n) in written for n in self.names_of(p)))
+            if len(self._parts_cache) > PARTS_CACHE:
+                self._parts_cache.clear()
+            self._parts_cache[key] = found
+        return found
 
     def names_of(self, entity_id: str) -> tuple[str, ...]:
         entity = self.kb.entities[entity_id]

@@ -192,6 +192,15 @@ def test_a_unit_no_message_writes_is_refused(broken_copy):
     assert found == ["knowledge/zz-broken.yaml:2: facts(x-count).count.unit: no message unit_ministries writes it"]
 
 
+def test_a_currency_no_message_writes_or_names_is_refused(broken_copy):
+    extra = "    amount: {value: 3, currency: EUR}\n"
+    found = problems_of(broken_copy(FACT.format(id="x-budget", type="budget", extra=extra)))
+    assert found == [
+        "knowledge/zz-broken.yaml:2: facts(x-budget).amount.currency: no message currency_EUR",
+        "knowledge/zz-broken.yaml:2: facts(x-budget).amount.currency: no message currency_name_EUR",
+    ]
+
+
 def test_an_end_before_its_date_is_refused(broken_copy):
     extra = "    date: 2024-05-09\n    end: 2024-05-07\n"
     found = problems_of(broken_copy(FACT.format(id="x-export", type="export", extra=extra)))
