@@ -24,7 +24,7 @@ validate: $(STAMP)
 	$(BIN)/coopbot validate
 
 eval: $(STAMP)
-	$(BIN)/coopbot eval
+	$(BIN)/coopbot eval --readme README.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
