@@ -12,6 +12,7 @@ record, and sets apart what is; nothing is invented.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.across import Across
@@ -272,12 +273,9 @@ class Turn:
         self._follow_up()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
             return self.contact()
-        if (
-            self.intent == "source"
-            and subjects_of(self.kb, self.topics) <= {"source"}
-            and not u.cues & {"latest", "first"}
-        ):
-            sources = self.sources()
+        about = subjects_of(self.kb, self.topics) - {"source"}  # '출처 ... 키르기스스탄 MOU': the MOU's
+        if self.intent == "source" and (not about or u.entity_ids) and not u.cues & {"latest", "first"}:
+            sources = self.sources(about)
             if sources:
                 return sources
         across = None if self.premise else Across(self).answer()
@@ -324,11 +322,17 @@ class Turn:
         source_ids += [s for e in self.entities for s in self.entity(e).sources]
         return self.compose.contact(self.entities, source_ids, self.engine.contact_facts)
 
-    def sources(self) -> Answer | None:
-        """'Where is this from?': the documents the last answer rested on, or those about a thing named."""
+    def sources(self, about: frozenset[str] = frozenset()) -> Answer | None:
+        """'Where is this from?': the documents the last answer rested on, or those about a thing named (and
+        about the topics named with it: the Kyrgyzstan MOU's, not every document on Kyrgyzstan)."""
         if self.u.entity_ids:
             facts = [f for e in self.entities for f in self.ranker.facts_about(e) if visible(f, self.audience)]
-            ids = [s for f in facts for s in f.sources] + [s for e in self.entities for s in self.entity(e).sources]
+            on_topic = [f for f in facts if about & set(f.topics)]
+            if on_topic:  # the records on it, not the overviews of what was named
+                facts = [f for f in on_topic if f.about[0] in self.entities] or on_topic
+                ids = [s for f in facts for s in f.sources]
+            else:
+                ids = [s for f in facts for s in f.sources] + [s for e in self.entities for s in self.entity(e).sources]
             return self.compose.sources_of(ids, self.entities, [f.id for f in facts])
         if self.context.sources:
             return self.compose.sources_of(self.context.sources, self.context.entities, self.context.facts)
@@ -393,7 +397,7 @@ class Turn:
         runner_up = [f for s, f in scored[1:] if s >= best_score and (f.type, f.about[0]) != (best.type, best.about[0])]
         if runner_up:
             return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up[:2]]))
-        return self.compose.facts_answer([best], 0.8, best.about[:1], ask.want)
+        return self.records_answer([best], 0.8, best.about[:1])
 
     # -- a role at the time of an event --------------------------------------------------------------
 
@@ -498,17 +502,21 @@ class Turn:
             return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
         chosen = self._chosen(ask, ranked)
         chosen += self._second_detail(ask, chosen)
-        history = self.records.series(best.fact)[:4] if best.fact.count else []
-        lead = (
-            self.premise_lead(best.fact) if self.premise else self.change_lead(history) or self.currency_lead(best.fact)
-        )
         # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
         entities = list(
             dict.fromkeys(
                 [*(f.about[0] for f in chosen), *(e for e in self.entities if any(e in f.about for f in chosen))]
             )
         )
-        return self.compose.facts_answer(chosen, self.confidence(ask, best.score), entities, ask.want,
+        return self.records_answer(chosen, self.confidence(ask, best.score), entities)
+
+    def records_answer(self, chosen: list[Fact], confidence: float, entities: Sequence[str]) -> Answer:
+        """The records chosen, the first leading: its earlier figures after it, and a lead that says yes or no
+        to a figure stated, the change asked for, or the currency the sources use."""
+        best = chosen[0]
+        history = self.records.series(best)[:4] if best.count else []
+        lead = self.premise_lead(best) if self.premise else self.change_lead(history) or self.currency_lead(best)
+        return self.compose.facts_answer(chosen, confidence, entities, self.ask.want,
                                          history if len(history) > 1 else (), lead)  # fmt: skip
 
     def _only_planned(self, ranked: list[Scored]) -> Answer | None:

@@ -383,6 +383,21 @@ def test_an_amount_asked_in_another_currency_is_given_as_the_sources_give_it(bot
     assert answer.body[0].text == lead and ("1.4 billion" in answer.plain_text() or "14억" in answer.plain_text())
 
 
+def test_the_sources_of_a_thing_and_a_topic_named_are_those_of_its_records(bot):
+    answer = bot.ask("출처 좀 알려줘 키르기스스탄 MOU")
+    assert [s.id for s in answer.sources] == ["pps-2024-05-30-kyrgyzstan-mou"]
+
+
+def test_a_change_asked_without_a_name_is_computed_from_the_series(bot):
+    answer = bot.ask("how many more countries adopted e-procurement in 2022 than in 2013")
+    assert answer.body[0].text.startswith("Up by 21 countries: from 12 countries in 2013 to 33 countries in 2022")
+
+
+def test_what_an_agency_was_doing_before_a_year_lists_its_events_then(bot):
+    text = bot.ask("what was PPS doing before 2010").plain_text()
+    assert "Vietnam" in text and "Costa Rica" in text and "Mongolia" not in text
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
