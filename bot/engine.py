@@ -25,7 +25,7 @@ from bot.formatting import format_count, format_date
 from bot.knowledge import OUT_OF_SCOPE
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
 from bot.normalize import normalize
-from bot.periods import stated_amounts, stated_counts, stated_years
+from bot.periods import currency_asked, stated_amounts, stated_counts, stated_years
 from bot.question import INTENT_WANTS, Ask, subjects_of, want_of
 from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Ranker, Scored
 from bot.records import COUNTRY_KINDS, EVENT_KINDS, Records
@@ -37,11 +37,6 @@ INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
 ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
-# Words that ask for an amount in a currency ('in dollars?', '달러로').
-CURRENCY_WORDS = {
-    "USD": re.compile(r"\bdollars?\b|\busd\b|\$|달러"),
-    "KRW": re.compile(r"\bwon\b|\bkrw\b|원화"),
-}
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
 PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
 LEXICAL_MIN = 2  # question words a record must use to answer a question that names nothing
@@ -330,9 +325,8 @@ class Turn:
             on_topic = [f for f in facts if about & set(f.topics)]
             if on_topic:  # the records on it, not the overviews of what was named
                 facts = [f for f in on_topic if f.about[0] in self.entities] or on_topic
-                ids = [s for f in facts for s in f.sources]
-            else:
-                ids = [s for f in facts for s in f.sources] + [s for e in self.entities for s in self.entity(e).sources]
+            overviews = [] if on_topic else [s for e in self.entities for s in self.entity(e).sources]
+            ids = [s for f in facts for s in f.sources] + overviews
             return self.compose.sources_of(ids, self.entities, [f.id for f in facts])
         if self.context.sources:
             return self.compose.sources_of(self.context.sources, self.context.entities, self.context.facts)
@@ -397,7 +391,7 @@ class Turn:
         runner_up = [f for s, f in scored[1:] if s >= best_score and (f.type, f.about[0]) != (best.type, best.about[0])]
         if runner_up:
             return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up[:2]]))
-        return self.records_answer([best], 0.8, best.about[:1])
+        return self.records_answer(ask, [best], 0.8, best.about[:1])
 
     # -- a role at the time of an event --------------------------------------------------------------
 
@@ -508,15 +502,15 @@ class Turn:
                 [*(f.about[0] for f in chosen), *(e for e in self.entities if any(e in f.about for f in chosen))]
             )
         )
-        return self.records_answer(chosen, self.confidence(ask, best.score), entities)
+        return self.records_answer(ask, chosen, self.confidence(ask, best.score), entities)
 
-    def records_answer(self, chosen: list[Fact], confidence: float, entities: Sequence[str]) -> Answer:
+    def records_answer(self, ask: Ask, chosen: list[Fact], confidence: float, entities: Sequence[str]) -> Answer:
         """The records chosen, the first leading: its earlier figures after it, and a lead that says yes or no
         to a figure stated, the change asked for, or the currency the sources use."""
         best = chosen[0]
         history = self.records.series(best)[:4] if best.count else []
         lead = self.premise_lead(best) if self.premise else self.change_lead(history) or self.currency_lead(best)
-        return self.compose.facts_answer(chosen, confidence, entities, self.ask.want,
+        return self.compose.facts_answer(chosen, confidence, entities, ask.want,
                                          history if len(history) > 1 else (), lead)  # fmt: skip
 
     def _only_planned(self, ranked: list[Scored]) -> Answer | None:
@@ -583,7 +577,7 @@ class Turn:
 
     def currency_lead(self, fact: Fact) -> str:
         """'In dollars?': the sources give the amount in won only; say so rather than convert it."""
-        asked = next((code for code, pattern in CURRENCY_WORDS.items() if pattern.search(self.u.text)), None)
+        asked = currency_asked(self.u.text)
         if fact.amount is None or asked is None or asked == fact.amount.unit:
             return ""
         return self.compose.say("currency_only", currency=self.compose.say(f"currency_name_{fact.amount.unit}"))

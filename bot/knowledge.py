@@ -236,16 +236,24 @@ def _quantity(unit_key: str) -> Checker:
     return check
 
 
-def _notes(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Note, ...] | None:
+def _records_in(
+    value: Any, ctx: _Ctx, line: int, name: str, spec: dict[str, tuple[Checker, bool]], shape: str
+) -> list[dict[str, Any]] | None:
+    """The checked fields of each record in a list of small records (notes, omissions); None if not a list.
+    A record missing a required field is reported and left out."""
     if not isinstance(value, list):
-        ctx.report(line, name, "must be a list of {text: {ko, en}, visibility: staff}")
+        ctx.report(line, name, f"must be a list of {shape}")
         return None
-    notes = []
-    for i, item in enumerate(value):
-        fields = _record(item, ctx, _item_line(value, i, line), f"{name}[{i}]", NOTE_SPEC)
-        if fields is not None and "text" in fields:
-            notes.append(Note(text=fields["text"], visibility=fields.get("visibility", "staff")))
-    return tuple(notes)
+    found = [_record(item, ctx, _item_line(value, i, line), f"{name}[{i}]", spec) for i, item in enumerate(value)]
+    required = {key for key, (_, needed) in spec.items() if needed}
+    return [fields for fields in found if fields is not None and required <= fields.keys()]
+
+
+def _notes(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Note, ...] | None:
+    found = _records_in(value, ctx, line, name, NOTE_SPEC, "{text: {ko, en}, visibility: staff}")
+    if found is None:
+        return None
+    return tuple(Note(text=f["text"], visibility=f.get("visibility", "staff")) for f in found)
 
 
 VIS = _enum("public", "staff")
@@ -255,15 +263,8 @@ OMISSION_SPEC: dict[str, tuple[Checker, bool]] = {"text": (_str, True), "reason"
 
 
 def _omissions(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Omission, ...] | None:
-    if not isinstance(value, list):
-        ctx.report(line, name, "must be a list of {text: ..., reason: ...}")
-        return None
-    out = []
-    for i, item in enumerate(value):
-        fields = _record(item, ctx, _item_line(value, i, line), f"{name}[{i}]", OMISSION_SPEC)
-        if fields is not None and {"text", "reason"} <= fields.keys():
-            out.append(Omission(fields["text"], fields["reason"]))
-    return tuple(out)
+    found = _records_in(value, ctx, line, name, OMISSION_SPEC, "{text: ..., reason: ...}")
+    return None if found is None else tuple(Omission(f["text"], f["reason"]) for f in found)
 
 
 SOURCE_SPEC: dict[str, tuple[Checker, bool]] = {

@@ -153,6 +153,19 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+# Words that ask for an amount in a currency with no figure ('in dollars?', '달러로'); bare 원 is too
+# common a syllable to say won on its own.
+_CURRENCY_ASKED = {
+    "USD": re.compile(r"\bdollars?\b|\busd\b|\$|달러"),
+    "KRW": re.compile(r"\bwon\b|\bkrw\b|원화"),
+}
+
+
+def currency_asked(text: str) -> str | None:
+    """The currency a question asks an amount in, if it names one."""
+    return next((code for code, pattern in _CURRENCY_ASKED.items() if pattern.search(text)), None)
+
+
 def stated_amounts(text: str) -> list[Quantity]:
     """Sums of money a question states ('50억', 'KRW 5 billion', '3 million dollars'); currency '' if unsaid."""
     found = []

@@ -153,6 +153,7 @@ class Understander:
                     self.by_anchor.setdefault(anchor, []).append(key)
         self.known_words = self.intent_vocab.words | self.topic_vocab.words | self.cue_vocab.words
         self.known_latin = sorted(w for w in self.known_words if w.isascii() and len(w) >= 4)
+        self.counted_signals = frozenset(w for topic in COUNTED for w in self.topic_words.get(topic, ()))
         # Latin words Korean speakers use as they are (MOU, ODA): they say nothing about the language.
         korean_lists = [
             *(p for by in kb.intents.values() for p in by["ko"]),
@@ -329,7 +330,7 @@ class Understander:
             if token in HOW_MANY or token.startswith("몇"):
                 glued = [token[1:]] if token.startswith("몇") and len(token) > 1 else []  # 몇개국
                 after = glued + residual[i + 1 : i + 3]
-                if token.startswith("몇") and after and after[0].startswith(PEOPLE_COUNTERS):
+                if token.startswith("몇") and _counter(residual, i).startswith(PEOPLE_COUNTERS):
                     return "participants"  # '연수단은 몇 명이었어요': 명 counts people, whoever they were
                 # The word before 몇, past a particle written apart ('MOU는 몇 개': mou, 는, 몇).
                 words_before = [w for w in residual[:i] if not is_particles(w)]
@@ -356,7 +357,7 @@ class Understander:
             elif token.startswith(("누구", "누가")):
                 near = residual[max(0, i - 1) : i]
             elif token.startswith("몇"):
-                counter = token[1:] or (residual[i + 1] if i + 1 < len(residual) else "")
+                counter = _counter(residual, i)
                 after = residual[i + 1 + (not token[1:]) : i + 2 + (not token[1:])] if counter.endswith("의") else []
                 # Before 몇 only with a counter of people: in '그중 몇 나라', 나라 is itself what is counted.
                 before = residual[max(0, i - 1) : i] if counter.startswith(PEOPLE_COUNTERS) else []
@@ -368,8 +369,8 @@ class Understander:
 
     def _misspelt(self, word: str) -> bool:
         """A misspelling of a word for people or countries ('delegets') or of a known way of asking ('sigend')."""
-        counted = {w for topic in COUNTED for w in self.topic_words.get(topic, ())}
-        if any(fuzz.ratio(form, signal) >= NEAR_COUNTED for form in strip_particles(word) for signal in counted):
+        signals = self.counted_signals
+        if any(fuzz.ratio(form, signal) >= NEAR_COUNTED for form in strip_particles(word) for signal in signals):
             return True
         # One slip of the keys (a letter wrong, missing, extra or swapped) from a known word is that word.
         return word.isascii() and len(word) >= 5 and any(OSA.distance(word, known) <= 1 for known in self.known_latin)
@@ -403,6 +404,11 @@ def _index(entries: list[Entry]) -> dict[str, list[Entry]]:
         for word in set(entry[1]):
             index.setdefault(word, []).append(entry)
     return index
+
+
+def _counter(residual: list[str], i: int) -> str:
+    """The counter of the 몇 at `i`: written onto it (몇개국) or the next word (몇 명이었어요)."""
+    return residual[i][1:] or (residual[i + 1] if i + 1 < len(residual) else "")
 
 
 def _inside_longer(signal: tuple[str, ...], matched: list[tuple[str, tuple[str, ...]]]) -> bool:
