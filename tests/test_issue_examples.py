@@ -398,6 +398,17 @@ def test_what_an_agency_was_doing_before_a_year_lists_its_events_then(bot):
     assert "Vietnam" in text and "Costa Rica" in text and "Mongolia" not in text
 
 
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("what did the world bank forum talk about", "Accelerating Sustainable"),
+        ("세계은행 포럼에서 뭘 논의했어?", "지속가능한 조달"),
+    ],
+)
+def test_what_a_forum_talked_about_is_its_theme(bot, question, form):
+    assert form in bot.ask(question).body[0].text
+
+
 @pytest.mark.parametrize("question", ["넌 누구야?", "넌 뭘 할 수 있어?", "who are you?", "what can you do?"])
 def test_who_are_you_gets_the_help_answer(bot, question):
     assert bot.ask(question).kind == "smalltalk"
