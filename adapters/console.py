@@ -1,46 +1,69 @@
 """The console surface: `coopbot chat`, a conversation in the terminal.
 
-It only translates: a line typed -> `Coopbot.ask` -> the Answer as plain text. Typing the number
-of a suggestion asks it; /help, /about, /contact, /lang ko|en work as on Telegram; quit, exit, 종료
-(or /quit, /exit, end of input) end the conversation, as the banner says.
+It only translates: a line typed -> `Coopbot.ask` -> the Answer as plain text, its suggestions numbered.
+Typing the number of a suggestion asks it; the commands of the core's table work as on Telegram
+(/help, /about, /contact, /lang ko|en); quit, exit, 종료 (or end of input) end the conversation.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import IO
 
-from bot import Answer, Coopbot
-from bot.render_text import render_plain
+from bot import Answer, Audience, Coopbot, Lang, lay_out, parse_command, render_plain
 
 PROMPT = "> "
 QUIT = frozenset(("quit", "exit", "종료", "/quit", "/exit", "q", "끝", "나가기"))
 
 
-def configured(env: object) -> bool:
-    return True
+@dataclass(frozen=True, slots=True)
+class ConsoleSettings:
+    lang: Lang | None = None  # --lang pins the conversation's language
+    audience: Audience = "public"
+
+
+class ConsoleSurface:
+    name = "console"
+
+    def configured(self, env: Mapping[str, str]) -> bool:
+        return True  # needs nothing: it is what plain `coopbot` falls back to
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        pass
+
+    def settings(self, args: argparse.Namespace, env: Mapping[str, str]) -> ConsoleSettings:
+        return ConsoleSettings(lang=args.lang, audience=args.audience or "public")
+
+    def run(self, bot: Coopbot, settings: ConsoleSettings, stop: threading.Event) -> int:
+        return chat(bot, settings, sys.stdin, sys.stdout, stop)
+
+
+surface = ConsoleSurface()
 
 
 def _show(answer: Answer, out: IO[str]) -> None:
-    text = render_plain(answer)
-    if answer.suggestions:
-        text += "\n\n" + "\n".join(f"  [{i}] {q}" for i, q in enumerate(answer.suggestions, 1))
-    out.write(text + "\n\n")
+    out.write(render_plain(answer, suggestions="numbered") + "\n\n")
     out.flush()
 
 
-def run(bot: Coopbot, args: argparse.Namespace, stdin: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> int:
+def chat(
+    bot: Coopbot, settings: ConsoleSettings, stdin: IO[str], out: IO[str], stop: threading.Event | None = None
+) -> int:
+    """The conversation: one session, until a quit word, end of input or `stop`."""
     session = f"console:{uuid.uuid4()}"
-    audience = getattr(args, "audience", None) or "public"
-    if getattr(args, "lang", None):
-        bot.set_language(session, args.lang)
-    lang = getattr(args, "lang", None) or "ko"
-    _show(bot.start(lang, audience), out)
+    audience = settings.audience
+    if settings.lang:
+        bot.set_language(session, settings.lang)
+    lang: Lang = settings.lang or "ko"
+    _show(bot.command("start", lang=lang, session=session, audience=audience), out)
     out.write(bot.message("chat_quit_hint", lang) + "\n\n")
     last: Answer | None = None
-    while True:
+    while stop is None or not stop.is_set():
         if stdin.isatty():
             out.write(PROMPT)
             out.flush()
@@ -49,29 +72,24 @@ def run(bot: Coopbot, args: argparse.Namespace, stdin: IO[str] = sys.stdin, out:
         except KeyboardInterrupt:
             return 0
         except UnicodeDecodeError:
-            out.write(bot.message("non_text", lang) + "\n\n")
+            _show(bot.notice("non_text", lang), out)
             continue
         if not line:
             return 0
         text = line.strip()
-        if not text:
+        if not text:  # an empty line at the prompt is no message
             continue
         lang = bot.language(session) or (last.language if last else lang)
-        command, _, rest = text.partition(" ")
         if text.casefold().rstrip(".!") in QUIT:
             out.write(bot.message("chat_bye", lang) + "\n")
             return 0
-        if command == "/lang" and rest.strip() in ("ko", "en"):
-            bot.set_language(session, rest.strip())  # type: ignore[arg-type]
-            lang = rest.strip()  # type: ignore[assignment]
-            out.write(f"lang: {lang}\n\n")
+        if command := parse_command(text):
+            _show(bot.command(*command, lang=lang, session=session, audience=audience), out)
             continue
-        fixed = {"/help": bot.help, "/about": bot.about, "/contact": bot.contact, "/start": bot.start}
-        if command in fixed:
-            _show(fixed[command](lang, audience), out)
-            continue
-        if text.isdigit() and last and 1 <= int(text) <= len(last.suggestions):
-            text = last.suggestions[int(text) - 1]
+        offered = lay_out(last).suggestions if last else ()
+        if text.isdigit() and 1 <= int(text) <= len(offered):
+            text = offered[int(text) - 1]
             out.write(f"{PROMPT}{text}\n")
         last = bot.ask(text, session=session, audience=audience)
         _show(last, out)
+    return 0

@@ -17,10 +17,7 @@ import json
 import logging
 import os
 import re
-import signal
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,12 +44,9 @@ from adapters.slack_render import (
     SlackMessage,
     home_view,
     render_answer,
-    render_notice,
     share_value,
 )
-from bot import Answer, Coopbot
-from bot.answer import Audience
-from bot.model import Lang
+from bot import LANGS, Answer, Audience, BoundedCache, Coopbot, Lang, NotConfigured, parse_command
 
 log = logging.getLogger("coopbot.slack")
 
@@ -61,16 +55,9 @@ DEFAULT_PORT = 3000
 DEFAULT_HOST = "0.0.0.0"  # Slack must reach HTTP mode from outside; tests pass --host 127.0.0.1
 API_TIMEOUT = 10  # seconds of one Web API call, so a stuck call cannot hold shutdown for long
 ANSWER_CACHE = 500  # ephemeral answers kept for their "share in channel" button
+EVENTS_REMEMBERED = 10_000  # event_ids kept to answer each event once
+EVENT_TTL = 3600.0  # seconds; Slack retries an event within minutes
 MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")  # what a person typing sends
-
-
-def configured(env: Mapping[str, str]) -> bool:
-    return bool(env.get("SLACK_BOT_TOKEN"))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="HTTP mode port (default %(default)s)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="HTTP mode address (default %(default)s)")
 
 
 # -- settings and the Web API client ------------------------------------------------------------------
@@ -80,26 +67,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Settings:
     bot_token: str
     signing_secret: str = ""
-    app_token: str = ""
+    app_token: str = ""  # set: Socket Mode; empty: HTTP mode
     api_url: str = ""
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    audience: Audience = "staff"
+    lang: Lang | None = None
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        return cls(
+
+class SlackSurface:
+    name = "slack"
+
+    def configured(self, env: Mapping[str, str]) -> bool:
+        return bool(env.get("SLACK_BOT_TOKEN"))
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="HTTP mode port (default %(default)s)")
+        parser.add_argument("--host", default=DEFAULT_HOST, help="HTTP mode address (default %(default)s)")
+
+    def settings(self, args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+        settings = Settings(
             bot_token=env.get("SLACK_BOT_TOKEN", ""),
             signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             app_token=env.get("SLACK_APP_TOKEN", ""),
             api_url=env.get("SLACK_API_URL", ""),
+            host=args.host,
+            port=args.port,
+            audience=args.audience or "staff",
+            lang=args.lang,
         )
-
-    def problem(self) -> str | None:
-        """Why this configuration cannot run, if it cannot."""
-        if not self.bot_token:
-            return "SLACK_BOT_TOKEN is not set"
-        if not self.app_token and not self.signing_secret:
+        problems = []
+        if not settings.bot_token:
+            problems.append("set SLACK_BOT_TOKEN to serve on Slack")
+        if not settings.app_token and not settings.signing_secret:
             # An empty secret would make every forged signature "valid": refuse rather than run open.
-            return "HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)"
-        return None
+            problems.append("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+        if problems:
+            raise NotConfigured(problems)
+        return settings
+
+    def run(self, bot: Coopbot, settings: Settings, stop: threading.Event) -> int:
+        return serve(bot, settings, stop)
+
+
+surface = SlackSurface()
 
 
 class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
@@ -167,59 +178,18 @@ def session_key(team: str | None, channel: str, thread_or_user: str) -> str:
     return f"slack:{team or '-'}:{channel}:{thread_or_user}"
 
 
-class EventLog:
-    """event_ids seen lately, so Slack's retries (X-Slack-Retry-Num, same event_id) are answered once."""
-
-    def __init__(self, ttl: float = 3600.0, limit: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self.limit, self.clock = ttl, limit, clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            while self._seen and (len(self._seen) >= self.limit or self._oldest() < now - self.ttl):
-                self._seen.popitem(last=False)
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = now
-            return True
-
-    def _oldest(self) -> float:
-        return next(iter(self._seen.values()))
-
-
-class AnswerCache:
-    """The last ephemeral answers by key, so "share in channel" posts the very answer the asker saw."""
-
-    def __init__(self, limit: int = ANSWER_CACHE) -> None:
-        self.limit = limit
-        self._items: OrderedDict[str, Answer] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, answer: Answer) -> str:
-        key = os.urandom(8).hex()
-        with self._lock:
-            self._items[key] = answer
-            while len(self._items) > self.limit:
-                self._items.popitem(last=False)
-        return key
-
-    def get(self, key: str) -> Answer | None:
-        with self._lock:
-            return self._items.get(key)
-
-
 # -- the listeners ----------------------------------------------------------------------------------------
 
 
-class SlackSurface:
+class SlackListeners:
     """Bolt listeners that turn Slack payloads into `Coopbot.ask` calls and deliver the rendered Answers."""
 
     def __init__(self, bot: Coopbot, audience: Audience = "staff", lang: Lang | None = None) -> None:
         self.bot, self.audience, self.lang = bot, audience, lang
-        self.events = EventLog()
-        self.answers = AnswerCache()
+        # event_ids answered lately: Slack's retries (X-Slack-Retry-Num, same event_id) are answered once.
+        self.events: BoundedCache[str, bool] = BoundedCache(EVENTS_REMEMBERED, ttl=EVENT_TTL)
+        # Ephemeral answers by key, so "share in channel" posts the very answer the asker saw.
+        self.answers: BoundedCache[str, Answer] = BoundedCache(ANSWER_CACHE)
 
     def register(self, app: App) -> None:
         app.use(self.once_per_event)
@@ -235,7 +205,7 @@ class SlackSurface:
 
     def once_per_event(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not self.events.first_time(event_id):
+        if isinstance(event_id, str) and not self.events.add(event_id, True):
             log.info("event %s delivered again; answered already", event_id)
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
         next()
@@ -261,7 +231,7 @@ class SlackSurface:
         where = Where(session_key(context.get("team_id"), channel, thread or event["user"]), channel, thread)
         text = from_slack(event.get("text", ""), context.get("bot_user_id"))
         if not text and event.get("files"):
-            self.deliver(client, where, render_notice(self.bot.message("non_text", self._lang(where, ""))))
+            self.deliver(client, where, render_answer(self.bot.notice("non_text", self._lang(where, ""))))
             return
         self.reply(client, where, text)
 
@@ -277,8 +247,8 @@ class SlackSurface:
     def on_home(self, event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        about = [self.bot.about(lang, self.audience) for lang in ("ko", "en")]
-        examples: dict[Lang, tuple[str, ...]] = {lang: self.bot.examples(lang) for lang in ("ko", "en")}
+        about = [self.bot.command("about", lang=lang, audience=self.audience) for lang in LANGS]
+        examples = {lang: self.bot.examples(lang) for lang in LANGS}
         client.views_publish(user_id=event["user"], view=home_view(about, examples))
 
     # the slash command and buttons
@@ -287,7 +257,11 @@ class SlackSurface:
         ack()  # within Slack's 3 seconds; the answer follows on the response_url
         session = session_key(context.get("team_id"), command["channel_id"], command["user_id"])
         where = Where(session, response_url=command["response_url"])
-        self.reply(None, where, from_slack(command.get("text", ""), context.get("bot_user_id")))
+        text = from_slack(command.get("text", ""), context.get("bot_user_id"))
+        if named := parse_command(text, prefix=""):  # `/coop help`, `/coop lang en`: the core's command table
+            self.reply(None, where, text, command=named)
+            return
+        self.reply(None, where, text)
 
     def on_ask_button(
         self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any],
@@ -319,7 +293,7 @@ class SlackSurface:
         url = body["response_url"]
         value = json.loads(action.get("value") or "{}")
         try:
-            answer = self.answers.get(value.get("k", ""))
+            answer = self.answers.get(str(value.get("k", "")))
             if answer is None:  # the process restarted since: ask again, outside the conversation
                 lang = value.get("l") or self.lang
                 answer = self.bot.ask(value.get("q", ""), lang=lang, audience=self.audience)
@@ -331,22 +305,29 @@ class SlackSurface:
 
     # answering
 
-    def reply(self, client: WebClient | None, where: Where, text: str, asked: str | None = None) -> None:
-        """Ask the core and deliver the answer; any failure is logged and answered with the apology."""
+    def reply(
+        self, client: WebClient | None, where: Where, text: str, asked: str | None = None,
+        command: tuple[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        """Ask the core (or run a command) and deliver the answer; a failure is logged and apologised for."""
         try:
-            answer = self.ask(where, text)
+            answer = self.run_command(where, *command) if command else self.ask(where, text)
             share = None
             if where.response_url:
-                share = share_value(self.answers.put(answer), text, answer.language)
+                key = os.urandom(8).hex()
+                self.answers.put(key, answer)
+                share = share_value(key, text, answer.language)
             self.deliver(client, where, render_answer(answer, asked=asked, share=share))
         except Exception:
             log.exception("could not answer in %s", where.session)
             self.apologise(client, where, text)
 
     def ask(self, where: Where, text: str) -> Answer:
-        if not text.strip():  # a bare mention or an empty /coop: how to ask
-            return self.bot.help(self._lang(where, text), self.audience)
         return self.bot.ask(text, session=where.session, lang=self.lang, audience=self.audience)
+
+    def run_command(self, where: Where, name: str, argument: str) -> Answer:
+        lang = self._lang(where, "")
+        return self.bot.command(name, argument, lang=lang, session=where.session, audience=self.audience)
 
     def _lang(self, where: Where, text: str) -> Lang:
         # Korean when nothing tells: the staff workspace is a Korean one.
@@ -354,7 +335,7 @@ class SlackSurface:
 
     def apologise(self, client: WebClient | None, where: Where, text: str) -> None:
         try:
-            self.deliver(client, where, render_notice(self.bot.message("error", self._lang(where, text))))
+            self.deliver(client, where, render_answer(self.bot.notice("error", self._lang(where, text))))
         except Exception:
             log.exception("could not send the apology in %s", where.session)
 
@@ -379,7 +360,7 @@ class SlackSurface:
 # -- the app and its servers --------------------------------------------------------------------------
 
 
-def build_app(surface: SlackSurface, settings: Settings, executor: ThreadPoolExecutor | None = None) -> App:
+def build_app(listeners: SlackListeners, settings: Settings, executor: ThreadPoolExecutor | None = None) -> App:
     """The Bolt app; calls auth.test once (Bolt verifies the token and learns the bot's own user id)."""
     app = App(
         client=web_client(settings.bot_token, settings.api_url),
@@ -387,48 +368,30 @@ def build_app(surface: SlackSurface, settings: Settings, executor: ThreadPoolExe
         listener_executor=executor,
         logger=logging.getLogger("coopbot.slack.bolt"),
     )
-    surface.register(app)
+    listeners.register(app)
     return app
 
 
-def run(bot: Coopbot, args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(os.environ)
-    if problem := settings.problem():
-        log.error("coopbot serve slack: %s", problem)
-        return 2
-    surface = SlackSurface(bot, getattr(args, "audience", None) or "staff", getattr(args, "lang", None))
+def serve(bot: Coopbot, settings: Settings, stop: threading.Event) -> int:
+    """Socket Mode or the HTTP server, until `stop` is set; the exit status."""
+    listeners = SlackListeners(bot, settings.audience, settings.lang)
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="coopbot-slack")
     try:
-        app = build_app(surface, settings, executor)
+        app = build_app(listeners, settings, executor)
     except (BoltError, SlackApiError, OSError) as err:
         log.error("coopbot serve slack: cannot start: %s", err)
         return 1
-    stop = stop_on_signals()
     try:
         if settings.app_token:
             serve_socket_mode(app, settings.app_token, stop)
         else:
-            serve_http(app, getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT), stop)
+            serve_http(app, settings.host, settings.port, stop)
     except (SlackApiError, OSError) as err:  # the port is taken, apps.connections.open refused, ...
         log.error("coopbot serve slack: %s", err)
         return 1
     finally:
         executor.shutdown(wait=False, cancel_futures=True)  # queued work is dropped; running work finishes
     return 0
-
-
-def stop_on_signals() -> threading.Event:
-    """SIGINT and SIGTERM set the returned event; the servers wait on it and then close."""
-    stop = threading.Event()
-
-    def handle(signum: int, _frame: object) -> None:
-        log.info("received %s; stopping", signal.Signals(signum).name)
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, handle)
-    return stop
 
 
 def _wait(stop: threading.Event) -> None:

@@ -1,4 +1,4 @@
-"""Render an Answer as a Slack message: Block Kit blocks plus a plain `text` fallback.
+"""Render an Answer's layout as a Slack message: Block Kit blocks plus a plain `text` fallback.
 
 Pure functions over plain dicts (no Bolt, no network), so the layout is testable on its own.
 Every piece of user or fact-base text goes through `escape`, so nothing rendered can ping
@@ -8,14 +8,11 @@ Every piece of user or fact-base text goes through `escape`, so nothing rendered
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import Answer, Block
-from bot.labels import label
-from bot.model import Lang
-from bot.render_text import render_plain
+from bot import Answer, Lang, Layout, Part, label, lay_out, render_plain
 
 SECTION_LIMIT = 3000  # characters of a section's (or a context element's) text
 MAX_BLOCKS = 50  # blocks of one message
@@ -28,6 +25,8 @@ MAX_SUGGESTIONS = 5
 HOME_EXAMPLES = 10  # example questions per language on the Home tab
 TEXT_LIMIT = 3000  # the notification fallback: a summary, not the whole answer
 ASKED_LIMIT = 300  # an echoed question above the answer of a clicked button
+
+FOOTER_ROLES = frozenset(("contact", "sources"))
 
 ASK_ACTION = "coop_ask"  # action_id prefix of a suggestion/example button: asks its value
 SHARE_ACTION = "coop_share"  # action_id of "share in channel" under an ephemeral answer
@@ -82,7 +81,8 @@ def truncate(text: str, limit: int) -> str:
 
 
 def fallback_text(answer: Answer) -> str:
-    """The plain `text` Slack shows in notifications and to clients without Block Kit."""
+    """The plain `text` Slack shows in notifications and to clients without Block Kit: the layout as the
+    console shows it, suggestions aside (they are the buttons)."""
     return truncate(escape(render_plain(answer)), TEXT_LIMIT)
 
 
@@ -111,21 +111,24 @@ def _contexts(text: str, prefix: str = "") -> list[dict[str, Any]]:
     return [context([prefix + p for p in pieces[i : i + step]]) for i in range(0, len(pieces), step)]
 
 
-def _internal_marker(lang: Lang) -> str:
-    # Staff-only notes stand out: a lock and the "Internal" label before the text.
-    return f":lock: *[{escape(label('internal', lang))}]* "
-
-
-def body_blocks(block: Block, lang: Lang) -> list[dict[str, Any]]:
-    """One body Block of the Answer as Slack blocks: paragraphs and lists as sections, notes as context."""
-    prefix = _internal_marker(lang) if block.internal else ""
-    if block.kind == "list":
-        lines = "\n".join(f"\u2022 {escape(item)}" for item in block.items)
-        text = f"{escape(block.text)}\n{lines}" if block.text else lines
-        return _sections(text, prefix)
-    if block.kind == "note":
-        return _contexts(escape(block.text), prefix)
-    return _sections(escape(block.text), prefix)
+def part_blocks(part: Part) -> list[dict[str, Any]]:
+    """One part of the layout as Slack blocks: the title in bold, paragraphs and lists as sections, notes,
+    the contact and the sources as context. Staff-only parts stand out with a lock and their label."""
+    prefix = f":lock: *[{escape(part.label)}]* " if part.internal else ""
+    match part.role:
+        case "title":
+            return _sections(f"*{escape(part.text)}*")
+        case "list":
+            lines = "\n".join(f"\u2022 {escape(item)}" for item in part.items)
+            return _sections(f"{escape(part.text)}\n{lines}" if part.text else lines, prefix)
+        case "note":
+            return _contexts(escape(part.text), prefix)
+        case "contact":
+            return _contexts(escape(part.text), f"*{escape(part.label)}:* ")
+        case "sources":
+            return _contexts("\n".join(escape(c) for c in part.items), f"*{escape(part.label)}:* ")
+        case _:
+            return _sections(escape(part.text), prefix)
 
 
 def button(text: str, value: str, action_id: str, primary: bool = False) -> dict[str, Any]:
@@ -157,33 +160,15 @@ def share_value(key: str, question: str, lang: Lang) -> str:
     return json.dumps({"k": key, "q": question[:1500], "l": lang}, ensure_ascii=False)
 
 
-def _sources_blocks(answer: Answer) -> list[dict[str, Any]]:
-    if not answer.sources:
-        return []
-    cited = "\n".join(escape(s.citation()) for s in answer.sources)
-    return _contexts(cited, f"*{escape(label('sources', answer.language))}:* ")
-
-
-def _shown_text(answer: Answer) -> str:
-    items = (item for block in answer.body for item in block.items)
-    return "\n".join([answer.title, *(block.text for block in answer.body), *items])
-
-
-def _contact_blocks(answer: Answer) -> list[dict[str, Any]]:
-    # The core often writes the contact into the body already; say it once.
-    if answer.contact is None or answer.contact.line() in _shown_text(answer):
-        return []
-    return _contexts(escape(answer.contact.line()), f"*{escape(label('contact', answer.language))}:* ")
-
-
-def _tail_blocks(answer: Answer, share: str | None) -> list[dict[str, Any]]:
-    """Sources, contact, then the buttons: suggestions, and share under an ephemeral answer."""
-    tail = _sources_blocks(answer) + _contact_blocks(answer)
-    elements = question_buttons(answer.suggestions[:MAX_SUGGESTIONS])
-    if elements:
-        tail.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
+def _tail_blocks(layout: Layout, share: str | None) -> list[dict[str, Any]]:
+    """Contact and sources, then the buttons: suggestions, and share under an ephemeral answer."""
+    tail = [block for part in layout.parts if part.role in FOOTER_ROLES for block in part_blocks(part)]
+    offered = layout.part("suggestions")
+    elements = question_buttons(offered.items[:MAX_SUGGESTIONS]) if offered else []
+    if offered and elements:
+        tail.append(context([f"*{escape(offered.label)}*"]))
     if share is not None:
-        elements.append(button(label("share", answer.language), share, SHARE_ACTION, primary=True))
+        elements.append(button(label("share", layout.language), share, SHARE_ACTION, primary=True))
     return tail + actions(elements)
 
 
@@ -196,20 +181,20 @@ def _fit(head: list[dict[str, Any]], tail: list[dict[str, Any]], limit: int) -> 
     return head + tail
 
 
-def _head_blocks(answer: Answer, asked: str | None = None) -> list[dict[str, Any]]:
+def _head_blocks(layout: Layout, asked: str | None = None) -> list[dict[str, Any]]:
     """The echoed question (under a clicked button), the title and the body."""
     head: list[dict[str, Any]] = []
     if asked:
         head.append(context([f"\u203a {escape(truncate(asked, ASKED_LIMIT))}"]))
-    if answer.title:
-        head += _sections(f"*{escape(answer.title)}*")
-    for block in answer.body:
-        head += body_blocks(block, answer.language)
+    for part in layout.parts:
+        if part.role not in FOOTER_ROLES and part.role != "suggestions":
+            head += part_blocks(part)
     return head
 
 
 def answer_blocks(answer: Answer, *, asked: str | None = None, share: str | None = None) -> list[dict[str, Any]]:
-    return _fit(_head_blocks(answer, asked), _tail_blocks(answer, share), MAX_BLOCKS)
+    layout = lay_out(answer)
+    return _fit(_head_blocks(layout, asked), _tail_blocks(layout, share), MAX_BLOCKS)
 
 
 def render_answer(answer: Answer, *, asked: str | None = None, share: str | None = None) -> SlackMessage:
@@ -217,19 +202,14 @@ def render_answer(answer: Answer, *, asked: str | None = None, share: str | None
     return SlackMessage(fallback_text(answer), answer_blocks(answer, asked=asked, share=share))
 
 
-def render_notice(text: str) -> SlackMessage:
-    """A curated one-liner from the core (the apology), as a message."""
-    escaped = escape(text)
-    return SlackMessage(truncate(escaped, TEXT_LIMIT), _sections(escaped)[:MAX_BLOCKS])
-
-
-def home_view(about: Sequence[Answer], examples: dict[Lang, Sequence[str]]) -> dict[str, Any]:
+def home_view(about: Sequence[Answer], examples: Mapping[Lang, Sequence[str]]) -> dict[str, Any]:
     """The App Home tab: what coopbot knows, and example questions as buttons, in each language."""
     blocks: list[dict[str, Any]] = []
     room = MAX_HOME_BLOCKS // max(1, len(about))  # each language gets its share of the view
     for answer in about:
-        # The about text already lists the documents: no sources line under it.
-        part = _fit(_head_blocks(answer), [], room - 5)
+        # The about text already lists the documents: the layout adds no sources line under it.
+        layout = lay_out(answer)
+        part = _fit(_head_blocks(layout) + _tail_blocks(layout.without("suggestions"), None), [], room - 5)
         questions = question_buttons(examples.get(answer.language, ())[:HOME_EXAMPLES])
         if questions:
             part.append(context([f"*{escape(label('suggestions', answer.language))}*"]))

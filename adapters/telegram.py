@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import secrets
-import signal
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from html import escape
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -42,8 +40,7 @@ from telegram.ext import (
 )
 
 from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
-from bot import Answer, Coopbot
-from bot.model import Lang
+from bot import COMMANDS, Answer, BoundedCache, Coopbot, Lang, NotConfigured
 
 log = logging.getLogger("coopbot.telegram")
 T = TypeVar("T")
@@ -54,33 +51,13 @@ ENV_BASE_URL = "TELEGRAM_API_BASE_URL"
 ENV_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-MAX_QUESTION = 1000  # characters of a message that are asked; beyond that the core only sees noise
 SEND_ATTEMPTS = 4  # a send that fails with a network error is tried this often in all
 FLOOD_RETRIES = 3  # a 429 is waited out (retry_after) and retried this often by the rate limiter
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-# The command menu (setMyCommands); each description is the fact-base message `command_<name>`.
-COMMANDS = ("start", "help", "lang", "about", "contact")
+STOP_CHECK = 0.2  # seconds between looks at the stop event
 
 
-# -- the surface contract (bot/cli.py) ----------------------------------------------------------------------
-
-
-def configured(env: Mapping[str, str]) -> bool:
-    return bool(env.get(ENV_TOKEN))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to (default: long polling)")
-    parser.add_argument("--listen", default="127.0.0.1", help="webhook server address (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8443, help="webhook server port (default: 8443)")
-    parser.add_argument("--url-path", default=None, help="webhook server path (default: the path of --webhook-url)")
-    parser.add_argument(
-        "--secret-token",
-        help=f"webhook secret Telegram must send (default: ${ENV_SECRET}, else a random one per start)",
-    )
-    parser.add_argument("--drop-pending-updates", action="store_true", help="ignore updates sent while stopped")
+# -- the surface (bot/surface.py) --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,42 +74,59 @@ class Settings:
     poll_timeout: float = 10.0  # seconds a getUpdates long poll waits; stopping cancels it at once
 
 
-def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
-    token = env.get(ENV_TOKEN, "")
-    if not token:
-        raise SystemExit(f"coopbot: set {ENV_TOKEN} to serve on Telegram")
-    return Settings(
-        token=token,
-        base_url=env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
-        default_lang=getattr(args, "lang", None),
-        webhook_url=getattr(args, "webhook_url", None),
-        listen=getattr(args, "listen", "127.0.0.1"),
-        port=getattr(args, "port", 8443),
-        url_path=getattr(args, "url_path", None),
-        secret_token=getattr(args, "secret_token", None) or env.get(ENV_SECRET),
-        drop_pending_updates=getattr(args, "drop_pending_updates", False),
-    )
+class TelegramSurface:
+    name = "telegram"
+
+    def configured(self, env: Mapping[str, str]) -> bool:
+        return bool(env.get(ENV_TOKEN))
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to (default: long polling)")
+        parser.add_argument("--listen", default="127.0.0.1", help="webhook server address (default: 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8443, help="webhook server port (default: 8443)")
+        parser.add_argument("--url-path", default=None, help="webhook server path (default: the path of --webhook-url)")
+        parser.add_argument(
+            "--secret-token",
+            help=f"webhook secret Telegram must send (default: ${ENV_SECRET}, else a random one per start)",
+        )
+        parser.add_argument("--drop-pending-updates", action="store_true", help="ignore updates sent while stopped")
+
+    def settings(self, args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+        token = env.get(ENV_TOKEN, "")
+        if not token:
+            raise NotConfigured([f"set {ENV_TOKEN} to serve on Telegram"])
+        return Settings(
+            token=token,
+            base_url=env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+            default_lang=args.lang,
+            webhook_url=args.webhook_url,
+            listen=args.listen,
+            port=args.port,
+            url_path=args.url_path,
+            secret_token=args.secret_token or env.get(ENV_SECRET),
+            drop_pending_updates=args.drop_pending_updates,
+        )
+
+    def run(self, bot: Coopbot, settings: Settings, stop: threading.Event) -> int:
+        """Serve until `stop` is set, then finish the updates already taken."""
+        serve(build_application(bot, settings, stop), settings)
+        return 0
 
 
-def run(bot: Coopbot, args: argparse.Namespace) -> int:
-    """`coopbot serve telegram`: serve until SIGINT or SIGTERM, then finish the updates already taken."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per long poll otherwise
-    settings = settings_from(args, os.environ)
-    serve(build_application(bot, settings), settings)
-    return 0
+surface = TelegramSurface()
 
 
-def serve(app: Application, settings: Settings, stop_signals: Sequence[int] | None = STOP_SIGNALS) -> None:
-    """Run the application's own loop: long polling, or a webhook server whose secret is checked."""
+def serve(app: Application, settings: Settings) -> None:
+    """Run the application's own loop: long polling, or a webhook server whose secret is checked.
+    Stopping is `stop` of `build_application` (the command line sets it on SIGINT and SIGTERM)."""
     common: dict[str, Any] = dict(
         allowed_updates=ALLOWED_UPDATES,
         drop_pending_updates=settings.drop_pending_updates,
-        stop_signals=stop_signals,
+        stop_signals=None,
         bootstrap_retries=5,
     )
     if not settings.webhook_url:
-        app.run_polling(timeout=settings.poll_timeout, **common)
+        app.run_polling(timeout=timedelta(seconds=settings.poll_timeout), **common)
         return
     # Without a configured secret a random one still makes Telegram the only accepted sender.
     secret = settings.secret_token or secrets.token_urlsafe(32)
@@ -147,42 +141,49 @@ def serve(app: Application, settings: Settings, stop_signals: Sequence[int] | No
     )
 
 
-def build_application(bot: Coopbot, settings: Settings) -> Application:
-    surface = TelegramSurface(bot, settings.default_lang)
+def build_application(bot: Coopbot, settings: Settings, stop: threading.Event) -> Application:
+    """The application with its handlers; it stops running once `stop` is set."""
+    handlers = TelegramHandlers(bot, settings.default_lang)
+
+    async def post_init(app: Application) -> None:
+        asyncio.get_running_loop().create_task(_stop_when_set(app, stop))
+        await handlers.register_commands(app)
+
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
-        .post_init(surface.register_commands)
+        .post_init(post_init)
         .build()
     )
-    surface.install(app)
+    handlers.install(app)
     return app
+
+
+async def _stop_when_set(app: Application, stop: threading.Event) -> None:
+    # A threading.Event, not an asyncio one: it is set from a signal handler or another thread.
+    while not stop.is_set():
+        await asyncio.sleep(STOP_CHECK)
+    app.stop_running()
 
 
 # -- the translation ----------------------------------------------------------------------------------------
 
 
-class TelegramSurface:
+class TelegramHandlers:
     """Handlers that turn updates into questions for the core and Answers into Telegram messages."""
 
     def __init__(self, bot: Coopbot, default_lang: Lang | None = None) -> None:
         self.bot = bot
         self.default_lang = default_lang
         self.keys = QuestionKeys()
-        self._replies: OrderedDict[tuple[int, int], list[int]] = OrderedDict()
+        # Our replies to each user message, to edit them when the user edits theirs.
+        self._replies: BoundedCache[tuple[int, int], list[int]] = BoundedCache(REMEMBERED_REPLIES)
 
     def install(self, app: Application) -> None:
-        fixed = {
-            "start": self.bot.start,
-            "help": self.bot.help,
-            "about": self.bot.about,
-            "contact": self.bot.contact,
-        }
-        for name, reply in fixed.items():
-            app.add_handler(CommandHandler(name, self._fixed_reply(reply)))
-        app.add_handler(CommandHandler("lang", self.on_lang))
+        for command in COMMANDS:
+            app.add_handler(CommandHandler(command.name, self._command(command.name)))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGES & filters.COMMAND, self.on_other_command))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGES & filters.TEXT, self.on_text))
@@ -191,8 +192,9 @@ class TelegramSurface:
 
     async def register_commands(self, app: Application) -> None:
         """The command menu in both languages; users with other languages see the English one."""
-        for lang, code in (("en", None), ("en", "en"), ("ko", "ko")):
-            commands = [BotCommand(name, self._command_text(name, cast(Lang, lang))) for name in COMMANDS]
+        menus: tuple[tuple[Lang, str | None], ...] = (("en", None), ("en", "en"), ("ko", "ko"))
+        for lang, code in menus:
+            commands = [BotCommand(c.name, self.bot.message(f"command_{c.name}", lang)) for c in COMMANDS]
             try:
                 await _retry(lambda c=commands, lc=code: app.bot.set_my_commands(c, language_code=lc))
             except TelegramError as err:  # a missing menu is no reason not to answer questions
@@ -200,25 +202,16 @@ class TelegramSurface:
 
     # -- handlers --------------------------------------------------------------------------------------------
 
-    def _fixed_reply(self, reply: Callable[[Lang], Answer]) -> Callable[[Update, Context], Awaitable[None]]:
+    def _command(self, name: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
         async def handler(update: Update, context: Context) -> None:
             message = update.effective_message
             if message is not None:
-                await self.send(context, message, reply(self.lang(update)))
+                reply = self.bot.command(
+                    name, " ".join(context.args or ()), lang=self.lang(update), session=session(message.chat_id)
+                )
+                await self.send(context, message, reply)
 
         return handler
-
-    async def on_lang(self, update: Update, context: Context) -> None:
-        message = update.effective_message
-        choice = (context.args or [""])[0].lower()
-        if message is None:
-            return
-        if choice not in ("ko", "en"):
-            await self.send_text(context, message, "/lang ko · /lang en")
-            return
-        lang = cast(Lang, choice)
-        self.bot.set_language(session(message.chat_id), lang)
-        await self.send_text(context, message, self.bot.message("lang_set", lang))
 
     async def on_other_command(self, update: Update, context: Context) -> None:
         """An unknown command addressed to us gets the help; `/cmd@otherbot` is another bot's."""
@@ -229,7 +222,7 @@ class TelegramSurface:
         target = command.partition("@")[2].lower()
         ours = target == (context.bot.username or "").lower() if target else message.chat.type == "private"
         if ours:
-            await self.send(context, message, self.bot.help(self.lang(update)))
+            await self.send(context, message, self.bot.command("help", lang=self.lang(update)))
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -238,16 +231,13 @@ class TelegramSurface:
         question = addressed_text(message, context.bot.id, context.bot.username or "")
         if question is None:
             return
-        if not question.strip():  # only a mention
-            await self.send(context, message, self.bot.help(self.lang(update)))
-            return
         await self.answer(context, message, question, edited=update.edited_message is not None)
 
     async def on_non_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
         if message is None or (message.chat.type != "private" and not replies_to_bot(message, context.bot.id)):
             return
-        await self.send_text(context, message, self.bot.message("non_text", self.lang(update)))
+        await self.send(context, message, self.bot.notice("non_text", self.lang(update)))
 
     async def on_button(self, update: Update, context: Context) -> None:
         """A pressed suggestion: stop the button's spinner, then ask its question in the same chat."""
@@ -272,24 +262,23 @@ class TelegramSurface:
             log.warning("polling Telegram failed: %s", context.error)
             return
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
-        if not isinstance(update, Update) or update.effective_chat is None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
             return
         try:
-            text = escape(self.bot.message("error", self.lang(update)), quote=False)
-            await _retry(lambda: context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML))
+            (text,) = render(self.bot.notice("error", self.lang(cast(Update, update))))
+            await _retry(lambda: context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML))
         except Exception:  # the apology is best effort: the error is logged above
-            log.warning("could not send the apology for update %s", update.update_id, exc_info=True)
+            log.warning("could not send the apology for update %s", getattr(update, "update_id", "?"), exc_info=True)
 
     # -- asking and sending ----------------------------------------------------------------------------------
 
     async def answer(
         self, context: Context, message: Message, question: str, *, edited: bool = False, quote: bool = False
     ) -> None:
-        text, clipped = clip(question, MAX_QUESTION)
         # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
-        answer = await asyncio.to_thread(self.bot.ask, text, session=session(message.chat_id), audience="public")
-        note = self.bot.message("too_long", answer.language) if clipped else None
-        await self.send(context, message, answer, quote=question if quote else None, note=note, edited=edited)
+        answer = await asyncio.to_thread(self.bot.ask, question, session=session(message.chat_id), audience="public")
+        await self.send(context, message, answer, quote=question if quote else None, edited=edited)
 
     async def send(
         self,
@@ -298,14 +287,13 @@ class TelegramSurface:
         answer: Answer,
         *,
         quote: str | None = None,
-        note: str | None = None,
         edited: bool = False,
     ) -> None:
         """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part."""
-        chunks = render(answer, quote, note)
-        markup = keyboard(answer.suggestions, self.keys.key)
+        chunks = render(answer, quote)
+        markup = keyboard(answer, self.keys.key)
         key = (message.chat_id, message.message_id)
-        earlier = self._replies.get(key, []) if edited else []
+        earlier = (self._replies.get(key) or []) if edited else []
         if (
             len(earlier) == 1
             and len(chunks) == 1
@@ -316,10 +304,7 @@ class TelegramSurface:
             await self._send(context, message, chunk, markup if i == len(chunks) - 1 else None)
             for i, chunk in enumerate(chunks)
         ]
-        self._remember(key, [m.message_id for m in sent])
-
-    async def send_text(self, context: Context, message: Message, text: str) -> None:
-        await self._send(context, message, escape(text, quote=False), None)
+        self._replies.put(key, [m.message_id for m in sent])
 
     async def _send(
         self, context: Context, message: Message, html: str, markup: InlineKeyboardMarkup | None
@@ -348,12 +333,6 @@ class TelegramSurface:
             return "not modified" in err.message
         return True
 
-    def _remember(self, key: tuple[int, int], message_ids: list[int]) -> None:
-        self._replies[key] = message_ids
-        self._replies.move_to_end(key)
-        while len(self._replies) > REMEMBERED_REPLIES:
-            self._replies.popitem(last=False)
-
     # -- language --------------------------------------------------------------------------------------------
 
     def lang(self, update: Update) -> Lang:
@@ -367,24 +346,12 @@ class TelegramSurface:
             return "ko" if code.lower().startswith("ko") else "en"
         return self.default_lang or "en"
 
-    def _command_text(self, name: str, lang: Lang) -> str:
-        return self.bot.message(f"command_{name}", lang)
-
 
 # -- helpers ------------------------------------------------------------------------------------------------
 
 
 def session(chat_id: int) -> str:
     return f"tg:{chat_id}"
-
-
-def clip(text: str, limit: int) -> tuple[str, bool]:
-    """The start of an over-long message, cut at a space when there is one near the limit."""
-    if len(text) <= limit:
-        return text, False
-    head = text[:limit]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head), True
 
 
 def replies_to_bot(message: Message, bot_id: int) -> bool:

@@ -1,4 +1,4 @@
-"""Telegram rendering of an Answer: HTML parse mode, split into messages, suggestions as buttons.
+"""Telegram rendering of an Answer's layout: HTML parse mode, split into messages, suggestions as buttons.
 
 Every text that reaches the HTML comes from the user or the fact base, so all of it is escaped;
 the only markup is the tags written here. Messages are split on paragraph boundaries, and a
@@ -11,14 +11,12 @@ import hashlib
 import html
 import re
 from base64 import urlsafe_b64encode
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import Answer
-from bot.labels import label
+from bot import Answer, BoundedCache, Part, lay_out
 
 MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units of the text after entity parsing
 BUTTON_PREFIX = "q:"
@@ -45,38 +43,36 @@ def visible_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def pieces(answer: Answer, quote: str | None = None, note: str | None = None) -> list[Piece]:
-    """The answer's paragraphs in reading order; staff-only blocks are never among them.
-
-    `quote` repeats the question a button asked; `note` is a remark on the question (it was cut).
-    """
-    lang = answer.language
+def pieces(answer: Answer, quote: str | None = None) -> list[Piece]:
+    """The answer's layout as paragraphs in reading order; `quote` repeats the question a button asked.
+    The suggestions are not among them: they are the keyboard's buttons."""
     out: list[Piece] = [Piece(quote, "blockquote")] if quote else []
-    if note:
-        out.append(Piece(note, "i"))
-    if answer.title:
-        out.append(Piece(answer.title, "b"))
-    for block in answer.body:
-        if block.internal:  # the core filters these for a public audience; this is the second lock
-            continue
-        if block.kind == "list":
-            out.append(Piece("\n".join(f"• {item}" for item in block.items)))
-        elif block.text:
-            out.append(Piece(block.text, "i" if block.kind == "note" else None))
-    shown = " ".join(p.text for p in out)
-    if answer.contact and answer.contact.line() not in shown:
-        out.append(Piece(f"{label('contact', lang)}: {answer.contact.line()}"))
-    # Sources the body already lists in full (as /about does) are not repeated in the footer.
-    shown = " ".join(p.text for p in out)
-    cited = [c for c in (s.citation() for s in answer.sources) if c not in shown]
-    if cited:
-        out.append(Piece(f"{label('sources', lang)}: {'; '.join(cited)}", "i"))
+    for part in lay_out(answer).without("suggestions").parts:
+        out.append(_piece(part))
     return out
 
 
-def render(answer: Answer, quote: str | None = None, note: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
+def _piece(part: Part) -> Piece:
+    marker = f"[{part.label}] " if part.internal else ""
+    match part.role:
+        case "title":
+            return Piece(part.text, "b")
+        case "list":
+            lines = [f"• {item}" for item in part.items]
+            return Piece(marker + "\n".join([part.text, *lines] if part.text else lines))
+        case "note":
+            return Piece(marker + part.text, "i")
+        case "contact":
+            return Piece(f"{part.label}: {part.text}")
+        case "sources":
+            return Piece(f"{part.label}: {'; '.join(part.items)}", "i")
+        case _:
+            return Piece(marker + part.text)
+
+
+def render(answer: Answer, quote: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
     """The answer as one or more HTML messages, each within `limit` visible characters."""
-    return pack([part for piece in pieces(answer, quote, note) for part in cut(piece, limit)], limit)
+    return pack([part for piece in pieces(answer, quote) for part in cut(piece, limit)], limit)
 
 
 def pack(parts: list[Piece], limit: int = MAX_MESSAGE, separator: str = "\n\n") -> list[str]:
@@ -142,28 +138,25 @@ class QuestionKeys:
     """Server-side keys for button questions: callback_data holds a short key, never the question.
 
     A key is a digest of the question, so the same suggestion always gets the same key and the
-    store stays small; the oldest keys are forgotten past `capacity`.
+    store stays small; the least recently used keys are forgotten past `capacity`.
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._questions: OrderedDict[str, str] = OrderedDict()
+        self._questions: BoundedCache[str, str] = BoundedCache(capacity)
 
     def key(self, question: str) -> str:
         digest = hashlib.blake2b(question.encode(), digest_size=12).digest()
         key = BUTTON_PREFIX + urlsafe_b64encode(digest).decode().rstrip("=")
-        self._questions[key] = question
-        self._questions.move_to_end(key)
-        while len(self._questions) > self.capacity:
-            self._questions.popitem(last=False)
+        self._questions.put(key, question)
         return key
 
     def question(self, key: str) -> str | None:
         return self._questions.get(key)
 
 
-def keyboard(questions: tuple[str, ...], key: Callable[[str], str]) -> InlineKeyboardMarkup | None:
-    """One button per suggested question, each on its own row (the questions are sentences)."""
+def keyboard(answer: Answer, key: Callable[[str], str]) -> InlineKeyboardMarkup | None:
+    """One button per suggested question the layout offers, each on its own row (the questions are sentences)."""
+    questions = lay_out(answer).suggestions
     if not questions:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(q, callback_data=key(q))] for q in questions])

@@ -1,10 +1,39 @@
-"""coopbot's platform-free core: the fact base, the answer engine and the command line.
+"""coopbot's platform-free core: the fact base, the answer engine, the layout of answers and the command line.
 
-Adapters use `Coopbot.ask(text, session=..., lang=..., audience=...) -> Answer` and render the
-Answer; nothing in this package imports an adapter or a platform library.
+Surfaces (adapters/) import only what this package exports: `Coopbot` to ask and to run commands, the
+`Answer` model and its `Layout` to render, the command table, the `Surface` contract they implement, and
+`BoundedCache` for what they remember. Nothing in this package imports an adapter or a platform library.
 """
 
-from bot.answer import Answer, Block, Contact, SourceRef
+from bot.answer import Answer, Block, Contact, Kind, SourceRef
+from bot.cache import BoundedCache
+from bot.commands import COMMANDS, Command, parse_command
 from bot.core import Coopbot
+from bot.labels import label
+from bot.layout import Layout, Part, lay_out
+from bot.model import LANGS, Audience, Lang
+from bot.render_text import render_plain
+from bot.surface import NotConfigured, Surface
 
-__all__ = ["Answer", "Block", "Contact", "Coopbot", "SourceRef"]
+__all__ = [
+    "COMMANDS",
+    "LANGS",
+    "Answer",
+    "Audience",
+    "Block",
+    "BoundedCache",
+    "Command",
+    "Contact",
+    "Coopbot",
+    "Kind",
+    "Lang",
+    "Layout",
+    "NotConfigured",
+    "Part",
+    "SourceRef",
+    "Surface",
+    "label",
+    "lay_out",
+    "parse_command",
+    "render_plain",
+]

@@ -1,18 +1,19 @@
-"""The one Answer model: plain data that every adapter renders its own way.
+"""The one Answer model: plain data that every surface lays out (bot/layout.py) and renders its own way.
 
 Nothing here knows about a platform. Text fields are already in the answer's language and are
-plain text (no markup); adapters escape them for their platform.
+plain text (no markup); renderers escape them for their platform.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Lang = Literal["ko", "en"]
-Audience = Literal["public", "staff"]
+from bot.model import Audience, Lang
+
 # answer: a fact was found; clarify: asks back with suggestions; unknown: a named entity the fact base
-# does not hold; fallback: out of scope; smalltalk: greetings, thanks, help.
+# does not hold; fallback: out of scope; smalltalk: greetings, thanks, help and the commands' replies.
 Kind = Literal["answer", "clarify", "unknown", "fallback", "smalltalk", "error"]
 BlockKind = Literal["paragraph", "list", "note"]
 
@@ -29,7 +30,7 @@ class SourceRef:
     url: str | None = None
 
     def citation(self) -> str:
-        """How a source is cited in every rendering: publisher, “title” (date)."""
+        """How a source is cited on every surface: publisher, “title” (date)."""
         return f"{self.publisher}, \u201c{self.title}\u201d ({self.date_text})"
 
 
@@ -63,38 +64,20 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """What the core replies. Built by keyword; only the language and the kind have no default."""
+
     language: Lang
-    matched: bool
-    confidence: float
     kind: Kind
-    intent: str | None
-    entities: tuple[str, ...]
-    title: str
-    body: tuple[Block, ...]
+    title: str = ""
+    body: tuple[Block, ...] = ()
+    matched: bool = True  # false for fallback and out of scope (the batch protocol's `matched`)
+    confidence: float = 1.0
+    intent: str | None = None
+    entities: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
     sources: tuple[SourceRef, ...] = ()
     contact: Contact | None = None
     suggestions: tuple[str, ...] = ()
     audience: Audience = "public"
-    notes: dict[str, Any] = field(default_factory=dict)  # diagnostics (scores); not shown to users
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form used by `coopbot ask --json/--jsonl` (DESIGN.md contract)."""
-        data = asdict(self)
-        data["lang"] = data.pop("language")
-        data["text"] = self.plain_text()
-        data["entities"] = list(self.entities)
-        data["suggestions"] = list(self.suggestions)
-        data["facts"] = list(self.facts)
-        data["sources"] = [
-            {"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date} for s in self.sources
-        ]
-        data["body"] = [asdict(b) for b in self.body]
-        data["confidence"] = round(self.confidence, 3)
-        return data
-
-    def plain_text(self) -> str:
-        """The answer as plain text: the console rendering, and the `text` of the batch protocol."""
-        from bot.render_text import render_plain
-
-        return render_plain(self)
+    # How the engine read the question (intent scores, topics, cues): for the evaluation, never shown.
+    diagnostics: Mapping[str, Any] = field(default_factory=dict)

@@ -1,7 +1,8 @@
 """The `coopbot` command line: ask, chat, validate, eval and serve.
 
-Surfaces (the console chat, Telegram, Slack) are found through the `coopbot.surfaces` entry
-point group, so this core never imports an adapter: an adapter registers itself in pyproject.toml.
+Surfaces (the console chat, Telegram, Slack) are found through the `coopbot.surfaces` entry point
+group and used through the `Surface` protocol (bot/surface.py), so this core never imports an
+adapter: an adapter registers itself in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -11,29 +12,35 @@ import io
 import json
 import os
 import sys
-from importlib.metadata import entry_points
+import logging
+import signal
+import threading
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from types import ModuleType
 from typing import IO, Any
 
-from bot.answer import Answer
 from bot.core import Coopbot
 from bot.knowledge import KnowledgeError, load
+from bot.protocol import answer_json, error_json
 from bot.render_text import render_plain
+from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
-SURFACE_GROUP = "coopbot.surfaces"
 MAX_LINE = 100_000  # characters of one --jsonl input line that are read
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def surfaces() -> dict[str, Any]:
+def surfaces() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=SURFACE_GROUP)}
 
 
-def _surface(name: str) -> ModuleType:
+def load_surface(name: str) -> Surface[Any]:
     found = surfaces()
     if name not in found:
         raise SystemExit(f"coopbot: no surface named {name!r} is installed (have: {', '.join(sorted(found))})")
-    return found[name].load()
+    surface = found[name].load()
+    if not isinstance(surface, Surface):
+        raise SystemExit(f"coopbot: the entry point {found[name].value!r} is not a coopbot Surface")
+    return surface
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -71,9 +78,7 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
         p = serve_sub.add_parser(name, help=f"serve on {name}")
         _common(p)
         if name == serving:
-            module = _surface(name)
-            if hasattr(module, "add_arguments"):
-                module.add_arguments(p)
+            load_surface(name).add_arguments(p)
     return parser
 
 
@@ -100,13 +105,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reply(answer: Answer, ident: Any = None) -> dict[str, Any]:
-    data = answer.to_dict()
-    if ident is not None:
-        data = {"id": ident, **data}
-    return data
-
-
 def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> None:
     """The batch protocol: one JSON line out per line in, in order, flushed; a bad line gets an error object."""
     audience = args.audience or "public"
@@ -128,18 +126,11 @@ def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO
                 raise ValueError("'lang' must be 'ko' or 'en'")
             session = request.get("session")
             answer = bot.ask(text, session=str(session) if session is not None else None, lang=lang, audience=audience)
-            out = _reply(answer, ident)
+            out = answer_json(answer, ident)
         except (ValueError, TypeError) as err:
-            out = {
-                "id": ident,
-                "error": f"line {number}: {err}",
-                "text": "",
-                "matched": False,
-                "lang": args.lang or "en",
-            }
+            out = error_json(ident, f"line {number}: {err}", args.lang or "en")
         except Exception as err:  # one bad question must not stop the batch
-            out = {"id": ident, "error": f"line {number}: internal error: {type(err).__name__}", "text": "",
-                   "matched": False, "lang": args.lang or "en"}  # fmt: skip
+            out = error_json(ident, f"line {number}: internal error: {type(err).__name__}", args.lang or "en")
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
 
@@ -155,18 +146,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
     question = args.question if args.question is not None else sys.stdin.read()
     answer = bot.ask(question, lang=args.lang, audience=args.audience or "public")
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
-        print(render_plain(answer, suggestions=True))
+        print(render_plain(answer, suggestions="bullets"))
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    return int(_surface("console").run(_bot(args), args) or 0)
+    return _run(load_surface("console"), args, signals=False)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    return int(_surface(args.surface).run(_bot(args), args) or 0)
+    return _run(load_surface(args.surface), args, signals=True)
+
+
+def _run(surface: Surface[Any], args: argparse.Namespace, *, signals: bool) -> int:
+    """Read the surface's settings (or say what is missing), then run it until it is stopped."""
+    try:
+        settings = surface.settings(args, os.environ)
+    except NotConfigured as err:
+        for problem in err.problems:
+            print(f"coopbot {args.command} {surface.name}: {problem}", file=sys.stderr)
+        return 2
+    bot = _bot(args)
+    stop = threading.Event()
+    if signals:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
+    return surface.run(bot, settings, stop)
+
+
+def _stopping(stop: threading.Event, signum: int) -> None:
+    logging.getLogger("coopbot").info("received %s; stopping", signal.Signals(signum).name)
+    stop.set()
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -177,9 +191,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_default() -> int:
     """`coopbot` alone (what `make run` starts): the first platform whose token is set, else the console chat."""
-    for name, ep in sorted(surfaces().items()):
-        module = ep.load()
-        if name != "console" and getattr(module, "configured", lambda env: False)(os.environ):
+    for name in sorted(surfaces()):
+        if name != "console" and load_surface(name).configured(os.environ):
             return main(["serve", name])
     return main(["chat"])
 

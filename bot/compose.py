@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.answer import Answer, Audience, Block, Contact, Kind, SourceRef
+from bot.answer import Answer, Block, Contact, Kind, SourceRef
 from bot.details import Details
 from bot.formatting import days_between, format_amount, format_count, format_date, format_range, international_phone
 from bot.labels import label
-from bot.model import Entity, Fact, KnowledgeBase, Lang, Note, Quantity, Source, Want, visible
+from bot.model import Audience, Entity, Fact, KnowledgeBase, Lang, Note, Quantity, Source, Want, visible
 from bot.normalize import normalize
 from bot.periods import Period, stated_counts
 from bot.records import COUNTRY_KINDS, Event
@@ -178,7 +178,7 @@ class Composer:
             contact=contact,
             suggestions=suggestions if suggestions is not None else self.suggestions(suggest_from, facts),
             audience=self.audience,
-            notes=self.diagnostics,
+            diagnostics=self.diagnostics,
         )
 
     def suggestions(self, entity: Entity | None, used: Sequence[str]) -> tuple[str, ...]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from bot import knowledge
-from bot.answer import Answer, Audience
+from bot.answer import Answer, Block
+from bot.commands import NAMES
 from bot.engine import Engine
-from bot.model import KnowledgeBase, Lang
+from bot.focus import SENTENCE_CHARS
+from bot.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
 
 
@@ -27,6 +30,8 @@ class Coopbot:
         self, text: str, *, session: str | None = None, lang: Lang | None = None, audience: Audience = "public"
     ) -> Answer:
         """Answer one message. `session` ties follow-ups together; `lang` forces the reply's language."""
+        if not text.strip():  # a bare mention, an empty /coop: how to ask
+            return self.engine.fixed("help", lang or self.detect_language(text, session), audience)
         context = self.store.get(session) if session else Context()
         answer, new_context = self.engine.answer(text, context, lang, audience)
         if session:
@@ -49,24 +54,33 @@ class Coopbot:
         context = self.store.get(session) if session else Context()
         if context.lang_pinned and context.lang:
             return context.lang
-        return self.engine.understander.read(text[:1000], context.lang).lang
+        return self.engine.understander.read(text[:SENTENCE_CHARS], context.lang).lang
 
-    # -- fixed replies for commands (/start, /help, /about, /contact, App Home) -----------------------
+    # -- the commands (bot/commands.py): /start, /help, /lang, /about, /contact ----------------------------
+
+    def command(
+        self, name: str, argument: str = "", *, lang: Lang, session: str | None = None, audience: Audience = "public"
+    ) -> Answer:
+        """The reply to a command of the table. `lang` is the language for a reply not derived from a question;
+        `/lang ko|en` pins the conversation's language and answers in the chosen one."""
+        if name == "lang":
+            choice = argument.strip().casefold()
+            if choice in LANGS and session is not None:
+                chosen = cast(Lang, choice)
+                self.set_language(session, chosen)
+                return self.notice("lang_set", chosen)
+            return self.notice("command_lang", lang)
+        if name not in NAMES:
+            raise ValueError(f"no command named {name!r}")
+        return self.engine.fixed(name, lang, audience)
+
+    def notice(self, key: str, lang: Lang) -> Answer:
+        """A curated one-line message (the apology, 'send text') as an Answer, so every surface lays it out alike."""
+        return Answer(language=lang, kind="smalltalk", body=(Block("paragraph", self.kb.message(key, lang)),))
 
     def message(self, key: str, lang: Lang, **values: str) -> str:
+        """A curated message of the fact base (knowledge/messages.yaml), with its placeholders filled."""
         return self.kb.message(key, lang, **values)
 
     def examples(self, lang: Lang) -> tuple[str, ...]:
         return self.kb.examples[lang]
-
-    def help(self, lang: Lang, audience: Audience = "public") -> Answer:
-        return self.engine.fixed("help", lang, audience)
-
-    def start(self, lang: Lang, audience: Audience = "public") -> Answer:
-        return self.engine.fixed("start", lang, audience)
-
-    def about(self, lang: Lang, audience: Audience = "public") -> Answer:
-        return self.engine.fixed("about", lang, audience)
-
-    def contact(self, lang: Lang, audience: Audience = "public") -> Answer:
-        return self.engine.fixed("contact", lang, audience)

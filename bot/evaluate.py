@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.core import Coopbot
 from bot.language import hangul_share
+from bot.protocol import answer_json
 
 REPO = Path(__file__).resolve().parent.parent
 OWN_CASES = REPO / "tests" / "eval" / "cases.jsonl"
@@ -87,7 +88,7 @@ def run_cases(bot: Coopbot, cases: list[dict[str, Any]]) -> list[Result]:
     for case in cases:
         session = case.get("session")
         answer = bot.ask(case["text"], session=f"eval:{session}" if session else None)
-        out = answer.to_dict()
+        out = answer_json(answer)
         results.append((case, out, judge(case, out)))
     return results
 

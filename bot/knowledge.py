@@ -1,82 +1,44 @@
-"""Load and validate the fact base in `knowledge/`.
-
-Every problem is collected (not just the first) as a `Problem(file, line, field, message)`, so a
-curator sees them all at once. The schema rejects unknown fields, a missing language, a bad
-date, a dangling reference and an alias shared by two entities. The result is immutable.
+"""Load the fact base in `knowledge/`: read every YAML file, check each record against the schema
+(bot/schema.py), then check what only the whole base can tell (references, shared aliases, the dates, units
+and currencies facts rely on, completeness) and build the immutable `KnowledgeBase`. Every problem is
+collected as a `Problem(file, line, field, message)`, not just the first, so a curator sees them all at once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
-from bot.model import (
-    EVENT_TYPES,
-    FACT_TYPES,
-    LANGS,
-    PROGRAMME_KINDS,
-    WANTS,
-    Entity,
-    EntityType,
-    Fact,
-    KnowledgeBase,
-    Lang,
-    Note,
-    Omission,
-    OtherName,
-    Quantity,
-    Source,
-    Text,
-)
+from bot.model import EVENT_TYPES, LANGS, Entity, Fact, KnowledgeBase, Lang, OtherName, Source, Text
 from bot.normalize import alias_key
-from bot.yamlsource import LineDict, LineList, Problem, read_yaml
+from bot.schema import (
+    BROAD,
+    CUES,
+    ENTITY_SECTIONS,
+    ENTITY_SPECS,
+    FACT_SPEC,
+    INTENTS,
+    OTHER_SPEC,
+    OUT_OF_SCOPE,
+    REQUIRED_MESSAGES,
+    SOURCE_SPEC,
+    TOPIC_SPEC,
+    WORDS_SPEC,
+    CheckContext,
+    Ref,
+    Spec,
+    check_record,
+    check_text,
+    line_of_item,
+    line_of_key,
+    required_fields,
+)
+from bot.yamlsource import Problem, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-
-ENTITY_SECTIONS: dict[str, EntityType] = {
-    "countries": "country",
-    "regions": "region",
-    "organisations": "organisation",
-    "programmes": "programme",
-    "people": "person",
-}
-INTENTS = (
-    "overview", "when", "how_much", "how_many", "who", "where", "what_is", "list",
-    "contact", "source", "greeting", "thanks", "help", "followup",
-)  # fmt: skip
-SOURCE_KINDS = ("press_release", "news_article")
-OUT_OF_SCOPE = "out_of_scope"  # marks, among topic wants, a topic the desk does not answer
-BROAD = "broad"  # marks, among topic wants, a topic every record is about (cooperation)
-ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network", "group")
-STATUSES = ("completed", "planned", "ongoing")
-REQUIRED_MESSAGES = (
-    "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "about", "error", "non_text",
-    "too_long", "start", "contact_answer", "contact_line", "suggest_about", "suggest_contact", "lang_set",
-    "command_start", "command_help", "command_lang", "command_about", "command_contact",
-    "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other",
-    "not_on_record_role", "not_on_record_counted", "on_record", *(f"want_{want}" for want in WANTS),
-    "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",
-    "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
-    "compare_earlier", "compare_later", "compare_same_date", "compare_more", "compare_larger", "compare_equal",
-    "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
-    "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
-    "names_some",
-    "series_change", "next_lead", "next_none", "currency_only", "latest_source",
-)  # fmt: skip
-# The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
-CUES = (
-    "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
-    "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
-    "filler", "or",
-)  # fmt: skip
 
 
 class KnowledgeError(Exception):
@@ -85,258 +47,6 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-# --- field checkers -------------------------------------------------------------------------------
-# A checker takes (value, ctx, where) and returns the typed value, or None after reporting a problem.
-
-
-@dataclass
-class _Ctx:
-    file: str
-    problems: list[Problem] = field(default_factory=list)
-    refs: list[tuple[str, str, int, str, tuple[str, ...]]] = field(default_factory=list)
-
-    def report(self, line: int, name: str, message: str) -> None:
-        self.problems.append(Problem(self.file, line, name, message))
-
-
-Checker = Callable[[Any, _Ctx, int, str], Any]
-
-
-def _str(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        ctx.report(line, name, f"must be text, not {type(value).__name__}")
-        return None
-    text = str(value).strip()
-    if not text:
-        ctx.report(line, name, "must not be empty")
-        return None
-    return text
-
-
-def _id(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
-    text = _str(value, ctx, line, name)
-    if text is not None and not ID_RE.match(text):
-        ctx.report(line, name, f"{text!r} is not a valid id (lowercase letters, digits and '-')")
-        return None
-    return text
-
-
-def _date(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
-    if DATE_RE.match(text):
-        try:
-            if len(text) == 10:
-                dt.date.fromisoformat(text)
-            return text
-        except ValueError:
-            pass
-    ctx.report(line, name, f"{value!r} is not a date (write 2024-05-30, 2024-05 or 2024)")
-    return None
-
-
-def _flag(value: Any, ctx: _Ctx, line: int, name: str) -> bool | None:
-    if not isinstance(value, bool):
-        ctx.report(line, name, "must be true or false")
-        return None
-    return value
-
-
-def _text(value: Any, ctx: _Ctx, line: int, name: str) -> Text | None:
-    if not isinstance(value, dict):
-        ctx.report(line, name, "must give the text in both languages, like {ko: ..., en: ...}")
-        return None
-    ok = True
-    for key in value:
-        if key not in LANGS:
-            ctx.report(_line(value, key, line), f"{name}.{key}", "unknown language (use ko and en)")
-            ok = False
-    for lang in LANGS:
-        if lang not in value or value[lang] is None or not str(value[lang]).strip():
-            ctx.report(line, f"{name}.{lang}", f"missing {'Korean' if lang == 'ko' else 'English'} text")
-            ok = False
-        elif not isinstance(value[lang], str):
-            ctx.report(_line(value, lang, line), f"{name}.{lang}", "must be text")
-            ok = False
-    return Text(ko=value["ko"].strip(), en=value["en"].strip()) if ok else None
-
-
-def _str_list(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[str, ...] | None:
-    if not isinstance(value, list):
-        ctx.report(line, name, "must be a list")
-        return None
-    items = [_str(v, ctx, _item_line(value, i, line), f"{name}[{i}]") for i, v in enumerate(value)]
-    return tuple(i for i in items if i is not None)
-
-
-def _enum(*allowed: str) -> Checker:
-    def check(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
-        if value not in allowed:
-            ctx.report(line, name, f"{value!r} is not one of: {', '.join(allowed)}")
-            return None
-        return str(value)
-
-    return check
-
-
-def _enum_list(*allowed: str) -> Checker:
-    def check(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[str, ...] | None:
-        items = _str_list(value, ctx, line, name)
-        if items is None:
-            return None
-        for i, item in enumerate(items):
-            if item not in allowed:
-                ctx.report(_item_line(value, i, line), f"{name}[{i}]", f"{item!r} is not one of: {', '.join(allowed)}")
-        return tuple(i for i in items if i in allowed)
-
-    return check
-
-
-def _refs(*kinds: str) -> Checker:
-    """A list of ids that must exist among the given kinds; checked once everything is read."""
-
-    def check(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[str, ...] | None:
-        items = _str_list(value, ctx, line, name)
-        if items is None:
-            return None
-        for i, item in enumerate(items):
-            ctx.refs.append((item, f"{name}[{i}]", _item_line(value, i, line), ctx.file, kinds))
-        return items
-
-    return check
-
-
-def _ref(*kinds: str) -> Checker:
-    def check(value: Any, ctx: _Ctx, line: int, name: str) -> str | None:
-        item = _str(value, ctx, line, name)
-        if item is not None:
-            ctx.refs.append((item, name, line, ctx.file, kinds))
-        return item
-
-    return check
-
-
-def _quantity(unit_key: str) -> Checker:
-    def check(value: Any, ctx: _Ctx, line: int, name: str) -> Quantity | None:
-        if not isinstance(value, dict) or set(value) != {"value", unit_key}:
-            ctx.report(line, name, f"must be {{value: NUMBER, {unit_key}: ...}}")
-            return None
-        number = value["value"]
-        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
-            ctx.report(_line(value, "value", line), f"{name}.value", f"{number!r} is not a number")
-            return None
-        unit = _str(value[unit_key], ctx, _line(value, unit_key, line), f"{name}.{unit_key}")
-        return Quantity(float(number), unit) if unit else None
-
-    return check
-
-
-def _records_in(
-    value: Any, ctx: _Ctx, line: int, name: str, spec: dict[str, tuple[Checker, bool]], shape: str
-) -> list[dict[str, Any]] | None:
-    """The checked fields of each record in a list of small records (notes, omissions); None if not a list.
-    A record missing a required field is reported and left out."""
-    if not isinstance(value, list):
-        ctx.report(line, name, f"must be a list of {shape}")
-        return None
-    found = [_record(item, ctx, _item_line(value, i, line), f"{name}[{i}]", spec) for i, item in enumerate(value)]
-    required = {key for key, (_, needed) in spec.items() if needed}
-    return [fields for fields in found if fields is not None and required <= fields.keys()]
-
-
-def _notes(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Note, ...] | None:
-    found = _records_in(value, ctx, line, name, NOTE_SPEC, "{text: {ko, en}, visibility: staff}")
-    if found is None:
-        return None
-    return tuple(Note(text=f["text"], visibility=f.get("visibility", "staff")) for f in found)
-
-
-VIS = _enum("public", "staff")
-COMMON = {"visibility": (VIS, False), "notes": (_notes, False)}
-NOTE_SPEC: dict[str, tuple[Checker, bool]] = {"text": (_text, True), "visibility": (VIS, False)}
-OMISSION_SPEC: dict[str, tuple[Checker, bool]] = {"text": (_str, True), "reason": (_str, True)}
-
-
-def _omissions(value: Any, ctx: _Ctx, line: int, name: str) -> tuple[Omission, ...] | None:
-    found = _records_in(value, ctx, line, name, OMISSION_SPEC, "{text: ..., reason: ...}")
-    return None if found is None else tuple(Omission(f["text"], f["reason"]) for f in found)
-
-
-SOURCE_SPEC: dict[str, tuple[Checker, bool]] = {
-    "id": (_id, True), "kind": (_enum(*SOURCE_KINDS), True), "publisher": (_text, True),
-    "date": (_date, True), "date_note": (_text, False), "title": (_text, True), "seed": (_str, False),
-    "url": (_str, False), "contacts": (_refs("person"), False), "omitted": (_omissions, False), **COMMON,
-}  # fmt: skip
-ENTITY_BASE: dict[str, tuple[Checker, bool]] = {
-    "id": (_id, True), "name": (_text, True), "aliases": (_str_list, False), "summary": (_text, True),
-    "sources": (_refs("source"), True), **COMMON,
-}  # fmt: skip
-ENTITY_SPECS: dict[EntityType, dict[str, tuple[Checker, bool]]] = {
-    "country": {**ENTITY_BASE, "region": (_ref("region"), False)},
-    "region": ENTITY_BASE,
-    "organisation": {
-        **ENTITY_BASE, "full_name": (_text, False), "kind": (_enum(*ORG_KINDS), False),
-        "country": (_ref("country"), False), "parent": (_ref("organisation"), False),
-        "members": (_refs("organisation"), False),
-    },
-    "programme": {
-        **ENTITY_BASE, "kind": (_enum(*PROGRAMME_KINDS), True), "partners": (_refs("organisation"), False),
-        "countries": (_refs("country", "region"), False), "keywords": (_str_list, False),
-        "start": (_date, False), "end": (_date, False), "place": (_text, False),
-    },
-    "person": {
-        **ENTITY_BASE, "title": (_text, True), "organisation": (_ref("organisation"), False),
-        "division": (_text, False), "phone": (_str, False), "email": (_str, False),
-    },
-}  # fmt: skip
-FACT_SPEC: dict[str, tuple[Checker, bool]] = {
-    "id": (_id, True), "about": (_refs("country", "region", "organisation", "programme", "person"), True),
-    "type": (_enum(*FACT_TYPES), True), "asks": (_enum_list(*INTENTS), True), "topics": (_str_list, False),
-    "text": (_text, True), "detail": (_text, False), "question": (_text, False), "sources": (_refs("source"), True),
-    "date": (_date, False), "end": (_date, False), "as_of": (_date, False),
-    "status": (_enum(*STATUSES), False), "place": (_text, False), "amount": (_quantity("currency"), False),
-    "count": (_quantity("unit"), False), **COMMON,
-}  # fmt: skip
-OTHER_SPEC: dict[str, tuple[Checker, bool]] = {"ko": (_str, True), "en": (_str, True), "aliases": (_str_list, False)}
-
-
-def _line(mapping: Any, key: str, default: int) -> int:
-    return mapping.line_of(key) if isinstance(mapping, LineDict) else default
-
-
-def _item_line(seq: Any, index: int, default: int) -> int:
-    return seq.line_of(index) if isinstance(seq, LineList) else default
-
-
-def _record(
-    value: Any, ctx: _Ctx, line: int, name: str, spec: Mapping[str, tuple[Checker, bool]]
-) -> dict[str, Any] | None:
-    """Check one mapping against a spec; return its typed fields (None if it is not a mapping)."""
-    if not isinstance(value, dict):
-        ctx.report(line, name, "must be a mapping of fields")
-        return None
-    line = getattr(value, "line", line)
-    label = f"{name}({value['id']})" if isinstance(value.get("id"), str) else name
-    out: dict[str, Any] = {}
-    for key, raw in value.items():
-        if key not in spec:
-            ctx.report(_line(value, key, line), f"{label}.{key}", f"unknown field (allowed: {', '.join(spec)})")
-            continue
-        if raw is None:
-            ctx.report(_line(value, key, line), f"{label}.{key}", "is empty")
-            continue
-        checked = spec[key][0](raw, ctx, _line(value, key, line), f"{label}.{key}")
-        if checked is not None:
-            out[key] = checked
-    for key, (_, required) in spec.items():
-        if required and key not in value:
-            ctx.report(line, f"{label}.{key}", "is required")
-    return out
 
 
 # --- sections -------------------------------------------------------------------------------------
@@ -358,7 +68,7 @@ class _Collected:
     ids: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
-def _claim_id(found: _Collected, ctx: _Ctx, ident: str, line: int, name: str) -> bool:
+def _claim_id(found: _Collected, ctx: CheckContext, ident: str, line: int, name: str) -> bool:
     if ident in found.ids:
         file, first = found.ids[ident]
         ctx.report(line, name, f"id {ident!r} is already used at {file}:{first}")
@@ -367,28 +77,29 @@ def _claim_id(found: _Collected, ctx: _Ctx, ident: str, line: int, name: str) ->
     return True
 
 
-def _records(section: Any, ctx: _Ctx, line: int, name: str) -> list[tuple[Any, int]]:
+def _records(section: Any, ctx: CheckContext, line: int, name: str) -> list[tuple[Any, int]]:
     if not isinstance(section, list):
         ctx.report(line, name, "must be a list of records (each starting with '- ')")
         return []
-    return [(item, _item_line(section, i, line)) for i, item in enumerate(section)]
+    return [(item, line_of_item(section, i, line)) for i, item in enumerate(section)]
 
 
-def _read_sources(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
+def _read_sources(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:
+    required = required_fields(SOURCE_SPEC)
     for item, item_line in _records(section, ctx, line, "sources"):
-        rec = _record(item, ctx, item_line, "sources", SOURCE_SPEC)
-        if rec is None or not {"id", "kind", "publisher", "date", "title"} <= rec.keys():
+        rec = check_record(item, ctx, item_line, "sources", SOURCE_SPEC)
+        if rec is None or not required <= rec.keys():
             continue
         if _claim_id(found, ctx, rec["id"], item_line, "sources.id"):
             found.sources[rec["id"]] = (Source(**rec), ctx.file, item_line)
 
 
-def _read_entities(section: Any, ctx: _Ctx, line: int, found: _Collected, key: str) -> None:
+def _read_entities(section: Any, ctx: CheckContext, line: int, found: _Collected, key: str) -> None:
     etype = ENTITY_SECTIONS[key]
     spec = ENTITY_SPECS[etype]
-    required = {k for k, (_, req) in spec.items() if req}
+    required = required_fields(spec)
     for item, item_line in _records(section, ctx, line, key):
-        rec = _record(item, ctx, item_line, key, spec)
+        rec = check_record(item, ctx, item_line, key, spec)
         if rec is None or not required <= rec.keys():
             continue
         if _claim_id(found, ctx, rec["id"], item_line, f"{key}.id"):
@@ -396,45 +107,37 @@ def _read_entities(section: Any, ctx: _Ctx, line: int, found: _Collected, key: s
             found.entities[rec["id"]] = (Entity(type=etype, **rec), ctx.file, item_line)
 
 
-def _read_facts(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
-    required = {k for k, (_, req) in FACT_SPEC.items() if req}
+def _read_facts(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:
+    required = required_fields(FACT_SPEC)
     for item, item_line in _records(section, ctx, line, "facts"):
-        rec = _record(item, ctx, item_line, "facts", FACT_SPEC)
+        rec = check_record(item, ctx, item_line, "facts", FACT_SPEC)
         if rec is None or not required <= rec.keys():
             continue
         rec.setdefault("topics", ())
         for i, topic in enumerate(rec["topics"]):
-            ctx.refs.append(
-                (topic, f"facts({rec['id']}).topics[{i}]", _line(item, "topics", item_line), ctx.file, ("topic",))
-            )
+            name = f"facts({rec['id']}).topics[{i}]"
+            ctx.refs.append(Ref(topic, name, line_of_key(item, "topics", item_line), ctx.file, ("topic",)))
         if _claim_id(found, ctx, rec["id"], item_line, "facts.id"):
             found.facts.append((Fact(**rec), ctx.file, item_line))
 
 
 def _read_by_lang(
     section: Any,
-    ctx: _Ctx,
+    ctx: CheckContext,
     line: int,
     name: str,
     target: dict[str, dict[Lang, tuple[str, ...]]],
+    spec: Spec,
     names: dict[str, Text] | None = None,
     wants: dict[str, str] | None = None,
 ) -> None:
     """intents, topics and cues: each id maps to word lists in both languages; a topic may also have a
-    display `name` (what the bot calls it in a reply: "MOU", "업무협약")."""
+    display `name` (what the bot calls it in a reply: "MOU", "업무협약") and what it stands for."""
     if not isinstance(section, dict):
         ctx.report(line, name, "must map each name to {ko: [...], en: [...]}")
         return
-    spec: dict[str, tuple[Checker, bool]] = {lang: (_str_list, True) for lang in LANGS}
-    if names is not None:
-        spec["name"] = (_text, False)
-    if wants is not None:
-        spec["want"] = (_enum(*WANTS), False)
-        spec["detail"] = (_flag, False)
-        spec["out_of_scope"] = (_flag, False)
-        spec["broad"] = (_flag, False)
     for key, value in section.items():
-        key_line = _line(section, key, line)
+        key_line = line_of_key(section, key, line)
         if key in target:
             ctx.report(key_line, f"{name}.{key}", "is defined twice")
             continue
@@ -444,7 +147,7 @@ def _read_by_lang(
         if name == "cues" and key not in CUES:
             ctx.report(key_line, f"{name}.{key}", f"unknown cue (known: {', '.join(CUES)})")
             continue
-        rec = _record(value, ctx, key_line, f"{name}.{key}", spec)
+        rec = check_record(value, ctx, key_line, f"{name}.{key}", spec)
         if rec is not None and all(lang in rec for lang in LANGS):
             target[key] = {lang: rec[lang] for lang in LANGS}
             if names is not None and "name" in rec:
@@ -459,39 +162,39 @@ def _read_by_lang(
                 wants.setdefault(key, BROAD)
 
 
-def _read_messages(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
+def _read_messages(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:
     if not isinstance(section, dict):
         ctx.report(line, "messages", "must map each message name to {ko: ..., en: ...}")
         return
     for key, value in section.items():
-        text = _text(value, ctx, _line(section, key, line), f"messages.{key}")
+        text = check_text(value, ctx, line_of_key(section, key, line), f"messages.{key}")
         if text is not None:
             found.messages[key] = text
 
 
-def _read_examples(section: Any, ctx: _Ctx, line: int, found: _Collected) -> None:
-    rec = _record(section, ctx, line, "examples", {lang: (_str_list, True) for lang in LANGS})
+def _read_examples(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:
+    rec = check_record(section, ctx, line, "examples", WORDS_SPEC)
     if rec:
-        found.examples.update(rec)
+        found.examples.update({lang: rec[lang] for lang in LANGS if lang in rec})
 
 
-def _read_others(section: Any, ctx: _Ctx, line: int, found: _Collected, key: str) -> None:
-    kind = "country" if key == "other_countries" else "organisation"
+def _read_others(section: Any, ctx: CheckContext, line: int, found: _Collected, key: str) -> None:
+    kind: Literal["country", "organisation"] = "country" if key == "other_countries" else "organisation"
     for item, item_line in _records(section, ctx, line, key):
-        rec = _record(item, ctx, item_line, key, OTHER_SPEC)
+        rec = check_record(item, ctx, item_line, key, OTHER_SPEC)
         if rec and {"ko", "en"} <= rec.keys():
-            other = OtherName(Text(rec["ko"], rec["en"]), rec.get("aliases", ()), kind)  # type: ignore[arg-type]
+            other = OtherName(Text(rec["ko"], rec["en"]), rec.get("aliases", ()), kind)
             found.others.append((other, ctx.file, item_line))
 
 
-def _read_file(data: Any, ctx: _Ctx, found: _Collected) -> None:
+def _read_file(data: Any, ctx: CheckContext, found: _Collected) -> None:
     if data is None:
         return
     if not isinstance(data, dict):
         ctx.report(getattr(data, "line", 1), "file", "must be a mapping of sections (sources:, facts:, ...)")
         return
     for key, section in data.items():
-        line = _line(data, key, 1)
+        line = line_of_key(data, key, 1)
         if section is None:
             continue
         if key == "sources":
@@ -501,11 +204,11 @@ def _read_file(data: Any, ctx: _Ctx, found: _Collected) -> None:
         elif key == "facts":
             _read_facts(section, ctx, line, found)
         elif key == "intents":
-            _read_by_lang(section, ctx, line, key, found.intents)
+            _read_by_lang(section, ctx, line, key, found.intents, WORDS_SPEC)
         elif key == "topics":
-            _read_by_lang(section, ctx, line, key, found.topics, found.topic_names, found.topic_wants)
+            _read_by_lang(section, ctx, line, key, found.topics, TOPIC_SPEC, found.topic_names, found.topic_wants)
         elif key == "cues":
-            _read_by_lang(section, ctx, line, key, found.cues)
+            _read_by_lang(section, ctx, line, key, found.cues, WORDS_SPEC)
         elif key == "messages":
             _read_messages(section, ctx, line, found)
         elif key == "examples":
@@ -519,7 +222,7 @@ def _read_file(data: Any, ctx: _Ctx, found: _Collected) -> None:
 # --- whole-base checks ----------------------------------------------------------------------------
 
 
-def _check_refs(found: _Collected, refs: list[tuple[str, str, int, str, tuple[str, ...]]]) -> list[Problem]:
+def _check_refs(found: _Collected, refs: list[Ref]) -> list[Problem]:
     kinds: dict[str, str] = {sid: "source" for sid in found.sources}
     kinds.update({eid: e.type for eid, (e, _, _) in found.entities.items()})
     kinds.update({tid: "topic" for tid in found.topics})
@@ -535,7 +238,7 @@ def _check_refs(found: _Collected, refs: list[tuple[str, str, int, str, tuple[st
 
 def _check_facts(found: _Collected) -> list[Problem]:
     """What questions across records rely on: an event has a date, a count its unit, an end follows its
-    start, and every topic a fact names can be named back to the reader."""
+    start, and every unit and currency a fact uses has the messages that write it."""
     problems = []
     for fact, file, line in found.facts:
         where = f"facts({fact.id})"
@@ -580,6 +283,8 @@ def _check_aliases(found: _Collected) -> list[Problem]:
 
 
 def _check_complete(found: _Collected, root: str) -> list[Problem]:
+    """Everything the code reads is there: its messages, a phrasing for each intent, words for each cue, a
+    name for each topic, and at least one source."""
     problems = []
     where = f"{root}/messages.yaml"
     problems += [
@@ -613,7 +318,7 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         raise KnowledgeError([Problem(str(root), 0, "knowledge", "is not a directory")])
     found = _Collected()
     problems: list[Problem] = []
-    refs: list[tuple[str, str, int, str, tuple[str, ...]]] = []
+    refs: list[Ref] = []
     files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
     if not files:
         problems.append(Problem(str(root), 0, "knowledge", "holds no .yaml files"))
@@ -621,7 +326,7 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         display = _display(path, root)
         data, syntax = read_yaml(path, display)
         problems += syntax
-        ctx = _Ctx(display)
+        ctx = CheckContext(display)
         _read_file(data, ctx, found)
         problems += ctx.problems
         refs += ctx.refs
@@ -638,7 +343,7 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         intents=MappingProxyType({k: MappingProxyType(v) for k, v in found.intents.items()}),
         topics=MappingProxyType({k: MappingProxyType(v) for k, v in found.topics.items()}),
         topic_names=MappingProxyType(found.topic_names),
-        topic_wants=MappingProxyType(found.topic_wants),  # type: ignore[arg-type]
+        topic_wants=MappingProxyType(found.topic_wants),
         cues=MappingProxyType({k: MappingProxyType(v) for k, v in found.cues.items()}),
         messages=MappingProxyType(found.messages),
         examples=MappingProxyType(found.examples),

@@ -10,7 +10,9 @@ from bot.korean import FORMATTER
 
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
-Visibility = Literal["public", "staff"]
+# Who reads: the public (Telegram's delegates) or PPS staff (Slack). A record's `visibility` is the
+# audience it may reach; staff-only records reach staff only.
+Audience = Literal["public", "staff"]
 EntityType = Literal["country", "region", "organisation", "programme", "person"]
 
 FACT_TYPES = (
@@ -33,7 +35,7 @@ WANTS: tuple[Want, ...] = (
 EVENT_PROGRAMME_KINDS = ("training", "workshop", "forum", "network", "visit", "project", "event")
 
 
-def visible(record: Fact | Entity | Source | Note, audience: str) -> bool:
+def visible(record: Fact | Entity | Source | Note, audience: Audience) -> bool:
     """Staff-only records reach a staff audience only."""
     return audience == "staff" or record.visibility == "public"
 
@@ -52,7 +54,7 @@ class Text:
 @dataclass(frozen=True, slots=True)
 class Note:
     text: Text
-    visibility: Visibility = "staff"
+    visibility: Audience = "staff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ class Source:
     contacts: tuple[str, ...] = ()
     omitted: tuple[Omission, ...] = ()
     notes: tuple[Note, ...] = ()
-    visibility: Visibility = "public"
+    visibility: Audience = "public"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ class Entity:
     aliases: tuple[str, ...]
     summary: Text
     sources: tuple[str, ...]
-    visibility: Visibility = "public"
+    visibility: Audience = "public"
     notes: tuple[Note, ...] = ()
     kind: str | None = None
     full_name: Text | None = None
@@ -134,7 +136,7 @@ class Fact:
     place: Text | None = None
     amount: Quantity | None = None
     count: Quantity | None = None
-    visibility: Visibility = "public"
+    visibility: Audience = "public"
     notes: tuple[Note, ...] = ()
 
     @property

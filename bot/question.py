@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answer import Audience
-from bot.model import WANTS, KnowledgeBase, Lang, Want
+from bot.model import WANTS, Audience, KnowledgeBase, Lang, Want
 from bot.periods import Period
 
 INTENT_WANTS: dict[str, Want] = {

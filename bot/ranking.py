@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from bot.details import HEADCOUNT, PEOPLE, Details
 from bot.entities import strip_particles
-from bot.knowledge import BROAD
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
 from bot.normalize import alias_key, is_hangul, normalize, syllables, words
 from bot.periods import newest_first
 from bot.question import Ask
+from bot.schema import BROAD
 from bot.vocabulary import english_bases
 
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 1.0, 2.0, 1.0, 0.75

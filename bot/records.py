@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.answer import Audience
-from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, Quantity
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, PEOPLE_UNITS, Audience, Entity, Fact, KnowledgeBase, Quantity
 from bot.periods import Period, newest_first
 
 # Events of these kinds are about a country: the export *to* Vietnam, the MOU *with* Kyrgyzstan.

@@ -1,31 +1,36 @@
-"""Plain-text rendering of an Answer: the console, and the `text` of the JSON protocol."""
+"""Plain-text rendering of an Answer's layout: the console, `coopbot ask`, and the `text` of the JSON protocol."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Literal
 
-from bot.labels import label
+from bot.answer import Answer
+from bot.layout import Part, lay_out
 
-if TYPE_CHECKING:
-    from bot.answer import Answer
+# How suggested follow-ups are written: left out (the JSON protocol gives them as `suggestions`), as a
+# bulleted list, or numbered so that typing the number asks one (the console).
+SuggestionStyle = Literal["none", "bullets", "numbered"]
 
 
-def render_plain(answer: Answer, *, suggestions: bool = False) -> str:
-    lang = answer.language
-    parts: list[str] = []
-    if answer.title:
-        parts.append(answer.title)
-    for block in answer.body:
-        prefix = f"[{label('internal', lang)}] " if block.internal else ""
-        if block.kind == "list":
-            parts.append("\n".join(f"- {item}" for item in block.items))
-        else:
-            parts.append(prefix + block.text)
-    if answer.sources:
-        cited = "; ".join(s.citation() for s in answer.sources)
-        parts.append(f"{label('sources', lang)}: {cited}")
-    listed = {item for block in answer.body for item in block.items}
-    extra = [q for q in answer.suggestions if q not in listed]  # a clarify answer already lists its options
-    if suggestions and extra:
-        parts.append(f"{label('suggestions', lang)}:\n" + "\n".join(f"  • {q}" for q in extra))
-    return "\n\n".join(parts)
+def render_plain(answer: Answer, *, suggestions: SuggestionStyle = "none") -> str:
+    layout = lay_out(answer)
+    if suggestions == "none":
+        layout = layout.without("suggestions")
+    return "\n\n".join(_part(part, numbered=suggestions == "numbered") for part in layout.parts)
+
+
+def _part(part: Part, *, numbered: bool) -> str:
+    marker = f"[{part.label}] " if part.internal else ""
+    match part.role:
+        case "list":
+            lines = [f"- {item}" for item in part.items]
+            return marker + "\n".join([part.text, *lines] if part.text else lines)
+        case "contact":
+            return f"{part.label}: {part.text}"
+        case "sources":
+            return f"{part.label}: {'; '.join(part.items)}"
+        case "suggestions":
+            lines = [f"  [{i}] {q}" if numbered else f"  \u2022 {q}" for i, q in enumerate(part.items, 1)]
+            return f"{part.label}:\n" + "\n".join(lines)
+        case _:
+            return marker + part.text

@@ -6,13 +6,12 @@ the in-memory one. Context expires after a period of silence and never crosses s
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from bot.cache import BoundedCache
 from bot.model import Lang
 
 DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a conversation starts afresh
@@ -47,26 +46,20 @@ class MemorySessionStore:
     def __init__(
         self, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic, limit: int = MAX_SESSIONS
     ) -> None:
-        self.ttl, self.clock, self.limit = ttl, clock, limit
-        self._data: OrderedDict[str, Context] = OrderedDict()
-        self._lock = threading.Lock()
+        self.ttl, self.clock = ttl, clock
+        # No ttl of the cache's own: a stale conversation keeps its pinned language.
+        self._data: BoundedCache[str, Context] = BoundedCache(limit, clock=clock)
 
     def get(self, session: str) -> Context:
-        with self._lock:
-            context = self._data.get(session)
-            if context is None:
-                return Context()
-            if self.clock() - context.updated > self.ttl:
-                # The topic has gone stale; an explicitly chosen language is a setting and stays.
-                fresh = Context(lang=context.lang, lang_pinned=True) if context.lang_pinned else Context()
-                self._data[session] = fresh
-                return fresh
-            self._data.move_to_end(session)
-            return context
+        context = self._data.get(session)
+        if context is None:
+            return Context()
+        if self.clock() - context.updated > self.ttl:
+            # The topic has gone stale; an explicitly chosen language is a setting and stays.
+            fresh = Context(lang=context.lang, lang_pinned=True) if context.lang_pinned else Context()
+            self._data.put(session, fresh)
+            return fresh
+        return context
 
     def put(self, session: str, context: Context) -> None:
-        with self._lock:
-            self._data[session] = context.evolve(updated=self.clock())
-            self._data.move_to_end(session)
-            while len(self._data) > self.limit:
-                self._data.popitem(last=False)
+        self._data.put(session, context.evolve(updated=self.clock()))

@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from bot.core import Coopbot
+from bot import Coopbot, render_plain
 from bot.language import detect
 from bot.normalize import normalize, to_jamo, words
 from bot.session import MemorySessionStore
@@ -21,7 +21,7 @@ def bot() -> Coopbot:
 
 
 def text(answer) -> str:
-    return answer.plain_text()
+    return render_plain(answer)
 
 
 # -- normalisation -----------------------------------------------------------------------------------
@@ -347,3 +347,13 @@ def test_every_suggested_follow_up_question_gets_its_own_fact(bot):
         and fact.text(lang) not in text(bot.ask(fact.question(lang)))
     ]
     assert missed == []
+
+
+def test_a_message_beyond_the_read_limit_is_answered_from_its_end_with_a_note(bot):
+    answer = bot.ask("We met the delegation last week. " * 200 + "What year did Vietnam get KONEPS?")
+    assert "2008" in render_plain(answer)
+    assert answer.body[-1].text == bot.message("too_long", "en")
+
+
+def test_an_empty_message_gets_the_help(bot):
+    assert bot.ask("  ").intent == "help"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.core import Coopbot
+from bot import Coopbot, render_plain
 from bot.normalize import normalize
 
 
@@ -17,12 +17,12 @@ def bot() -> Coopbot:
 
 
 def test_korean_contact_line_names_division_person_then_title(bot):
-    contact = bot.contact("ko").contact
+    contact = bot.command("contact", lang="ko").contact
     assert contact is not None and contact.line() == "국제협력담당관 신봉기 사무관 (042-724-7470)"
 
 
 def test_english_contact_line_gives_title_name_division_and_an_international_number(bot):
-    contact = bot.contact("en").contact
+    contact = bot.command("contact", lang="en").contact
     assert contact is not None
     assert contact.line() == "Deputy Director Shin Bong-gi, International Cooperation Division (+82-42-724-7470)"
 
@@ -53,7 +53,7 @@ def test_a_line_on_what_is_missing_names_the_kind_of_thing_once(bot, question):
 
 def test_a_public_answer_says_briefly_that_dominica_may_mean_the_dominican_republic(bot):
     answer = bot.ask("중남미 어디로 더 수출하려구 해?")
-    assert answer.audience == "public" and "도미니카공화국을 뜻했을 수도" in answer.plain_text()
+    assert answer.audience == "public" and "도미니카공화국을 뜻했을 수도" in render_plain(answer)
 
 
 # -- follow-up suggestions ----------------------------------------------------------------------------

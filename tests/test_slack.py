@@ -26,7 +26,7 @@ from fakes.slack_api import (
     sign,
 )
 
-from adapters.slack import EVENTS_PATH, Settings, SlackSurface, build_app
+from adapters.slack import EVENTS_PATH, Settings, SlackListeners, build_app
 from adapters.slack_http import SlackHttpServer
 from bot import Coopbot
 
@@ -48,7 +48,7 @@ def api() -> Iterator[FakeSlackApi]:
 def serving(api: FakeSlackApi, bot: Any) -> Iterator[Workspace]:
     """The adapter's app behind its HTTP server on a free port of 127.0.0.1."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api.url)
-    server = SlackHttpServer(build_app(SlackSurface(bot), settings), "127.0.0.1", 0, EVENTS_PATH)
+    server = SlackHttpServer(build_app(SlackListeners(bot), settings), "127.0.0.1", 0, EVENTS_PATH)
     server.start()
     try:
         yield Workspace(f"http://127.0.0.1:{server.port}{EVENTS_PATH}", api)

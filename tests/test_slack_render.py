@@ -7,7 +7,7 @@ from typing import Any
 
 from fakes.slack_api import check_blocks, check_view
 
-from adapters.slack import EventLog, from_slack
+from adapters.slack import from_slack
 from adapters.slack_render import (
     BUTTON_TEXT_LIMIT,
     MAX_BLOCKS,
@@ -16,20 +16,17 @@ from adapters.slack_render import (
     escape,
     home_view,
     render_answer,
-    render_notice,
     split_text,
 )
-from bot import Answer, Block, Contact, SourceRef
+from bot import Answer, Block, Contact, Lang, SourceRef
 
 FORGED = "<!channel> <!here> <@U123> & <http://evil.example|click>"
 SOURCE = SourceRef("s1", "Title", "PPS", "2024-05-30", "30 May 2024")
 
 
-def answer(*body: Block, lang: str = "en", **kw: Any) -> Answer:
-    fields: dict[str, Any] = {"title": "Title", "sources": (SOURCE,), "suggestions": ("When was the MOU signed?",)}
-    fields.update(kw)
-    return Answer(language=lang, matched=True, confidence=1.0, kind="answer", intent=None, entities=(),  # type: ignore[arg-type]
-                  body=body, audience="staff", **fields)  # fmt: skip
+def answer(*body: Block, lang: Lang = "en", **fields: Any) -> Answer:
+    shown: dict[str, Any] = {"title": "Title", "sources": (SOURCE,), "suggestions": ("When was the MOU signed?",)}
+    return Answer(language=lang, kind="answer", body=body, audience="staff", **{**shown, **fields})
 
 
 def texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -123,8 +120,8 @@ def test_fallback_text_is_escaped_and_short() -> None:
     assert "<!channel>" not in message.text
 
 
-def test_notice_is_one_escaped_section() -> None:
-    notice = render_notice("Sorry <!here>")
+def test_a_one_line_notice_is_one_escaped_section() -> None:
+    notice = render_answer(Answer(language="en", kind="smalltalk", body=(Block("paragraph", "Sorry <!here>"),)))
     check_blocks(notice.blocks)
     assert notice.text == "Sorry &lt;!here&gt;" and len(notice.blocks) == 1
 
@@ -141,18 +138,3 @@ def test_home_view_stays_within_one_hundred_blocks() -> None:
 def test_slack_markup_in_a_question_becomes_plain_text_for_the_core() -> None:
     text = "<@UBOT> <@U2|minji> &lt;KONEPS&gt; &amp; <#C1|general> <https://x.example|link> <https://y.example> <!here>"
     assert from_slack(text, "UBOT") == "@minji <KONEPS> & #general link https://y.example @here"
-
-
-def test_event_log_remembers_an_event_id_until_it_expires() -> None:
-    now = [0.0]
-    log = EventLog(ttl=60, limit=3, clock=lambda: now[0])
-    assert log.first_time("Ev1") and not log.first_time("Ev1")
-    now[0] = 61
-    assert log.first_time("Ev1")
-
-
-def test_event_log_is_bounded() -> None:
-    log = EventLog(limit=2)
-    for event_id in ("Ev1", "Ev2", "Ev3"):
-        assert log.first_time(event_id)
-    assert log.first_time("Ev1")  # the oldest was let go

@@ -10,7 +10,7 @@ import pytest
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlackApi, Workspace, check_blocks
 from fakes.slack_socket import FakeSocketModeServer
 
-from adapters.slack import Settings, SlackSurface, build_app, serve_socket_mode
+from adapters.slack import Settings, SlackListeners, build_app, serve_socket_mode
 from bot import Coopbot
 
 
@@ -19,7 +19,7 @@ def socket() -> Iterator[tuple[FakeSlackApi, FakeSocketModeServer, Workspace]]:
     with FakeSlackApi() as api, FakeSocketModeServer() as ws:
         api.socket_url = ws.url
         settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=api.url)  # no signing secret needed
-        app = build_app(SlackSurface(Coopbot.from_dir(None)), settings)
+        app = build_app(SlackListeners(Coopbot.from_dir(None)), settings)
         stop = threading.Event()
         runner = threading.Thread(target=serve_socket_mode, args=(app, APP_TOKEN, stop), daemon=True)
         runner.start()

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from fakes.telegram_api import ALICE, MINJUN, FakeTelegram
 
-from adapters.telegram import Settings, configured, settings_from
+from adapters.telegram import Settings, surface
+from bot import NotConfigured
 from bot.cli import build_parser
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,9 +78,9 @@ def test_signal_stops_it_within_seconds_without_losing_updates(
 
 
 def test_configured_only_with_a_token() -> None:
-    assert configured({"TELEGRAM_BOT_TOKEN": "1:x"})
-    assert not configured({"TELEGRAM_BOT_TOKEN": ""})
-    assert not configured({})
+    assert surface.configured({"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert not surface.configured({"TELEGRAM_BOT_TOKEN": ""})
+    assert not surface.configured({})
 
 
 def test_arguments_and_environment_make_the_settings() -> None:
@@ -88,12 +89,12 @@ def test_arguments_and_environment_make_the_settings() -> None:
     )
     env = {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",
            "TELEGRAM_WEBHOOK_SECRET": "s3cret"}  # fmt: skip
-    assert settings_from(args, env) == Settings(
+    assert surface.settings(args, env) == Settings(
         token="1:x", base_url="http://127.0.0.1:1/bot", default_lang="ko", webhook_url="https://bot.example/tg/hook",
         port=9000, secret_token="s3cret",
     )  # fmt: skip
 
 
 def test_serving_without_a_token_is_refused() -> None:
-    with pytest.raises(SystemExit, match="TELEGRAM_BOT_TOKEN"):
-        settings_from(build_parser("telegram").parse_args(["serve", "telegram"]), {})
+    with pytest.raises(NotConfigured, match="TELEGRAM_BOT_TOKEN"):
+        surface.settings(build_parser("telegram").parse_args(["serve", "telegram"]), {})

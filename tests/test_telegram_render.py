@@ -6,6 +6,8 @@ the fake server (like Telegram) would accept.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fakes.telegram_api import parse_html, u16len
 
 from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
@@ -15,11 +17,8 @@ SOURCE = SourceRef("s1", "K-eProcurement <heads> for Kyrgyzstan", "PPS & partner
 CONTACT = Contact("Shin Bong-gi", "Deputy Director", "International Cooperation Division", "042-724-7470")
 
 
-def answer(*body: Block, **fields: object) -> Answer:
-    base: dict[str, object] = dict(
-        language="en", matched=True, confidence=1.0, kind="answer", intent="when", entities=(), title="", body=body
-    )
-    return Answer(**{**base, **fields})  # type: ignore[arg-type]
+def answer(*body: Block, **fields: Any) -> Answer:
+    return Answer(language="en", kind="answer", body=body, **fields)
 
 
 def shown(messages: list[str]) -> list[str]:
@@ -107,7 +106,7 @@ def test_button_keys_forget_the_oldest_past_capacity() -> None:
 
 def test_keyboard_has_one_row_per_suggestion_and_its_label_recovers_a_forgotten_key() -> None:
     keys = QuestionKeys()
-    markup = keyboard(("Which countries use KONEPS?", "Who do I contact?"), keys.key)
+    markup = keyboard(answer(suggestions=("Which countries use KONEPS?", "Who do I contact?")), keys.key)
     assert markup is not None
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
         ["Which countries use KONEPS?"],
@@ -115,4 +114,4 @@ def test_keyboard_has_one_row_per_suggestion_and_its_label_recovers_a_forgotten_
     ]
     data = markup.inline_keyboard[1][0].callback_data
     assert button_text(markup, str(data)) == "Who do I contact?"
-    assert keyboard((), keys.key) is None
+    assert keyboard(answer(), keys.key) is None

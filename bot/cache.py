@@ -1,0 +1,66 @@
+"""One bounded, thread-safe cache for everything a process remembers for a while: conversations, button
+keys, replies to edit, Slack events already answered, answers waiting to be shared."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[K, V]):
+    """At most `limit` entries, the least recently used dropped first; with `ttl`, an entry is also
+    forgotten `ttl` seconds after it was last written."""
+
+    def __init__(self, limit: int, ttl: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        if limit < 1:
+            raise ValueError("a cache holds at least one entry")
+        self.limit, self.ttl, self.clock = limit, ttl, clock
+        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            if self._expired(found[0]):
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._store(key, value)
+
+    def add(self, key: K, value: V) -> bool:
+        """Store `value` unless the key is held already; whether it was stored (first time seen)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and not self._expired(found[0]):
+                return False
+            self._store(key, value)
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def _store(self, key: K, value: V) -> None:
+        now = self.clock()
+        self._items[key] = (now, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.limit:
+            self._items.popitem(last=False)
+        # The least recently used end is where expired entries gather: forget them as writes come.
+        while self._items and self._expired(next(iter(self._items.values()))[0]):
+            self._items.popitem(last=False)
+
+    def _expired(self, written: float) -> bool:
+        return self.ttl is not None and self.clock() - written > self.ttl

@@ -1,0 +1,88 @@
+"""What an Answer shows, decided once for every surface: ordered, platform-neutral parts.
+
+A renderer (plain text here, Telegram HTML and Slack Block Kit in adapters/) only maps each part to
+its markup; it never decides what to show. The rules, in reading order:
+
+- the title, if any;
+- the body blocks; staff-only (internal) blocks only when the answer is for staff, marked with the
+  Internal label;
+- the contact, unless the body already gives it;
+- the sources, except any the body already lists in full (the reply to "출처는?" is that list);
+- the suggested follow-ups, except any the body already lists (a clarifying question lists its options).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.answer import Answer, Contact
+from bot.labels import label
+from bot.model import Lang
+
+Role = Literal["title", "paragraph", "list", "note", "contact", "sources", "suggestions"]
+BODY_ROLES: frozenset[Role] = frozenset(("paragraph", "list", "note"))
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a laid-out answer. `text` is a paragraph, a note, a title, a list's lead line or the
+    contact line; `items` are a list's items, the cited sources or the suggested questions. `label` is the
+    interface label the part is shown under (Contact, Sources, You could also ask; Internal on a staff-only
+    body part), in the answer's language; "" when it has none."""
+
+    role: Role
+    text: str = ""
+    items: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def internal(self) -> bool:
+        return self.role in BODY_ROLES and bool(self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    language: Lang
+    parts: tuple[Part, ...]
+
+    def part(self, role: Role) -> Part | None:
+        return next((p for p in self.parts if p.role == role), None)
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        found = self.part("suggestions")
+        return found.items if found else ()
+
+    def without(self, *roles: Role) -> Layout:
+        return Layout(self.language, tuple(p for p in self.parts if p.role not in roles))
+
+
+def lay_out(answer: Answer) -> Layout:
+    """The parts an answer shows, in reading order (the rules are in this module's docstring)."""
+    lang = answer.language
+    parts: list[Part] = [Part("title", answer.title)] if answer.title else []
+    for block in answer.body:
+        if block.internal and answer.audience != "staff":  # the core filters these already; a second lock
+            continue
+        if block.text or block.items:
+            parts.append(Part(block.kind, block.text, block.items, label("internal", lang) if block.internal else ""))
+    shown = "\n".join(text for p in parts for text in (p.text, *p.items))
+    listed = {item for p in parts for item in p.items}
+    if answer.contact and not _gives(shown, answer.contact):
+        parts.append(Part("contact", answer.contact.line(), label=label("contact", lang)))
+    cited = tuple(c for c in dict.fromkeys(s.citation() for s in answer.sources) if c not in shown)
+    if cited:
+        parts.append(Part("sources", items=cited, label=label("sources", lang)))
+    offered = tuple(q for q in dict.fromkeys(answer.suggestions) if q.strip() and q not in listed)
+    if offered:
+        parts.append(Part("suggestions", items=offered, label=label("suggestions", lang)))
+    return Layout(lang, tuple(parts))
+
+
+def _gives(shown: str, contact: Contact) -> bool:
+    """Whether the text already gives the contact: its whole line, or the name with the phone (or email)."""
+    if contact.line() in shown:
+        return True
+    reach = contact.phone or contact.email
+    return bool(contact.name) and contact.name in shown and (reach is None or reach in shown)
