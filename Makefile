@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint eval bench validate clean
+.PHONY: run test check eval bench validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/coopbot
 
-test: $(STAMP)
-	$(BIN)/coopbot validate
-	$(BIN)/ruff check bot adapters tests bench
+CHECKED := bot adapters tests bench
+
+test: $(STAMP) check
 	$(BIN)/python -m pytest -q
+
+# The static checks (also what .pre-commit-config.yaml runs before each commit).
+check: $(STAMP)
+	$(BIN)/coopbot validate
+	$(BIN)/ruff check $(CHECKED)
+	$(BIN)/ruff format --check $(CHECKED)
+	$(BIN)/mypy
 
 validate: $(STAMP)
 	$(BIN)/coopbot validate

@@ -117,9 +117,13 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
     """slack_sdk retries 500 and 503 only; a 502 or 504 from a proxy in front of Slack is as transient."""
 
     def _can_retry(
-        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
         error: Exception | None = None,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         return response is not None and response.status_code >= 500
 
 
@@ -264,9 +268,13 @@ class SlackListeners:
         self.reply(None, where, text)
 
     def on_ask_button(
-        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any],
+        self,
+        ack: Callable[..., None],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
         client: WebClient,
-    ) -> None:  # fmt: skip
+    ) -> None:
         ack()
         question = action.get("value", "")
         self.reply(client, self._where_clicked(body, context, client), question, asked=question)
@@ -306,9 +314,13 @@ class SlackListeners:
     # answering
 
     def reply(
-        self, client: WebClient | None, where: Where, text: str, asked: str | None = None,
+        self,
+        client: WebClient | None,
+        where: Where,
+        text: str,
+        asked: str | None = None,
         command: tuple[str, str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Ask the core (or run a command) and deliver the answer; a failure is logged and apologised for."""
         try:
             answer = self.run_command(where, *command) if command else self.ask(where, text)
@@ -346,9 +358,13 @@ class SlackListeners:
         if client is None or where.channel is None:
             raise ValueError(f"nowhere to deliver in {where.session}")
         client.chat_postMessage(
-            channel=where.channel, thread_ts=where.thread_ts, text=message.text, blocks=message.blocks,
-            unfurl_links=False, unfurl_media=False,
-        )  # fmt: skip
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            text=message.text,
+            blocks=message.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
     @staticmethod
     def _respond(url: str, payload: dict[str, Any]) -> None:
@@ -415,9 +431,9 @@ def serve_socket_mode(app: App, app_token: str, stop: threading.Event) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token)
-    handler.connect()
+    handler.connect()  # type: ignore[no-untyped-call]
     log.info("coopbot is connected to Slack in Socket Mode")
     try:
         _wait(stop)
     finally:
-        handler.close()
+        handler.close()  # type: ignore[no-untyped-call]

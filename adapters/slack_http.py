@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,7 +36,7 @@ def _handler(app: App, path: str) -> type[BaseHTTPRequestHandler]:
                 self._send(BoltResponse(status=413, body=""))
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace")
-            headers = {k.lower(): v for k, v in self.headers.items()}
+            headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
             self._send(app.dispatch(BoltRequest(body=body, query=query, headers=headers)))
 
         def do_GET(self) -> None:
@@ -63,8 +64,9 @@ class SlackHttpServer:
     def __init__(self, app: App, host: str, port: int, path: str) -> None:
         self.httpd = ThreadingHTTPServer((host, port), _handler(app, path))
         self.httpd.daemon_threads = True  # an open keep-alive connection must not hold up shutdown
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="coopbot-slack-http", daemon=True)  # fmt: skip
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="coopbot-slack-http", daemon=True
+        )
 
     @property
     def port(self) -> int:

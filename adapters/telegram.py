@@ -15,6 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -45,6 +46,7 @@ from bot import COMMANDS, Answer, BoundedCache, Coopbot, Lang, NotConfigured
 log = logging.getLogger("coopbot.telegram")
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -116,7 +118,7 @@ class TelegramSurface:
 surface = TelegramSurface()
 
 
-def serve(app: Application, settings: Settings) -> None:
+def serve(app: TelegramApp, settings: Settings) -> None:
     """Run the application's own loop: long polling, or a webhook server whose secret is checked.
     Stopping is `stop` of `build_application` (the command line sets it on SIGINT and SIGTERM)."""
     common: dict[str, Any] = dict(
@@ -141,11 +143,11 @@ def serve(app: Application, settings: Settings) -> None:
     )
 
 
-def build_application(bot: Coopbot, settings: Settings, stop: threading.Event) -> Application:
+def build_application(bot: Coopbot, settings: Settings, stop: threading.Event) -> TelegramApp:
     """The application with its handlers; it stops running once `stop` is set."""
     handlers = TelegramHandlers(bot, settings.default_lang)
 
-    async def post_init(app: Application) -> None:
+    async def post_init(app: TelegramApp) -> None:
         asyncio.get_running_loop().create_task(_stop_when_set(app, stop))
         await handlers.register_commands(app)
 
@@ -161,7 +163,7 @@ def build_application(bot: Coopbot, settings: Settings, stop: threading.Event) -
     return app
 
 
-async def _stop_when_set(app: Application, stop: threading.Event) -> None:
+async def _stop_when_set(app: TelegramApp, stop: threading.Event) -> None:
     # A threading.Event, not an asyncio one: it is set from a signal handler or another thread.
     while not stop.is_set():
         await asyncio.sleep(STOP_CHECK)
@@ -181,7 +183,7 @@ class TelegramHandlers:
         # Our replies to each user message, to edit them when the user edits theirs.
         self._replies: BoundedCache[tuple[int, int], list[int]] = BoundedCache(REMEMBERED_REPLIES)
 
-    def install(self, app: Application) -> None:
+    def install(self, app: TelegramApp) -> None:
         for command in COMMANDS:
             app.add_handler(CommandHandler(command.name, self._command(command.name)))
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -190,13 +192,13 @@ class TelegramHandlers:
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGES & ~filters.TEXT, self.on_non_text))
         app.add_error_handler(self.on_error)
 
-    async def register_commands(self, app: Application) -> None:
+    async def register_commands(self, app: TelegramApp) -> None:
         """The command menu in both languages; users with other languages see the English one."""
         menus: tuple[tuple[Lang, str | None], ...] = (("en", None), ("en", "en"), ("ko", "ko"))
         for lang, code in menus:
             commands = [BotCommand(c.name, self.bot.message(f"command_{c.name}", lang)) for c in COMMANDS]
             try:
-                await _retry(lambda c=commands, lc=code: app.bot.set_my_commands(c, language_code=lc))
+                await _retry(partial(app.bot.set_my_commands, commands, language_code=code))
             except TelegramError as err:  # a missing menu is no reason not to answer questions
                 log.warning("could not register the %s command menu: %s", lang, err)
 

@@ -8,15 +8,43 @@ and computed by `Records` over the fact base's fields; `Composer` words the answ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.answer import Answer
-from bot.model import Quantity, Want
+from bot.compose import Composer
+from bot.model import Audience, Entity, KnowledgeBase, Lang, Quantity, Want
 from bot.question import subjects_of
-from bot.records import COUNTRY_KINDS, Event, comparable
+from bot.ranking import Ranker
+from bot.records import COUNTRY_KINDS, Event, Records, comparable
+from bot.understand import Understanding
 
-if TYPE_CHECKING:
-    from bot.engine import Turn
+
+class Turn(Protocol):
+    """What a question across records needs of the turn being answered (engine.Turn); a protocol, so that
+    this module does not import the engine that calls it."""
+
+    kb: KnowledgeBase
+    u: Understanding
+    lang: Lang
+    audience: Audience
+    intent: str | None
+    topics: frozenset[str]
+    entities: tuple[str, ...]
+    yes_no: bool
+    records: Records
+    ranker: Ranker
+    compose: Composer
+
+    @property
+    def specific(self) -> tuple[str, ...]: ...
+
+    @property
+    def kinds(self) -> frozenset[str]: ...
+
+    def entity(self, eid: str) -> Entity: ...
+
+    def is_event(self, eid: str) -> bool: ...
+
 
 COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare"))
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
@@ -138,17 +166,33 @@ class Across:
         names = {x: compose.title(e) for x, e in ordered}
         if self.u.cues & {"years", "difference"}:
             years = abs(int(le.start[:4]) - int(fe.start[:4]))
-            lead = compose.say("compare_years", years=str(years), first=names[first], second=names[last],
-                               first_date=compose.when(fe), second_date=compose.when(le))  # fmt: skip
+            lead = compose.say(
+                "compare_years",
+                years=str(years),
+                first=names[first],
+                second=names[last],
+                first_date=compose.when(fe),
+                second_date=compose.when(le),
+            )
         elif fe.start == le.start:
             lead = compose.say("compare_same_date", date=compose.when(fe))
         elif self.u.cues & {"later", "latest"} and not self.u.cues & {"earlier", "first"}:
             # 'which is more recent?': the later one first.
-            lead = compose.say("compare_later", last=names[last], other=names[ordered[-2][0]],
-                               last_date=compose.when(le), other_date=compose.when(ordered[-2][1]))  # fmt: skip
+            lead = compose.say(
+                "compare_later",
+                last=names[last],
+                other=names[ordered[-2][0]],
+                last_date=compose.when(le),
+                other_date=compose.when(ordered[-2][1]),
+            )
         else:
-            lead = compose.say("compare_earlier", first=names[first], second=names[ordered[1][0]],
-                               first_date=compose.when(fe), second_date=compose.when(ordered[1][1]))  # fmt: skip
+            lead = compose.say(
+                "compare_earlier",
+                first=names[first],
+                second=names[ordered[1][0]],
+                first_date=compose.when(fe),
+                second_date=compose.when(ordered[1][1]),
+            )
         return compose.comparison(lead, [e for _, e in ordered], [x for x, _ in ordered])
 
     def compare_figures(self, things: list[str], field: str) -> Answer:
@@ -165,8 +209,12 @@ class Across:
         (more, fm, qm), (less, fl, ql) = ranked[0], ranked[-1]
         if "less" in self.u.cues:
             (more, fm, qm), (less, fl, ql) = (less, fl, ql), (more, fm, qm)
-        values = {"more": compose.name(more), "less": compose.name(less),
-                  "more_value": compose.value(qm, field), "less_value": compose.value(ql, field)}  # fmt: skip
+        values = {
+            "more": compose.name(more),
+            "less": compose.name(less),
+            "more_value": compose.value(qm, field),
+            "less_value": compose.value(ql, field),
+        }
         if self.u.cues & {"difference"} or ("than" in self.u.cues and self.turn.intent in ("how_many", "how_much")):
             gap = Quantity(abs(qm.value - ql.value), qm.unit)
             lead = compose.say("compare_difference", difference=compose.value(gap, field), **values)
@@ -261,8 +309,9 @@ class Across:
         else:
             lead = compose.say("items_lead", **named)
         timeline = not self.turn.kinds or "events" in self.u.cues
-        return compose.events_list(lead, kind and compose.kind_name(kind), events, timeline=timeline, stated=stated,
-                                   scope=scope)  # fmt: skip
+        return compose.events_list(
+            lead, kind and compose.kind_name(kind), events, timeline=timeline, stated=stated, scope=scope
+        )
 
     def count(self, scope: tuple[str, ...]) -> Answer | None:
         events = self.records.select(self.turn.kinds, scope, self.u.period, self.audience)

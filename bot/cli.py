@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
-import sys
 import logging
+import os
 import signal
+import sys
 import threading
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from bot.core import Coopbot
 from bot.knowledge import KnowledgeError, load
+from bot.model import Audience
 from bot.protocol import answer_json, error_json
 from bot.render_text import render_plain
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
@@ -107,7 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> None:
     """The batch protocol: one JSON line out per line in, in order, flushed; a bad line gets an error object."""
-    audience = args.audience or "public"
+    audience: Audience = args.audience or "public"
     for number, raw in enumerate(stdin, 1):
         if not raw.strip():
             continue

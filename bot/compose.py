@@ -75,9 +75,18 @@ class Composer:
     """Assembles the Answer of one reply; holds what every part of it needs (language, audience, intent)."""
 
     def __init__(
-        self, kb: KnowledgeBase, details: Details, facts_about: Any, default_contact: Contact | None, *,
-        lang: Lang, audience: Audience, intent: str | None, asked: str, diagnostics: dict[str, Any],
-    ) -> None:  # fmt: skip
+        self,
+        kb: KnowledgeBase,
+        details: Details,
+        facts_about: Any,
+        default_contact: Contact | None,
+        *,
+        lang: Lang,
+        audience: Audience,
+        intent: str | None,
+        asked: str,
+        diagnostics: dict[str, Any],
+    ) -> None:
         self.kb, self.details, self.facts_about = kb, details, facts_about
         self.default_contact = default_contact
         self.lang, self.audience, self.intent, self.asked = lang, audience, intent, normalize(asked)
@@ -96,7 +105,7 @@ class Composer:
 
     def kind_name(self, kind: str | None) -> str:
         names = self.kb.topic_names
-        return names[kind](self.lang) if kind in names else self.say("kind_any")
+        return names[kind](self.lang) if kind is not None and kind in names else self.say("kind_any")
 
     def want_name(self, want: Want) -> str:
         return self.say(f"want_{want}")
@@ -158,11 +167,21 @@ class Composer:
         return source_refs(self.kb, ids, self.lang, self.audience)
 
     def make(
-        self, kind: Kind, matched: bool, confidence: float, *, title: str, body: Sequence[Block],
-        entities: Iterable[str] = (), facts: Iterable[str] = (), sources: Iterable[str] = (),
-        suggest_from: Entity | None = None, contact: Contact | None = None,
-        suggestions: tuple[str, ...] | None = None, intent: str | None = None,
-    ) -> Answer:  # fmt: skip
+        self,
+        kind: Kind,
+        matched: bool,
+        confidence: float,
+        *,
+        title: str,
+        body: Sequence[Block],
+        entities: Iterable[str] = (),
+        facts: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        suggest_from: Entity | None = None,
+        contact: Contact | None = None,
+        suggestions: tuple[str, ...] | None = None,
+        intent: str | None = None,
+    ) -> Answer:
         facts = tuple(facts)
         return Answer(
             language=self.lang,
@@ -198,10 +217,13 @@ class Composer:
                 if fact.id not in used and fact.question and visible(fact, self.audience):
                     offer(fact.question(lang))
             related = [
-                self.kb.entities[e] for f in self.facts_about(entity.id) for e in f.about
-                if e != entity.id and self.kb.entities[e].type != "person"
+                self.kb.entities[e]
+                for f in self.facts_about(entity.id)
+                for e in f.about
+                if e != entity.id
+                and self.kb.entities[e].type != "person"
                 and visible(self.kb.entities[e], self.audience)
-            ]  # fmt: skip
+            ]
             for other in related:
                 if len(out) >= 2:
                     break
@@ -241,9 +263,14 @@ class Composer:
         return self.say("duration_lead", days=length, range=format_range(start, end, self.lang)) + " "
 
     def facts_answer(
-        self, facts: Sequence[Fact], confidence: float, entities: Iterable[str], want: Want | None = None,
-        history: Sequence[Fact] = (), lead: str = "",
-    ) -> Answer:  # fmt: skip
+        self,
+        facts: Sequence[Fact],
+        confidence: float,
+        entities: Iterable[str],
+        want: Want | None = None,
+        history: Sequence[Fact] = (),
+        lead: str = "",
+    ) -> Answer:
         """Records that answer the question; `history` are earlier statements of the same figure."""
         body: list[Block] = [Block("paragraph", lead)] if lead else []
         for fact in facts:
@@ -258,9 +285,16 @@ class Composer:
         main = self.kb.entities[facts[0].about[0]]
         shown = [*facts, *earlier]
         return self.make(
-            "answer", True, confidence, title=main.name(self.lang), body=body, entities=entities,
-            facts=[f.id for f in shown], sources=[s for f in shown for s in f.sources], suggest_from=main,
-        )  # fmt: skip
+            "answer",
+            True,
+            confidence,
+            title=main.name(self.lang),
+            body=body,
+            entities=entities,
+            facts=[f.id for f in shown],
+            sources=[s for f in shown for s in f.sources],
+            suggest_from=main,
+        )
 
     def overview(self, entity: Entity, confidence: float, want: Want | None = None) -> Answer:
         lang = self.lang
@@ -273,14 +307,25 @@ class Composer:
         summary = lead + summary
         body = [Block("paragraph", summary), *note_blocks(entity.notes, lang, self.audience)]
         return self.make(
-            "answer", True, confidence, title=title, body=body, entities=(entity.id,),
-            sources=entity.sources, suggest_from=entity, intent="overview",
-        )  # fmt: skip
+            "answer",
+            True,
+            confidence,
+            title=title,
+            body=body,
+            entities=(entity.id,),
+            sources=entity.sources,
+            suggest_from=entity,
+            intent="overview",
+        )
 
     def missing(
-        self, subject: Entity, topic: str | None, want: Want | None, qualifiers: Sequence[Entity] = (),
+        self,
+        subject: Entity,
+        topic: str | None,
+        want: Want | None,
+        qualifiers: Sequence[Entity] = (),
         counted: str | None = None,
-    ) -> str:  # fmt: skip
+    ) -> str:
         """The one line saying exactly what the sources lack: 'The sources give no amount for the Jordan export.'
         `counted`: what a count asked for counts, in the question's words ('trainers')."""
         name = subject.name(self.lang)
@@ -312,10 +357,16 @@ class Composer:
             Block("paragraph", self.say("contact_answer")),
         ]
         return self.make(
-            "unknown", False, 0.3, title=name, body=body, entities=(subject.id,),
-            sources=closest.sources if closest else subject.sources, suggest_from=subject,
+            "unknown",
+            False,
+            0.3,
+            title=name,
+            body=body,
+            entities=(subject.id,),
+            sources=closest.sources if closest else subject.sources,
+            suggest_from=subject,
             contact=self.default_contact,
-        )  # fmt: skip
+        )
 
     def role_not_on_record(self, role: str, event: Event) -> Answer:
         line = self.say(
@@ -323,9 +374,16 @@ class Composer:
         )
         body = [Block("paragraph", line), Block("paragraph", self.say("contact_answer"))]
         return self.make(
-            "unknown", False, 0.3, title=event.subject.name(self.lang), body=body, entities=(event.subject.id,),
-            sources=event.sources, suggest_from=event.subject, contact=self.default_contact,
-        )  # fmt: skip
+            "unknown",
+            False,
+            0.3,
+            title=event.subject.name(self.lang),
+            body=body,
+            entities=(event.subject.id,),
+            sources=event.sources,
+            suggest_from=event.subject,
+            contact=self.default_contact,
+        )
 
     # -- across records ------------------------------------------------------------------------------
 
@@ -341,15 +399,26 @@ class Composer:
             body.append(Block("paragraph", self.say("upcoming", item="; ".join(self.label(e) for e in upcoming))))
         shown = [event, *upcoming]
         return self.make(
-            "answer", True, 0.85, title=title, body=body,
-            entities=[e.subject.id for e in shown], facts=[f.id for e in shown for f in e.facts[:1]],
-            sources=[s for e in shown for s in e.sources], suggest_from=event.subject,
-        )  # fmt: skip
+            "answer",
+            True,
+            0.85,
+            title=title,
+            body=body,
+            entities=[e.subject.id for e in shown],
+            facts=[f.id for e in shown for f in e.facts[:1]],
+            sources=[s for e in shown for s in e.sources],
+            suggest_from=event.subject,
+        )
 
     def events_list(
-        self, lead: str, title: str | None, events: Sequence[Event], timeline: bool, stated: Fact | None = None,
+        self,
+        lead: str,
+        title: str | None,
+        events: Sequence[Event],
+        timeline: bool,
+        stated: Fact | None = None,
         scope: Iterable[str] = (),
-    ) -> Answer:  # fmt: skip
+    ) -> Answer:
         """A list of events: a timeline (date and record) or a list of labels; a stated total leads. With no
         title (no kind of event asked), the thing in scope names it."""
         body: list[Block] = []
@@ -362,13 +431,17 @@ class Composer:
         facts = [*([stated] if stated else []), *(f for e in events for f in e.facts[:1])]
         main = self.kb.entities[next(iter(scope), events[0].subject.id)]
         return self.make(
-            "answer", True, 0.85, title=title or main.name(self.lang), body=body,
+            "answer",
+            True,
+            0.85,
+            title=title or main.name(self.lang),
+            body=body,
             entities=[*scope, *(e.subject.id for e in events)],
-            facts=[f.id for f in facts], sources=[s for f in facts for s in f.sources] + [
-                s for e in events if not e.facts for s in e.subject.sources
-            ],
+            facts=[f.id for f in facts],
+            sources=[s for f in facts for s in f.sources]
+            + [s for e in events if not e.facts for s in e.subject.sources],
             suggest_from=main,
-        )  # fmt: skip
+        )
 
     def next_after(self, event: Event, following: Event) -> Answer:
         kind = event.kind if following.kind == event.kind else None  # 'the event after', if not of its kind
@@ -377,10 +450,16 @@ class Composer:
         if following.headline:
             body += self.fact_blocks(following.headline, None)
         return self.make(
-            "answer", True, 0.85, title=self.title(following), body=body,
-            entities=(following.subject.id, event.subject.id), facts=[f.id for f in following.facts[:1]],
-            sources=following.sources, suggest_from=following.subject,
-        )  # fmt: skip
+            "answer",
+            True,
+            0.85,
+            title=self.title(following),
+            body=body,
+            entities=(following.subject.id, event.subject.id),
+            facts=[f.id for f in following.facts[:1]],
+            sources=following.sources,
+            suggest_from=following.subject,
+        )
 
     def nothing_after(self, event: Event) -> Answer:
         """'What came after the Kyrgyzstan MOU?': it is the last of its kind on record."""
@@ -389,26 +468,41 @@ class Composer:
         if event.headline:
             body += self.fact_blocks(event.headline, None)
         return self.make(
-            "answer", True, 0.8, title=self.title(event), body=body, entities=(event.subject.id,),
-            facts=[f.id for f in event.facts[:1]], sources=event.sources, suggest_from=event.subject,
-        )  # fmt: skip
+            "answer",
+            True,
+            0.8,
+            title=self.title(event),
+            body=body,
+            entities=(event.subject.id,),
+            facts=[f.id for f in event.facts[:1]],
+            sources=event.sources,
+            suggest_from=event.subject,
+        )
 
     def source_events(self, source: SourceRef, events: Sequence[Event]) -> Answer:
         """What the newest (or oldest) document records."""
-        body = [Block("paragraph", self.say("latest_source", source=source.citation())),
-                Block("list", items=tuple(self.line(e) for e in events))]  # fmt: skip
+        body = [
+            Block("paragraph", self.say("latest_source", source=source.citation())),
+            Block("list", items=tuple(self.line(e) for e in events)),
+        ]
         facts = [f for e in events for f in e.facts[:1]]
         return self.make(
-            "answer", True, 0.85, title=source.title, body=body, entities=[e.subject.id for e in events],
-            facts=[f.id for f in facts], sources=[source.id], intent="source",
+            "answer",
+            True,
+            0.85,
+            title=source.title,
+            body=body,
+            entities=[e.subject.id for e in events],
+            facts=[f.id for f in facts],
+            sources=[source.id],
+            intent="source",
             suggest_from=events[0].subject if events else None,
-        )  # fmt: skip
+        )
 
     def nothing_in_period(self, period: Period, kind: str | None) -> Answer:
         line = self.say("period_none", period=self.period_name(period), kind=self.kind_name(kind))
         body = [Block("paragraph", line), Block("paragraph", self.say("contact_answer"))]
-        return self.make("unknown", False, 0.3, title=self.period_name(period), body=body,
-                         contact=self.default_contact)  # fmt: skip
+        return self.make("unknown", False, 0.3, title=self.period_name(period), body=body, contact=self.default_contact)
 
     def comparison(self, lead: str, events_or_facts: Sequence[Event | Fact], entities: Sequence[str]) -> Answer:
         body = [Block("paragraph", lead)]
@@ -423,14 +517,22 @@ class Composer:
             elif isinstance(item, Event):
                 sources += item.sources
         return self.make(
-            "answer", True, 0.85, title=" · ".join(self.name(e) for e in entities), body=body, entities=entities,
-            facts=[f.id for f in facts], sources=sources, suggest_from=self.kb.entities[entities[0]],
-        )  # fmt: skip
+            "answer",
+            True,
+            0.85,
+            title=" · ".join(self.name(e) for e in entities),
+            body=body,
+            entities=entities,
+            facts=[f.id for f in facts],
+            sources=sources,
+            suggest_from=self.kb.entities[entities[0]],
+        )
 
     def listing(self, title: str, items: Sequence[str], sources: Iterable[str], main: Entity, lead: str = "") -> Answer:
         body = ([Block("paragraph", lead)] if lead else []) + [Block("list", items=tuple(items))]
-        return self.make("answer", True, 0.8, title=title, body=body, entities=(main.id,), sources=sources,
-                         suggest_from=main)  # fmt: skip
+        return self.make(
+            "answer", True, 0.8, title=title, body=body, entities=(main.id,), sources=sources, suggest_from=main
+        )
 
     # -- replies that need no record -----------------------------------------------------------------
 
@@ -448,17 +550,33 @@ class Composer:
             facts, sources = [], [found[1].id] if found else []
         main = self.kb.entities[entities[0]] if entities else None
         return self.make(
-            "answer", True, 0.9, title=label("contact", self.lang), body=[Block("paragraph", text)],
-            entities=entities, facts=facts, sources=sources, suggest_from=main, contact=person, intent="contact",
-        )  # fmt: skip
+            "answer",
+            True,
+            0.9,
+            title=label("contact", self.lang),
+            body=[Block("paragraph", text)],
+            entities=entities,
+            facts=facts,
+            sources=sources,
+            suggest_from=main,
+            contact=person,
+            intent="contact",
+        )
 
     def sources_of(self, source_ids: Sequence[str], entities: Sequence[str], facts: Sequence[str]) -> Answer:
         refs = source_refs(self.kb, source_ids, self.lang, self.audience)
         items = tuple(r.citation() for r in refs)
         return self.make(
-            "answer", True, 0.9, title=label("sources", self.lang), body=[Block("list", items=items)],
-            entities=entities, facts=facts, sources=source_ids, intent="source",
-        )  # fmt: skip
+            "answer",
+            True,
+            0.9,
+            title=label("sources", self.lang),
+            body=[Block("list", items=items)],
+            entities=entities,
+            facts=facts,
+            sources=source_ids,
+            intent="source",
+        )
 
     def unknown(self, names: str) -> Answer:
         body = [Block("paragraph", self.say("unknown_entity", name=names))]
@@ -479,21 +597,30 @@ class Composer:
         refs = source_refs(self.kb, self.kb.sources, self.lang, self.audience)
         items = tuple(r.citation() for r in refs)
         text = self.say("about", **{k: str(v) for k, v in self.kb.summary_counts().items()})
-        return self.make("answer", True, 1.0, title="", body=[Block("paragraph", text), Block("list", items=items)],
-                         intent="source")  # fmt: skip
+        return self.make(
+            "answer", True, 1.0, title="", body=[Block("paragraph", text), Block("list", items=items)], intent="source"
+        )
 
     def fallback(self) -> Answer:
         body = [Block("paragraph", self.say("fallback"))]
-        return self.make("fallback", False, 0.0, title="", body=body, contact=self.default_contact,
-                         suggestions=self.kb.examples[self.lang][:3])  # fmt: skip
+        return self.make(
+            "fallback",
+            False,
+            0.0,
+            title="",
+            body=body,
+            contact=self.default_contact,
+            suggestions=self.kb.examples[self.lang][:3],
+        )
 
     def smalltalk(self, intent: str) -> Answer:
         key = {"greeting": "greeting", "thanks": "thanks", "help": "help_intro", "start": "start"}[intent]
         body = [Block("paragraph", self.say(key))]
         if intent == "help":
             body.append(Block("list", items=self.kb.examples[self.lang]))
-        return self.make("smalltalk", True, 1.0, title="", body=body,
-                         suggestions=self.kb.examples[self.lang][:3], intent=intent)  # fmt: skip
+        return self.make(
+            "smalltalk", True, 1.0, title="", body=body, suggestions=self.kb.examples[self.lang][:3], intent=intent
+        )
 
 
 def _restated(fact: Fact, text: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from bot import knowledge
 from bot.answer import Answer, Block
@@ -66,9 +65,8 @@ class Coopbot:
         if name == "lang":
             choice = argument.strip().casefold()
             if choice in LANGS and session is not None:
-                chosen = cast(Lang, choice)
-                self.set_language(session, chosen)
-                return self.notice("lang_set", chosen)
+                self.set_language(session, choice)
+                return self.notice("lang_set", choice)
             return self.notice("command_lang", lang)
         if name not in NAMES:
             raise ValueError(f"no command named {name!r}")

@@ -102,7 +102,7 @@ class Details:
             found.add(PEOPLE)  # officials, experts: who took part, though no one is named
         if _HEADCOUNT.search(norm):
             found |= {HEADCOUNT, "count"}
-        return frozenset(found)  # type: ignore[arg-type]
+        return frozenset(found)
 
     def of_fact(self, fact: Fact, lang: Lang) -> frozenset[str]:
         """What a fact can give a reader of `lang`: its fields, and what its text in that language says."""

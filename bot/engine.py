@@ -71,8 +71,12 @@ class Engine:
     def fixed(self, reply: str, lang: Lang, audience: Audience) -> Answer:
         """A reply that needs no question (/start, /help, /about, /contact)."""
         turn = Turn(self, self.understander.read("", lang), lang, audience, Context(), "")
-        return {"start": lambda: turn.compose.smalltalk("start"), "help": lambda: turn.compose.smalltalk("help"),
-                "about": turn.compose.about, "contact": turn.contact}[reply]()  # fmt: skip
+        return {
+            "start": lambda: turn.compose.smalltalk("start"),
+            "help": lambda: turn.compose.smalltalk("help"),
+            "about": turn.compose.about,
+            "contact": turn.contact,
+        }[reply]()
 
     def answer(self, text: str, context: Context, lang: Lang | None, audience: Audience) -> tuple[Answer, Context]:
         found = focus(text)
@@ -83,7 +87,7 @@ class Engine:
             # A long message's question may name nothing; the sentences before it say what it is about.
             named = self._named_in(found.context, u.lang)
             context = context.evolve(entities=named) if named else context
-        lang = lang or (context.lang if context.lang_pinned else u.lang)
+        lang = lang or (context.lang if context.lang_pinned else None) or u.lang
         turn = Turn(self, u, lang, audience, context, found.question)
         answer = turn.decide()
         if found.cut:
@@ -91,9 +95,12 @@ class Engine:
         new_context = context.evolve(lang=lang)
         if answer.matched and answer.kind == "answer":
             new_context = new_context.evolve(
-                entities=answer.entities or turn.entities, intent=turn.intent, topics=turn.topics,
-                facts=answer.facts, sources=tuple(s.id for s in answer.sources),
-            )  # fmt: skip
+                entities=answer.entities or turn.entities,
+                intent=turn.intent,
+                topics=turn.topics,
+                facts=answer.facts,
+                sources=tuple(s.id for s in answer.sources),
+            )
         return answer, new_context
 
     def _named_in(self, sentences: tuple[str, ...], lang: Lang) -> tuple[str, ...]:
@@ -133,11 +140,20 @@ class Turn:
         if self.premise:
             self.intent = PREMISE_INTENTS[self.premise.field]
         self.compose = Composer(
-            self.kb, engine.details, self.ranker.facts_about, engine.default_contacts[lang], lang=lang,
-            audience=audience, intent=self.intent, asked=asked,
-            diagnostics={"intents": [list(i) for i in u.intents[:3]], "topics": sorted(u.topics),
-                         "cues": sorted(u.cues)},
-        )  # fmt: skip
+            self.kb,
+            engine.details,
+            self.ranker.facts_about,
+            engine.default_contacts[lang],
+            lang=lang,
+            audience=audience,
+            intent=self.intent,
+            asked=asked,
+            diagnostics={
+                "intents": [list(i) for i in u.intents[:3]],
+                "topics": sorted(u.topics),
+                "cues": sorted(u.cues),
+            },
+        )
 
     def _intent(self) -> str | None:
         candidates = self.u.intents
@@ -195,24 +211,37 @@ class Turn:
         )
         years = self.u.years if not self.premise or self.premise.field != "year" else frozenset()
         return Ask(
-            entities=self.entities, specific=self.specific, intent=self.intent, want=want, topics=self.topics,
-            subjects=subjects_of(self.kb, self.topics), cues=self.u.cues, period=self.u.period, years=years,
-            audience=self.audience, lang=self.lang,
+            entities=self.entities,
+            specific=self.specific,
+            intent=self.intent,
+            want=want,
+            topics=self.topics,
+            subjects=subjects_of(self.kb, self.topics),
+            cues=self.u.cues,
+            period=self.u.period,
+            years=years,
+            audience=self.audience,
+            lang=self.lang,
             words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
-            terms=self.u.terms, subject_terms=self._subject_terms(),
+            terms=self.u.terms,
+            subject_terms=self._subject_terms(),
             refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
-            counted=self.u.counted, asked_word=self.u.asked_word, implied=self.u.implied, anchors=self.u.anchors,
+            counted=self.u.counted,
+            asked_word=self.u.asked_word,
+            implied=self.u.implied,
+            anchors=self.u.anchors,
             named_text=" ".join(m.surface for m in self.u.mentions),
-        )  # fmt: skip
+        )
 
     def _subject_terms(self) -> tuple[str, ...]:
         """The question's words that signal a topic it is about ('benchmark'), not a detail asked ('budget')."""
         signals = self.engine.understander.topic_words
         subjects = subjects_of(self.kb, self.topics)
         return tuple(
-            w for w in self.u.terms
+            w
+            for w in self.u.terms
             if any(f in signals.get(t, ()) for t in subjects for f in (*strip_particles(w), *english_bases(w)))
-        )  # fmt: skip
+        )
 
     @property
     def specific(self) -> tuple[str, ...]:
@@ -260,8 +289,9 @@ class Turn:
         if self.intent in SMALLTALK and not u.mentions:
             return self.compose.smalltalk(self.intent)
         if u.unknown:
-            names = ", ".join(dict.fromkeys(self.engine.understander.index.others[m.target].name(self.lang)
-                                            for m in u.unknown))  # fmt: skip
+            names = ", ".join(
+                dict.fromkeys(self.engine.understander.index.others[m.target].name(self.lang) for m in u.unknown)
+            )
             return self.compose.unknown(names)
         if self.topics & self.engine.out_of_scope and not any(e not in self.ranker.generic for e in self.u.entity_ids):
             return self.compose.fallback()  # bidding on a tender: not the cooperation desk's
@@ -402,9 +432,12 @@ class Turn:
             return None
         # Only a thing that is itself an event (a visit, an MOU with a country) dates the question.
         events = [
-            ev for e in self.specific if e not in self.ranker.generic and self.records.own_events(e)
+            ev
+            for e in self.specific
+            if e not in self.ranker.generic
+            and self.records.own_events(e)
             and (ev := self.records.of_entity(e, self.kinds, self.audience)) is not None
-        ]  # fmt: skip
+        ]
         if not events:
             return None
         event = events[0]
@@ -434,8 +467,11 @@ class Turn:
             if entity.type != "programme":
                 continue
             asked = self.topics or {"countries"}
-            counts = [f for f in self.ranker.facts_about(eid) if f.count and f.about[0] == eid
-                      and asked & set(f.topics) and visible(f, self.audience)]  # fmt: skip
+            counts = [
+                f
+                for f in self.ranker.facts_about(eid)
+                if f.count and f.about[0] == eid and asked & set(f.topics) and visible(f, self.audience)
+            ]
             countries = [c for c in entity.countries if self.entity(c).type == "country"]
             if countries and (self.intent == "list" or member or who_only):
                 names = [self.compose.name(c) for c in countries]
@@ -449,8 +485,9 @@ class Turn:
                 return self.compose.prepend(answer, self.compose.say("premise_yes") if member else "")
             if counts and not countries and "all" in self.u.cues:
                 topic = sorted(self.topics & set(counts[0].topics))[0]
-                line = self.compose.say("names_not_listed", subject=entity.name(self.lang),
-                                        what=self.compose.kind_name(topic))  # fmt: skip
+                line = self.compose.say(
+                    "names_not_listed", subject=entity.name(self.lang), what=self.compose.kind_name(topic)
+                )
                 return self.compose.not_on_record(entity, line, counts[0])
         return None
 
@@ -486,9 +523,12 @@ class Turn:
             return self.not_on_record(ask, ranked, missing_kind)
         closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=best)
         if (
-            ask.want == "count" and closest.fact and closest.fact.count and closest.score - best.score >= W_TOPIC
+            ask.want == "count"
+            and closest.fact
+            and closest.fact.count
+            and closest.score - best.score >= W_TOPIC
             and not self.ranker.counts_what_is_asked(ask, closest.fact)
-        ):  # fmt: skip
+        ):
             # 'How many officials visit every year?': the record about it counts countries, not officials; another
             # record's headcount (one delegation's 14) would answer a different question.
             return self.not_on_record(ask, [closest, *ranked])
@@ -510,8 +550,9 @@ class Turn:
         best = chosen[0]
         history = self.records.series(best)[:4] if best.count else []
         lead = self.premise_lead(best) if self.premise else self.change_lead(history) or self.currency_lead(best)
-        return self.compose.facts_answer(chosen, confidence, entities, ask.want,
-                                         history if len(history) > 1 else (), lead)  # fmt: skip
+        return self.compose.facts_answer(
+            chosen, confidence, entities, ask.want, history if len(history) > 1 else (), lead
+        )
 
     def _only_planned(self, ranked: list[Scored]) -> Answer | None:
         """'Was the Cameroon system actually delivered?': when the closest record is only a plan, say so."""
@@ -593,12 +634,13 @@ class Turn:
             return ""
         change = Quantity(last.count.value - first.count.value, last.count.unit)
         return self.compose.say(
-            "series_change", change=format_count(self.kb, change, self.lang),
+            "series_change",
+            change=format_count(self.kb, change, self.lang),
             first=format_date((first.as_of or first.date or "")[:4], self.lang),
             last=format_date((last.as_of or last.date or "")[:4], self.lang),
             first_value=format_count(self.kb, first.count, self.lang),
             last_value=format_count(self.kb, last.count, self.lang),
-        )  # fmt: skip
+        )
 
     def confidence(self, ask: Ask, score: float) -> float:
         ideal = W_ENTITY + W_PRIMARY + (W_INTENT if ask.intent else 0) + (W_WANT if ask.want else 0)
@@ -631,13 +673,17 @@ class Turn:
         subject = self.entity(named[0])
         topic = subjects[0] if subjects else None
         # 'Who came from Sri Lanka to the ADB training?': the line names Sri Lanka with the training.
-        qualifiers = [self.entity(e) for e in ask.vague if self.entity(e).type == "country" and e not in self.u.anchors
-                      and e in subject.countries]  # fmt: skip
+        qualifiers = [
+            self.entity(e)
+            for e in ask.vague
+            if self.entity(e).type == "country" and e not in self.u.anchors and e in subject.countries
+        ]
         # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
         counted = strip_particles(ask.asked_word)[-1] if ask.want == "count" and ask.asked_word else None
         if ask.want == "count" and not counted and ask.counted:
             # Name what was asked: the record shown may count something else (countries, for officials asked).
             counted = self.compose.kind_name(ask.counted)
-        line = self.compose.missing(subject, topic, ask.want if (closest and not kind) or not topic else None,
-                                    qualifiers, counted)  # fmt: skip
+        line = self.compose.missing(
+            subject, topic, ask.want if (closest and not kind) or not topic else None, qualifiers, counted
+        )
         return self.compose.not_on_record(subject, line, closest)

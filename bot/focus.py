@@ -34,8 +34,9 @@ def focus(text: str) -> Focus:
         text = text[-MAX_CHARS:]
     # A part with no letters ('???') is punctuation, not a sentence.
     parts = [p.strip() for p in _SPLIT.split(text) if p and _LETTER.search(p)] or [text]
-    if len(parts) == 1 or (len(text) <= SHORT and not _QUESTION_WORDS.search(parts[-1].casefold())
-                           and "\n" not in text):  # fmt: skip
+    if len(parts) == 1 or (
+        len(text) <= SHORT and not _QUESTION_WORDS.search(parts[-1].casefold()) and "\n" not in text
+    ):
         return Focus(text[:SENTENCE_CHARS], (), cut or len(text) > SENTENCE_CHARS)
     index = _question_index(parts)
     question = parts[index]

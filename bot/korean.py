@@ -58,7 +58,7 @@ class MessageFormatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if "/" in format_spec:
             return particle(str(value), format_spec)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 FORMATTER = MessageFormatter()

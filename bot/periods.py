@@ -13,8 +13,20 @@ from dataclasses import dataclass
 
 from bot.model import Quantity
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")  # fmt: skip
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 MONTH_WORDS = frozenset((*_MONTHS, *(m[:3] for m in _MONTHS)))  # what a question says when it names a month
 _MONTH_RE = "|".join(_MONTHS) + "|" + "|".join(m[:3] for m in _MONTHS if m != "may")
 Y = r"((?:19|20)\d\d)"

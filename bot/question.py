@@ -9,6 +9,7 @@ start, "언제까지" for an end, "며칠" for a duration. Topics split into wha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from bot.model import WANTS, Audience, KnowledgeBase, Lang, Want
 from bot.periods import Period
@@ -51,11 +52,11 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     budget, an amount), made precise by cues (since/until/how long)."""
     if "duration" in cues and not cues & {"until", "exact"}:  # 며칠 동안 is how long; 며칠에 끝나 is an end
         return "duration"
-    precise = [kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in ("amount", "ordinal")]
+    precise = [cast(Want, kb.topic_wants[t]) for t in sorted(topics) if kb.topic_wants.get(t) in ("amount", "ordinal")]
     if intent == "how_many" and precise:
         return precise[0]  # 'how many dollars' asks an amount; '몇 번째' which one in a series
     want = INTENT_WANTS.get(intent or "") or next(
-        (kb.topic_wants[t] for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
+        (cast(Want, kb.topic_wants[t]) for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )
     if "exact" in cues and want in (None, "date", "duration") and "until" not in cues:
         return "day"  # '몇월 며칠에', 'which day'
@@ -68,7 +69,7 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
             return "day"
     if want is None and "exact" in cues:
         return "day"  # 'which day is Procurement Day?'
-    return want  # type: ignore[return-value]
+    return want
 
 
 def subjects_of(kb: KnowledgeBase, topics: frozenset[str]) -> frozenset[str]:

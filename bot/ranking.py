@@ -60,7 +60,7 @@ class Ranker:
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
         self._parts_cache: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         # The home country of a generic agency (Korea, of PPS) is as generic: 'the system Korea built'.
-        self.generic |= {kb.entities[e].country for e in self.generic if kb.entities[e].country}
+        self.generic |= {country for e in self.generic if (country := kb.entities[e].country)}
         # A record about an organisation or a programme concerns its group (international organisations) and
         # its country (a record about the Kurdistan Regional Government concerns Iraq).
         self.groups: dict[str, set[str]] = {}
@@ -273,10 +273,12 @@ class Ranker:
         """'Who came from Sri Lanka to the ADB training?': a record of the training that does not concern Sri
         Lanka does not say who came from it."""
         qualifiers = [
-            e for e in ask.entities
-            if e not in ask.anchors and self.kb.entities[e].type == "country"
+            e
+            for e in ask.entities
+            if e not in ask.anchors
+            and self.kb.entities[e].type == "country"
             and any(e in self.kb.entities[p].countries for p in ask.entities)
-        ]  # fmt: skip
+        ]
         return all(q in self.about(fact) for q in qualifiers)
 
     @staticmethod

@@ -111,25 +111,29 @@ class Records:
             end = next((f.end for f in dated if f.end), None)
         status = next((f.status for f in facts if f.status), None)
         entities = {subject.id, *subject.partners, *subject.countries, *(e for f in facts for e in f.about)}
-        regions = {self.kb.entities[e].region for e in entities if self.kb.entities[e].region}
+        regions = {region for e in entities if (region := self.kb.entities[e].region)}
         regions |= {e for e in entities if self.kb.entities[e].type == "region"}
-        return Event(kind, subject, start, end, status, tuple(facts), frozenset(entities), frozenset(regions) - {None})
+        return Event(kind, subject, start, end, status, tuple(facts), frozenset(entities), frozenset(regions))
 
     # -- questions -----------------------------------------------------------------------------------
 
     def select(
-        self, kinds: Iterable[str] = (), scope: Iterable[str] = (), period: Period | None = None,
+        self,
+        kinds: Iterable[str] = (),
+        scope: Iterable[str] = (),
+        period: Period | None = None,
         audience: Audience = "public",
-    ) -> list[Event]:  # fmt: skip
+    ) -> list[Event]:
         """Events of these kinds (any when none) that concern every scope entity, within the period, by date."""
         kinds, scope_entities = set(kinds), [self.kb.entities[e] for e in scope]
         return [
-            e for e in self.events
+            e
+            for e in self.events
             if (not kinds or e.kinds & kinds)
             and all(e.concerns(s, self.kb) for s in scope_entities)
             and (period is None or period.holds(e.start, e.end))
             and self._visible(e, audience)
-        ]  # fmt: skip
+        ]
 
     def _visible(self, event: Event, audience: Audience) -> bool:
         if audience == "staff":
@@ -171,18 +175,22 @@ class Records:
         if fact.count is None:
             return [fact]
         same = [
-            f for f in self.counts
-            if f.about[0] == fact.about[0] and f.count and f.count.unit == fact.count.unit
+            f
+            for f in self.counts
+            if f.about[0] == fact.about[0]
+            and f.count
+            and f.count.unit == fact.count.unit
             and set(f.topics) == set(fact.topics)
-        ]  # fmt: skip
+        ]
         return sorted(same, key=lambda f: f.as_of or f.date or "", reverse=True)
 
     def stated_count(self, kind: str, audience: Audience = "public") -> Fact | None:
         """The newest count the sources state for a kind of event (9 countries for KONEPS exports), if any."""
         found = [
-            f for f in self.counts
+            f
+            for f in self.counts
             if kind in f.topics and "countries" in f.topics and (audience == "staff" or f.visibility == "public")
-        ]  # fmt: skip
+        ]
         return max(found, key=lambda f: f.as_of or f.date or "", default=None)
 
     def figure(self, entity_id: str, field: str, people: bool | None = None) -> Fact | None:

@@ -218,9 +218,10 @@ class Understander:
 
         candidates = {key[0]: key for anchor in named for key in self.by_anchor.get(anchor, ())}
         found = [
-            (pid, anchors & named) for pid, anchors, phrases in candidates.values()
+            (pid, anchors & named)
+            for pid, anchors, phrases in candidates.values()
             if pid not in named and any(present(p) for p in phrases)
-        ]  # fmt: skip
+        ]
         return tuple(pid for pid, _ in found), frozenset().union(*(used for _, used in found))
 
     def _explained(self, word: str) -> bool:
@@ -263,29 +264,33 @@ class Understander:
         in_names = {i for m in spotted.mentions if m.end - m.start > 1 for i in range(m.start, m.end)}
         free = [t for i, t in enumerate(tokens) if i not in in_names]
         topic_table = {
-            **exact_table(self.topic_vocab, free), **match_table(self.topic_vocab, joined, glued=False),
+            **exact_table(self.topic_vocab, free),
+            **match_table(self.topic_vocab, joined, glued=False),
             **match_table(self.topic_vocab, residual),
-        }  # fmt: skip
+        }
         # A signal of several words must be written as such, together and in order ('with e-procurement' is
         # not 'support with e-procurement capacity').
         in_order = [*free, *joined]
         matched = [
-            (t, s) for t, s in _candidates(self.signals_with, topic_table)
+            (t, s)
+            for t, s in _candidates(self.signals_with, topic_table)
             if phrase_score(s, topic_table) >= (0.85 if len(s) == 1 else 0.9)
             and _in_order(s, in_order, self.topic_vocab)
-        ]  # fmt: skip
+        ]
         whole = {**exact_table(self.topic_vocab, tokens), **topic_table}
         every = [
-            (t, s) for t, s in _candidates(self.signals_with, whole)
+            (t, s)
+            for t, s in _candidates(self.signals_with, whole)
             if phrase_score(s, whole) >= 0.9 and _in_order(s, [*tokens, *joined], self.topic_vocab)
-        ]  # fmt: skip
+        ]
         topics = frozenset(t for t, s in matched if not _inside_longer(s, every))
         cue_table = {**exact_table(self.cue_vocab, free), **match_table(self.cue_vocab, spaced)}  # not in names
         cue_tokens = [*free, *joined]
         found_cues = [
-            (cue, signal) for cue, signal in _candidates(self.cues_with, cue_table)
+            (cue, signal)
+            for cue, signal in _candidates(self.cues_with, cue_table)
             if phrase_score(signal, cue_table) >= 0.9 and _in_order(signal, cue_tokens, self.cue_vocab)
-        ]  # fmt: skip
+        ]
         # 'more' of 'more recent' is that, not a comparison of figures.
         cues = frozenset(cue for cue, signal in found_cues if not _inside_longer(signal, found_cues)) | {
             cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in tokens)
@@ -315,13 +320,26 @@ class Understander:
             if w not in STOPWORDS
             and w not in QUESTION_WORDS
             and (w in topic_table or w in said or any(f in topic_table for f in strip_particles(w)))
-        )  # fmt: skip ('with' of 'work with' and 'how' of 'how long' are in every text)
+        )  # 'with' of 'work with' and 'how' of 'how long' are in every text
         counted = self._counted(residual)
         asked_word = self._asked_word(residual, unexplained)
         return Understanding(
-            norm, lang, spotted.mentions, spotted.residual, intents, implied, anchors, topics, years, unexplained,
-            cues, period_in(norm), terms, counted, asked_word,
-        )  # fmt: skip
+            norm,
+            lang,
+            spotted.mentions,
+            spotted.residual,
+            intents,
+            implied,
+            anchors,
+            topics,
+            years,
+            unexplained,
+            cues,
+            period_in(norm),
+            terms,
+            counted,
+            asked_word,
+        )
 
     def _counted(self, residual: list[str]) -> str | None:
         """What 'how many' counts: the topic of the words right after 'many' or 몇 ('몇 개국', 'how many people',
