@@ -2,7 +2,7 @@
 
 Surfaces (adapters/) import only what this package exports: `Coopbot` to ask and to run commands, the
 `Answer` model and its `Layout` to render, the command table, the `Surface` contract they implement, and
-`BoundedCache` for what they remember. Nothing in this package imports an adapter or a platform library.
+`BoundedCache` for what they remember. Nothing in this package imports a surface or a platform library.
 """
 
 from bot.answer import Answer, Block, Contact, Kind, SourceRef

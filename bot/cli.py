@@ -1,8 +1,8 @@
 """The `coopbot` command line: ask, chat, validate, eval and serve.
 
 Surfaces (the console chat, Telegram, Slack) are found through the `coopbot.surfaces` entry point
-group and used through the `Surface` protocol (bot/surface.py), so this core never imports an
-adapter: an adapter registers itself in pyproject.toml.
+group and used through the `Surface` protocol (bot/surface.py), so this core never imports one:
+a surface registers itself in pyproject.toml.
 """
 
 from __future__ import annotations

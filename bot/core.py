@@ -1,4 +1,4 @@
-"""`Coopbot`: the one entry point adapters use. Platform-free: text in, Answer out."""
+"""`Coopbot`: the one entry point every surface uses. Platform-free: text in, Answer out."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from bot.commands import COMMANDS
 from bot.model import (
     FACT_TYPES,
     LANGS,
@@ -50,7 +51,7 @@ STATUSES = ("completed", "planned", "ongoing")
 REQUIRED_MESSAGES = (
     "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "about", "error", "non_text",
     "too_long", "start", "contact_answer", "contact_line", "suggest_about", "suggest_contact", "lang_set",
-    "command_start", "command_help", "command_lang", "command_about", "command_contact",
+    *(f"command_{command.name}" for command in COMMANDS),
     "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other",
     "not_on_record_role", "not_on_record_counted", "on_record", *(f"want_{want}" for want in WANTS),
     "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",

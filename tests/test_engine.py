@@ -1,73 +1,26 @@
-"""The answer engine, specified one behaviour at a time against the real fact base."""
+"""The answer engine, specified one behaviour at a time against the real fact base.
+
+Normalisation and language detection have their own files: test_normalize.py and test_language.py.
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import unicodedata
 
 import pytest
 
 from bot import Coopbot, render_plain
-from bot.language import detect
-from bot.normalize import normalize, to_jamo, words
+from bot.model import KnowledgeBase
 from bot.session import MemorySessionStore
-
-
-@pytest.fixture(scope="module")
-def bot() -> Coopbot:
-    return Coopbot.from_dir()
 
 
 def text(answer) -> str:
     return render_plain(answer)
 
 
-# -- normalisation -----------------------------------------------------------------------------------
-
-
-def test_nfd_and_nfc_forms_normalise_alike():
-    assert normalize(unicodedata.normalize("NFD", "몽골")) == normalize("몽골")
-
-
-def test_zero_width_characters_are_removed():
-    assert normalize("몽\u200b골") == "몽골"
-
-
-def test_latin_is_casefolded_and_spaces_collapsed():
-    assert normalize("  KONEPS   Mongolia ") == "koneps mongolia"
-
-
-def test_laughter_and_emoji_are_dropped():
-    assert normalize("몽골 언제 ㅋㅋㅋ 😀") == "몽골 언제"
-
-
-def test_latin_glued_to_hangul_is_split():
-    assert words("idb워크숍기간") == ["idb", "워크숍기간"]
-
-
-def test_jamo_spelling_makes_one_vowel_typo_one_letter():
-    assert to_jamo("카메룬") == "ㅋㅏㅁㅔㄹㅜㄴ"
-
-
-# -- language -----------------------------------------------------------------------------------------
-
-
-def test_korean_words_make_a_korean_question():
-    assert detect("언제 수출", "", None) == "ko"
-
-
-def test_english_words_make_an_english_question():
-    assert detect("when was it exported", "", None) == "en"
-
-
-def test_a_bare_name_keeps_the_conversation_language():
-    assert detect("", "mongolia", "ko") == "ko"
-
-
-def test_a_bare_name_without_conversation_follows_its_script():
-    assert detect("", "몽골", None) == "ko"
+# -- the language of the reply ------------------------------------------------------------------------
 
 
 def test_code_switched_question_answers_in_korean(bot):
@@ -225,7 +178,7 @@ def test_elliptical_follow_up_reuses_the_previous_intent(bot):
     assert "2011" in text(bot.ask("튀니지는요?", session="f1"))
 
 
-def test_english_follow_up_with_and(bot):
+def test_english_follow_up_with_and_reuses_the_previous_intent_in_english(bot):
     bot.ask("When did Vietnam get KONEPS?", session="f2")
     answer = bot.ask("and Costa Rica?", session="f2")
     assert answer.language == "en" and "2009" in text(answer)
@@ -241,9 +194,9 @@ def test_context_never_crosses_sessions(bot):
     assert bot.ask("튀니지는요?", session="other").intent != "when"
 
 
-def test_context_expires_after_thirty_idle_minutes():
+def test_context_expires_after_thirty_idle_minutes(kb: KnowledgeBase):
     now = [0.0]
-    bot = Coopbot.from_dir(store=MemorySessionStore(clock=lambda: now[0]))
+    bot = Coopbot(kb, store=MemorySessionStore(clock=lambda: now[0]))
     bot.ask("몽골에는 나라장터를 언제 수출했어요?", session="s")
     now[0] += 31 * 60
     assert bot.ask("튀니지는요?", session="s").intent != "when"

@@ -11,11 +11,6 @@ import pytest
 from bot import Coopbot, render_plain
 
 
-@pytest.fixture(scope="module")
-def bot() -> Coopbot:
-    return Coopbot.from_dir()
-
-
 def says(bot: Coopbot, question: str, *forms: str, session: str | None = None) -> str:
     answer = bot.ask(question, session=session)
     text = render_plain(answer)
@@ -47,21 +42,21 @@ def test_the_detail_asked_comes_from_the_record_that_holds_it(bot, question, for
     says(bot, question, form)
 
 
-def test_a_follow_up_count_after_the_iraqi_delegation(bot):
+def test_a_follow_up_asking_how_many_counts_the_delegation_asked_about_before(bot):
     bot.ask("이라크 연수단 언제 왔어?", session="k1")
     says(bot, "거긴 몇명 왔어?", "14", session="k1")
     bot.ask("When did the Iraqi delegation visit?", session="k1en")
     says(bot, "how many came?", "14", session="k1en")
 
 
-def test_a_follow_up_end_after_the_cameroon_pilot(bot):
+def test_a_follow_up_asking_until_when_gives_the_end_of_the_pilot_asked_about_before(bot):
     bot.ask("카메룬 시범시스템 얘기 좀 해줘", session="k2")
     says(bot, "시스템은 언제 까지 제공해?", "2014년 말까지", session="k2")
     bot.ask("Tell me about the Cameroon pilot system", session="k2en")
     says(bot, "until when was it due?", "end of 2014", session="k2en")
 
 
-def test_a_follow_up_cost_after_the_iraq_project(bot):
+def test_a_follow_up_asking_the_cost_gives_that_of_the_project_asked_about_before(bot):
     bot.ask("이라크에 만든 KEPS 알려줘", session="k3")
     says(bot, "얼마 들었어?", "43억", session="k3")
     bot.ask("Tell me about KEPS in Iraq", session="k3en")
@@ -335,9 +330,8 @@ def test_what_comes_next_is_the_next_event_or_says_there_is_none(bot, question, 
 
 
 def test_the_next_event_with_a_partner_names_what_was_planned_after_the_latest(bot):
-    assert (
-        "ADB workshop on Korea's procurement system"
-        in render_plain(bot.ask("when is the next event PPS has planned with ADB?"))
+    assert "ADB workshop on Korea's procurement system" in render_plain(
+        bot.ask("when is the next event PPS has planned with ADB?")
     )
 
 

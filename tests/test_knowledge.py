@@ -14,11 +14,6 @@ from bot.knowledge import DEFAULT_DIR, KnowledgeError, load
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
-@pytest.fixture(scope="module")
-def kb():
-    return load(DEFAULT_DIR)
-
-
 @pytest.fixture
 def broken_copy(tmp_path: Path):
     """A copy of the real fact base plus one extra file whose content each test chooses."""

@@ -84,8 +84,8 @@ def shown(layout: Layout) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def cases() -> dict[str, Answer]:
-    return answers(Coopbot.from_dir(None))
+def cases(bot: Coopbot) -> dict[str, Answer]:
+    return answers(bot)
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -148,9 +148,10 @@ def test_a_clarifying_question_does_not_offer_again_the_options_it_lists() -> No
     assert lay_out(answer).suggestions == ()
 
 
-def test_the_console_asks_the_suggestion_whose_number_is_typed() -> None:
-    bot = Coopbot.from_dir(None)
+def test_the_console_asks_the_suggestion_whose_number_is_typed(bot: Coopbot) -> None:
     first = lay_out(bot.ask("When was the Kyrgyzstan MOU signed?")).suggestions[0]
     out = io.StringIO()
-    chat(bot, ConsoleSettings(lang="en"), io.StringIO("When was the Kyrgyzstan MOU signed?\n1\n"), out, threading.Event())
+    chat(
+        bot, ConsoleSettings(lang="en"), io.StringIO("When was the Kyrgyzstan MOU signed?\n1\n"), out, threading.Event()
+    )
     assert f"> {first}" in out.getvalue()

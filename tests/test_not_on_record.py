@@ -7,8 +7,6 @@ missing, the one line says exactly what is missing, then what is on record, set 
 
 from __future__ import annotations
 
-import pytest
-
 from bot import Coopbot, render_plain
 from bot.details import HEADCOUNT, Details
 
@@ -20,11 +18,6 @@ ASKING = {
     "duration": {"ko": "{name} 며칠 동안 했어?", "en": "How many days did {name} last?"},
     "end": {"ko": "{name} 언제까지야?", "en": "Until when did {name} run?"},
 }
-
-
-@pytest.fixture(scope="module")
-def bot() -> Coopbot:
-    return Coopbot.from_dir()
 
 
 def questions(bot: Coopbot) -> list[tuple[str, str, str]]:

@@ -11,11 +11,6 @@ from bot import Coopbot, render_plain
 from bot.normalize import normalize
 
 
-@pytest.fixture(scope="module")
-def bot() -> Coopbot:
-    return Coopbot.from_dir()
-
-
 def test_korean_contact_line_names_division_person_then_title(bot):
     contact = bot.command("contact", lang="ko").contact
     assert contact is not None and contact.line() == "국제협력담당관 신봉기 사무관 (042-724-7470)"

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import load
 from bot.model import KnowledgeBase
 from bot.normalize import normalize
 
@@ -35,11 +34,6 @@ EN_PERSON = re.compile(
     r"(?:Mr\.|Ms\.|Administrator)\s+([A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])[a-z]+)+)|\b([A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+)\b"
 )
 ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,6})\)")
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load()
 
 
 @pytest.fixture(scope="module")

@@ -33,106 +33,97 @@ from bot import Coopbot
 HANGUL = re.compile(r"[가-힣]")
 
 
-@pytest.fixture(scope="module")
-def coop() -> Coopbot:
-    return Coopbot.from_dir(None)
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
 @contextmanager
-def serving(api: FakeSlackApi, bot: Any) -> Iterator[Workspace]:
+def serving(slack_api: FakeSlackApi, bot: Any) -> Iterator[Workspace]:
     """The adapter's app behind its HTTP server on a free port of 127.0.0.1."""
-    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api.url)
+    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url)
     server = SlackHttpServer(build_app(SlackListeners(bot), settings), "127.0.0.1", 0, EVENTS_PATH)
     server.start()
     try:
-        yield Workspace(f"http://127.0.0.1:{server.port}{EVENTS_PATH}", api)
+        yield Workspace(f"http://127.0.0.1:{server.port}{EVENTS_PATH}", slack_api)
     finally:
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def slack(api: FakeSlackApi, coop: Coopbot) -> Iterator[Workspace]:
-    with serving(api, coop) as workspace:
+def slack(slack_api: FakeSlackApi, bot: Coopbot) -> Iterator[Workspace]:
+    with serving(slack_api, bot) as workspace:
         yield workspace
 
 
-def posted(api: FakeSlackApi, count: int = 1, containing: str = "", **match: Any) -> list[Call]:
+def posted(slack_api: FakeSlackApi, count: int = 1, containing: str = "", **match: Any) -> list[Call]:
     """The messages posted where `match` says, every block validated by slack_sdk.models.blocks."""
-    calls = api.wait_for("chat.postMessage", count, containing=containing, **match)
+    calls = slack_api.wait_for("chat.postMessage", count, containing=containing, **match)
     for call in calls:
         check_blocks(call.blocks)
     return calls
 
 
-def responded(api: FakeSlackApi, url_id: str, count: int = 1) -> list[Call]:
-    calls = api.wait_for("response_url", count, url_id=url_id)
+def responded(slack_api: FakeSlackApi, url_id: str, count: int = 1) -> list[Call]:
+    calls = slack_api.wait_for("response_url", count, url_id=url_id)
     for call in calls:
         check_blocks(call.blocks)
     return calls
 
 
-def assert_only_answer_is_to(slack: Workspace, api: FakeSlackApi, channel: str, ignored: str) -> None:
+def assert_only_answer_is_to(slack: Workspace, slack_api: FakeSlackApi, channel: str, ignored: str) -> None:
     """After events that must be ignored (they asked about Vietnam): a question about Mongolia in the same
     channel, sent after them, is answered; nothing else is."""
     slack.dm("When was KONEPS exported to Mongolia?", channel)
-    posted(api, channel=channel, containing="2010")
-    assert [c.text for c in api.of("chat.postMessage", channel=channel) if "2008" in c.text] == [], ignored
+    posted(slack_api, channel=channel, containing="2010")
+    assert [c.text for c in slack_api.of("chat.postMessage", channel=channel) if "2008" in c.text] == [], ignored
 
 
 # -- mentions, direct messages, threads -----------------------------------------------------------------
 
 
-def test_korean_mention_is_answered_in_its_thread(slack: Workspace, api: FakeSlackApi) -> None:
+def test_korean_mention_is_answered_in_its_thread(slack: Workspace, slack_api: FakeSlackApi) -> None:
     mention = slack.mention(f"<@{BOT_USER}> 몽골에는 나라장터를 언제 수출했어요?", "C_MENTION_KO")
-    [reply] = posted(api, channel="C_MENTION_KO")
+    [reply] = posted(slack_api, channel="C_MENTION_KO")
     assert reply.params["thread_ts"] == mention["ts"]
     assert "2010" in reply.text and HANGUL.search(reply.text)
 
 
-def test_english_mention_is_answered_in_english(slack: Workspace, api: FakeSlackApi) -> None:
+def test_english_mention_is_answered_in_english(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.mention(f"<@{BOT_USER}> When was the Kyrgyzstan MOU signed?", "C_MENTION_EN")
-    [reply] = posted(api, channel="C_MENTION_EN")
+    [reply] = posted(slack_api, channel="C_MENTION_EN")
     assert "30 May 2024" in reply.text and not HANGUL.search(reply.text.split("Sources")[0])
 
 
-def test_mention_inside_a_thread_is_answered_in_that_thread(slack: Workspace, api: FakeSlackApi) -> None:
+def test_mention_inside_a_thread_is_answered_in_that_thread(slack: Workspace, slack_api: FakeSlackApi) -> None:
     root = slack.new_ts()
     slack.mention(f"<@{BOT_USER}> 키르기스스탄과 업무협약은 언제 맺었어요?", "C_THREAD", thread_ts=root)
-    [reply] = posted(api, channel="C_THREAD")
+    [reply] = posted(slack_api, channel="C_THREAD")
     assert reply.params["thread_ts"] == root
     assert "2024년 5월 30일" in reply.text
 
 
-def test_follow_up_in_the_same_thread_continues_the_conversation(slack: Workspace, api: FakeSlackApi) -> None:
+def test_follow_up_in_the_same_thread_continues_the_conversation(slack: Workspace, slack_api: FakeSlackApi) -> None:
     first = slack.mention(f"<@{BOT_USER}> 몽골에는 나라장터를 언제 수출했어요?", "C_FOLLOW")
-    posted(api, channel="C_FOLLOW")
+    posted(slack_api, channel="C_FOLLOW")
     slack.mention(f"<@{BOT_USER}> 베트남은?", "C_FOLLOW", thread_ts=first["ts"])
-    second = posted(api, 2, channel="C_FOLLOW", thread_ts=first["ts"])[1]
+    second = posted(slack_api, 2, channel="C_FOLLOW", thread_ts=first["ts"])[1]
     assert "2008" in second.text
 
 
-def test_english_direct_message_is_answered_in_the_conversation(slack: Workspace, api: FakeSlackApi) -> None:
+def test_english_direct_message_is_answered_in_the_conversation(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.dm("What year did Vietnam get KONEPS?", "D_DM_EN")
-    [reply] = posted(api, channel="D_DM_EN")
+    [reply] = posted(slack_api, channel="D_DM_EN")
     assert reply.params.get("thread_ts") is None
     assert "2008" in reply.text and "Vietnam" in reply.text
 
 
-def test_korean_direct_message_is_answered_in_korean(slack: Workspace, api: FakeSlackApi) -> None:
+def test_korean_direct_message_is_answered_in_korean(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.dm("베트남에는 언제 나라장터를 수출했나요?", "D_DM_KO")
-    [reply] = posted(api, channel="D_DM_KO")
+    [reply] = posted(slack_api, channel="D_DM_KO")
     assert "2008" in reply.text and "베트남" in reply.text
 
 
-def test_answer_is_section_then_sources_context_then_suggestion_buttons(slack: Workspace, api: FakeSlackApi) -> None:
+def test_answer_is_section_then_sources_context_then_suggestion_buttons(
+    slack: Workspace, slack_api: FakeSlackApi
+) -> None:
     slack.dm("What year did Vietnam get KONEPS?", "D_LAYOUT")
-    [reply] = posted(api, channel="D_LAYOUT")
+    [reply] = posted(slack_api, channel="D_LAYOUT")
     kinds = [b["type"] for b in reply.blocks]
     assert kinds[0] == "section" and kinds[-1] == "actions"
     sources = [b for b in reply.blocks if b["type"] == "context" and "Sources" in b["elements"][0]["text"]]
@@ -140,136 +131,153 @@ def test_answer_is_section_then_sources_context_then_suggestion_buttons(slack: W
     assert reply.buttons() and all(b["action_id"].startswith("coop_ask_") for b in reply.buttons())
 
 
-def test_staff_only_notes_are_shown_marked_internal(slack: Workspace, api: FakeSlackApi) -> None:
+def test_staff_only_notes_are_shown_marked_internal(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.dm("카메룬 계약 금액은?", "D_INTERNAL")
-    [reply] = posted(api, channel="D_INTERNAL")
+    [reply] = posted(slack_api, channel="D_INTERNAL")
     notes = [e["text"] for b in reply.blocks if b["type"] == "context" for e in b["elements"]]
     internal = [text for text in notes if "내부용" in text]
     assert internal and internal[0].startswith(":lock: *[내부용]*")
     assert "[내부용]" in reply.text  # the notification text marks it too
 
 
-def test_bare_mention_is_answered_with_how_to_ask(slack: Workspace, api: FakeSlackApi, coop: Coopbot) -> None:
+def test_bare_mention_is_answered_with_how_to_ask(slack: Workspace, slack_api: FakeSlackApi, bot: Coopbot) -> None:
     slack.mention(f"<@{BOT_USER}>", "C_BARE")
-    [reply] = posted(api, channel="C_BARE")
-    assert coop.examples("ko")[0] in reply.text
+    [reply] = posted(slack_api, channel="C_BARE")
+    assert bot.examples("ko")[0] in reply.text
 
 
 # -- the slash command and buttons ----------------------------------------------------------------------
 
 
 def test_slash_command_is_acknowledged_at_once_and_answered_to_the_asker_only(
-    slack: Workspace, api: FakeSlackApi
+    slack: Workspace, slack_api: FakeSlackApi
 ) -> None:
     reply, url_id = slack.slash("몽골에는 나라장터를 언제 수출했어요?", "C_SLASH", timeout=3)
     assert reply.status == 200 and reply.body == ""
-    [answer] = responded(api, url_id)
+    [answer] = responded(slack_api, url_id)
     assert answer.params["response_type"] == "ephemeral"
     assert "2010" in answer.text
     assert any(b["action_id"] == "coop_share" for b in answer.buttons())
-    assert not api.of("chat.postMessage", channel="C_SLASH")
+    assert not slack_api.of("chat.postMessage", channel="C_SLASH")
 
 
-def test_share_button_posts_the_same_answer_in_the_channel(slack: Workspace, api: FakeSlackApi) -> None:
+def test_slash_command_runs_the_commands_of_the_core_table(
+    slack: Workspace, slack_api: FakeSlackApi, bot: Coopbot
+) -> None:
+    _, about_id = slack.slash("about", "C_SLASH_ABOUT")
+    _, lang_id = slack.slash("lang en", "C_SLASH_LANG")
+    [about] = responded(slack_api, about_id)
+    [lang] = responded(slack_api, lang_id)
+    assert bot.message("lang_set", "en") in lang.text
+    assert "Public Procurement Service" in about.text or "조달청" in about.text
+    _, asked_id = slack.slash("몽골 나라장터 언제", "C_SLASH_LANG")
+    assert "KONEPS was exported to Mongolia in 2010" in responded(slack_api, asked_id)[0].text  # the pinned language
+
+
+def test_share_button_posts_the_same_answer_in_the_channel(slack: Workspace, slack_api: FakeSlackApi) -> None:
     _, url_id = slack.slash("What year did Vietnam get KONEPS?", "C_SHARE")
-    [ephemeral] = responded(api, url_id)
+    [ephemeral] = responded(slack_api, url_id)
     share = next(b for b in ephemeral.buttons() if b["action_id"] == "coop_share")
     assert share["text"]["text"] == "Share in channel"
     reply, click_id = slack.click_in_ephemeral(share, "C_SHARE")
     assert reply.status == 200
-    shared, deleted = responded(api, click_id, 2)
+    shared, deleted = responded(slack_api, click_id, 2)
     assert shared.params["response_type"] == "in_channel"
     assert shared.text == ephemeral.text and "2008" in shared.text
     assert not any(b["action_id"] == "coop_share" for b in shared.buttons())
     assert deleted.params == {"delete_original": True}
 
 
-def test_share_button_of_an_answer_no_longer_kept_asks_the_question_again(slack: Workspace, api: FakeSlackApi) -> None:
+def test_share_button_of_an_answer_no_longer_kept_asks_the_question_again(
+    slack: Workspace, slack_api: FakeSlackApi
+) -> None:
     share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
              "value": json.dumps({"k": "gone", "q": "What year did Vietnam get KONEPS?", "l": "en"})}  # fmt: skip
     _, click_id = slack.click_in_ephemeral(share, "C_SHARE_AGAIN")
-    shared = responded(api, click_id, 2)[0]
+    shared = responded(slack_api, click_id, 2)[0]
     assert shared.params["response_type"] == "in_channel" and "2008" in shared.text
 
 
-def test_suggestion_button_asks_its_question_in_the_same_thread(slack: Workspace, api: FakeSlackApi) -> None:
+def test_suggestion_button_asks_its_question_in_the_same_thread(slack: Workspace, slack_api: FakeSlackApi) -> None:
     mention = slack.mention(f"<@{BOT_USER}> 몽골에는 나라장터를 언제 수출했어요?", "C_BUTTON")
-    [first] = posted(api, channel="C_BUTTON")
+    [first] = posted(slack_api, channel="C_BUTTON")
     button = first.buttons()[0]
     reply, _ = slack.click_in_message(button, first)
     assert reply.status == 200
-    second = posted(api, 2, channel="C_BUTTON", thread_ts=mention["ts"])[1]
+    second = posted(slack_api, 2, channel="C_BUTTON", thread_ts=mention["ts"])[1]
     echo = second.blocks[0]
     assert echo["type"] == "context" and button["value"] in echo["elements"][0]["text"]
     assert HANGUL.search(second.text)
 
 
 def test_suggestion_button_under_a_direct_answer_replies_in_the_conversation(
-    slack: Workspace, api: FakeSlackApi
+    slack: Workspace, slack_api: FakeSlackApi
 ) -> None:
     slack.dm("What year did Vietnam get KONEPS?", "D_BUTTON")
-    [first] = posted(api, channel="D_BUTTON")
+    [first] = posted(slack_api, channel="D_BUTTON")
     slack.click_in_message(first.buttons()[0], first, user="U_ALEX")
-    second = posted(api, 2, channel="D_BUTTON")[1]
+    second = posted(slack_api, 2, channel="D_BUTTON")[1]
     assert second.params.get("thread_ts") is None
     assert first.buttons()[0]["value"] in json.dumps(second.blocks, ensure_ascii=False)
 
 
-def test_suggestion_button_under_a_slash_answer_replies_to_the_asker_only(slack: Workspace, api: FakeSlackApi) -> None:
+def test_suggestion_button_under_a_slash_answer_replies_to_the_asker_only(
+    slack: Workspace, slack_api: FakeSlackApi
+) -> None:
     _, url_id = slack.slash("What year did Vietnam get KONEPS?", "C_SLASH_BUTTON")
-    [ephemeral] = responded(api, url_id)
+    [ephemeral] = responded(slack_api, url_id)
     suggestion = next(b for b in ephemeral.buttons() if b["action_id"].startswith("coop_ask_"))
     _, click_id = slack.click_in_ephemeral(suggestion, "C_SLASH_BUTTON")
-    [answer] = responded(api, click_id)
+    [answer] = responded(slack_api, click_id)
     assert answer.params["response_type"] == "ephemeral"
     assert any(b["action_id"] == "coop_share" for b in answer.buttons())
-    assert not api.of("chat.postMessage", channel="C_SLASH_BUTTON")
+    assert not slack_api.of("chat.postMessage", channel="C_SLASH_BUTTON")
 
 
 # -- App Home ---------------------------------------------------------------------------------------------
 
 
 def test_app_home_shows_what_coopbot_knows_and_examples_in_both_languages(
-    slack: Workspace, api: FakeSlackApi, coop: Coopbot
+    slack: Workspace, slack_api: FakeSlackApi, bot: Coopbot
 ) -> None:
     assert slack.home_opened("U_HOME").status == 200
-    [publish] = api.wait_for("views.publish", user_id="U_HOME")
+    [publish] = slack_api.wait_for("views.publish", user_id="U_HOME")
     view = publish.params["view"]
     assert view["type"] == "home"
     check_blocks(view["blocks"], limit=100)
     values = [e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert coop.examples("ko")[0] in values and coop.examples("en")[0] in values
+    assert bot.examples("ko")[0] in values and bot.examples("en")[0] in values
     text = json.dumps(view, ensure_ascii=False)
     assert "coopbot" in text and "Korea Economic Daily" in text and "한국경제" in text
 
 
-def test_home_example_button_answers_in_the_direct_conversation(slack: Workspace, api: FakeSlackApi) -> None:
+def test_home_example_button_answers_in_the_direct_conversation(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.home_opened("U_HOMEBTN")
-    [publish] = api.wait_for("views.publish", user_id="U_HOMEBTN")
+    [publish] = slack_api.wait_for("views.publish", user_id="U_HOMEBTN")
     buttons = [e for b in publish.params["view"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
     english = next(b for b in buttons if b["value"] == "When was KONEPS exported to Mongolia?")
     slack.click_in_home(english, "U_HOMEBTN")
-    api.wait_for("conversations.open", users="U_HOMEBTN")
-    [reply] = posted(api, channel="D_HOMEBTN")
+    slack_api.wait_for("conversations.open", users="U_HOMEBTN")
+    [reply] = posted(slack_api, channel="D_HOMEBTN")
     assert "2010" in reply.text
 
 
 # -- escaping -----------------------------------------------------------------------------------------------
 
 
-def test_channel_and_here_in_a_question_can_ping_no_one(slack: Workspace, api: FakeSlackApi) -> None:
+def test_channel_and_here_in_a_question_can_ping_no_one(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.mention(f"<@{BOT_USER}> <!channel> <!here> 몽골에는 언제 수출했어요? <http://evil.example|click>", "C_PING")
-    [reply] = posted(api, channel="C_PING")
+    [reply] = posted(slack_api, channel="C_PING")
     assert "2010" in reply.text
     assert "<!" not in reply.everything() and "<http" not in reply.everything()
 
 
-def test_question_echoed_under_a_button_is_escaped(slack: Workspace, api: FakeSlackApi) -> None:
+def test_question_echoed_under_a_button_is_escaped(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.dm("What year did Vietnam get KONEPS?", "D_ECHO")
-    [first] = posted(api, channel="D_ECHO")
+    [first] = posted(slack_api, channel="D_ECHO")
     forged = {**first.buttons()[0], "value": "<!channel> <!here> & <http://evil.example|Mongolia> 2010?"}
     slack.click_in_message(forged, first, user="U_ALEX")
-    second = posted(api, 2, channel="D_ECHO")[1]
+    second = posted(slack_api, 2, channel="D_ECHO")[1]
     echo = second.blocks[0]["elements"][0]["text"]
     assert "&lt;!channel&gt; &lt;!here&gt; &amp; &lt;http://evil.example|Mongolia&gt;" in echo
     assert "<!" not in second.everything() and "<http" not in second.everything()
@@ -278,42 +286,46 @@ def test_question_echoed_under_a_button_is_escaped(slack: Workspace, api: FakeSl
 # -- requests that must not be answered ---------------------------------------------------------------------
 
 
-def test_bad_signature_is_refused_with_401(slack: Workspace, api: FakeSlackApi) -> None:
+def test_bad_signature_is_refused_with_401(slack: Workspace, slack_api: FakeSlackApi) -> None:
     body = json.dumps(slack.envelope(slack.dm_event("What year did Vietnam get KONEPS?", "D_BADSIG")))
     reply = slack.post(body, "application/json", sign(body, secret="not-the-signing-secret"))
     assert reply.status == 401
-    assert_only_answer_is_to(slack, api, "D_BADSIG", "a forged event was answered")
+    assert_only_answer_is_to(slack, slack_api, "D_BADSIG", "a forged event was answered")
 
 
-def test_slash_command_and_click_with_a_bad_signature_are_refused_with_401(slack: Workspace, api: FakeSlackApi) -> None:
-    form = "command=%2Fcoop&text=Vietnam&channel_id=C_BADSIG&user_id=U1&response_url=" + api.response_url("forged")
+def test_slash_command_and_click_with_a_bad_signature_are_refused_with_401(
+    slack: Workspace, slack_api: FakeSlackApi
+) -> None:
+    form = "command=%2Fcoop&text=Vietnam&channel_id=C_BADSIG&user_id=U1&response_url=" + slack_api.response_url(
+        "forged"
+    )
     assert slack.post(form, "application/x-www-form-urlencoded", sign(form, secret="wrong")).status == 401
     click = "payload=" + json.dumps({"type": "block_actions", "actions": [{"action_id": "coop_ask_0", "value": "x"}]})
     assert slack.post(click, "application/x-www-form-urlencoded", sign(click, secret="wrong")).status == 401
-    assert not api.of("response_url", url_id="forged")
+    assert not slack_api.of("response_url", url_id="forged")
 
 
-def test_unsigned_request_is_refused_with_401(slack: Workspace, api: FakeSlackApi) -> None:
+def test_unsigned_request_is_refused_with_401(slack: Workspace, slack_api: FakeSlackApi) -> None:
     body = json.dumps(slack.envelope(slack.dm_event("What year did Vietnam get KONEPS?", "D_NOSIG")))
     assert slack.post(body, "application/json", {}).status == 401
 
 
-def test_stale_timestamp_is_refused_with_401(slack: Workspace, api: FakeSlackApi) -> None:
+def test_stale_timestamp_is_refused_with_401(slack: Workspace, slack_api: FakeSlackApi) -> None:
     body = json.dumps(slack.envelope(slack.dm_event("What year did Vietnam get KONEPS?", "D_STALE")))
     reply = slack.post(body, "application/json", sign(body, timestamp=int(time.time()) - 10 * 60))
     assert reply.status == 401
-    assert_only_answer_is_to(slack, api, "D_STALE", "a replayed event was answered")
+    assert_only_answer_is_to(slack, slack_api, "D_STALE", "a replayed event was answered")
 
 
-def test_retried_event_is_answered_once(slack: Workspace, api: FakeSlackApi) -> None:
+def test_retried_event_is_answered_once(slack: Workspace, slack_api: FakeSlackApi) -> None:
     event = slack.dm_event("What year did Vietnam get KONEPS?", "D_RETRY")
     assert slack.send_event(event, event_id="EvRETRY1").status == 200
-    posted(api, channel="D_RETRY")
+    posted(slack_api, channel="D_RETRY")
     for attempt in (1, 2):
         assert slack.send_event(event, event_id="EvRETRY1", retry_num=attempt).status == 200
     slack.dm("몽골에는 언제 수출했어요?", "D_RETRY")  # a new question, sent after the retries
-    posted(api, channel="D_RETRY", containing="2010")
-    assert len(api.of("chat.postMessage", channel="D_RETRY", containing="2008")) == 1
+    posted(slack_api, channel="D_RETRY", containing="2010")
+    assert len(slack_api.of("chat.postMessage", channel="D_RETRY", containing="2008")) == 1
 
 
 @pytest.mark.parametrize(
@@ -328,47 +340,47 @@ def test_retried_event_is_answered_once(slack: Workspace, api: FakeSlackApi) -> 
     ],
 )
 def test_messages_that_are_not_questions_are_ignored(
-    slack: Workspace, api: FakeSlackApi, what: str, extra: dict[str, Any]
+    slack: Workspace, slack_api: FakeSlackApi, what: str, extra: dict[str, Any]
 ) -> None:
     channel = slack.new_id("D_IGNORE")
     slack.dm("What year did Vietnam get KONEPS?", channel, **extra)
-    assert_only_answer_is_to(slack, api, channel, f"{what} was answered")
+    assert_only_answer_is_to(slack, slack_api, channel, f"{what} was answered")
 
 
-def test_channel_messages_without_a_mention_are_not_answered(slack: Workspace, api: FakeSlackApi) -> None:
+def test_channel_messages_without_a_mention_are_not_answered(slack: Workspace, slack_api: FakeSlackApi) -> None:
     slack.dm("What year did Vietnam get KONEPS?", "C_CHATTER", channel_type="channel")
     slack.mention(f"<@{BOT_USER}> When was KONEPS exported to Mongolia?", "C_CHATTER")
-    posted(api, channel="C_CHATTER", containing="2010")
-    assert not api.of("chat.postMessage", channel="C_CHATTER", containing="2008")
+    posted(slack_api, channel="C_CHATTER", containing="2010")
+    assert not slack_api.of("chat.postMessage", channel="C_CHATTER", containing="2008")
 
 
 # -- faults -----------------------------------------------------------------------------------------------------
 
 
-def test_rate_limited_post_is_retried_after_retry_after(slack: Workspace, api: FakeSlackApi) -> None:
-    api.fail("chat.postMessage", 429, retry_after=0)
+def test_rate_limited_post_is_retried_after_retry_after(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    slack_api.fail("chat.postMessage", 429, retry_after=0)
     slack.dm("What year did Vietnam get KONEPS?", "D_RATELIMIT")
-    [reply] = posted(api, channel="D_RATELIMIT")
+    [reply] = posted(slack_api, channel="D_RATELIMIT")
     assert "2008" in reply.text
-    assert ("chat.postMessage", 429) in api.attempts
+    assert ("chat.postMessage", 429) in slack_api.attempts
 
 
 @pytest.mark.parametrize("status", [503, 502])
-def test_server_error_post_is_retried_with_backoff(slack: Workspace, api: FakeSlackApi, status: int) -> None:
-    api.fail("chat.postMessage", status)
+def test_server_error_post_is_retried_with_backoff(slack: Workspace, slack_api: FakeSlackApi, status: int) -> None:
+    slack_api.fail("chat.postMessage", status)
     channel = slack.new_id("D_5XX")
     slack.dm("What year did Vietnam get KONEPS?", channel)
-    [reply] = posted(api, channel=channel)
+    [reply] = posted(slack_api, channel=channel)
     assert "2008" in reply.text
-    assert ("chat.postMessage", status) in api.attempts
+    assert ("chat.postMessage", status) in slack_api.attempts
 
 
-def test_refused_post_is_logged_and_the_next_event_is_still_answered(slack: Workspace, api: FakeSlackApi) -> None:
-    api.fail("chat.postMessage", 200, times=2, error="channel_not_found")  # the answer, then the apology
+def test_refused_post_is_logged_and_the_next_event_is_still_answered(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    slack_api.fail("chat.postMessage", 200, times=2, error="channel_not_found")  # the answer, then the apology
     slack.dm("What year did Vietnam get KONEPS?", "D_REFUSED")
-    api.wait_faults_spent()
+    slack_api.wait_faults_spent()
     slack.dm("When was KONEPS exported to Mongolia?", "D_REFUSED")
-    [reply] = posted(api, channel="D_REFUSED")
+    [reply] = posted(slack_api, channel="D_REFUSED")
     assert "2010" in reply.text
 
 
@@ -388,28 +400,28 @@ class ExplodingBot:
 
 
 def test_exception_in_one_event_is_answered_with_an_apology_and_the_next_is_answered(
-    api: FakeSlackApi, coop: Coopbot
+    slack_api: FakeSlackApi, bot: Coopbot
 ) -> None:
-    with serving(api, ExplodingBot(coop)) as slack:
+    with serving(slack_api, ExplodingBot(bot)) as slack:
         slack.dm("💥 몽골에는 언제 수출했어요?", "D_BOOM")
-        [apology] = posted(api, channel="D_BOOM")
-        assert apology.text == coop.message("error", "ko")
+        [apology] = posted(slack_api, channel="D_BOOM")
+        assert apology.text == bot.message("error", "ko")
         slack.dm("What year did Vietnam get KONEPS?", "D_BOOM")
-        assert "2008" in posted(api, 2, channel="D_BOOM")[1].text
+        assert "2008" in posted(slack_api, 2, channel="D_BOOM")[1].text
 
 
-def test_exception_under_a_slash_command_is_apologised_for_to_the_asker(api: FakeSlackApi, coop: Coopbot) -> None:
-    with serving(api, ExplodingBot(coop)) as slack:
+def test_exception_under_a_slash_command_is_apologised_for_to_the_asker(slack_api: FakeSlackApi, bot: Coopbot) -> None:
+    with serving(slack_api, ExplodingBot(bot)) as slack:
         _, url_id = slack.slash("💥 What year did Vietnam get KONEPS?", "C_BOOM")
-        [apology] = responded(api, url_id)
-        assert apology.text == coop.message("error", "en")
+        [apology] = responded(slack_api, url_id)
+        assert apology.text == bot.message("error", "en")
         assert apology.params["response_type"] == "ephemeral"
 
 
-def test_exception_while_sharing_is_apologised_for_to_the_asker(api: FakeSlackApi, coop: Coopbot) -> None:
+def test_exception_while_sharing_is_apologised_for_to_the_asker(slack_api: FakeSlackApi, bot: Coopbot) -> None:
     share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
              "value": json.dumps({"k": "gone", "q": "💥 What year did Vietnam get KONEPS?", "l": "en"})}  # fmt: skip
-    with serving(api, ExplodingBot(coop)) as slack:
+    with serving(slack_api, ExplodingBot(bot)) as slack:
         _, click_id = slack.click_in_ephemeral(share, "C_SHARE_BOOM")
-        [apology] = responded(api, click_id)
-        assert apology.text == coop.message("error", "en") and apology.params["response_type"] == "ephemeral"
+        [apology] = responded(slack_api, click_id)
+        assert apology.text == bot.message("error", "en") and apology.params["response_type"] == "ephemeral"

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+from fakes.ports import accepting, free_port
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlackApi, Workspace, check_blocks
 from fakes.slack_socket import FakeSocketModeServer
 
@@ -21,22 +20,11 @@ COOPBOT = str(Path(sys.executable).with_name("coopbot"))
 STOP_WITHIN = 10.0  # seconds from the signal to the exit
 
 
-@pytest.fixture
-def api() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(api: FakeSlackApi, log: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
+def start(slack_api: FakeSlackApi, log: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
     """`coopbot serve slack ARGS` with the fake's URL and test credentials; its output goes to `log`."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    environ |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api.url} | env
+    environ |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_api.url}
+    environ |= env
     with log.open("wb") as out:
         return subprocess.Popen([COOPBOT, "serve", "slack", *args], cwd=ROOT, env=environ, stdout=out, stderr=out)
 
@@ -50,14 +38,6 @@ def wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], log: Pa
         time.sleep(0.05)
 
 
-def accepting(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
-
-
 def stop(proc: subprocess.Popen[bytes], sig: signal.Signals, log: Path) -> int:
     proc.send_signal(sig)
     try:
@@ -67,21 +47,21 @@ def stop(proc: subprocess.Popen[bytes], sig: signal.Signals, log: Path) -> int:
         raise AssertionError(f"still running {STOP_WITHIN}s after {sig.name}:\n{log.read_text()}") from None
 
 
-def serve_http(api: FakeSlackApi, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Workspace, Path]:
+def serve_http(slack_api: FakeSlackApi, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Workspace, Path]:
     port, log = free_port(), tmp_path / "coopbot.log"
-    proc = start(api, log, "--port", str(port), "--host", "127.0.0.1")
+    proc = start(slack_api, log, "--port", str(port), "--host", "127.0.0.1")
     wait_until(lambda: accepting(port), proc, log)
-    return proc, Workspace(f"http://127.0.0.1:{port}/slack/events", api), log
+    return proc, Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api), log
 
 
 def test_serve_slack_answers_a_korean_mention_in_its_thread_and_an_english_dm_then_stops_on_sigterm(
-    api: FakeSlackApi, tmp_path: Path
+    slack_api: FakeSlackApi, tmp_path: Path
 ) -> None:
-    proc, slack, log = serve_http(api, tmp_path)
+    proc, slack, log = serve_http(slack_api, tmp_path)
     mention = slack.mention(f"<@{BOT_USER}> 몽골에는 나라장터를 언제 수출했어요?", "C_CLI")
     slack.dm("What year did Vietnam get KONEPS?", "D_CLI")
-    [in_thread] = api.wait_for("chat.postMessage", channel="C_CLI")
-    [direct] = api.wait_for("chat.postMessage", channel="D_CLI")
+    [in_thread] = slack_api.wait_for("chat.postMessage", channel="C_CLI")
+    [direct] = slack_api.wait_for("chat.postMessage", channel="D_CLI")
     for reply in (in_thread, direct):
         check_blocks(reply.blocks)
     assert in_thread.params["thread_ts"] == mention["ts"] and "2010" in in_thread.text
@@ -89,25 +69,25 @@ def test_serve_slack_answers_a_korean_mention_in_its_thread_and_an_english_dm_th
     assert stop(proc, signal.SIGTERM, log) == 0
 
 
-def test_serve_slack_stops_on_sigint(api: FakeSlackApi, tmp_path: Path) -> None:
-    proc, _, log = serve_http(api, tmp_path)
+def test_serve_slack_stops_on_sigint(slack_api: FakeSlackApi, tmp_path: Path) -> None:
+    proc, _, log = serve_http(slack_api, tmp_path)
     assert stop(proc, signal.SIGINT, log) == 0
 
 
-def test_serve_slack_uses_socket_mode_when_an_app_token_is_set(api: FakeSlackApi, tmp_path: Path) -> None:
+def test_serve_slack_uses_socket_mode_when_an_app_token_is_set(slack_api: FakeSlackApi, tmp_path: Path) -> None:
     log = tmp_path / "coopbot.log"
     with FakeSocketModeServer() as ws:
-        api.socket_url = ws.url
-        proc = start(api, log, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="")
+        slack_api.socket_url = ws.url
+        proc = start(slack_api, log, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="")
         wait_until(lambda: ws.connections > 0, proc, log)
-        slack = Workspace("unused", api)
+        slack = Workspace("unused", slack_api)
         ws.wait_ack(ws.push("events_api", slack.envelope(slack.dm_event("What year did Vietnam get KONEPS?", "D_S"))))
-        assert "2008" in api.wait_for("chat.postMessage", channel="D_S")[0].text
+        assert "2008" in slack_api.wait_for("chat.postMessage", channel="D_S")[0].text
         assert stop(proc, signal.SIGTERM, log) == 0
 
 
-def test_serve_slack_refuses_http_mode_without_a_signing_secret(api: FakeSlackApi, tmp_path: Path) -> None:
+def test_serve_slack_refuses_http_mode_without_a_signing_secret(slack_api: FakeSlackApi, tmp_path: Path) -> None:
     log = tmp_path / "coopbot.log"
-    proc = start(api, log, "--port", str(free_port()), SLACK_SIGNING_SECRET="")
+    proc = start(slack_api, log, "--port", str(free_port()), SLACK_SIGNING_SECRET="")
     assert proc.wait(timeout=STOP_WITHIN) == 2
     assert "SLACK_SIGNING_SECRET" in log.read_text()

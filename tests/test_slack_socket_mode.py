@@ -15,15 +15,15 @@ from bot import Coopbot
 
 
 @pytest.fixture(scope="module")
-def socket() -> Iterator[tuple[FakeSlackApi, FakeSocketModeServer, Workspace]]:
-    with FakeSlackApi() as api, FakeSocketModeServer() as ws:
-        api.socket_url = ws.url
-        settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=api.url)  # no signing secret needed
-        app = build_app(SlackListeners(Coopbot.from_dir(None)), settings)
+def socket(slack_api: FakeSlackApi, bot: Coopbot) -> Iterator[tuple[FakeSlackApi, FakeSocketModeServer, Workspace]]:
+    with FakeSocketModeServer() as ws:
+        slack_api.socket_url = ws.url
+        settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=slack_api.url)  # no signing secret needed
+        app = build_app(SlackListeners(bot), settings)
         stop = threading.Event()
         runner = threading.Thread(target=serve_socket_mode, args=(app, APP_TOKEN, stop), daemon=True)
         runner.start()
-        yield api, ws, Workspace("unused: events come over the socket", api)
+        yield slack_api, ws, Workspace("unused: events come over the socket", slack_api)
         stop.set()
         runner.join(timeout=10)
         assert not runner.is_alive(), "Socket Mode did not close within 10 s"

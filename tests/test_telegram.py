@@ -4,12 +4,12 @@ Bot API on 127.0.0.1, with the real answer engine and fact base unless a test sc
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fakes.ports import accepting, free_port
 from fakes.telegram_api import ALICE, BATBAYAR, DELEGATION, MINJUN, FakeTelegram, Sent
 
 from adapters.telegram import Settings, build_application, serve
@@ -52,24 +52,13 @@ class RunningBot:
         assert not self.thread.is_alive(), "the bot did not stop"
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return Coopbot.from_dir(None).kb
-
-
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def start_bot(fake: FakeTelegram, kb: KnowledgeBase) -> Iterator[Callable[..., Coopbot]]:
+def start_bot(telegram: FakeTelegram, kb: KnowledgeBase) -> Iterator[Callable[..., Coopbot]]:
     running: list[RunningBot] = []
 
     def start(coopbot: Coopbot | None = None, **options: Any) -> Coopbot:
         coopbot = coopbot or Coopbot(kb)
-        running.append(RunningBot(coopbot, Settings(token=fake.token, base_url=fake.base_url, **options)))
+        running.append(RunningBot(coopbot, Settings(token=telegram.token, base_url=telegram.base_url, **options)))
         return coopbot
 
     yield start
@@ -82,12 +71,12 @@ def coopbot(start_bot: Callable[..., Coopbot]) -> Coopbot:
     return start_bot()
 
 
-def ask(fake: FakeTelegram, text: str, **where: Any) -> Sent:
+def ask(telegram: FakeTelegram, text: str, **where: Any) -> Sent:
     """A user asks; the bot's single reply to that message."""
     chat = (where.get("chat") or {"id": where.get("user", ALICE)["id"]})["id"]
-    before = len(fake.replies(chat))
-    fake.say(text, **where)
-    return fake.wait_replies(chat, after=before)[0]
+    before = len(telegram.replies(chat))
+    telegram.say(text, **where)
+    return telegram.wait_replies(chat, after=before)[0]
 
 
 def long_answer(paragraphs: int = 6, size: int = 830) -> Answer:
@@ -98,50 +87,50 @@ def long_answer(paragraphs: int = 6, size: int = 830) -> Answer:
 # -- answering questions ---------------------------------------------------------------------------------
 
 
-def test_korean_question_gets_the_korean_fact(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "몽골에는 나라장터를 언제 수출했어요?", user=MINJUN)
+def test_korean_question_gets_the_korean_fact(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "몽골에는 나라장터를 언제 수출했어요?", user=MINJUN)
     assert "2010" in reply.text
     assert "몽골" in reply.text
     assert reply.parse_mode == "HTML"
 
 
-def test_english_question_gets_the_english_fact(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "What year did Vietnam get KONEPS?")
+def test_english_question_gets_the_english_fact(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "What year did Vietnam get KONEPS?")
     assert "2008" in reply.text
     assert "Vietnam" in reply.text
 
 
-def test_answer_ends_with_a_compact_sources_footer(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "키르기스스탄과 나라장터 업무협약은 언제 체결했어?", user=MINJUN)
+def test_answer_ends_with_a_compact_sources_footer(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "키르기스스탄과 나라장터 업무협약은 언제 체결했어?", user=MINJUN)
     assert "2024년 5월 30일" in reply.text
     footer = reply.text.split("\n\n")[-1]
     assert footer.startswith("출처: ")
     assert reply.html.split("\n\n")[-1].startswith("<i>출처: ")
 
 
-def test_follow_up_uses_the_chats_conversation(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    ask(fake, "When was KONEPS exported to Vietnam?")
-    reply = ask(fake, "And Mongolia?")
+def test_follow_up_uses_the_chats_conversation(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    ask(telegram, "When was KONEPS exported to Vietnam?")
+    reply = ask(telegram, "And Mongolia?")
     assert "2010" in reply.text
 
 
 def test_questions_are_asked_as_the_public_audience_in_the_chats_session(
-    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
 ) -> None:
     scripted = start_bot(ScriptedBot(kb, lambda text: None))
-    ask(fake, "What year did Vietnam get KONEPS?")
+    ask(telegram, "What year did Vietnam get KONEPS?")
     assert scripted.asked == [
         ("What year did Vietnam get KONEPS?", {"session": f"tg:{ALICE['id']}", "audience": "public"})
     ]
 
 
 def test_staff_only_blocks_are_never_sent(
-    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
 ) -> None:
     body = (Block("paragraph", "Public part."), Block("note", "STAFF ONLY: budget draft", internal=True))
     answer = Answer(language="en", kind="answer", title="Title", body=body)
     start_bot(ScriptedBot(kb, lambda text: answer))
-    reply = ask(fake, "anything")
+    reply = ask(telegram, "anything")
     assert "Public part." in reply.text
     assert "STAFF ONLY" not in reply.html
 
@@ -149,129 +138,129 @@ def test_staff_only_blocks_are_never_sent(
 # -- groups and privacy -----------------------------------------------------------------------------------
 
 
-def test_group_message_without_mention_is_not_answered(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.say("What year did Vietnam get KONEPS?", chat=DELEGATION)
-    mentioned = fake.say(f"{BOT} What year did Vietnam get KONEPS?", chat=DELEGATION)
-    replies = fake.wait_replies(DELEGATION["id"])
-    fake.wait_for(lambda: not fake.pending_updates(), what="both updates taken")
-    assert [r.reply_to for r in fake.replies(DELEGATION["id"])] == [mentioned["message_id"]]
+def test_group_message_without_mention_is_not_answered(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.say("What year did Vietnam get KONEPS?", chat=DELEGATION)
+    mentioned = telegram.say(f"{BOT} What year did Vietnam get KONEPS?", chat=DELEGATION)
+    replies = telegram.wait_replies(DELEGATION["id"])
+    telegram.wait_for(lambda: not telegram.pending_updates(), what="both updates taken")
+    assert [r.reply_to for r in telegram.replies(DELEGATION["id"])] == [mentioned["message_id"]]
     assert "2008" in replies[0].text
 
 
-def test_group_reply_to_the_bot_is_answered(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    first = ask(fake, f"{BOT} When was KONEPS exported to Vietnam?", chat=DELEGATION)
-    reply = ask(fake, "몽골에는 언제 수출했어요?", user=MINJUN, chat=DELEGATION, reply_to=first.message)
+def test_group_reply_to_the_bot_is_answered(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    first = ask(telegram, f"{BOT} When was KONEPS exported to Vietnam?", chat=DELEGATION)
+    reply = ask(telegram, "몽골에는 언제 수출했어요?", user=MINJUN, chat=DELEGATION, reply_to=first.message)
     assert "2010" in reply.text
 
 
-def test_command_for_another_bot_is_ignored(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.say("/help@some_other_bot", chat=DELEGATION)
-    ours = fake.say(f"/help{BOT}", chat=DELEGATION)
-    fake.wait_replies(DELEGATION["id"])
-    fake.wait_for(lambda: not fake.pending_updates(), what="both updates taken")
-    assert [r.reply_to for r in fake.replies(DELEGATION["id"])] == [ours["message_id"]]
+def test_command_for_another_bot_is_ignored(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.say("/help@some_other_bot", chat=DELEGATION)
+    ours = telegram.say(f"/help{BOT}", chat=DELEGATION)
+    telegram.wait_replies(DELEGATION["id"])
+    telegram.wait_for(lambda: not telegram.pending_updates(), what="both updates taken")
+    assert [r.reply_to for r in telegram.replies(DELEGATION["id"])] == [ours["message_id"]]
 
 
 # -- commands ------------------------------------------------------------------------------------------------
 
 
-def test_start_greets_in_the_users_language_with_example_buttons(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    korean = ask(fake, "/start", user=MINJUN)
-    english = ask(fake, "/start")
+def test_start_greets_in_the_users_language_with_example_buttons(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    korean = ask(telegram, "/start", user=MINJUN)
+    english = ask(telegram, "/start")
     assert coopbot.message("start", "ko") in korean.text
     assert coopbot.message("start", "en") in english.text
     assert [text for text, _ in korean.buttons] == list(coopbot.examples("ko")[:3])
 
 
-def test_start_for_a_language_other_than_korean_is_english(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "/start", user=BATBAYAR)
+def test_start_for_a_language_other_than_korean_is_english(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "/start", user=BATBAYAR)
     assert coopbot.message("start", "en") in reply.text
 
 
-def test_help_lists_example_questions(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "/help")
+def test_help_lists_example_questions(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "/help")
     assert coopbot.message("help_intro", "en") in reply.text
     assert all(f"• {q}" in reply.text for q in coopbot.examples("en"))
 
 
-def test_lang_pins_the_chats_language(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    ask(fake, "/lang ko")
-    reply = ask(fake, "What year did Vietnam get KONEPS?")
+def test_lang_pins_the_chats_language(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    ask(telegram, "/lang ko")
+    reply = ask(telegram, "What year did Vietnam get KONEPS?")
     assert "2008년" in reply.text
     assert "베트남" in reply.text
     assert coopbot.language(f"tg:{ALICE['id']}") == "ko"
 
 
-def test_lang_without_a_choice_shows_the_usage(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    assert ask(fake, "/lang fr").text == "Answer language: /lang ko or /lang en"
+def test_lang_without_a_choice_shows_the_usage(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    assert ask(telegram, "/lang fr").text == "Answer language: /lang ko or /lang en"
 
 
-def test_about_lists_the_sources_with_their_dates(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "/about")
+def test_about_lists_the_sources_with_their_dates(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "/about")
     assert "30 May 2024" in reply.text
     assert "Public Procurement Service" in reply.text
 
 
-def test_contact_gives_the_contact_once(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "/contact")
+def test_contact_gives_the_contact_once(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "/contact")
     contact = coopbot.command("contact", lang="en").contact
     assert contact is not None and contact.phone is not None
     assert reply.text.count(contact.phone) == 1
 
 
-def test_commands_are_registered_in_both_languages(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.wait_for(lambda: ("default", "ko") in fake.commands, what="setMyCommands ko")
+def test_commands_are_registered_in_both_languages(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.wait_for(lambda: ("default", "ko") in telegram.commands, what="setMyCommands ko")
     names = ["start", "help", "lang", "about", "contact"]
     for language in ("", "en", "ko"):
-        assert [c["command"] for c in fake.commands[("default", language)]] == names
-    korean = [c["description"] for c in fake.commands[("default", "ko")]]
-    assert korean != [c["description"] for c in fake.commands[("default", "en")]]
+        assert [c["command"] for c in telegram.commands[("default", language)]] == names
+    korean = [c["description"] for c in telegram.commands[("default", "ko")]]
+    assert korean != [c["description"] for c in telegram.commands[("default", "en")]]
 
 
 # -- rendering and buttons ------------------------------------------------------------------------------
 
 
-def test_suggestions_are_buttons_with_short_server_side_keys(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "What year did Vietnam get KONEPS?")
+def test_suggestions_are_buttons_with_short_server_side_keys(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "What year did Vietnam get KONEPS?")
     assert reply.buttons
     for text, data in reply.buttons:
         assert len(data.encode()) <= 64
         assert text not in data
 
 
-def test_pressing_a_button_answers_the_query_and_asks_its_question(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    start = ask(fake, "/start")
-    fake.press(start, "When was KONEPS exported to Mongolia?")
-    answer = fake.wait_replies(ALICE["id"], after=1)[0]
-    assert len(fake.callback_answers) == 1
+def test_pressing_a_button_answers_the_query_and_asks_its_question(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    start = ask(telegram, "/start")
+    telegram.press(start, "When was KONEPS exported to Mongolia?")
+    answer = telegram.wait_replies(ALICE["id"], after=1)[0]
+    assert len(telegram.callback_answers) == 1
     assert answer.text.startswith("When was KONEPS exported to Mongolia?")
     assert "2010" in answer.text
 
 
-def test_user_markup_is_escaped(fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase) -> None:
+def test_user_markup_is_escaped(telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase) -> None:
     def echo(text: str) -> Answer:
         return Answer(language="en", kind="answer", title=text, body=(Block("paragraph", text),), suggestions=(text,))
 
     start_bot(ScriptedBot(kb, echo))
     markup = '<b>bold</b> & <script>alert("x")</script> <a href="http://x">y</a>'
-    reply = ask(fake, markup)
+    reply = ask(telegram, markup)
     assert reply.text.split("\n\n") == [markup, markup]  # shown literally, and the fake parsed the HTML
     assert "&lt;script&gt;" in reply.html
     assert reply.buttons[0][0] == markup  # button labels are plain text, not HTML
 
 
-def test_real_answer_to_a_question_with_markup_is_valid_html(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    reply = ask(fake, "<b>Vietnam</b> & KONEPS: what year?")
+def test_real_answer_to_a_question_with_markup_is_valid_html(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    reply = ask(telegram, "<b>Vietnam</b> & KONEPS: what year?")
     assert "2008" in reply.text
 
 
 def test_answer_over_4096_characters_is_split_on_paragraphs(
-    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
 ) -> None:
     answer = long_answer()
     start_bot(ScriptedBot(kb, lambda text: answer))
-    fake.say("Tell me everything")
-    first, second = fake.wait_replies(ALICE["id"], 2)
+    telegram.say("Tell me everything")
+    first, second = telegram.wait_replies(ALICE["id"], 2)
     paragraphs = ["A long answer"] + [b.text for b in answer.body]
     assert len(first.text) + len(second.text) > 5000
     assert all(len(part.text) <= 4096 for part in (first, second))
@@ -283,61 +272,63 @@ def test_answer_over_4096_characters_is_split_on_paragraphs(
 
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "location", "document"])
-def test_non_text_message_gets_a_hint_in_the_users_language(fake: FakeTelegram, coopbot: Coopbot, kind: str) -> None:
-    fake.send_non_text(kind, user=MINJUN)
-    assert fake.wait_replies(MINJUN["id"])[0].text == coopbot.message("non_text", "ko")
+def test_non_text_message_gets_a_hint_in_the_users_language(
+    telegram: FakeTelegram, coopbot: Coopbot, kind: str
+) -> None:
+    telegram.send_non_text(kind, user=MINJUN)
+    assert telegram.wait_replies(MINJUN["id"])[0].text == coopbot.message("non_text", "ko")
 
 
-def test_non_text_in_a_group_not_meant_for_the_bot_is_ignored(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.send_non_text("sticker", chat=DELEGATION)
-    ours = fake.say(f"/help{BOT}", chat=DELEGATION)
-    fake.wait_replies(DELEGATION["id"])
-    assert [r.reply_to for r in fake.replies(DELEGATION["id"])] == [ours["message_id"]]
+def test_non_text_in_a_group_not_meant_for_the_bot_is_ignored(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.send_non_text("sticker", chat=DELEGATION)
+    ours = telegram.say(f"/help{BOT}", chat=DELEGATION)
+    telegram.wait_replies(DELEGATION["id"])
+    assert [r.reply_to for r in telegram.replies(DELEGATION["id"])] == [ours["message_id"]]
 
 
-def test_edited_question_is_answered_again_in_the_same_reply(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    question = fake.say("When was KONEPS exported to Vietnam?")
-    reply = fake.wait_replies(ALICE["id"])[0]
-    fake.edit(question, "When was KONEPS exported to Mongolia?")
-    fake.wait_for(lambda: reply.edits == 1, what="the reply edited")
+def test_edited_question_is_answered_again_in_the_same_reply(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    question = telegram.say("When was KONEPS exported to Vietnam?")
+    reply = telegram.wait_replies(ALICE["id"])[0]
+    telegram.edit(question, "When was KONEPS exported to Mongolia?")
+    telegram.wait_for(lambda: reply.edits == 1, what="the reply edited")
     assert "2010" in reply.text
-    assert len(fake.replies(ALICE["id"])) == 1
+    assert len(telegram.replies(ALICE["id"])) == 1
 
 
 def test_a_message_as_long_as_telegram_allows_is_answered_from_its_question(
-    fake: FakeTelegram, coopbot: Coopbot
+    telegram: FakeTelegram, coopbot: Coopbot
 ) -> None:
     question = "What year did Vietnam get KONEPS?"
-    reply = ask(fake, question + " please" * ((4096 - len(question)) // 7))
+    reply = ask(telegram, question + " please" * ((4096 - len(question)) // 7))
     assert "2008" in reply.text
 
 
 # -- faults ----------------------------------------------------------------------------------------------------
 
 
-def test_flood_control_429_is_waited_out_and_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.fail_next("sendMessage", code=429, retry_after=1)
-    reply = ask(fake, "What year did Vietnam get KONEPS?")
+def test_flood_control_429_is_waited_out_and_retried(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.fail_next("sendMessage", code=429, retry_after=1)
+    reply = ask(telegram, "What year did Vietnam get KONEPS?")
     assert "2008" in reply.text
-    sends = [m for m, _ in fake.calls if m.startswith("sendMessage")]
+    sends = [m for m, _ in telegram.calls if m.startswith("sendMessage")]
     assert sends == ["sendMessage:429", "sendMessage"]
 
 
-def test_network_error_while_sending_is_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.drop_next("sendMessage")
-    reply = ask(fake, "What year did Vietnam get KONEPS?")
+def test_network_error_while_sending_is_retried(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.drop_next("sendMessage")
+    reply = ask(telegram, "What year did Vietnam get KONEPS?")
     assert "2008" in reply.text
-    assert [m for m, _ in fake.calls if m.startswith("sendMessage")] == ["sendMessage:dropped", "sendMessage"]
+    assert [m for m, _ in telegram.calls if m.startswith("sendMessage")] == ["sendMessage:dropped", "sendMessage"]
 
 
-def test_network_error_while_polling_is_retried(fake: FakeTelegram, coopbot: Coopbot) -> None:
-    fake.wait_for(lambda: "getUpdates" in fake.arrived, what="polling")
-    fake.drop_next("getUpdates")
-    assert "2008" in ask(fake, "What year did Vietnam get KONEPS?").text
+def test_network_error_while_polling_is_retried(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.wait_for(lambda: "getUpdates" in telegram.arrived, what="polling")
+    telegram.drop_next("getUpdates")
+    assert "2008" in ask(telegram, "What year did Vietnam get KONEPS?").text
 
 
 def test_failing_update_gets_an_apology_and_the_bot_goes_on(
-    fake: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
 ) -> None:
     def script(text: str) -> Answer | None:
         if text == "boom":
@@ -345,11 +336,11 @@ def test_failing_update_gets_an_apology_and_the_bot_goes_on(
         return None
 
     start_bot(ScriptedBot(kb, script))
-    assert ask(fake, "boom").text == Coopbot(kb).message("error", "en")
-    assert "2008" in ask(fake, "What year did Vietnam get KONEPS?").text
+    assert ask(telegram, "boom").text == Coopbot(kb).message("error", "en")
+    assert "2008" in ask(telegram, "What year did Vietnam get KONEPS?").text
 
 
-def test_stopping_finishes_updates_already_taken_and_confirms_them(fake: FakeTelegram, kb: KnowledgeBase) -> None:
+def test_stopping_finishes_updates_already_taken_and_confirms_them(telegram: FakeTelegram, kb: KnowledgeBase) -> None:
     gate = threading.Event()
 
     def slow(text: str) -> None:  # the first answer waits until the bot is told to stop
@@ -357,52 +348,43 @@ def test_stopping_finishes_updates_already_taken_and_confirms_them(fake: FakeTel
 
     scripted = ScriptedBot(kb, slow)
     for n in range(5):  # queued before the bot starts, so one getUpdates takes them all
-        fake.say(f"What year did Vietnam get KONEPS? ({n})")
-    running = RunningBot(scripted, Settings(token=fake.token, base_url=fake.base_url))
-    fake.wait_for(lambda: scripted.asked, what="the first question being answered")
+        telegram.say(f"What year did Vietnam get KONEPS? ({n})")
+    running = RunningBot(scripted, Settings(token=telegram.token, base_url=telegram.base_url))
+    telegram.wait_for(lambda: scripted.asked, what="the first question being answered")
     stopper = threading.Thread(target=running.stop)
     stopper.start()  # stop while four taken updates still wait in the bot's queue
-    fake.wait_for(lambda: any(p.get("timeout") == "0" for p in fake.calls_of("getUpdates")), what="polling stopped")
+    telegram.wait_for(
+        lambda: any(p.get("timeout") == "0" for p in telegram.calls_of("getUpdates")), what="polling stopped"
+    )
     gate.set()
     stopper.join(10)
-    assert len(fake.replies(ALICE["id"])) == 5
-    assert fake.pending_updates() == []  # the last getUpdates confirmed them all
+    assert len(telegram.replies(ALICE["id"])) == 5
+    assert telegram.pending_updates() == []  # the last getUpdates confirmed them all
 
 
 # -- webhook -------------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def webhook(fake: FakeTelegram, start_bot: Callable[..., Coopbot]) -> str:
+def webhook(telegram: FakeTelegram, start_bot: Callable[..., Coopbot]) -> str:
     port = free_port()
     start_bot(webhook_url=f"http://127.0.0.1:{port}/telegram/hook", listen="127.0.0.1", port=port,
               secret_token="s3cret-Token_1")  # fmt: skip
-    fake.wait_for(lambda: fake.webhook.get("url") and listening(port), what="the webhook server")
+    telegram.wait_for(lambda: telegram.webhook.get("url") and accepting(port), what="the webhook server")
     return "s3cret-Token_1"
 
 
-def listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def test_webhook_registers_its_secret_and_answers_updates(fake: FakeTelegram, webhook: str) -> None:
-    assert fake.webhook == {"url": fake.webhook["url"], "secret_token": webhook}
-    reply = ask(fake, "What year did Vietnam get KONEPS?")  # the fake pushes it with the secret
+def test_webhook_registers_its_secret_and_answers_updates(telegram: FakeTelegram, webhook: str) -> None:
+    assert telegram.webhook == {"url": telegram.webhook["url"], "secret_token": webhook}
+    reply = ask(telegram, "What year did Vietnam get KONEPS?")  # the fake pushes it with the secret
     assert "2008" in reply.text
 
 
 @pytest.mark.parametrize("secret", ["wrong-secret", None])
-def test_webhook_rejects_an_update_without_the_secret(fake: FakeTelegram, webhook: str, secret: str | None) -> None:
-    forged = {**fake.say("/help"), "text": "What year did Vietnam get KONEPS?"}
+def test_webhook_rejects_an_update_without_the_secret(telegram: FakeTelegram, webhook: str, secret: str | None) -> None:
+    forged = {**telegram.say("/help"), "text": "What year did Vietnam get KONEPS?"}
     del forged["entities"]
-    fake.wait_replies(ALICE["id"])
-    assert fake.push_webhook({"update_id": 9999, "message": forged}, secret) == 403
-    ask(fake, "/start")  # pushed with the secret, after the forged update
-    assert not any("2008" in r.text for r in fake.replies(ALICE["id"]))
+    telegram.wait_replies(ALICE["id"])
+    assert telegram.push_webhook({"update_id": 9999, "message": forged}, secret) == 403
+    ask(telegram, "/start")  # pushed with the secret, after the forged update
+    assert not any("2008" in r.text for r in telegram.replies(ALICE["id"]))

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-def serve(fake: FakeTelegram, log: Path) -> subprocess.Popen[bytes]:
+def serve(telegram: FakeTelegram, log: Path) -> subprocess.Popen[bytes]:
     command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
     with log.open("wb") as out:
         return subprocess.Popen([*command, "serve", "telegram"], cwd=REPO, env=env, stdout=out, stderr=out)
 
@@ -42,39 +35,39 @@ def stop(process: subprocess.Popen[bytes], how: signal.Signals, log: Path) -> in
         raise AssertionError(f"still running 5 s after {how.name}:\n{log.read_text()}") from None
 
 
-def test_serve_telegram_answers_korean_and_english_with_working_buttons(fake: FakeTelegram, tmp_path: Path) -> None:
+def test_serve_telegram_answers_korean_and_english_with_working_buttons(telegram: FakeTelegram, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    process = serve(fake, log)
+    process = serve(telegram, log)
     try:
-        fake.say("몽골에는 나라장터를 언제 수출했어요?", user=MINJUN)
-        korean = fake.wait_replies(MINJUN["id"], timeout=20)[0]
-        fake.say("What year did Vietnam get KONEPS?")
-        english = fake.wait_replies(ALICE["id"])[0]
-        fake.press(english, 0)
-        followed = fake.wait_replies(ALICE["id"], after=1)[0]
+        telegram.say("몽골에는 나라장터를 언제 수출했어요?", user=MINJUN)
+        korean = telegram.wait_replies(MINJUN["id"], timeout=20)[0]
+        telegram.say("What year did Vietnam get KONEPS?")
+        english = telegram.wait_replies(ALICE["id"])[0]
+        telegram.press(english, 0)
+        followed = telegram.wait_replies(ALICE["id"], after=1)[0]
     finally:
         code = stop(process, signal.SIGTERM, log)
     assert "2010" in korean.text
     assert "2008" in english.text
     assert followed.text.startswith(english.buttons[0][0])
-    assert len(fake.callback_answers) == 1
+    assert len(telegram.callback_answers) == 1
     assert code == 0, log.read_text()
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_signal_stops_it_within_seconds_without_losing_updates(
-    fake: FakeTelegram, tmp_path: Path, how: signal.Signals
+    telegram: FakeTelegram, tmp_path: Path, how: signal.Signals
 ) -> None:
     log = tmp_path / "serve.log"
-    process = serve(fake, log)
-    fake.wait_for(lambda: "getUpdates" in fake.arrived, timeout=20, what="polling")
+    process = serve(telegram, log)
+    telegram.wait_for(lambda: "getUpdates" in telegram.arrived, timeout=20, what="polling")
     for n in range(5):
-        fake.say(f"What year did Vietnam get KONEPS? ({n})")
-    fake.wait_for(lambda: fake.delivered >= fake.last_update_id, what="updates taken")
+        telegram.say(f"What year did Vietnam get KONEPS? ({n})")
+    telegram.wait_for(lambda: telegram.delivered >= telegram.last_update_id, what="updates taken")
     code = stop(process, how, log)
     assert code == 0, log.read_text()
     # Every update was answered, or left unconfirmed for Telegram to deliver again: none is lost.
-    assert len(fake.replies(ALICE["id"])) + len(fake.pending_updates()) >= 5
+    assert len(telegram.replies(ALICE["id"])) + len(telegram.pending_updates()) >= 5
 
 
 def test_configured_only_with_a_token() -> None:

@@ -1,0 +1,43 @@
+"""What the tests share: the real fact base, a bot of it, and the fake platforms the adapters run against.
+
+The fakes live in tests/fakes/ and are imported as the top-level package `fakes`: pytest puts tests/ on
+sys.path (its default `prepend` import mode, with no __init__.py in tests/) before this file is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fakes.slack_api import FakeSlackApi
+from fakes.telegram_api import FakeTelegram
+
+from bot import Coopbot
+from bot.model import KnowledgeBase
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The fact base in knowledge/ (or $COOPBOT_KNOWLEDGE), loaded once: it is immutable."""
+    return Coopbot.from_dir(None).kb
+
+
+@pytest.fixture(scope="module")
+def bot(kb: KnowledgeBase) -> Coopbot:
+    """A bot of the real fact base, one per test module: the conversations (sessions) it keeps are the module's."""
+    return Coopbot(kb)
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server of its own for each test (tests/fakes/telegram_api.py)."""
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def slack_api() -> Iterator[FakeSlackApi]:
+    """The fake Slack Web API, one per test module (tests/fakes/slack_api.py): each test talks in channels
+    of its own, so what one test's bot posts never reaches another's."""
+    with FakeSlackApi() as fake:
+        yield fake
