@@ -17,16 +17,15 @@ import sys
 import threading
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from bot import batch
 from bot.core import Coopbot
 from bot.knowledge import KnowledgeError, load
-from bot.model import Audience
-from bot.protocol import answer_json, error_json
+from bot.protocol import answer_json
 from bot.render_text import render_plain
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
-MAX_LINE = 100_000  # characters of one --jsonl input line that are read
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -106,44 +105,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_jsonl(bot: Coopbot, args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> None:
-    """The batch protocol: one JSON line out per line in, in order, flushed; a bad line gets an error object."""
-    audience: Audience = args.audience or "public"
-    for number, raw in enumerate(stdin, 1):
-        if not raw.strip():
-            continue
-        line = raw[:MAX_LINE]
-        ident: Any = None
-        try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("each line must be a JSON object")
-            ident = request.get("id")
-            text = request.get("text")
-            if not isinstance(text, str):
-                raise ValueError("'text' must be a string")
-            lang = request.get("lang") or args.lang
-            if lang not in (None, "ko", "en"):
-                raise ValueError("'lang' must be 'ko' or 'en'")
-            session = request.get("session")
-            answer = bot.ask(text, session=str(session) if session is not None else None, lang=lang, audience=audience)
-            out = answer_json(answer, ident)
-        except (ValueError, TypeError) as err:
-            out = error_json(ident, f"line {number}: {err}", args.lang or "en")
-        except Exception as err:  # one bad question must not stop the batch
-            out = error_json(ident, f"line {number}: internal error: {type(err).__name__}", args.lang or "en")
-        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        stdout.flush()
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     bot = _bot(args)
-    # Undecodable bytes become U+FFFD instead of ending the batch: bad input gets an answer, not a crash.
+    if args.jsonl:
+        batch.run(bot, sys.stdin.buffer, sys.stdout.buffer, args.lang, args.audience or "public")
+        return 0
+    # Undecodable bytes become U+FFFD instead of ending the question: bad input gets an answer, not a crash.
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")
-    if args.jsonl:
-        run_jsonl(bot, args, sys.stdin, sys.stdout)
-        return 0
     question = args.question if args.question is not None else sys.stdin.read()
     answer = bot.ask(question, lang=args.lang, audience=args.audience or "public")
     if args.json:

@@ -10,8 +10,9 @@ from bot.render_text import render_plain
 
 
 def answer_json(answer: Answer, ident: Any = None) -> dict[str, Any]:
-    """The reply object: `id` when the request had one, `text` as the console shows it, then the fields."""
-    data: dict[str, Any] = {} if ident is None else {"id": ident}
+    """The reply object: the request's `id` (null when it had none), `text` as the console shows it, then the
+    fields."""
+    data: dict[str, Any] = {"id": ident}
     data.update(
         text=render_plain(answer),
         matched=answer.matched,
