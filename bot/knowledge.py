@@ -7,6 +7,7 @@ collected as a `Problem(file, line, field, message)`, not just the first, so a c
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -39,6 +40,7 @@ from bot.schema import (
 from bot.yamlsource import Problem, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+MAX_TOTAL_BYTES = 64 * 2**20  # all files of the fact base together
 
 
 class KnowledgeError(Exception):
@@ -311,6 +313,15 @@ def _display(path: Path, root: Path) -> str:
     return f"{root.name}/{path.name}" if path != root else root.name
 
 
+def _size(path: Path) -> int:
+    """The size of a regular file (what read_yaml will read); 0 for anything it refuses unread."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
+
+
 def load(directory: Path | str | None = None) -> KnowledgeBase:
     """Load and validate the fact base; raise KnowledgeError listing every problem."""
     root = Path(directory or os.environ.get("COOPBOT_KNOWLEDGE") or DEFAULT_DIR)
@@ -322,9 +333,11 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
     files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
     if not files:
         problems.append(Problem(str(root), 0, "knowledge", "holds no .yaml files"))
+    if sum(_size(path) for path in files) > MAX_TOTAL_BYTES:
+        raise KnowledgeError([Problem(str(root), 0, "knowledge", f"holds more than {MAX_TOTAL_BYTES // 2**20} MiB")])
     for path in files:
         display = _display(path, root)
-        data, syntax = read_yaml(path, display)
+        data, syntax = read_yaml(path, display, root)
         problems += syntax
         ctx = CheckContext(display)
         _read_file(data, ctx, found)

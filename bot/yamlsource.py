@@ -7,11 +7,17 @@ error instead of silently keeping the last value.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+MAX_FILE_BYTES = 32 * 2**20  # one file of the fact base; the real one is 20 KB a file, a 100 times larger 20 MB
+MAX_NODES = 2_000_000  # values of one file once its aliases are expanded
+MAX_DEPTH = 50  # levels of nesting; the fact base needs six
+EXCERPT = 120  # characters of a problem's message: values are quoted, never echoed whole
 
 
 class LineDict(dict[str, Any]):
@@ -42,7 +48,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        return f"{self.file}:{self.line}: {_excerpt(self.field)}: {_excerpt(self.message)}"
+
+
+def _excerpt(text: str) -> str:
+    """Short and printable: a hostile value cannot flood a terminal or a log, nor write control characters."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: EXCERPT + 1])
+    return shown if len(shown) <= EXCERPT else shown[: EXCERPT - 1] + "…"
 
 
 class DuplicateKeyError(yaml.MarkedYAMLError):
@@ -96,16 +108,34 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
-    """Parse one file. On a syntax error return (None, [problem at the error's line])."""
+def read_yaml(path: Path, display: str, root: Path | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one file. On a refusal or a syntax error return (None, [problem at the line where it is]).
+
+    A fact base is data from people, so a file cannot be turned against the host: it must be a regular file
+    inside `root` (no link out of it, no device, no FIFO), within MAX_FILE_BYTES, and its aliases may not
+    expand it past MAX_NODES nor nest it deeper than MAX_DEPTH."""
+    refused = _refusal(path, root or path.parent)
+    if refused:
+        return None, [Problem(display, 1, "file", refused)]
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            return None, [Problem(display, 1, "file", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")]
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         return None, [Problem(display, 1, "file", f"not UTF-8 text ({err.reason})")]
     except OSError as err:
         return None, [Problem(display, 1, "file", f"cannot be read ({err.strerror})")]
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader), []
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        _check_shape(node)
+        return loader.construct_document(node), []
+    except _TooLarge as err:
+        return None, [Problem(display, err.line, "yaml", str(err))]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
@@ -113,3 +143,64 @@ def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(display, line, "yaml", f"syntax error: {message}")]
     except yaml.YAMLError as err:
         return None, [Problem(display, 1, "yaml", f"syntax error: {err}")]
+    finally:
+        loader.dispose()
+
+
+def _refusal(path: Path, root: Path) -> str | None:
+    """Why a file of the fact base is not read, if it is not: checked on the file's metadata, never opening
+    it (opening a FIFO waits forever)."""
+    try:
+        target = path.resolve(strict=True)
+        mode = target.stat().st_mode
+    except (OSError, RuntimeError) as err:  # a dangling link, a loop of links
+        return f"cannot be read ({getattr(err, 'strerror', None) or 'a broken link'})"
+    if not target.is_relative_to(root.resolve()):
+        return "is a link to a file outside the fact base directory"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
+
+
+class _TooLarge(Exception):
+    def __init__(self, message: str, node: yaml.Node) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+
+
+def _check_shape(top: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it past MAX_NODES, or that nests deeper than MAX_DEPTH, before
+    anything is built from it. Each node is measured once (aliases share nodes), so this is linear in the
+    file, however large the expansion it describes."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(top, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            open_nodes.discard(key)
+            if size[key] > MAX_NODES:
+                raise _TooLarge(f"its aliases expand it past {MAX_NODES:,} values", node)
+            if depth[key] > MAX_DEPTH:
+                raise _TooLarge(f"nests deeper than {MAX_DEPTH} levels", node)
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise _TooLarge("an alias refers to a value that contains it", node)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
