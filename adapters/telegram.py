@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -88,8 +89,10 @@ class TelegramSurface:
         parser.add_argument("--port", type=int, default=8443, help="webhook server port (default: 8443)")
         parser.add_argument("--url-path", default=None, help="webhook server path (default: the path of --webhook-url)")
         parser.add_argument(
-            "--secret-token",
-            help=f"webhook secret Telegram must send (default: ${ENV_SECRET}, else a random one per start)",
+            "--secret-token-file",
+            type=Path,
+            help=f"file holding the webhook secret Telegram must send (default: ${ENV_SECRET}, else a random one per"
+            " start); never on the command line, where `ps` shows it",
         )
         parser.add_argument("--drop-pending-updates", action="store_true", help="ignore updates sent while stopped")
 
@@ -105,7 +108,7 @@ class TelegramSurface:
             listen=args.listen,
             port=args.port,
             url_path=args.url_path,
-            secret_token=args.secret_token or env.get(ENV_SECRET),
+            secret_token=_secret(args.secret_token_file) or env.get(ENV_SECRET),
             drop_pending_updates=args.drop_pending_updates,
         )
 
@@ -116,6 +119,15 @@ class TelegramSurface:
 
 
 surface = TelegramSurface()
+
+
+def _secret(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError as err:
+        raise NotConfigured([f"cannot read the webhook secret file {path}: {err.strerror}"]) from None
 
 
 def serve(app: TelegramApp, settings: Settings) -> None:

@@ -23,6 +23,7 @@ from bot import batch
 from bot.core import Coopbot
 from bot.knowledge import KnowledgeError, load
 from bot.protocol import answer_json
+from bot.redact import Redactor
 from bot.render_text import render_plain
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
@@ -143,6 +144,7 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, signals: bool) -> i
     if signals:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
+        Redactor.from_env(os.environ).install()
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
     return surface.run(bot, settings, stop)

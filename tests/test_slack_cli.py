@@ -67,6 +67,16 @@ def test_serve_slack_answers_a_korean_mention_in_its_thread_and_an_english_dm_th
     assert in_thread.params["thread_ts"] == mention["ts"] and "2010" in in_thread.text
     assert direct.params.get("thread_ts") is None and "2008" in direct.text
     assert stop(proc, signal.SIGTERM, log) == 0
+    assert BOT_TOKEN not in log.read_text() and SIGNING_SECRET not in log.read_text()
+
+
+def test_a_slash_commands_response_url_never_reaches_the_log(slack_api: FakeSlackApi, tmp_path: Path) -> None:
+    proc, slack, log = serve_http(slack_api, tmp_path)
+    slack_api.fail("response_url", 500, times=10)  # failures are logged: the URL must not be in them
+    _, url_id = slack.slash("What year did Vietnam get KONEPS?", "C_CLI_URL")
+    time.sleep(1.5)
+    assert stop(proc, signal.SIGTERM, log) == 0
+    assert url_id not in log.read_text() and "[redacted]" in log.read_text()
 
 
 def test_serve_slack_stops_on_sigint(slack_api: FakeSlackApi, tmp_path: Path) -> None:

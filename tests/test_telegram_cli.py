@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
 
-def serve(telegram: FakeTelegram, log: Path) -> subprocess.Popen[bytes]:
+def serve(telegram: FakeTelegram, log: Path, token: str | None = None) -> subprocess.Popen[bytes]:
     command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token or telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
     with log.open("wb") as out:
         return subprocess.Popen([*command, "serve", "telegram"], cwd=REPO, env=env, stdout=out, stderr=out)
 
@@ -52,6 +52,17 @@ def test_serve_telegram_answers_korean_and_english_with_working_buttons(telegram
     assert followed.text.startswith(english.buttons[0][0])
     assert len(telegram.callback_answers) == 1
     assert code == 0, log.read_text()
+    assert telegram.token not in log.read_text()
+
+
+def test_a_rejected_token_is_never_printed(telegram: FakeTelegram, tmp_path: Path) -> None:
+    log, wrong = tmp_path / "serve.log", "7000000002:AAAnotherTokenTheServerRejects_987654"
+    process = serve(telegram, log, token=wrong)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        stop(process, signal.SIGTERM, log)
+    assert wrong not in log.read_text() and "[redacted]" in log.read_text()
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
