@@ -34,6 +34,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -58,6 +59,8 @@ SEND_ATTEMPTS = 4  # a send that fails with a network error is tried this often 
 FLOOD_RETRIES = 3  # a 429 is waited out (retry_after) and retried this often by the rate limiter
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
 STOP_CHECK = 0.2  # seconds between looks at the stop event
+ANSWERING = 16  # updates answered at once (each chat one at a time); sends wait in the rate limiter
+IN_FLIGHT = 1024  # updates taken from the queue at once, most of them waiting for their chat's turn
 
 
 # -- the surface (bot/surface.py) --------------------------------------------------------------------------
@@ -168,11 +171,48 @@ def build_application(bot: Coopbot, settings: Settings, stop: threading.Event) -
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+        .concurrent_updates(PerChatOrder(ANSWERING))
         .post_init(post_init)
         .build()
     )
     handlers.install(app)
     return app
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Chats are answered concurrently, each chat's updates strictly in the order they came.
+
+    PTB starts a task per update (up to IN_FLIGHT at once); a task first waits its turn in its chat, and only
+    then for one of `answering` working slots, so a busy group's queue holds no slot that another chat
+    could use, and one chat's flood wait stalls that chat alone."""
+
+    def __init__(self, answering: int) -> None:
+        super().__init__(max_concurrent_updates=IN_FLIGHT)
+        self._working = asyncio.Semaphore(answering)
+        self._turns: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            async with self._working:
+                await coroutine
+            return
+        turn = self._turns.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with turn, self._working:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:  # the chat is quiet: forget its lock, so memory stays bounded
+                del self._waiting[chat.id], self._turns[chat.id]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 async def _stop_when_set(app: TelegramApp, stop: threading.Event) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -388,3 +389,41 @@ def test_webhook_rejects_an_update_without_the_secret(telegram: FakeTelegram, we
     assert telegram.push_webhook({"update_id": 9999, "message": forged}, secret) == 403
     ask(telegram, "/start")  # pushed with the secret, after the forged update
     assert not any("2008" in r.text for r in telegram.replies(ALICE["id"]))
+
+
+# -- concurrency ---------------------------------------------------------------------------------------------
+
+
+def test_a_slow_answer_in_one_chat_does_not_hold_up_another_chat(
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    gate = threading.Event()
+
+    def script(text: str) -> Answer | None:
+        if text == "slow one":
+            gate.wait(10)
+        return None
+
+    start_bot(ScriptedBot(kb, script))
+    telegram.say("slow one")
+    try:
+        assert "2010" in ask(telegram, "When was KONEPS exported to Mongolia?", user=MINJUN).text
+        assert telegram.replies(ALICE["id"]) == []  # still waiting, and it did not block Minjun
+    finally:
+        gate.set()
+    telegram.wait_replies(ALICE["id"])
+
+
+def test_one_chats_questions_are_answered_in_the_order_they_were_asked(
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    def script(text: str) -> Answer:
+        n = int(text.split()[-1])
+        time.sleep((10 - n) * 0.02)  # the earlier the question, the slower its answer
+        return Answer(language="en", kind="answer", body=(Block("paragraph", f"reply {n}"),))
+
+    start_bot(ScriptedBot(kb, script))
+    for n in range(10):
+        telegram.say(f"question {n}")
+    replies = telegram.wait_replies(ALICE["id"], count=10)
+    assert [r.text for r in replies] == [f"reply {n}" for n in range(10)]
