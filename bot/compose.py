@@ -446,34 +446,25 @@ class Composer:
     def next_after(self, event: Event, following: Event) -> Answer:
         kind = event.kind if following.kind == event.kind else None  # 'the event after', if not of its kind
         lead = self.say("next_lead", kind=self.kind_name(kind), item=self.label(event), next=self.label(following))
-        body = [Block("paragraph", lead)]
-        if following.headline:
-            body += self.fact_blocks(following.headline, None)
-        return self.make(
-            "answer",
-            True,
-            0.85,
-            title=self.title(following),
-            body=body,
-            entities=(following.subject.id, event.subject.id),
-            facts=[f.id for f in following.facts[:1]],
-            sources=following.sources,
-            suggest_from=following.subject,
-        )
+        return self._led_event(lead, following, 0.85, (following.subject.id, event.subject.id))
 
     def nothing_after(self, event: Event) -> Answer:
         """'What came after the Kyrgyzstan MOU?': it is the last of its kind on record."""
         lead = self.say("next_none", kind=self.kind_name(event.kind), item=self.label(event))
+        return self._led_event(lead, event, 0.8, (event.subject.id,))
+
+    def _led_event(self, lead: str, event: Event, confidence: float, entities: Sequence[str]) -> Answer:
+        """A line on how events follow one another, then the record of the one it names."""
         body = [Block("paragraph", lead)]
         if event.headline:
             body += self.fact_blocks(event.headline, None)
         return self.make(
             "answer",
             True,
-            0.8,
+            confidence,
             title=self.title(event),
             body=body,
-            entities=(event.subject.id,),
+            entities=entities,
             facts=[f.id for f in event.facts[:1]],
             sources=event.sources,
             suggest_from=event.subject,
