@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO
 
-from bot import Answer, Audience, Coopbot, Lang, lay_out, parse_command, render_plain
+from bot import Answer, Audience, Coopbot, Lang, lay_out, parse_command, plain_text
 
 PROMPT = "> "
 QUIT = frozenset(("quit", "exit", "종료", "/quit", "/exit", "q", "끝", "나가기"))
@@ -46,9 +46,12 @@ class ConsoleSurface:
 surface = ConsoleSurface()
 
 
-def _show(answer: Answer, out: IO[str]) -> None:
-    out.write(render_plain(answer, suggestions="numbered") + "\n\n")
+def _show(answer: Answer, out: IO[str]) -> tuple[str, ...]:
+    """Write the answer; the suggestions it numbered, which typing a number asks."""
+    layout = lay_out(answer)
+    out.write(plain_text(layout, suggestions="numbered") + "\n\n")
     out.flush()
+    return layout.suggestions
 
 
 def chat(
@@ -63,6 +66,7 @@ def chat(
     _show(bot.command("start", lang=lang, session=session, audience=audience), out)
     out.write(bot.message("chat_quit_hint", lang) + "\n\n")
     last: Answer | None = None
+    offered: tuple[str, ...] = ()  # the last answer's numbered suggestions
     while stop is None or not stop.is_set():
         if stdin.isatty():
             out.write(PROMPT)
@@ -86,10 +90,9 @@ def chat(
         if command := parse_command(text):
             _show(bot.command(*command, lang=lang, session=session, audience=audience), out)
             continue
-        offered = lay_out(last).suggestions if last else ()
         if text.isdigit() and 1 <= int(text) <= len(offered):
             text = offered[int(text) - 1]
             out.write(f"{PROMPT}{text}\n")
         last = bot.ask(text, session=session, audience=audience)
-        _show(last, out)
+        offered = _show(last, out)
     return 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import Answer, Lang, Layout, Part, label, lay_out, render_plain
+from bot import Answer, Lang, Layout, Part, label, lay_out, plain_text
 
 SECTION_LIMIT = 3000  # characters of a section's (or a context element's) text
 MAX_BLOCKS = 50  # blocks of one message
@@ -80,10 +80,10 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def fallback_text(answer: Answer) -> str:
+def fallback_text(layout: Layout) -> str:
     """The plain `text` Slack shows in notifications and to clients without Block Kit: the layout as the
     console shows it, suggestions aside (they are the buttons)."""
-    return truncate(escape(render_plain(answer)), TEXT_LIMIT)
+    return truncate(escape(plain_text(layout)), TEXT_LIMIT)
 
 
 # -- blocks ---------------------------------------------------------------------------------------------
@@ -192,14 +192,11 @@ def _head_blocks(layout: Layout, asked: str | None = None) -> list[dict[str, Any
     return head
 
 
-def answer_blocks(answer: Answer, *, asked: str | None = None, share: str | None = None) -> list[dict[str, Any]]:
-    layout = lay_out(answer)
-    return _fit(_head_blocks(layout, asked), _tail_blocks(layout, share), MAX_BLOCKS)
-
-
 def render_answer(answer: Answer, *, asked: str | None = None, share: str | None = None) -> SlackMessage:
     """An Answer as a message. `asked` echoes a clicked question; `share` adds the share button."""
-    return SlackMessage(fallback_text(answer), answer_blocks(answer, asked=asked, share=share))
+    layout = lay_out(answer)
+    blocks = _fit(_head_blocks(layout, asked), _tail_blocks(layout, share), MAX_BLOCKS)
+    return SlackMessage(fallback_text(layout), blocks)
 
 
 def home_view(about: Sequence[Answer], examples: Mapping[Lang, Sequence[str]]) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from telegram.ext import (
 )
 
 from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
-from bot import COMMANDS, Answer, BoundedCache, Coopbot, Lang, NotConfigured
+from bot import COMMANDS, Answer, BoundedCache, Coopbot, Lang, NotConfigured, lay_out
 
 log = logging.getLogger("coopbot.telegram")
 T = TypeVar("T")
@@ -320,7 +320,7 @@ class TelegramHandlers:
         if chat is None:
             return
         try:
-            (text,) = render(self.bot.notice("error", self.lang(cast(Update, update))))
+            (text,) = render(lay_out(self.bot.notice("error", self.lang(cast(Update, update)))))
             await _retry(lambda: context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML))
         except Exception:  # the apology is best effort: the error is logged above
             log.warning("could not send the apology for update %s", getattr(update, "update_id", "?"), exc_info=True)
@@ -344,8 +344,9 @@ class TelegramHandlers:
         edited: bool = False,
     ) -> None:
         """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part."""
-        chunks = render(answer, quote)
-        markup = keyboard(answer, self.keys.key)
+        layout = lay_out(answer)
+        chunks = render(layout, quote)
+        markup = keyboard(layout, self.keys.key)
         key = (message.chat_id, message.message_id)
         earlier = (self._replies.get(key) or []) if edited else []
         if (

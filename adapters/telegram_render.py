@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import Answer, BoundedCache, Part, lay_out
+from bot import BoundedCache, Layout, Part
 
 MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units of the text after entity parsing
 BUTTON_PREFIX = "q:"
@@ -43,17 +43,17 @@ def visible_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def pieces(answer: Answer, quote: str | None = None) -> list[Piece]:
-    """The answer's layout as paragraphs in reading order; `quote` repeats the question a button asked.
+def pieces(layout: Layout, quote: str | None = None) -> list[Piece]:
+    """The layout as paragraphs in reading order; `quote` repeats the question a button asked.
     The suggestions are not among them: they are the keyboard's buttons."""
     out: list[Piece] = [Piece(quote, "blockquote")] if quote else []
-    for part in lay_out(answer).without("suggestions").parts:
+    for part in layout.without("suggestions").parts:
         out.append(_piece(part))
     return out
 
 
 def _piece(part: Part) -> Piece:
-    marker = f"[{part.label}] " if part.internal else ""
+    marker = part.marker
     match part.role:
         case "title":
             return Piece(part.text, "b")
@@ -70,9 +70,9 @@ def _piece(part: Part) -> Piece:
             return Piece(marker + part.text)
 
 
-def render(answer: Answer, quote: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
-    """The answer as one or more HTML messages, each within `limit` visible characters."""
-    return pack([part for piece in pieces(answer, quote) for part in cut(piece, limit)], limit)
+def render(layout: Layout, quote: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
+    """The laid-out answer as one or more HTML messages, each within `limit` visible characters."""
+    return pack([part for piece in pieces(layout, quote) for part in cut(piece, limit)], limit)
 
 
 def pack(parts: list[Piece], limit: int = MAX_MESSAGE, separator: str = "\n\n") -> list[str]:
@@ -154,9 +154,9 @@ class QuestionKeys:
         return self._questions.get(key)
 
 
-def keyboard(answer: Answer, key: Callable[[str], str]) -> InlineKeyboardMarkup | None:
+def keyboard(layout: Layout, key: Callable[[str], str]) -> InlineKeyboardMarkup | None:
     """One button per suggested question the layout offers, each on its own row (the questions are sentences)."""
-    questions = lay_out(answer).suggestions
+    questions = layout.suggestions
     if not questions:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(q, callback_data=key(q))] for q in questions])

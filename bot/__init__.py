@@ -12,7 +12,7 @@ from bot.core import Coopbot
 from bot.labels import label
 from bot.layout import Layout, Part, lay_out
 from bot.model import LANGS, Audience, Lang
-from bot.render_text import render_plain
+from bot.render_text import plain_text, render_plain
 from bot.surface import NotConfigured, Surface
 
 __all__ = [
@@ -35,5 +35,6 @@ __all__ = [
     "label",
     "lay_out",
     "parse_command",
+    "plain_text",
     "render_plain",
 ]

@@ -40,6 +40,11 @@ class Part:
     def internal(self) -> bool:
         return self.role in BODY_ROLES and bool(self.label)
 
+    @property
+    def marker(self) -> str:
+        """What a text surface writes before a staff-only part ("[Internal] "); "" before any other."""
+        return f"[{self.label}] " if self.internal else ""
+
 
 @dataclass(frozen=True, slots=True)
 class Layout:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.answer import Answer
-from bot.layout import Part, lay_out
+from bot.layout import Layout, Part, lay_out
 
 # How suggested follow-ups are written: left out (the JSON protocol gives them as `suggestions`), as a
 # bulleted list, or numbered so that typing the number asks one (the console).
@@ -13,14 +13,18 @@ SuggestionStyle = Literal["none", "bullets", "numbered"]
 
 
 def render_plain(answer: Answer, *, suggestions: SuggestionStyle = "none") -> str:
-    layout = lay_out(answer)
+    return plain_text(lay_out(answer), suggestions=suggestions)
+
+
+def plain_text(layout: Layout, *, suggestions: SuggestionStyle = "none") -> str:
+    """An answer already laid out, as plain text."""
     if suggestions == "none":
         layout = layout.without("suggestions")
     return "\n\n".join(_part(part, numbered=suggestions == "numbered") for part in layout.parts)
 
 
 def _part(part: Part, *, numbered: bool) -> str:
-    marker = f"[{part.label}] " if part.internal else ""
+    marker = part.marker
     match part.role:
         case "list":
             lines = [f"- {item}" for item in part.items]

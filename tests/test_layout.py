@@ -62,7 +62,7 @@ def json_text(answer: Answer) -> str:
 
 
 def telegram(answer: Answer) -> str:
-    return "\n\n".join(parse_html(message) for message in render(answer))
+    return "\n\n".join(parse_html(message) for message in render(lay_out(answer)))
 
 
 def slack(answer: Answer) -> str:
@@ -133,7 +133,7 @@ def test_staff_only_parts_never_reach_the_public_on_any_surface(cases: dict[str,
 def test_the_suggestions_are_the_same_buttons_and_numbers_everywhere(cases: dict[str, Answer]) -> None:
     for answer in cases.values():
         offered = lay_out(answer).suggestions
-        markup = keyboard(answer, QuestionKeys().key)
+        markup = keyboard(lay_out(answer), QuestionKeys().key)
         buttons = [row[0].text for row in markup.inline_keyboard] if markup else []
         slack_buttons = [
             e["value"] for b in render_answer(answer).blocks if b["type"] == "actions" for e in b["elements"]

@@ -11,14 +11,15 @@ from typing import Any
 from fakes.telegram_api import parse_html, u16len
 
 from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
-from bot import Answer, Block, Contact, SourceRef
+from bot import Answer, Block, Contact, Layout, SourceRef, lay_out
 
 SOURCE = SourceRef("s1", "K-eProcurement <heads> for Kyrgyzstan", "PPS & partners", "2024-05-30", "30 May 2024")
 CONTACT = Contact("Shin Bong-gi", "Deputy Director", "International Cooperation Division", "042-724-7470")
 
 
-def answer(*body: Block, **fields: Any) -> Answer:
-    return Answer(language="en", kind="answer", body=body, **fields)
+def answer(*body: Block, **fields: Any) -> Layout:
+    """An answer with these blocks and fields, laid out as every renderer receives it."""
+    return lay_out(Answer(language="en", kind="answer", body=body, **fields))
 
 
 def shown(messages: list[str]) -> list[str]:
