@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO
 
-from bot import Answer, Audience, Coopbot, Lang, lay_out, parse_command, plain_text
+from bot import Answer, Audience, Coopbot, Lang, Runtime, lay_out, parse_command, plain_text
 
 PROMPT = "> "
 QUIT = frozenset(("quit", "exit", "종료", "/quit", "/exit", "q", "끝", "나가기"))
@@ -39,8 +39,8 @@ class ConsoleSurface:
     def settings(self, args: argparse.Namespace, env: Mapping[str, str]) -> ConsoleSettings:
         return ConsoleSettings(lang=args.lang, audience=args.audience or "public")
 
-    def run(self, bot: Coopbot, settings: ConsoleSettings, stop: threading.Event) -> int:
-        return chat(bot, settings, sys.stdin, sys.stdout, stop)
+    def run(self, bot: Coopbot, settings: ConsoleSettings, runtime: Runtime) -> int:
+        return chat(bot, settings, sys.stdin, sys.stdout, runtime.stop)
 
 
 surface = ConsoleSurface()

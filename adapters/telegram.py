@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import hmac
+import json
 import logging
+import re
 import secrets
-import threading
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+import tornado.web
 from telegram import (
     BotCommand,
     InlineKeyboardMarkup,
@@ -31,7 +35,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -42,8 +45,10 @@ from telegram.ext import (
     filters,
 )
 
+from adapters.http_server import BoundedHTTPServer, GuardedHandler, listen
 from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
-from bot import COMMANDS, Answer, BoundedCache, Coopbot, Lang, NotConfigured, lay_out
+from adapters.telegram_send import ChatRateLimiter, PossiblyDelivered, retry, send_once
+from bot import COMMANDS, Admission, Answer, BoundedCache, Coopbot, Inbox, Item, Lang, NotConfigured, Runtime, lay_out
 
 log = logging.getLogger("coopbot.telegram")
 T = TypeVar("T")
@@ -55,8 +60,10 @@ ENV_BASE_URL = "TELEGRAM_API_BASE_URL"
 ENV_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-SEND_ATTEMPTS = 4  # a send that fails with a network error is tried this often in all
-FLOOD_RETRIES = 3  # a 429 is waited out (retry_after) and retried this often by the rate limiter
+SURFACE = "telegram"  # the inbox's name for this surface's updates
+BOOTSTRAP_ATTEMPTS = 5  # start-up calls (getMe, setWebhook) tried this often on network errors
+POLL_BACKOFF, POLL_BACKOFF_MAX = 1.0, 30.0  # seconds between failed getUpdates calls
+MAX_UPDATE_BYTES = 1_000_000  # a webhook body larger than this is no update of ours
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
 STOP_CHECK = 0.2  # seconds between looks at the stop event
 ANSWERING = 16  # updates answered at once (each chat one at a time); sends wait in the rate limiter
@@ -115,10 +122,8 @@ class TelegramSurface:
             drop_pending_updates=args.drop_pending_updates,
         )
 
-    def run(self, bot: Coopbot, settings: Settings, stop: threading.Event) -> int:
-        """Serve until `stop` is set, then finish the updates already taken."""
-        serve(build_application(bot, settings, stop), settings)
-        return 0
+    def run(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
+        return serve(bot, settings, runtime)
 
 
 surface = TelegramSurface()
@@ -133,50 +138,207 @@ def _secret(path: Path | None) -> str | None:
         raise NotConfigured([f"cannot read the webhook secret file {path}: {err.strerror}"]) from None
 
 
-def serve(app: TelegramApp, settings: Settings) -> None:
-    """Run the application's own loop: long polling, or a webhook server whose secret is checked.
-    Stopping is `stop` of `build_application` (the command line sets it on SIGINT and SIGTERM)."""
-    common: dict[str, Any] = dict(
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=settings.drop_pending_updates,
-        stop_signals=None,
-        bootstrap_retries=5,
-    )
-    if not settings.webhook_url:
-        app.run_polling(timeout=timedelta(seconds=settings.poll_timeout), **common)
-        return
-    # Without a configured secret a random one still makes Telegram the only accepted sender.
-    secret = settings.secret_token or secrets.token_urlsafe(32)
-    path = settings.url_path if settings.url_path is not None else urlsplit(settings.webhook_url).path.strip("/")
-    app.run_webhook(
-        listen=settings.listen,
-        port=settings.port,
-        url_path=path,
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        **common,
-    )
+def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
+    """Serve until `runtime.stop` is set; the exit status."""
+    return asyncio.run(Service(bot, settings, runtime).run())
 
 
-def build_application(bot: Coopbot, settings: Settings, stop: threading.Event) -> TelegramApp:
-    """The application with its handlers; it stops running once `stop` is set."""
-    handlers = TelegramHandlers(bot, settings.default_lang)
-
-    async def post_init(app: TelegramApp) -> None:
-        asyncio.get_running_loop().create_task(_stop_when_set(app, stop))
-        await handlers.register_commands(app)
-
+def build_application(settings: Settings, handlers: TelegramHandlers, order: PerChatOrder) -> TelegramApp:
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
-        .concurrent_updates(PerChatOrder(ANSWERING))
-        .post_init(post_init)
+        .rate_limiter(ChatRateLimiter())
+        .concurrent_updates(order)
+        .updater(None)  # updates come from `Polling` or `Webhook`, which keep them in the inbox first
         .build()
     )
     handlers.install(app)
     return app
+
+
+class Service:
+    """One run: take updates (polling or the webhook) into the inbox, answer them, stop within the grace.
+
+    An update is confirmed to Telegram (the next getUpdates offset, the webhook's 200) only once it is
+    in the inbox; it leaves the inbox once answered. A restart first answers what the inbox still holds,
+    oldest first; an update Telegram delivers again is recognised by its update_id and answered once."""
+
+    def __init__(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> None:
+        self.settings, self.runtime = settings, runtime
+        self.order = PerChatOrder(ANSWERING, runtime.inbox)
+        self.handlers = TelegramHandlers(bot, settings.default_lang, runtime)
+        self.app = build_application(settings, self.handlers, self.order)
+
+    async def run(self) -> int:
+        app = self.app
+        try:
+            await _bootstrap(app.initialize)
+        except TelegramError as err:  # a refused token, or Telegram unreachable after the retries
+            log.error("coopbot serve telegram: cannot start: %s", err)
+            return 1
+        await self.handlers.register_commands(app)
+        await app.start()
+        await self.resume()
+        source: Polling | Webhook = Webhook(self) if self.settings.webhook_url else Polling(self)
+        try:
+            await source.start()
+        except (TelegramError, OSError) as err:
+            log.error("coopbot serve telegram: cannot start: %s", err)
+            await self._shut_down()
+            return 1
+        log.info("coopbot is answering on Telegram as @%s", app.bot.username)
+        while not self.runtime.stop.is_set():  # a threading.Event: set from a signal handler
+            await asyncio.sleep(STOP_CHECK)
+        await source.stop()  # take nothing more
+        await self.order.drain(app.update_queue, self.runtime.grace)
+        await self._shut_down()
+        return 0
+
+    async def _shut_down(self) -> None:
+        await self.app.stop()
+        await self.app.shutdown()
+        left = await asyncio.to_thread(self.runtime.inbox.depth, SURFACE)
+        if left:
+            log.info("%d update(s) wait in the inbox for the next start", left)
+
+    async def take(self, updates: Sequence[Update]) -> None:
+        """Keep updates durably, then queue the new ones; one delivered again is answered once."""
+        now = time.time()
+        items = [
+            Item(SURFACE, str(u.update_id), conversation(u), json.dumps(u.to_dict(), ensure_ascii=False), now)
+            for u in updates
+        ]
+        fresh = await asyncio.to_thread(self.runtime.inbox.add, items)
+        for update, new in zip(updates, fresh, strict=True):
+            if new:
+                await self.app.update_queue.put(update)
+            else:
+                log.info("update %s delivered again; taken already", update.update_id)
+
+    async def resume(self) -> None:
+        """Answer what a previous run took but did not answer, oldest first."""
+        waiting = await asyncio.to_thread(self.runtime.inbox.waiting, SURFACE)
+        for item in waiting:
+            try:
+                update = Update.de_json(json.loads(item.payload), self.app.bot)
+            except (ValueError, TypeError, KeyError):
+                log.error("update %s in the inbox cannot be read; dropped", item.key)
+                await asyncio.to_thread(self.runtime.inbox.done, SURFACE, item.key)
+                continue
+            await self.app.update_queue.put(update)
+        if waiting:
+            log.info("answering %d update(s) left from the last run", len(waiting))
+
+
+class Polling:
+    """getUpdates in a loop; the offset that confirms updates moves only past updates in the inbox."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.offset: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        bot, settings = self.service.app.bot, self.service.settings
+        await _bootstrap(partial(bot.delete_webhook, drop_pending_updates=settings.drop_pending_updates))
+        self._task = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        bot, timeout = self.service.app.bot, self.service.settings.poll_timeout
+        pause = POLL_BACKOFF
+        while True:
+            try:
+                updates = await bot.get_updates(offset=self.offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+            except TelegramError as err:  # network trouble, a 5xx, another instance polling: wait and go on
+                log.warning("polling Telegram failed: %s", err)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, POLL_BACKOFF_MAX)
+                continue
+            pause = POLL_BACKOFF
+            if updates:
+                await self.service.take(updates)
+                self.offset = updates[-1].update_id + 1
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.offset is not None:  # confirm what the inbox holds, so Telegram does not send it again
+            try:
+                await self.service.app.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+            except TelegramError as err:  # it would come again and be recognised by its update_id
+                log.info("could not confirm the last updates: %s", err)
+
+
+class Webhook:
+    """The webhook server: the secret is checked before the body is read; 200 once the update is kept."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        settings = service.settings
+        assert settings.webhook_url is not None
+        # Without a configured secret a random one still makes Telegram the only accepted sender.
+        self.secret = settings.secret_token or secrets.token_urlsafe(32)
+        path = settings.url_path if settings.url_path is not None else urlsplit(settings.webhook_url).path
+        self.path = "/" + path.strip("/")
+        self.server: BoundedHTTPServer | None = None
+
+    async def start(self) -> None:
+        settings = self.service.settings
+        app = tornado.web.Application([(re.escape(self.path), UpdateHandler, {"webhook": self})])
+        self.server, port = listen(app, settings.listen, settings.port)
+        log.info("webhook server on %s:%d%s", settings.listen, port, self.path)
+        await _bootstrap(
+            partial(
+                self.service.app.bot.set_webhook,
+                url=settings.webhook_url,
+                secret_token=self.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=settings.drop_pending_updates,
+            )
+        )
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.server.close_all_connections(), timeout=1.0)
+
+
+class UpdateHandler(GuardedHandler):
+    max_body = MAX_UPDATE_BYTES
+
+    def initialize(self, webhook: Webhook) -> None:
+        self.webhook = webhook
+
+    def check_headers(self) -> None:
+        given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self.webhook.secret.encode()):
+            self.reject(403)
+
+    async def handle(self, body: bytes) -> None:
+        try:
+            update = Update.de_json(json.loads(body), self.webhook.service.app.bot)
+        except (ValueError, TypeError, KeyError):
+            self.reject(400)
+            return
+        await self.webhook.service.take([update])
+        self.finish()
+
+
+async def _bootstrap(call: Callable[[], Awaitable[T]]) -> T:
+    """A start-up call, retried a few times on network errors; a refused token fails at once."""
+    for attempt in range(BOOTSTRAP_ATTEMPTS):
+        try:
+            return await call()
+        except NetworkError as err:  # InvalidToken is not a NetworkError
+            if attempt == BOOTSTRAP_ATTEMPTS - 1:
+                raise
+            log.warning("Telegram start-up call failed (%s); retrying", err)
+            await asyncio.sleep(min(2**attempt, 10))
+    raise AssertionError("unreachable")
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -184,29 +346,57 @@ class PerChatOrder(BaseUpdateProcessor):
 
     PTB starts a task per update (up to IN_FLIGHT at once); a task first waits its turn in its chat, and only
     then for one of `answering` working slots, so a busy group's queue holds no slot that another chat
-    could use, and one chat's flood wait stalls that chat alone."""
+    could use, and one chat's flood wait stalls that chat alone. An update leaves the inbox once answered.
+    `drain` lets the answering go on for a grace period, then leaves the rest in the inbox."""
 
-    def __init__(self, answering: int) -> None:
+    def __init__(self, answering: int, inbox: Inbox) -> None:
         super().__init__(max_concurrent_updates=IN_FLIGHT)
+        self.inbox = inbox
         self._working = asyncio.Semaphore(answering)
         self._turns: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._answering: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             async with self._working:
-                await coroutine
+                await self._answer(update, coroutine)
             return
         turn = self._turns.setdefault(chat.id, asyncio.Lock())
         self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
         try:
             async with turn, self._working:
-                await coroutine
+                await self._answer(update, coroutine)
         finally:
             self._waiting[chat.id] -= 1
             if not self._waiting[chat.id]:  # the chat is quiet: forget its lock, so memory stays bounded
                 del self._waiting[chat.id], self._turns[chat.id]
+
+    async def _answer(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self._closed:  # past the grace: it stays in the inbox for the next start
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._answering.add(task)
+        try:
+            await coroutine
+        finally:
+            self._answering.discard(task)
+        if isinstance(update, Update):
+            await asyncio.to_thread(self.inbox.done, SURFACE, str(update.update_id))
+
+    async def drain(self, queue: asyncio.Queue[object], grace: float) -> None:
+        try:
+            await asyncio.wait_for(queue.join(), timeout=grace)
+        except TimeoutError:
+            self._closed = True
+            for task in list(self._answering):
+                task.cancel()
+            log.warning("stopping after %.0f s of grace; unanswered updates stay in the inbox", grace)
 
     async def initialize(self) -> None:
         pass
@@ -215,22 +405,16 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
-async def _stop_when_set(app: TelegramApp, stop: threading.Event) -> None:
-    # A threading.Event, not an asyncio one: it is set from a signal handler or another thread.
-    while not stop.is_set():
-        await asyncio.sleep(STOP_CHECK)
-    app.stop_running()
-
-
 # -- the translation ----------------------------------------------------------------------------------------
 
 
 class TelegramHandlers:
     """Handlers that turn updates into questions for the core and Answers into Telegram messages."""
 
-    def __init__(self, bot: Coopbot, default_lang: Lang | None = None) -> None:
+    def __init__(self, bot: Coopbot, default_lang: Lang | None, runtime: Runtime) -> None:
         self.bot = bot
         self.default_lang = default_lang
+        self.runtime = runtime
         self.keys = QuestionKeys()
         # Our replies to each user message, to edit them when the user edits theirs.
         self._replies: BoundedCache[tuple[int, int], list[int]] = BoundedCache(REMEMBERED_REPLIES)
@@ -250,7 +434,7 @@ class TelegramHandlers:
         for lang, code in menus:
             commands = [BotCommand(c.name, self.bot.message(f"command_{c.name}", lang)) for c in COMMANDS]
             try:
-                await _retry(partial(app.bot.set_my_commands, commands, language_code=code))
+                await retry(partial(app.bot.set_my_commands, commands, language_code=code))
             except TelegramError as err:  # a missing menu is no reason not to answer questions
                 log.warning("could not register the %s command menu: %s", lang, err)
 
@@ -259,7 +443,7 @@ class TelegramHandlers:
     def _command(self, name: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
         async def handler(update: Update, context: Context) -> None:
             message = update.effective_message
-            if message is not None:
+            if message is not None and await self.admitted(context, update, message):
                 reply = self.bot.command(
                     name, " ".join(context.args or ()), lang=self.lang(update), session=session(message.chat_id)
                 )
@@ -275,7 +459,7 @@ class TelegramHandlers:
         command = message.text.split()[0]
         target = command.partition("@")[2].lower()
         ours = target == (context.bot.username or "").lower() if target else message.chat.type == "private"
-        if ours:
+        if ours and await self.admitted(context, update, message):
             await self.send(context, message, self.bot.command("help", lang=self.lang(update)))
 
     async def on_text(self, update: Update, context: Context) -> None:
@@ -283,9 +467,12 @@ class TelegramHandlers:
         if message is None:
             return
         question = addressed_text(message, context.bot.id, context.bot.username or "")
-        if question is None:
+        if question is None or not await self.admitted(context, update, message):
             return
-        await self.answer(context, message, question, edited=update.edited_message is not None)
+        asked = message.edit_date or message.date
+        await self.answer(
+            context, message, question, edited=update.edited_message is not None, asked_at=asked.timestamp()
+        )
 
     async def on_non_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -299,7 +486,7 @@ class TelegramHandlers:
         if query is None:
             return
         try:
-            await _retry(query.answer)
+            await retry(query.answer)
         except BadRequest as err:  # too old to answer (e.g. pressed while the bot was down): still ask it
             log.info("callback query not answered: %s", err)
         data = query.data or ""
@@ -307,7 +494,7 @@ class TelegramHandlers:
         if message is None:  # too old for Telegram to include: nowhere to answer
             return
         question = self.keys.question(data) or button_text(message.reply_markup, data)
-        if question:
+        if question and await self.admitted(context, update, message):
             await self.answer(context, message, question, quote=True)
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -321,17 +508,34 @@ class TelegramHandlers:
             return
         try:
             (text,) = render(lay_out(self.bot.notice("error", self.lang(cast(Update, update)))))
-            await _retry(lambda: context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML))
+            await send_once(lambda: context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML), "apology")
         except Exception:  # the apology is best effort: the error is logged above
             log.warning("could not send the apology for update %s", getattr(update, "update_id", "?"), exc_info=True)
 
     # -- asking and sending ----------------------------------------------------------------------------------
 
+    async def admitted(self, context: Context, update: Update, message: Message) -> bool:
+        """The per-person limit: the first question over it gets a polite reply, later ones none."""
+        person = update.effective_user
+        verdict = self.runtime.limit.admit(f"tg:{person.id}" if person else None)
+        if verdict is Admission.REFUSE:
+            await self.send(context, message, self.bot.notice("too_many", self.lang(update)))
+        return verdict is Admission.ANSWER
+
     async def answer(
-        self, context: Context, message: Message, question: str, *, edited: bool = False, quote: bool = False
+        self,
+        context: Context,
+        message: Message,
+        question: str,
+        *,
+        edited: bool = False,
+        quote: bool = False,
+        asked_at: float | None = None,
     ) -> None:
         # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
         answer = await asyncio.to_thread(self.bot.ask, question, session=session(message.chat_id), audience="public")
+        if self.runtime.is_late(asked_at):
+            answer = self.bot.late(answer)
         await self.send(context, message, answer, quote=question if quote else None, edited=edited)
 
     async def send(
@@ -355,11 +559,14 @@ class TelegramHandlers:
             and await self._edit(context, message.chat_id, earlier[0], chunks[0], markup)
         ):
             return
-        sent = [
-            await self._send(context, message, chunk, markup if i == len(chunks) - 1 else None)
-            for i, chunk in enumerate(chunks)
-        ]
-        self._replies.put(key, [m.message_id for m in sent])
+        sent: list[int] = []
+        try:
+            for i, chunk in enumerate(chunks):
+                reply = await self._send(context, message, chunk, markup if i == len(chunks) - 1 else None)
+                sent.append(reply.message_id)
+        except PossiblyDelivered as err:  # not sent again (no duplicates) and not apologised for
+            log.warning("possible loss: a reply in chat %s may not have arrived (%s)", message.chat_id, err)
+        self._replies.put(key, sent)
 
     async def _send(
         self, context: Context, message: Message, html: str, markup: InlineKeyboardMarkup | None
@@ -368,17 +575,18 @@ class TelegramHandlers:
         reply = None
         if message.chat.type != "private" and message.from_user and message.from_user.id != context.bot.id:
             reply = ReplyParameters(message.message_id, allow_sending_without_reply=True)
-        return await _retry(
+        return await send_once(
             lambda: context.bot.send_message(
                 message.chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply
-            )
+            ),
+            f"reply to message {message.message_id}",
         )
 
     async def _edit(
         self, context: Context, chat_id: int, message_id: int, html: str, markup: InlineKeyboardMarkup | None
     ) -> bool:
         try:
-            await _retry(
+            await retry(
                 lambda: context.bot.edit_message_text(
                     html, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
                 )
@@ -409,6 +617,12 @@ def session(chat_id: int) -> str:
     return f"tg:{chat_id}"
 
 
+def conversation(update: Update) -> str:
+    """The chat an update belongs to, in which its replies keep their order."""
+    chat = update.effective_chat
+    return str(chat.id) if chat else "-"
+
+
 def replies_to_bot(message: Message, bot_id: int) -> bool:
     original = message.reply_to_message
     return bool(original and original.from_user and original.from_user.id == bot_id)
@@ -432,16 +646,3 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     for part in mentions:
         text = text.replace(part, " ")
     return " ".join(text.split())
-
-
-async def _retry(call: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
-    """Retry a Bot API call on network errors (429s are the rate limiter's); a refusal is not retried."""
-    for attempt in range(attempts):
-        try:
-            return await call()
-        except NetworkError as err:
-            if isinstance(err, BadRequest) or attempt == attempts - 1:
-                raise
-            log.warning("network error (%s); retrying", err)
-            await asyncio.sleep(0.25 * 2**attempt)
-    raise AssertionError("unreachable")

@@ -2,7 +2,8 @@
 
 Surfaces (adapters/) import only what this package exports: `Coopbot` to ask and to run commands, the
 `Answer` model and its `Layout` to render, the command table, the `Surface` contract they implement, and
-`BoundedCache` for what they remember. Nothing in this package imports a surface or a platform library.
+`BoundedCache` for what they remember, and the `Runtime` they run with (the inbox of questions
+taken, the per-person limit). Nothing in this package imports a surface or a platform library.
 """
 
 from bot.answer import Answer, Block, Contact, Kind, SourceRef
@@ -11,13 +12,17 @@ from bot.commands import COMMANDS, Command, parse_command
 from bot.core import Coopbot
 from bot.labels import label
 from bot.layout import Layout, Part, lay_out
+from bot.limits import Admission, UserLimit
 from bot.model import LANGS, Audience, Lang
 from bot.render_text import plain_text, render_plain
+from bot.runtime import Runtime
+from bot.store import Inbox, Item
 from bot.surface import NotConfigured, Surface
 
 __all__ = [
     "COMMANDS",
     "LANGS",
+    "Admission",
     "Answer",
     "Audience",
     "Block",
@@ -25,13 +30,17 @@ __all__ = [
     "Command",
     "Contact",
     "Coopbot",
+    "Inbox",
+    "Item",
     "Kind",
     "Lang",
     "Layout",
     "NotConfigured",
     "Part",
+    "Runtime",
     "SourceRef",
     "Surface",
+    "UserLimit",
     "label",
     "lay_out",
     "parse_command",

@@ -79,5 +79,6 @@ class Answer:
     contact: Contact | None = None
     suggestions: tuple[str, ...] = ()
     audience: Audience = "public"
+    preface: str = ""  # a line before everything else: the apology for a late reply
     # How the engine read the question (intent scores, topics, cues): for the evaluation, never shown.
     diagnostics: Mapping[str, Any] = field(default_factory=dict)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from importlib.metadata import EntryPoint, entry_points
@@ -22,9 +23,13 @@ from typing import Any
 from bot import batch
 from bot.core import Coopbot
 from bot.knowledge import KnowledgeError, load
+from bot.limits import UserLimit
 from bot.protocol import answer_json
 from bot.redact import Redactor
 from bot.render_text import render_plain
+from bot.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, Runtime
+from bot.session import SessionStore
+from bot.store import Database, SqliteSessionStore, database_path
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -78,14 +83,26 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
             continue
         p = serve_sub.add_parser(name, help=f"serve on {name}")
         _common(p)
+        p.add_argument(
+            "--grace",
+            type=float,
+            default=DEFAULT_GRACE,
+            help="seconds to keep answering after SIGTERM; what is left waits in the database (default %(default)s)",
+        )
+        p.add_argument(
+            "--late-after",
+            type=float,
+            default=DEFAULT_LATE_AFTER,
+            help="seconds after which a reply opens with an apology for the wait (default %(default)s)",
+        )
         if name == serving:
             load_surface(name).add_arguments(p)
     return parser
 
 
-def _bot(args: argparse.Namespace) -> Coopbot:
+def _bot(args: argparse.Namespace, store: SessionStore | None = None) -> Coopbot:
     try:
-        return Coopbot.from_dir(getattr(args, "knowledge", None))
+        return Coopbot.from_dir(getattr(args, "knowledge", None), store)
     except KnowledgeError as err:
         print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
         for problem in err.problems[:20]:
@@ -124,30 +141,43 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    return _run(load_surface("console"), args, signals=False)
+    return _run(load_surface("console"), args, serving=False)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    return _run(load_surface(args.surface), args, signals=True)
+    return _run(load_surface(args.surface), args, serving=True)
 
 
-def _run(surface: Surface[Any], args: argparse.Namespace, *, signals: bool) -> int:
-    """Read the surface's settings (or say what is missing), then run it until it is stopped."""
+def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> int:
+    """Read the surface's settings (or say what is missing), then run it until it is stopped. Serving keeps
+    its inbox and conversations in the database ($COOPBOT_DB); the console chat keeps them in memory."""
     try:
         settings = surface.settings(args, os.environ)
-    except NotConfigured as err:
-        for problem in err.problems:
+        limit = UserLimit.from_env(os.environ)
+    except (NotConfigured, ValueError) as err:
+        for problem in err.problems if isinstance(err, NotConfigured) else [str(err)]:
             print(f"coopbot {args.command} {surface.name}: {problem}", file=sys.stderr)
         return 2
-    bot = _bot(args)
+    path = database_path(os.environ) if serving else ":memory:"
+    try:
+        db = Database(path)
+    except (OSError, sqlite3.Error) as err:
+        print(f"coopbot {args.command} {surface.name}: cannot open the database {path}: {err}", file=sys.stderr)
+        return 2
+    bot = _bot(args, SqliteSessionStore(db) if serving else None)
     stop = threading.Event()
-    if signals:
+    options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
+    runtime = Runtime.with_database(db, stop=stop, limit=limit, **options)
+    if serving:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
         Redactor.from_env(os.environ).install()
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
-    return surface.run(bot, settings, stop)
+    try:
+        return surface.run(bot, settings, runtime)
+    finally:
+        db.close()
 
 
 def _stopping(stop: threading.Event, signum: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bot import knowledge
@@ -75,6 +76,10 @@ class Coopbot:
     def notice(self, key: str, lang: Lang) -> Answer:
         """A curated one-line message (the apology, 'send text') as an Answer, so every surface lays it out alike."""
         return Answer(language=lang, kind="smalltalk", body=(Block("paragraph", self.kb.message(key, lang)),))
+
+    def late(self, answer: Answer) -> Answer:
+        """The answer to a question that waited (the bot was down or busy): the same, opening with an apology."""
+        return replace(answer, preface=self.kb.message("late_reply", answer.language))
 
     def message(self, key: str, lang: Lang, **values: str) -> str:
         """A curated message of the fact base (knowledge/messages.yaml), with its placeholders filled."""

@@ -3,6 +3,7 @@
 A renderer (plain text here, Telegram HTML and Slack Block Kit in adapters/) only maps each part to
 its markup; it never decides what to show. The rules, in reading order:
 
+- the preface, if any (the apology for a late reply), as a note;
 - the title, if any;
 - the body blocks; staff-only (internal) blocks only when the answer is for staff, marked with the
   Internal label;
@@ -66,7 +67,9 @@ class Layout:
 def lay_out(answer: Answer) -> Layout:
     """The parts an answer shows, in reading order (the rules are in this module's docstring)."""
     lang = answer.language
-    parts: list[Part] = [Part("title", answer.title)] if answer.title else []
+    parts: list[Part] = [Part("note", answer.preface)] if answer.preface else []
+    if answer.title:
+        parts.append(Part("title", answer.title))
     for block in answer.body:
         if block.internal and answer.audience != "staff":  # the core filters these already; a second lock
             continue

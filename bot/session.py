@@ -1,7 +1,8 @@
 """Conversation context: what the last question was about, per session, for elliptical follow-ups.
 
-The store is a small interface (`SessionStore`) so another backend (Redis, a database) can replace
-the in-memory one. Context expires after a period of silence and never crosses sessions.
+The store is a small interface (`SessionStore`): the in-memory one here serves `ask` and `chat`; `serve`
+keeps conversations in the database (bot/store.py), where a pinned language is never evicted. Context
+expires after a period of silence and never crosses sessions.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class Context:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def stale(context: Context, now: float, ttl: float) -> Context:
+    """The context as it stands after a silence: the same one, or, once `ttl` has passed, a fresh one that
+    keeps only an explicitly chosen language (a setting, not part of the topic)."""
+    if now - context.updated <= ttl:
+        return context
+    return Context(lang=context.lang, lang_pinned=True, updated=now) if context.lang_pinned else Context(updated=now)
+
+
 class SessionStore(Protocol):
     def get(self, session: str) -> Context: ...
     def put(self, session: str, context: Context) -> None: ...
@@ -54,12 +63,10 @@ class MemorySessionStore:
         context = self._data.get(session)
         if context is None:
             return Context()
-        if self.clock() - context.updated > self.ttl:
-            # The topic has gone stale; an explicitly chosen language is a setting and stays.
-            fresh = Context(lang=context.lang, lang_pinned=True) if context.lang_pinned else Context()
+        fresh = stale(context, self.clock(), self.ttl)
+        if fresh is not context:
             self._data.put(session, fresh)
-            return fresh
-        return context
+        return fresh
 
     def put(self, session: str, context: Context) -> None:
         self._data.put(session, context.evolve(updated=self.clock()))

@@ -10,11 +10,11 @@ through writing one.
 from __future__ import annotations
 
 import argparse
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.core import Coopbot
+from bot.runtime import Runtime
 
 SURFACE_GROUP = "coopbot.surfaces"
 SettingsT = TypeVar("SettingsT")
@@ -47,7 +47,9 @@ class Surface(Protocol[SettingsT]):
         """Everything `run` needs, read once; raises `NotConfigured` listing every missing or bad setting."""
         ...
 
-    def run(self, bot: Coopbot, settings: SettingsT, stop: threading.Event) -> int:
-        """Serve until `stop` is set (the command line sets it on SIGINT and SIGTERM) or the surface ends on
-        its own (the console at end of input); finish the messages already taken; return the exit status."""
+    def run(self, bot: Coopbot, settings: SettingsT, runtime: Runtime) -> int:
+        """Serve until `runtime.stop` is set (the command line sets it on SIGINT and SIGTERM) or the surface ends
+        on its own (the console at end of input): keep each question taken in `runtime.inbox` until it is
+        answered, stop taking new ones at once when stopped, answer what was taken for up to `runtime.grace`
+        seconds and leave the rest in the inbox for the next start; return the exit status."""
         ...

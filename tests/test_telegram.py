@@ -9,13 +9,17 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fakes.ports import accepting, free_port
 from fakes.telegram_api import ALICE, BATBAYAR, DELEGATION, MINJUN, FakeTelegram, Sent
+from telegram.error import NetworkError
 
-from adapters.telegram import Settings, build_application, serve
-from bot import Answer, Block, Coopbot
+from adapters.telegram import Settings, serve
+from adapters.telegram_send import send_once
+from bot import Answer, Block, Coopbot, Runtime
 from bot.model import KnowledgeBase
+from bot.store import Database
 
 BOT = "@coopbot_test_bot"
 
@@ -34,22 +38,20 @@ class ScriptedBot(Coopbot):
 
 
 class RunningBot:
-    """`serve` (run_polling or run_webhook, the adapter's real loop) in a thread of its own."""
+    """`serve`, the adapter's real loop (polling or the webhook), in a thread of its own."""
 
-    def __init__(self, coopbot: Coopbot, settings: Settings) -> None:
+    def __init__(self, coopbot: Coopbot, settings: Settings, db: Database | None = None, **options: Any) -> None:
         self.stopping = threading.Event()
-        self.app = build_application(coopbot, settings, self.stopping)
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._main, args=(settings,), daemon=True)
+        self.runtime = Runtime.with_database(db or Database(":memory:"), stop=self.stopping, **options)
+        self.status: list[int] = []
+        self.thread = threading.Thread(
+            target=lambda: self.status.append(serve(coopbot, settings, self.runtime)), daemon=True
+        )
         self.thread.start()
-
-    def _main(self, settings: Settings) -> None:
-        asyncio.set_event_loop(self.loop)
-        serve(self.app, settings)
 
     def stop(self) -> None:
         self.stopping.set()
-        self.thread.join(10)
+        self.thread.join(15)
         assert not self.thread.is_alive(), "the bot did not stop"
 
 
@@ -315,11 +317,37 @@ def test_flood_control_429_is_waited_out_and_retried(telegram: FakeTelegram, coo
     assert sends == ["sendMessage:429", "sendMessage"]
 
 
-def test_network_error_while_sending_is_retried(telegram: FakeTelegram, coopbot: Coopbot) -> None:
-    telegram.drop_next("sendMessage")
-    reply = ask(telegram, "What year did Vietnam get KONEPS?")
-    assert "2008" in reply.text
+def test_a_send_cut_off_after_it_was_written_is_not_sent_again(
+    telegram: FakeTelegram, coopbot: Coopbot, caplog: pytest.LogCaptureFixture
+) -> None:
+    telegram.drop_next("sendMessage")  # Telegram may have delivered it: sending again could show it twice
+    telegram.say("What year did Vietnam get KONEPS?")
+    assert "2008" in ask(telegram, "When did Vietnam get KONEPS?").text
     assert [m for m, _ in telegram.calls if m.startswith("sendMessage")] == ["sendMessage:dropped", "sendMessage"]
+    assert "possible loss" in caplog.text
+
+
+def test_a_server_error_after_sending_is_not_sent_again_nor_apologised_for(
+    telegram: FakeTelegram, coopbot: Coopbot
+) -> None:
+    telegram.fail_next("sendMessage", code=500, retry_after=None, description="Internal Server Error")
+    telegram.say("What year did Vietnam get KONEPS?")
+    reply = ask(telegram, "When did Vietnam get KONEPS?")
+    assert "2008" in reply.text
+    assert len(telegram.replies(ALICE["id"])) == 1  # no resend, no apology
+
+
+def test_a_send_that_never_reached_telegram_is_retried() -> None:
+    calls: list[int] = []
+
+    async def call() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise NetworkError("httpx.ConnectError") from httpx.ConnectError("connection refused")
+        return "sent"
+
+    assert asyncio.run(send_once(call, "a reply")) == "sent"
+    assert len(calls) == 3
 
 
 def test_network_error_while_polling_is_retried(telegram: FakeTelegram, coopbot: Coopbot) -> None:

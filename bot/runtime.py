@@ -1,0 +1,35 @@
+"""What the command line hands a surface to run with, beside the bot and the surface's own settings: when to
+stop, where taken questions are kept until answered, what was seen already, the per-person limit, how
+long to drain on stop, and when a reply is late enough to apologise for."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from bot.limits import UserLimit
+from bot.store import Database, Inbox, Seen, SqliteInbox, SqliteSeen
+
+DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took; the rest waits in the inbox
+DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology for the wait
+
+
+@dataclass(frozen=True)
+class Runtime:
+    stop: threading.Event  # set on SIGINT/SIGTERM: stop taking questions, drain, return
+    inbox: Inbox
+    seen: Seen
+    limit: UserLimit = field(default_factory=UserLimit)
+    grace: float = DEFAULT_GRACE
+    late_after: float = DEFAULT_LATE_AFTER
+
+    @classmethod
+    def with_database(cls, db: Database, **options: object) -> Runtime:
+        return cls(inbox=SqliteInbox(db), seen=SqliteSeen(db), **options)  # type: ignore[arg-type]
+
+    def is_late(self, asked_at: float | None, now: float | None = None) -> bool:
+        """Whether a question asked at `asked_at` (Unix time, the platform's own) has waited too long."""
+        if asked_at is None:
+            return False
+        return (time.time() if now is None else now) - asked_at > self.late_after
