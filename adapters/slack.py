@@ -18,12 +18,15 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
+from urllib.error import URLError
 
-from slack_bolt import App, BoltResponse
+import tornado.web
+from slack_bolt import App, BoltRequest
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -36,8 +39,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
+from adapters.http_server import ServerThread
+from adapters.slack_intake import SURFACE, ConversationWorkers, EventsHandler, Intake
 from adapters.slack_render import (
     ASK_ACTION,
     SHARE_ACTION,
@@ -46,7 +54,20 @@ from adapters.slack_render import (
     render_answer,
     share_value,
 )
-from bot import LANGS, Answer, Audience, BoundedCache, Coopbot, Lang, NotConfigured, parse_command
+from bot import (
+    LANGS,
+    Admission,
+    Answer,
+    Audience,
+    BoundedCache,
+    Coopbot,
+    Inbox,
+    Item,
+    Lang,
+    NotConfigured,
+    Runtime,
+    parse_command,
+)
 
 log = logging.getLogger("coopbot.slack")
 
@@ -55,8 +76,13 @@ DEFAULT_PORT = 3000
 DEFAULT_HOST = "0.0.0.0"  # Slack must reach HTTP mode from outside; tests pass --host 127.0.0.1
 API_TIMEOUT = 10  # seconds of one Web API call, so a stuck call cannot hold shutdown for long
 ANSWER_CACHE = 500  # ephemeral answers kept for their "share in channel" button
-EVENTS_REMEMBERED = 10_000  # event_ids kept to answer each event once
-EVENT_TTL = 3600.0  # seconds; Slack retries an event within minutes
+WORKERS = 16  # requests answered at once (each conversation in order)
+FLOOD_RETRIES = 3  # a 429 on a post is waited out (Retry-After) and retried this often
+POST_ATTEMPTS = 3  # tries of a post whose earlier tries certainly did not arrive
+CHECK_LIMIT = 200  # messages read when looking for a reply that may have arrived
+CHECK_SLACK_CLOCK = 60.0  # seconds of leeway between our clock and Slack's message timestamps
+REPLY_EVENT = "coopbot_reply"  # metadata event_type of every reply, with the request's key
+KEY, RESUMED, RECEIVED = "coopbot_key", "coopbot_resumed", "coopbot_received"  # Bolt context entries
 MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")  # what a person typing sends
 
 
@@ -106,8 +132,8 @@ class SlackSurface:
             raise NotConfigured(problems)
         return settings
 
-    def run(self, bot: Coopbot, settings: Settings, stop: threading.Event) -> int:
-        return serve(bot, settings, stop)
+    def run(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
+        return serve(bot, settings, runtime)
 
 
 surface = SlackSurface()
@@ -127,8 +153,23 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
         return response is not None and response.status_code >= 500
 
 
+class NeverSentRetryHandler(RetryHandler):
+    """Retries a call whose connection was refused: nothing was sent, so nothing can be doubled."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        reason = error.reason if isinstance(error, URLError) else error
+        return isinstance(reason, ConnectionRefusedError)
+
+
 def retry_handlers() -> list[RetryHandler]:
-    """Backoff for connection resets, 429 (honouring Retry-After) and 5xx."""
+    """For calls that may be repeated (reads, views, auth.test): backoff on resets, 429 (Retry-After) and 5xx."""
     return [
         ConnectionErrorRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=3),
@@ -136,9 +177,15 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def web_client(token: str, api_url: str = "") -> WebClient:
+def send_retry_handlers() -> list[RetryHandler]:
+    """For posts, which must not be doubled: only a 429 (waited out in this conversation's worker) and a
+    refused connection are retried here; an ambiguous failure is checked first (`SlackListeners.post`)."""
+    return [NeverSentRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=FLOOD_RETRIES)]
+
+
+def web_client(token: str, api_url: str = "", handlers: list[RetryHandler] | None = None) -> WebClient:
     extra: dict[str, Any] = {"base_url": api_url.rstrip("/") + "/"} if api_url else {}
-    return WebClient(token=token, timeout=API_TIMEOUT, retry_handlers=retry_handlers(), **extra)
+    return WebClient(token=token, timeout=API_TIMEOUT, retry_handlers=handlers or retry_handlers(), **extra)
 
 
 # -- Slack text in -------------------------------------------------------------------------------------
@@ -170,33 +217,46 @@ def from_slack(text: str, bot_user_id: str | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """A conversation: the core's session key, and how to reach it (a channel/thread, or a response_url)."""
+    """A conversation: the core's session key, and how to reach it (a channel/thread, or a response_url).
+    `key` names the request being answered (its reply carries it as metadata); `resumed` means a previous
+    run began answering it, so its reply may be out already."""
 
     session: str
     channel: str | None = None
     thread_ts: str | None = None
     response_url: str | None = None  # ephemeral replies to /coop and to its buttons
+    key: str = ""
+    resumed: bool = False
 
 
 def session_key(team: str | None, channel: str, thread_or_user: str) -> str:
     return f"slack:{team or '-'}:{channel}:{thread_or_user}"
 
 
+class NotDelivered(Exception):
+    """Slack refused the reply, or it certainly did not arrive: an apology may follow."""
+
+
+class PossiblyDelivered(Exception):
+    """Whether the reply arrived cannot be told: neither sent again nor apologised for."""
+
+
 # -- the listeners ----------------------------------------------------------------------------------------
 
 
 class SlackListeners:
-    """Bolt listeners that turn Slack payloads into `Coopbot.ask` calls and deliver the rendered Answers."""
+    """Bolt listeners that turn Slack payloads into `Coopbot.ask` calls and deliver the rendered Answers.
 
-    def __init__(self, bot: Coopbot, audience: Audience = "staff", lang: Lang | None = None) -> None:
-        self.bot, self.audience, self.lang = bot, audience, lang
-        # event_ids answered lately: Slack's retries (X-Slack-Retry-Num, same event_id) are answered once.
-        self.events: BoundedCache[str, bool] = BoundedCache(EVENTS_REMEMBERED, ttl=EVENT_TTL)
+    They run on a worker (adapters/slack_intake.py) for a request already in the inbox; the request's
+    inbox key and whether it is resumed after a restart come in Bolt's context."""
+
+    def __init__(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> None:
+        self.bot, self.audience, self.lang, self.runtime = bot, settings.audience, settings.lang, runtime
+        self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers())
         # Ephemeral answers by key, so "share in channel" posts the very answer the asker saw.
         self.answers: BoundedCache[str, Answer] = BoundedCache(ANSWER_CACHE)
 
     def register(self, app: App) -> None:
-        app.use(self.once_per_event)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)
@@ -205,39 +265,32 @@ class SlackListeners:
         app.action(SHARE_ACTION)(self.on_share_button)
         app.error(self.on_error)
 
-    # middleware and errors
-
-    def once_per_event(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        event_id = body.get("event_id")
-        if isinstance(event_id, str) and not self.events.add(event_id, True):
-            log.info("event %s delivered again; answered already", event_id)
-            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-        next()
-        return None
-
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         log.error("unhandled error for a %s request: %r", body.get("type"), error, exc_info=error)
 
     # events
 
-    def on_mention(self, event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype"):
             return
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]  # a mention is answered in its thread
-        where = Where(session_key(context.get("team_id"), channel, thread), channel, thread)
-        self.reply(client, where, from_slack(event.get("text", ""), context.get("bot_user_id")))
+        where = self._where(context, session_key(context.get("team_id"), channel, thread), channel, thread)
+        text = from_slack(event.get("text", ""), context.get("bot_user_id"))
+        self.reply(where, text, person=event.get("user"), asked_at=body.get("event_time"))
 
-    def on_message(self, event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or not self._from_a_person(event, context):
             return  # channel messages come as app_mention; edits, joins and bots are not questions
         channel, thread = event["channel"], event.get("thread_ts")
-        where = Where(session_key(context.get("team_id"), channel, thread or event["user"]), channel, thread)
+        where = self._where(
+            context, session_key(context.get("team_id"), channel, thread or event["user"]), channel, thread
+        )
         text = from_slack(event.get("text", ""), context.get("bot_user_id"))
         if not text and event.get("files"):
-            self.deliver(client, where, render_answer(self.bot.notice("non_text", self._lang(where, ""))))
+            self.deliver(where, render_answer(self.bot.notice("non_text", self._lang(where, ""))))
             return
-        self.reply(client, where, text)
+        self.reply(where, text, person=event.get("user"), asked_at=body.get("event_time"))
 
     @staticmethod
     def _from_a_person(event: dict[str, Any], context: dict[str, Any]) -> bool:
@@ -258,14 +311,12 @@ class SlackListeners:
     # the slash command and buttons
 
     def on_command(self, ack: Callable[..., None], command: dict[str, Any], context: dict[str, Any]) -> None:
-        ack()  # within Slack's 3 seconds; the answer follows on the response_url
+        ack()  # the intake acknowledged Slack already; Bolt wants every request acked
         session = session_key(context.get("team_id"), command["channel_id"], command["user_id"])
-        where = Where(session, response_url=command["response_url"])
+        where = self._where(context, session, response_url=command["response_url"])
         text = from_slack(command.get("text", ""), context.get("bot_user_id"))
-        if named := parse_command(text, prefix=""):  # `/coop help`, `/coop lang en`: the core's command table
-            self.reply(None, where, text, command=named)
-            return
-        self.reply(None, where, text)
+        named = parse_command(text, prefix="")  # `/coop help`, `/coop lang en`: the core's command table
+        self.reply(where, text, command=named, person=command["user_id"], asked_at=context.get(RECEIVED))
 
     def on_ask_button(
         self,
@@ -277,7 +328,19 @@ class SlackListeners:
     ) -> None:
         ack()
         question = action.get("value", "")
-        self.reply(client, self._where_clicked(body, context, client), question, asked=question)
+        where = self._where_clicked(body, context, client)
+        self.reply(where, question, asked=question, person=body["user"]["id"], asked_at=context.get(RECEIVED))
+
+    def _where(
+        self,
+        context: dict[str, Any],
+        session: str,
+        channel: str | None = None,
+        thread: str | None = None,
+        response_url: str | None = None,
+    ) -> Where:
+        key, resumed = str(context.get(KEY, "")), bool(context.get(RESUMED))
+        return Where(session, channel, thread, response_url, key, resumed)
 
     def _where_clicked(self, body: dict[str, Any], context: dict[str, Any], client: WebClient) -> Where:
         """A button's conversation: the ephemeral answer, the DM, the channel thread; from App Home the DM."""
@@ -285,16 +348,16 @@ class SlackListeners:
         container = body.get("container", {})
         if container.get("type") == "view":
             channel = client.conversations_open(users=user)["channel"]["id"]
-            return Where(session_key(team, channel, user), channel)
+            return self._where(context, session_key(team, channel, user), channel)
         channel = body["channel"]["id"]
         if container.get("is_ephemeral"):
-            return Where(session_key(team, channel, user), response_url=body["response_url"])
+            return self._where(context, session_key(team, channel, user), response_url=body["response_url"])
         message = body.get("message", {})
         if channel.startswith("D"):
             thread = message.get("thread_ts")
-            return Where(session_key(team, channel, thread or user), channel, thread)
+            return self._where(context, session_key(team, channel, thread or user), channel, thread)
         thread = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
-        return Where(session_key(team, channel, thread), channel, thread)
+        return self._where(context, session_key(team, channel, thread), channel, thread)
 
     def on_share_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -307,32 +370,51 @@ class SlackListeners:
                 answer = self.bot.ask(value.get("q", ""), lang=lang, audience=self.audience)
             self._respond(url, {**render_answer(answer).payload(), "response_type": "in_channel"})
             self._respond(url, {"delete_original": True})
+        except PossiblyDelivered as err:
+            log.warning("possible loss: a shared answer may not have arrived (%s)", err)
         except Exception:
             log.exception("could not share an answer")
-            self.apologise(None, Where("share", response_url=url), value.get("q", ""))
+            self.apologise(Where("share", response_url=url), value.get("q", ""))
 
     # answering
 
     def reply(
         self,
-        client: WebClient | None,
         where: Where,
         text: str,
+        *,
+        person: str | None,
+        asked_at: object = None,
         asked: str | None = None,
         command: tuple[str, str] | None = None,
     ) -> None:
-        """Ask the core (or run a command) and deliver the answer; a failure is logged and apologised for."""
+        """Ask the core (or run a command) and deliver the answer. Only a reply that certainly did not arrive
+        is apologised for; one that may have arrived is logged as a possible loss."""
+        verdict = self.runtime.limit.admit(f"slack:{person}" if person else None)
+        if verdict is not Admission.ANSWER:
+            if verdict is Admission.REFUSE:
+                self._deliver_or_log(where, self.bot.notice("too_many", self._lang(where, text)))
+            return
         try:
             answer = self.run_command(where, *command) if command else self.ask(where, text)
-            share = None
-            if where.response_url:
-                key = os.urandom(8).hex()
-                self.answers.put(key, answer)
-                share = share_value(key, text, answer.language)
-            self.deliver(client, where, render_answer(answer, asked=asked, share=share))
         except Exception:
             log.exception("could not answer in %s", where.session)
-            self.apologise(client, where, text)
+            self.apologise(where, text)
+            return
+        if self.runtime.is_late(float(asked_at) if isinstance(asked_at, int | float | str) else None):
+            answer = self.bot.late(answer)
+        share = None
+        if where.response_url:
+            key = os.urandom(8).hex()
+            self.answers.put(key, answer)
+            share = share_value(key, text, answer.language)
+        try:
+            self.deliver(where, render_answer(answer, asked=asked, share=share))
+        except PossiblyDelivered as err:
+            log.warning("possible loss: the reply in %s may not have arrived (%s)", where.session, err)
+        except NotDelivered as err:
+            log.error("could not deliver the reply in %s: %s", where.session, err)
+            self.apologise(where, text)
 
     def ask(self, where: Where, text: str) -> Answer:
         return self.bot.ask(text, session=where.session, lang=self.lang, audience=self.audience)
@@ -345,68 +427,160 @@ class SlackListeners:
         # Korean when nothing tells: the staff workspace is a Korean one.
         return self.lang or self.bot.detect_language(text, where.session)
 
-    def apologise(self, client: WebClient | None, where: Where, text: str) -> None:
-        try:
-            self.deliver(client, where, render_answer(self.bot.notice("error", self._lang(where, text))))
-        except Exception:
-            log.exception("could not send the apology in %s", where.session)
+    def apologise(self, where: Where, text: str) -> None:
+        self._deliver_or_log(where, self.bot.notice("error", self._lang(where, text)))
 
-    def deliver(self, client: WebClient | None, where: Where, message: SlackMessage) -> None:
+    def _deliver_or_log(self, where: Where, answer: Answer) -> None:
+        try:
+            self.deliver(where, render_answer(answer))
+        except Exception:
+            log.exception("could not send a notice in %s", where.session)
+
+    def deliver(self, where: Where, message: SlackMessage) -> None:
         if where.response_url:
             self._respond(where.response_url, {**message.payload(), "response_type": "ephemeral"})
             return
-        if client is None or where.channel is None:
-            raise ValueError(f"nowhere to deliver in {where.session}")
-        client.chat_postMessage(
-            channel=where.channel,
-            thread_ts=where.thread_ts,
-            text=message.text,
-            blocks=message.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
+        if where.channel is None:
+            raise NotDelivered(f"nowhere to deliver in {where.session}")
+        self.post(where, message)
+
+    def post(self, where: Where, message: SlackMessage) -> None:
+        """chat.postMessage, never twice: after an ambiguous failure (a 5xx, a timeout, a dropped connection)
+        the conversation is searched for this request's reply (its metadata) before sending again."""
+        assert where.channel is not None
+        metadata = {"event_type": REPLY_EVENT, "event_payload": {"key": where.key}}
+        since = time.time() - CHECK_SLACK_CLOCK
+        if where.resumed and where.key and self.landed(where, since=0.0):
+            log.info("the reply to %s went out before the restart; not sent again", where.key)
+            return
+        for attempt in range(POST_ATTEMPTS):
+            try:
+                self.poster.chat_postMessage(
+                    channel=where.channel,
+                    thread_ts=where.thread_ts,
+                    text=message.text,
+                    blocks=message.blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=metadata if where.key else None,
+                )
+                return
+            except SlackApiError as err:
+                if err.response.status_code < 500:
+                    raise NotDelivered(str(err)) from err
+                failure: Exception = err
+            except (OSError, HTTPException) as err:  # a timeout or a dropped connection: it may have landed
+                failure = err
+            if not where.key:
+                raise PossiblyDelivered(str(failure)) from failure
+            found = self.landed(where, since)
+            if found is None:
+                raise PossiblyDelivered(f"{failure}; and the conversation could not be checked") from failure
+            if found:
+                log.info("the reply to %s had arrived despite %s; not sent again", where.key, failure)
+                return
+            log.warning("the reply to %s did not arrive (%s); sending it again", where.key, failure)
+            time.sleep(0.2 * 2**attempt)
+        raise NotDelivered(f"{POST_ATTEMPTS} attempts failed")
+
+    def landed(self, where: Where, since: float) -> bool | None:
+        """Whether the conversation holds this request's reply; None when it cannot be told."""
+        assert where.channel is not None
+        try:
+            if where.thread_ts:
+                found = self.poster.conversations_replies(
+                    channel=where.channel, ts=where.thread_ts, include_all_metadata=True, limit=CHECK_LIMIT
+                )
+            else:
+                found = self.poster.conversations_history(
+                    channel=where.channel, oldest=f"{since:.6f}", include_all_metadata=True, limit=CHECK_LIMIT
+                )
+        except (SlackApiError, OSError, HTTPException) as err:
+            log.warning("could not look for the reply to %s: %s", where.key, err)
+            return None
+        messages = found.get("messages") or []
+        return any(
+            (m.get("metadata") or {}).get("event_type") == REPLY_EVENT
+            and ((m.get("metadata") or {}).get("event_payload") or {}).get("key") == where.key
+            for m in messages
+            if isinstance(m, dict)
         )
 
     @staticmethod
     def _respond(url: str, payload: dict[str, Any]) -> None:
-        response = WebhookClient(url, timeout=API_TIMEOUT, retry_handlers=retry_handlers()).send_dict(payload)
+        """A response_url reply. Slack offers no way to check it, so an ambiguous failure is a possible loss."""
+        client = WebhookClient(url, timeout=API_TIMEOUT, retry_handlers=send_retry_handlers())
+        try:
+            response = client.send_dict(payload)
+        except (OSError, HTTPException) as err:
+            raise PossiblyDelivered(str(err)) from err
+        if response.status_code >= 500:
+            raise PossiblyDelivered(f"response_url answered {response.status_code}")
         if response.status_code != 200:
-            raise RuntimeError(f"response_url answered {response.status_code}: {response.body[:200]}")
+            raise NotDelivered(f"response_url answered {response.status_code}: {response.body[:200]}")
 
 
 # -- the app and its servers --------------------------------------------------------------------------
 
 
-def build_app(listeners: SlackListeners, settings: Settings, executor: ThreadPoolExecutor | None = None) -> App:
-    """The Bolt app; calls auth.test once (Bolt verifies the token and learns the bot's own user id)."""
+def build_app(listeners: SlackListeners, settings: Settings) -> App:
+    """The Bolt app that answers requests from the inbox; calls auth.test once (Bolt verifies the token and
+    learns the bot's own user id). The signature was checked when the request was taken (slack_intake.py),
+    once, so Bolt's own check, which would refuse a request answered after a restart, is off here."""
     app = App(
         client=web_client(settings.bot_token, settings.api_url),
-        signing_secret=settings.signing_secret,
-        listener_executor=executor,
+        signing_secret=settings.signing_secret or "checked-at-intake",
+        request_verification_enabled=False,
+        process_before_response=True,  # a worker answers in full, then marks the request done
         logger=logging.getLogger("coopbot.slack.bolt"),
     )
     listeners.register(app)
     return app
 
 
-def serve(bot: Coopbot, settings: Settings, stop: threading.Event) -> int:
-    """Socket Mode or the HTTP server, until `stop` is set; the exit status."""
-    listeners = SlackListeners(bot, settings.audience, settings.lang)
-    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="coopbot-slack")
+def answerer(app: App, inbox: Inbox) -> Callable[[Item, bool], None]:
+    """What a worker runs for a request in the inbox: Bolt dispatches it to the listeners, then it is done."""
+
+    def answer(item: Item, resumed: bool) -> None:
+        started_before = inbox.begin(SURFACE, item.key)
+        stored = json.loads(item.payload)
+        context = {KEY: item.key, RESUMED: resumed or started_before > 0, RECEIVED: item.received}
+        if stored["mode"] == "socket_mode":
+            request = BoltRequest(body=stored["body"], mode="socket_mode", context=context)
+        else:
+            headers: dict[str, str | Sequence[str]] = {"content-type": [stored["content_type"]]}
+            request = BoltRequest(body=stored["body"], headers=headers, context=context)
+        response = app.dispatch(request)
+        if response.status >= 500:
+            log.error("request %s was not answered (%d)", item.key, response.status)
+        inbox.done(SURFACE, item.key)
+
+    return answer
+
+
+def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
+    """Socket Mode or the HTTP server, until `runtime.stop` is set; the exit status."""
+    listeners = SlackListeners(bot, settings, runtime)
     try:
-        app = build_app(listeners, settings, executor)
+        app = build_app(listeners, settings)
     except (BoltError, SlackApiError, OSError) as err:
         log.error("coopbot serve slack: cannot start: %s", err)
         return 1
+    workers = ConversationWorkers(WORKERS)
+    intake = Intake(runtime, workers, answerer(app, runtime.inbox), settings.signing_secret)
+    intake.resume()
     try:
         if settings.app_token:
-            serve_socket_mode(app, settings.app_token, stop)
+            serve_socket_mode(intake, app, settings.app_token, runtime.stop)
         else:
-            serve_http(app, settings.host, settings.port, stop)
+            serve_http(intake, settings.host, settings.port, runtime.stop)
     except (SlackApiError, OSError) as err:  # the port is taken, apps.connections.open refused, ...
         log.error("coopbot serve slack: %s", err)
+        workers.drain(0)
         return 1
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)  # queued work is dropped; running work finishes
+    left = workers.drain(runtime.grace)
+    if left:
+        log.info("stopping after %.0f s of grace; %d request(s) wait in the inbox", runtime.grace, left)
     return 0
 
 
@@ -415,25 +589,32 @@ def _wait(stop: threading.Event) -> None:
         pass
 
 
-def serve_http(app: App, host: str, port: int, stop: threading.Event) -> None:
-    from adapters.slack_http import SlackHttpServer
-
-    server = SlackHttpServer(app, host, port, EVENTS_PATH)
+def serve_http(intake: Intake, host: str, port: int, stop: threading.Event) -> None:
+    app = tornado.web.Application([(EVENTS_PATH, EventsHandler, {"intake": intake})])
+    server = ServerThread(app, host, port)
     server.start()
     log.info("coopbot is listening for Slack on http://%s:%d%s", host, server.port, EVENTS_PATH)
     try:
         _wait(stop)
     finally:
-        server.stop()
+        server.stop()  # take nothing more; what was taken is in the inbox
 
 
-def serve_socket_mode(app: App, app_token: str, stop: threading.Event) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def serve_socket_mode(intake: Intake, app: App, app_token: str, stop: threading.Event) -> None:
+    """Socket Mode: each envelope is kept in the inbox, then acknowledged."""
 
-    handler = SocketModeHandler(app, app_token)
-    handler.connect()  # type: ignore[no-untyped-call]
+    def on_request(client: SocketModeClient, request: SocketModeRequest) -> None:
+        if request.type in ("events_api", "slash_commands", "interactive") and isinstance(request.payload, dict):
+            intake.take_socket(request.type, request.payload, request.envelope_id)
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+
+    client = SocketModeClient(
+        app_token=app_token, web_client=app.client, logger=logging.getLogger("coopbot.slack.socket")
+    )
+    client.socket_mode_request_listeners.append(on_request)  # type: ignore[arg-type]
+    client.connect()
     log.info("coopbot is connected to Slack in Socket Mode")
     try:
         _wait(stop)
     finally:
-        handler.close()  # type: ignore[no-untyped-call]
+        client.close()

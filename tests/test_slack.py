@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from fakes.ports import accepting, free_port
 from fakes.slack_api import (
     BOT_ID,
     BOT_TOKEN,
@@ -26,23 +28,33 @@ from fakes.slack_api import (
     sign,
 )
 
-from adapters.slack import EVENTS_PATH, Settings, SlackListeners, build_app
-from adapters.slack_http import SlackHttpServer
-from bot import Coopbot
+from adapters.slack import EVENTS_PATH, Settings, serve
+from bot import Coopbot, Runtime, UserLimit
+from bot.store import Database
 
 HANGUL = re.compile(r"[가-힣]")
 
 
 @contextmanager
-def serving(slack_api: FakeSlackApi, bot: Any) -> Iterator[Workspace]:
-    """The adapter's app behind its HTTP server on a free port of 127.0.0.1."""
-    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url)
-    server = SlackHttpServer(build_app(SlackListeners(bot), settings), "127.0.0.1", 0, EVENTS_PATH)
-    server.start()
+def serving(slack_api: FakeSlackApi, bot: Any, db: Database | None = None, **options: Any) -> Iterator[Workspace]:
+    """`serve`, the adapter's real loop, in HTTP mode on a free port of 127.0.0.1, in a thread of its own."""
+    port = free_port()
+    settings = Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
+    )
+    runtime = Runtime.with_database(db or Database(":memory:"), limit=options.pop("limit", UserLimit(0)), stop=threading.Event(), **options)
+    thread = threading.Thread(target=serve, args=(bot, settings, runtime), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not accepting(port):
+        assert time.monotonic() < deadline and thread.is_alive(), "the Slack server did not come up"
+        time.sleep(0.05)
     try:
-        yield Workspace(f"http://127.0.0.1:{server.port}{EVENTS_PATH}", slack_api)
+        yield Workspace(f"http://127.0.0.1:{port}{EVENTS_PATH}", slack_api)
     finally:
-        server.stop()
+        runtime.stop.set()
+        thread.join(15)
+        assert not thread.is_alive(), "serve did not stop"
 
 
 @pytest.fixture(scope="module")
@@ -366,13 +378,37 @@ def test_rate_limited_post_is_retried_after_retry_after(slack: Workspace, slack_
 
 
 @pytest.mark.parametrize("status", [503, 502])
-def test_server_error_post_is_retried_with_backoff(slack: Workspace, slack_api: FakeSlackApi, status: int) -> None:
+def test_a_post_that_failed_without_landing_is_sent_again_once_checked(
+    slack: Workspace, slack_api: FakeSlackApi, status: int
+) -> None:
     slack_api.fail("chat.postMessage", status)
     channel = slack.new_id("D_5XX")
     slack.dm("What year did Vietnam get KONEPS?", channel)
     [reply] = posted(slack_api, channel=channel)
     assert "2008" in reply.text
     assert ("chat.postMessage", status) in slack_api.attempts
+    assert slack_api.of("conversations.history", channel=channel)  # looked before sending again
+
+
+def test_a_post_that_landed_before_its_5xx_is_not_sent_again(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    slack_api.fail("chat.postMessage", 500, landed=True)
+    channel = slack.new_id("C_LANDED")
+    slack.mention("What year did Vietnam get KONEPS?", channel)
+    slack_api.wait_for("conversations.replies", channel=channel)
+    slack.mention("When was KONEPS exported to Mongolia?", channel)
+    posted(slack_api, channel=channel, containing="2010")
+    texts = [m["text"] for m in slack_api.history[channel]]
+    assert len(texts) == 2 and "2008" in texts[0], texts  # the first answer once, and no apology after it
+
+
+def test_a_post_timing_out_after_landing_is_not_sent_again(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    slack_api.drop_after_landing("chat.postMessage")
+    channel = slack.new_id("D_DROP")
+    slack.dm("What year did Vietnam get KONEPS?", channel)
+    slack_api.wait_for("conversations.history", channel=channel)
+    slack.dm("When was KONEPS exported to Mongolia?", channel)
+    posted(slack_api, channel=channel, containing="2010")
+    assert len(slack_api.history[channel]) == 2
 
 
 def test_refused_post_is_logged_and_the_next_event_is_still_answered(slack: Workspace, slack_api: FakeSlackApi) -> None:

@@ -10,8 +10,9 @@ import pytest
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlackApi, Workspace, check_blocks
 from fakes.slack_socket import FakeSocketModeServer
 
-from adapters.slack import Settings, SlackListeners, build_app, serve_socket_mode
-from bot import Coopbot
+from adapters.slack import Settings, serve
+from bot import Coopbot, Runtime
+from bot.store import Database
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +20,11 @@ def socket(slack_api: FakeSlackApi, bot: Coopbot) -> Iterator[tuple[FakeSlackApi
     with FakeSocketModeServer() as ws:
         slack_api.socket_url = ws.url
         settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=slack_api.url)  # no signing secret needed
-        app = build_app(SlackListeners(bot), settings)
-        stop = threading.Event()
-        runner = threading.Thread(target=serve_socket_mode, args=(app, APP_TOKEN, stop), daemon=True)
+        runtime = Runtime.with_database(Database(":memory:"), stop=threading.Event())
+        runner = threading.Thread(target=serve, args=(bot, settings, runtime), daemon=True)
         runner.start()
         yield slack_api, ws, Workspace("unused: events come over the socket", slack_api)
-        stop.set()
+        runtime.stop.set()
         runner.join(timeout=10)
         assert not runner.is_alive(), "Socket Mode did not close within 10 s"
 

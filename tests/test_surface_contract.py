@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from bot import Coopbot, NotConfigured, lay_out
+from bot import Coopbot, NotConfigured, Runtime, lay_out
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class WebSurface:
             raise NotConfigured(["set WEB_TOKEN to serve on the web"])
         return WebSettings(env["WEB_TOKEN"], args.port)
 
-    def run(self, bot: Coopbot, settings: WebSettings, stop: threading.Event) -> int:
+    def run(self, bot: Coopbot, settings: WebSettings, runtime: Runtime) -> int:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 if self.headers.get("Authorization") != f"Bearer {settings.token}":
@@ -78,7 +78,7 @@ class WebSurface:
         server = ThreadingHTTPServer(("127.0.0.1", settings.port), Handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         print(f"web surface on port {server.server_address[1]}", flush=True)
-        stop.wait()
+        runtime.stop.wait()
         server.shutdown()
         server.server_close()
         return 0
@@ -97,7 +97,7 @@ def installed(tmp_path: Path) -> dict[str, str]:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: coopbot-web-surface\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[coopbot.surfaces]\nweb = web_surface:surface\n")
     path = os.pathsep.join(filter(None, [str(tmp_path), str(REPO), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
+    return {**os.environ, "PYTHONPATH": path, "COOPBOT_DB": str(tmp_path / "coopbot.sqlite3")}
 
 
 def command() -> list[str]:

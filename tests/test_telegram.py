@@ -17,7 +17,7 @@ from telegram.error import NetworkError
 
 from adapters.telegram import Settings, serve
 from adapters.telegram_send import send_once
-from bot import Answer, Block, Coopbot, Runtime
+from bot import Answer, Block, Coopbot, Runtime, UserLimit
 from bot.model import KnowledgeBase
 from bot.store import Database
 
@@ -42,7 +42,7 @@ class RunningBot:
 
     def __init__(self, coopbot: Coopbot, settings: Settings, db: Database | None = None, **options: Any) -> None:
         self.stopping = threading.Event()
-        self.runtime = Runtime.with_database(db or Database(":memory:"), stop=self.stopping, **options)
+        self.runtime = Runtime.with_database(db or Database(":memory:"), limit=options.pop("limit", UserLimit(0)), stop=self.stopping, **options)
         self.status: list[int] = []
         self.thread = threading.Thread(
             target=lambda: self.status.append(serve(coopbot, settings, self.runtime)), daemon=True

@@ -21,7 +21,8 @@ COOPBOT = Path(sys.executable).with_name("coopbot")
 
 def serve(telegram: FakeTelegram, log: Path, token: str | None = None) -> subprocess.Popen[bytes]:
     command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token or telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token or telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url,
+           "COOPBOT_DB": str(log.parent / "coopbot.sqlite3")}  # fmt: skip
     with log.open("wb") as out:
         return subprocess.Popen([*command, "serve", "telegram"], cwd=REPO, env=env, stdout=out, stderr=out)
 

@@ -101,12 +101,14 @@ class Fault:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: Json = field(default_factory=lambda: {"ok": False, "error": "fatal_error"})
+    landed: bool = False  # the call takes effect, and then the failure is answered (a proxy's 5xx, say)
 
 
 class FakeSlackApi:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.attempts: list[tuple[str, int]] = []  # (method, status) of every request, faults included
+        self.history: dict[str, list[Json]] = {}  # the messages posted, by channel, oldest first
         self.socket_url = ""  # what apps.connections.open hands out (a FakeSocketModeServer)
         self._faults: dict[str, list[Fault]] = {}
         self._changed = threading.Condition()
@@ -139,13 +141,29 @@ class FakeSlackApi:
 
     # test controls
 
-    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None, error: str = "") -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        times: int = 1,
+        retry_after: int | None = None,
+        error: str = "",
+        *,
+        landed: bool = False,
+    ) -> None:
         """The next `times` calls of `method` fail: with `status` (429 carries Retry-After), or with
-        status 200 and `{"ok": false, "error": error}` as Slack reports a refused call."""
+        status 200 and `{"ok": false, "error": error}` as Slack reports a refused call. `landed`: the call
+        takes effect (a message is posted) before the failure is answered."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
         with self._changed:
-            self._faults.setdefault(method, []).extend(Fault(status, headers, body) for _ in range(times))
+            self._faults.setdefault(method, []).extend(Fault(status, headers, body, landed) for _ in range(times))
+
+    def drop_after_landing(self, method: str) -> None:
+        """The next call of `method` takes effect, then its connection is closed without a reply (a timeout
+        or a reset as the caller sees it)."""
+        with self._changed:
+            self._faults.setdefault(method, []).append(Fault(0, landed=True))
 
     def of(self, method: str, containing: str = "", **match: Any) -> list[Call]:
         """Successful calls of `method` whose params include `match` (e.g. channel=..., thread_ts=...)
@@ -187,6 +205,15 @@ class FakeSlackApi:
                     raise AssertionError(f"faults not served in {timeout}s: {self._faults}")
                 self._changed.wait(left)
 
+    def wait_faults_spent_at_least(self, count: int, method: str = "response_url", timeout: float = 10.0) -> None:
+        """Wait until `method` has failed `count` times."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while sum(1 for m, status in self.attempts if m == method and status != 200) < count:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{method} did not fail {count} times in {timeout}s")
+                self._changed.wait(0.1)
+
     def _next_fault(self, method: str) -> Fault | None:
         with self._changed:
             queue = self._faults.get(method)
@@ -196,7 +223,7 @@ class FakeSlackApi:
 
     def _new_ts(self) -> str:
         n = next(self._ts)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        return f"{int(time.time())}.{n:06d}"  # wall-clock seconds, as Slack's are; unique by the counter
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
@@ -218,6 +245,9 @@ class FakeSlackApi:
                     status, headers, body = api._response_url(path.removeprefix("/response/"), params)
                 else:
                     status, headers, body = 404, {}, "not found"
+                if status == 0:  # drop the connection without a reply
+                    self.close_connection = True
+                    return
                 data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
                 self.send_response(status)
                 for name, value in headers.items():
@@ -237,8 +267,13 @@ class FakeSlackApi:
         fault = self._next_fault(method)
         if fault is not None:
             self.attempts.append((method, fault.status))
+            if fault.landed:
+                self._call(method, params, token)
             return fault.status, fault.headers, fault.body
         self.attempts.append((method, 200))
+        return self._call(method, params, token)
+
+    def _call(self, method: str, params: Json, token: str | None) -> tuple[int, dict[str, str], Json]:
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             return 200, {}, {"ok": False, "error": "invalid_auth"}
@@ -281,7 +316,28 @@ class FakeSlackApi:
         message = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts, "text": params.get("text", "")}
         if params.get("thread_ts"):
             message["thread_ts"] = params["thread_ts"]
+        if params.get("metadata"):
+            metadata = params["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._changed:
+            self.history.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _shown(self, message: Json, params: Json) -> Json:
+        everything = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        return message if everything else {k: v for k, v in message.items() if k != "metadata"}
+
+    def _conversations_replies(self, params: Json) -> Json:
+        channel, ts = params["channel"], str(params["ts"])
+        with self._changed:
+            thread = [m for m in self.history.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))]
+        return {"ok": True, "messages": [self._shown(m, params) for m in thread], "has_more": False}
+
+    def _conversations_history(self, params: Json) -> Json:
+        channel, oldest = params["channel"], float(params.get("oldest") or 0)
+        with self._changed:
+            newer = [m for m in self.history.get(channel, []) if float(m["ts"]) > oldest]
+        return {"ok": True, "messages": [self._shown(m, params) for m in reversed(newer)], "has_more": False}
 
     def _views_publish(self, params: Json) -> Json:
         if not params.get("user_id"):
@@ -313,6 +369,8 @@ _METHODS: dict[str, Callable[[FakeSlackApi, Json], Json]] = {
     "chat.postMessage": FakeSlackApi._post_message,
     "views.publish": FakeSlackApi._views_publish,
     "conversations.open": FakeSlackApi._conversations_open,
+    "conversations.replies": FakeSlackApi._conversations_replies,
+    "conversations.history": FakeSlackApi._conversations_history,
     "apps.connections.open": FakeSlackApi._connections_open,
 }
 

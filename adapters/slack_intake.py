@@ -1,0 +1,253 @@
+"""How Slack's requests come in: checked, kept in the inbox, acknowledged, then answered by workers.
+
+Slack does not send again what was acknowledged, so a request is acknowledged only once it is in the
+inbox (bot/store.py); it leaves the inbox once answered, and a restart answers what is left. In HTTP
+mode the signature is checked here, once: a request whose signature was already seen within Slack's
+five minutes is a replay, answered 200 and ignored, and an event Slack retries (same event_id) is
+answered once. Bad header values are refused with 400 or 401 before the body is read.
+
+Answering happens on `ConversationWorkers`: a fixed number of threads, each conversation's requests one
+at a time in order, and a conversation that waits (Slack's Retry-After on one channel) holds one thread,
+never the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.http_server import GuardedHandler
+from bot import Item, Runtime
+
+log = logging.getLogger("coopbot.slack")
+
+SURFACE = "slack"
+SIGNATURE_WINDOW = 300  # seconds: Slack's own limit on a request's age, and how long a signature is remembered
+MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What to answer Slack with right away."""
+
+    status: int = 200
+    body: str = ""
+    content_type: str = "text/plain"
+
+
+# -- the workers --------------------------------------------------------------------------------------------
+
+
+class ConversationWorkers:
+    """`threads` threads; jobs of one conversation run one at a time, in the order they were submitted."""
+
+    def __init__(self, threads: int) -> None:
+        self._cond = threading.Condition()
+        self._queues: dict[str, deque[Callable[[], None]]] = {}
+        self._ready: deque[str] = deque()  # conversations with a job and no thread on them
+        self._running = 0
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"coopbot-slack-{n}", daemon=True) for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, conversation: str, job: Callable[[], None]) -> None:
+        with self._cond:
+            queue = self._queues.setdefault(conversation, deque())
+            queue.append(job)
+            if len(queue) == 1:  # nobody works on it: it is ready (a busy one is re-queued when its job ends)
+                self._ready.append(conversation)
+                self._cond.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._ready and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                conversation = self._ready.popleft()
+                job = self._queues[conversation][0]
+                self._running += 1
+            try:
+                job()
+            except Exception:
+                log.exception("a job for %s failed", conversation)
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    queue = self._queues[conversation]
+                    queue.popleft()
+                    if queue:
+                        self._ready.append(conversation)
+                    else:
+                        del self._queues[conversation]
+                    self._cond.notify_all()
+
+    def drain(self, grace: float) -> int:
+        """Let the jobs run for up to `grace` seconds, then stop the threads (a running job is left to end
+        with the process); how many jobs did not finish."""
+        deadline = time.monotonic() + grace
+        with self._cond:
+            while self._queues and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
+            self._closed = True
+            self._cond.notify_all()
+            return sum(len(q) for q in self._queues.values())
+
+
+# -- intake ---------------------------------------------------------------------------------------------------
+
+
+class Intake:
+    """Checks, keeps and schedules Slack's requests; `answer(item, resumed)` is what a worker runs."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        workers: ConversationWorkers,
+        answer: Callable[[Item, bool], None],
+        signing_secret: str = "",
+    ) -> None:
+        self.runtime, self.inbox, self.workers, self._answer = runtime, runtime.inbox, workers, answer
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    # HTTP mode
+
+    def headers_ok(self, timestamp: str | None, signature: str | None, now: float | None = None) -> int:
+        """200, or the status that refuses a request by its headers alone (before its body is read)."""
+        if not timestamp or not signature:
+            return 401
+        try:
+            sent = int(timestamp)
+        except ValueError:
+            return 400
+        if abs((time.time() if now is None else now) - sent) > SIGNATURE_WINDOW:
+            return 401
+        return 200
+
+    def take_http(self, body: bytes, headers: Mapping[str, str]) -> Taken:
+        timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        if (status := self.headers_ok(timestamp, signature)) != 200:
+            return Taken(status)
+        if self.verifier is None or not self.verifier.is_valid(body, timestamp, signature):
+            return Taken(401)
+        if not self.runtime.seen.first(f"slack-signature:{signature}", SIGNATURE_WINDOW * 2):
+            log.info("a signed request came again; a replay is ignored")
+            return Taken()
+        text = body.decode("utf-8", errors="replace")
+        content_type = headers.get("content-type", "")
+        payload = _http_payload(text, content_type)
+        if payload is None:
+            return Taken(400)
+        if payload.get("ssl_check"):
+            return Taken()
+        if payload.get("type") == "url_verification":
+            return Taken(body=json.dumps({"challenge": payload.get("challenge", "")}), content_type="application/json")
+        key = request_key(payload, signature or "")
+        stored = {"mode": "http", "body": text, "content_type": content_type}
+        return self.keep(key, conversation_of(payload), stored)
+
+    # Socket Mode
+
+    def take_socket(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        key = request_key(payload, envelope_id)
+        self.keep(key, conversation_of(payload), {"mode": "socket_mode", "type": kind, "body": payload})
+
+    # both
+
+    def keep(self, key: str, conversation: str, stored: dict[str, Any]) -> Taken:
+        item = Item(SURFACE, key, conversation, json.dumps(stored, ensure_ascii=False), time.time())
+        (new,) = self.inbox.add([item])
+        if not new:
+            log.info("request %s came again; answered once", key)
+            return Taken()
+        self.workers.submit(conversation, lambda: self._answer(item, False))
+        return Taken()
+
+    def resume(self) -> int:
+        """Schedule what a previous run took and did not answer, oldest first."""
+        waiting = self.inbox.waiting(SURFACE)
+        for item in waiting:
+            self.workers.submit(item.conversation, lambda item=item: self._answer(item, True))  # type: ignore[misc]
+        if waiting:
+            log.info("answering %d request(s) left from the last run", len(waiting))
+        return len(waiting)
+
+
+def _http_payload(text: str, content_type: str) -> dict[str, Any] | None:
+    """An HTTP request's payload: JSON (events), a form (commands), or a form's `payload` (interactivity)."""
+    try:
+        if content_type.startswith("application/json"):
+            data = json.loads(text)
+            return data if isinstance(data, dict) else None
+        form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+        if "payload" in form:
+            data = json.loads(form["payload"])
+            return data if isinstance(data, dict) else None
+        return form
+    except ValueError:
+        return None
+
+
+def request_key(payload: Mapping[str, Any], fallback: str) -> str:
+    """What identifies a request: an event's event_id (the same in Slack's retries), else `fallback` (the
+    signature, or Socket Mode's envelope id; Slack does not retry commands and clicks)."""
+    event_id = payload.get("event_id")
+    if isinstance(event_id, str) and event_id:
+        return event_id
+    return "r:" + hashlib.sha256(fallback.encode()).hexdigest()[:32]
+
+
+def conversation_of(payload: Mapping[str, Any]) -> str:
+    """The channel a request's replies go to, whose requests are answered in order."""
+    event = payload.get("event")
+    if isinstance(event, dict) and isinstance(event.get("channel"), str):
+        return str(event["channel"])
+    if isinstance(payload.get("channel_id"), str):
+        return str(payload["channel_id"])
+    channel = payload.get("channel")
+    if isinstance(channel, dict) and isinstance(channel.get("id"), str):
+        return str(channel["id"])
+    user = payload.get("user")
+    if isinstance(user, dict) and isinstance(user.get("id"), str):
+        return "user:" + str(user["id"])
+    if isinstance(event, dict) and isinstance(event.get("user"), str):
+        return "user:" + str(event["user"])
+    return "-"
+
+
+class EventsHandler(GuardedHandler):
+    """POST /slack/events: events, the slash command and interactivity."""
+
+    max_body = MAX_BODY
+
+    def initialize(self, intake: Intake) -> None:
+        self.intake = intake
+
+    def check_headers(self) -> None:
+        headers = self.request.headers
+        status = self.intake.headers_ok(headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature"))
+        if status != 200:
+            self.reject(status)
+
+    async def handle(self, body: bytes) -> None:
+        headers = {k.lower(): v for k, v in self.request.headers.get_all()}
+        # The inbox commits to disk before the acknowledgement; a thread keeps the loop accepting meanwhile.
+        taken = await asyncio.get_running_loop().run_in_executor(None, self.intake.take_http, body, headers)
+        self.set_status(taken.status)
+        self.set_header("Content-Type", taken.content_type)
+        self.finish(taken.body)

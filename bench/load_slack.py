@@ -1,0 +1,525 @@
+"""The Slack scenarios of bench/load.py: `coopbot serve slack` in HTTP mode, against FakeSlack.
+
+Slack's side is played by client threads, each with its own keep-alive connection, POSTing signed
+app_mention events to /slack/events. coopbot answers a mention in its thread (thread_ts = the
+event's ts), so every landed chat.postMessage names the event it answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import hmac
+import http.client
+import itertools
+import json
+import os
+import signal
+import socket
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from load_fakes import (
+    SLACK_APP,
+    SLACK_BOT_USER,
+    SLACK_TEAM,
+    SLACK_TOKEN,
+    FakeSlack,
+    Faults,
+    SlackPost,
+    error_kind,
+    new_ts,
+)
+from load_support import (
+    DUP,
+    EXIT,
+    EXIT_TIMEOUT,
+    LOST,
+    MAX_ACK,
+    P50,
+    P99,
+    QUESTIONS,
+    RESETS,
+    RPS,
+    Proc,
+    Run,
+    accepting,
+    clean_env,
+    free_port,
+    percentile,
+    seconds,
+)
+
+SIGNING_SECRET = "load-signing-secret-8f742231b10e8888"
+EVENTS_PATH = "/slack/events"
+ACK_LIMIT = 3.0  # seconds Slack waits for the acknowledgement
+CLIENT_TIMEOUT = 10.0  # seconds a client waits for an acknowledgement (longer than Slack, to measure it)
+MAX_ATTEMPTS = 60  # per event; enough retries to cross a restart
+USERS = 200
+QUIET = 6.0
+THROTTLE_QUIET = 40.0
+IDLE_CONNECTIONS = 1000
+
+
+# -- the events -------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SlackEvent:
+    event_id: str
+    channel: str
+    ts: str
+    body: bytes
+    first_sent: float | None = None
+    acked: float | None = None  # when the 2xx came
+    attempts: int = 0
+    last: str = ""  # the last attempt's outcome: HTTP status or error kind
+
+
+def make_events(fake: FakeSlack, count: int, channels: int) -> list[SlackEvent]:
+    """`count` mentions over `channels` channels and USERS users; the fake learns each as a thread parent."""
+    tag = os.urandom(3).hex().upper()
+    events = []
+    for k in range(count):
+        channel, user = f"C{k % channels + 1:05d}", f"U{k * 7 % USERS + 1:05d}"
+        ts, event_id = new_ts(), f"Ev{tag}{k:06d}"
+        text = f"<@{SLACK_BOT_USER}> {QUESTIONS[(k + k // channels) % len(QUESTIONS)]}"
+        event = {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
+                 "team": SLACK_TEAM}  # fmt: skip
+        envelope = {"token": "x", "team_id": SLACK_TEAM, "api_app_id": SLACK_APP, "type": "event_callback",
+                    "event_id": event_id, "event_time": int(time.time()), "event": event,
+                    "authorizations": [{"team_id": SLACK_TEAM, "user_id": SLACK_BOT_USER, "is_bot": True}]}  # fmt: skip
+        fake.add_user_message(channel, ts, user, text)
+        events.append(SlackEvent(event_id, channel, ts, json.dumps(envelope).encode()))
+    return events
+
+
+def signed(body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's v0 signature headers, and the content type Slack sends events with."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": "application/json"}
+
+
+def post(
+    conn: http.client.HTTPConnection | None, port: int, body: bytes, headers: dict[str, str]
+) -> tuple[http.client.HTTPConnection | None, str, float | None, bool]:
+    """One POST to /slack/events: (connection to reuse, status or error kind, seconds to the answer, no-retry)."""
+    began = time.monotonic()
+    try:
+        conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
+        conn.request("POST", EVENTS_PATH, body, headers)
+        response = conn.getresponse()
+        response.read()
+        took = time.monotonic() - began
+        no_retry = response.getheader("x-slack-no-retry") == "1"
+        if response.will_close:
+            conn.close()
+            conn = None
+        return conn, str(response.status), took, no_retry
+    except (OSError, http.client.HTTPException) as err:
+        if conn is not None:
+            conn.close()
+        return None, error_kind(err), None, False
+
+
+class Delivery:
+    """Slack delivering events: `clients` threads, each with its own connection, until every event is acknowledged.
+
+    A failed attempt (no answer, or not 2xx) is retried with X-Slack-Retry-Num, as Slack does, but after
+    a short backoff instead of minutes, so that events refused during a restart reach the next process."""
+
+    def __init__(self, port: int, events: list[SlackEvent], clients: int, deadline: float) -> None:
+        self.port, self.events, self.deadline = port, events, deadline
+        self.outcomes: Counter[str] = Counter()  # every attempt's status or error kind
+        self.acks: list[float] = []  # seconds of every attempt that got an answer
+        self.last_activity = time.monotonic()
+        self._cond = threading.Condition()
+        self._todo = deque(events)
+        self._retries: list[tuple[float, int, SlackEvent]] = []
+        self._order = itertools.count()
+        self._in_flight = 0
+        self._stopping = False
+        self._threads = [threading.Thread(target=self._client, daemon=True) for _ in range(max(1, clients))]
+
+    def start(self) -> Delivery:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def finished(self) -> bool:
+        with self._cond:
+            return not self._todo and not self._retries and not self._in_flight
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=CLIENT_TIMEOUT + 1)
+
+    def activity(self) -> float:
+        with self._cond:
+            return self.last_activity
+
+    def acked(self) -> list[SlackEvent]:
+        return [e for e in self.events if e.acked is not None]
+
+    def resets(self) -> int:
+        return self.outcomes["reset"]
+
+    def _take(self) -> SlackEvent | None:
+        with self._cond:
+            while not self._stopping and time.monotonic() < self.deadline:
+                now = time.monotonic()
+                if self._todo:
+                    event = self._todo.popleft()
+                elif self._retries and self._retries[0][0] <= now:
+                    event = heapq.heappop(self._retries)[2]
+                elif not self._retries and not self._in_flight:
+                    return None
+                else:
+                    self._cond.wait(min(0.1, self._retries[0][0] - now) if self._retries else 0.1)
+                    continue
+                self._in_flight += 1
+                return event
+            return None
+
+    def _client(self) -> None:
+        conn: http.client.HTTPConnection | None = None
+        while (event := self._take()) is not None:
+            headers = signed(event.body)
+            if event.attempts:
+                reason = "http_timeout" if event.last == "timeout" else "http_error"
+                headers |= {"X-Slack-Retry-Num": str(min(event.attempts, 3)), "X-Slack-Retry-Reason": reason}
+            event.attempts += 1
+            began = time.monotonic()
+            if event.first_sent is None:
+                event.first_sent = began
+            conn, outcome, took, no_retry = post(conn, self.port, event.body, headers)
+            now = time.monotonic()
+            with self._cond:
+                self._in_flight -= 1
+                self.last_activity = now
+                self.outcomes[outcome] += 1
+                event.last = outcome
+                if took is not None:
+                    self.acks.append(took)
+                if outcome.startswith("2"):
+                    event.acked = now
+                elif not no_retry and event.attempts < MAX_ATTEMPTS:
+                    backoff = min(0.1 * 2**event.attempts, 1.0)
+                    heapq.heappush(self._retries, (now + backoff, next(self._order), event))
+                self._cond.notify_all()
+        if conn is not None:
+            conn.close()
+
+
+# -- the figures ------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SlackFigures:
+    sent: int
+    acked: int
+    answered: int
+    lost: int  # acknowledged, never answered
+    dup: int  # posts beyond the first in an event's thread
+    stray: int  # posts in no event's thread
+    latencies: list[float] = field(default_factory=list)  # first POST -> first post in its thread
+    rps: float | None = None
+
+    def p(self, pct: float) -> float | None:
+        return percentile(self.latencies, pct)
+
+    @property
+    def max(self) -> float | None:
+        return max(self.latencies, default=None)
+
+
+def measure(events: list[SlackEvent], posts: list[SlackPost]) -> SlackFigures:
+    by_ts = {e.ts: e for e in events}
+    first: dict[str, float] = {}
+    counts: Counter[str] = Counter()
+    stray = 0
+    for p in posts:
+        if p.thread_ts not in by_ts:
+            stray += 1
+            continue
+        counts[p.thread_ts] += 1
+        first.setdefault(p.thread_ts, p.at)
+    acked = [e for e in events if e.acked is not None]
+    latencies = [first[e.ts] - e.first_sent for e in events if e.ts in first and e.first_sent is not None]
+    sent = [e.first_sent for e in events if e.first_sent is not None]
+    rps = None
+    if first and sent:
+        span = max(first.values()) - min(sent)
+        rps = len(first) / span if span > 0 else None
+    return SlackFigures(
+        sent=len(sent),
+        acked=len(acked),
+        answered=len(first),
+        lost=sum(1 for e in acked if e.ts not in first),
+        dup=sum(n - 1 for n in counts.values()),
+        stray=stray,
+        latencies=latencies,
+        rps=rps,
+    )
+
+
+def report(run: Run, fig: SlackFigures, delivery: Delivery, *, rate: bool = True) -> None:
+    acks = delivery.acks
+    if rate:
+        run.set(**{RPS: fig.rps, P50: fig.p(50), P99: fig.p(99)})
+    run.set(**{LOST: fig.lost, DUP: fig.dup, RESETS: delivery.resets(), MAX_ACK: max(acks, default=None)})
+    late = sum(1 for a in acks if a > ACK_LIMIT)
+    run.note(f"acked {fig.acked}/{len(delivery.events)}, ack p99 {seconds(percentile(acks, 99))}, {late} over 3 s")
+    run.detail(f"attempts by outcome: {dict(delivery.outcomes)}")
+    run.detail(f"answered {fig.answered}, max event->reply {seconds(fig.max)}, {fig.stray} posts in no event's thread")
+
+
+def post_statuses(run: Run, fake: FakeSlack) -> None:
+    with fake.cond:
+        statuses = {status: n for (method, status), n in sorted(fake.statuses.items()) if method == "chat.postMessage"}
+        others = {method: n for method, n in sorted(fake.calls.items()) if method != "chat.postMessage"}
+    run.detail(f"chat.postMessage answers by HTTP status: {statuses}; other calls: {others}")
+
+
+# -- running coopbot ------------------------------------------------------------------------------------------
+
+
+def env(run: Run, fake: FakeSlack) -> dict[str, str]:
+    return clean_env() | {
+        "SLACK_BOT_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{fake.port}/api/",
+        "COOPBOT_DB": str(run.workdir / "coopbot.sqlite3"),  # the same path across a restart
+        "COOPBOT_USER_LIMIT": "0",
+    }
+
+
+def fake_slack(run: Run, faults: Faults) -> FakeSlack:
+    fake = FakeSlack(faults)
+    fake.start()
+    run.on_close(fake.stop)
+    return fake
+
+
+def start_http(run: Run, fake: FakeSlack, port: int, label: str = "coopbot") -> Proc:
+    """Ready once the port accepts connections (Bolt has called auth.test by then)."""
+    args = ["serve", "slack", "--host", "127.0.0.1", "--port", str(port)]
+    return run.start(label, args, env(run, fake), lambda proc: accepting(port))
+
+
+def deliver(run: Run, port: int, events: list[SlackEvent]) -> Delivery:
+    delivery = Delivery(port, events, run.opts.clients, run.deadline).start()
+    run.on_close(delivery.stop)
+    return delivery
+
+
+def settle(run: Run, fake: FakeSlack, delivery: Delivery, quiet: float = QUIET) -> None:
+    """Until every event is acknowledged and every acknowledged one answered, or quiet."""
+
+    def done() -> bool:
+        return delivery.finished() and fake.answered() >= len(delivery.acked())
+
+    run.settle(done, lambda: max(fake.last_post_attempt, delivery.activity()), quiet=quiet)
+
+
+# -- scenarios -------------------------------------------------------------------------------------------------
+
+
+def _load(run: Run, faults: Faults, count: int, quiet: float = QUIET) -> tuple[FakeSlack, Delivery, SlackFigures]:
+    channels = run.opts.chats or 40
+    run.result.setup = (
+        f"{count} events, {run.opts.clients} clients, {channels} channels, {USERS} users, delay {faults.delay:g} s"
+    )
+    fake = fake_slack(run, faults)
+    port = free_port()
+    start_http(run, fake, port)
+    delivery = deliver(run, port, make_events(fake, count, channels))
+    settle(run, fake, delivery, quiet)
+    fig = measure(delivery.events, fake.snapshot())
+    report(run, fig, delivery)
+    post_statuses(run, fake)
+    return fake, delivery, fig
+
+
+def burst(run: Run) -> None:
+    """2,000 signed events from 50 concurrent clients."""
+    _, _, fig = _load(run, Faults(delay=run.delay(0.1)), run.opts.events or 2000)
+    run.result.raw |= {"p99": fig.p(99) or 0.0, "max": fig.max or 0.0}
+
+
+def faults(run: Run) -> None:
+    """The burst with a share of chat.postMessage calls landing and then answered HTTP 500."""
+    rate = run.opts.fault_rate
+    _load(run, Faults(delay=run.delay(0.1), fail_after_landing=rate), run.opts.events or 2000)
+    run.result.setup += f", {rate:.0%} of posts fail after landing"
+
+
+def retry_after(run: Run) -> None:
+    """One channel answers 429 Retry-After: 30 for 30 s; the other channels must not wait for it."""
+    throttled = "C00001"
+    faults = Faults(delay=run.delay(0.1), throttle=throttled)
+    fake, delivery, _ = _load(run, faults, run.opts.events or 2000, quiet=THROTTLE_QUIET)
+    run.result.setup += f", {throttled} throttled 30 s"
+    posts = fake.snapshot()
+    others = measure([e for e in delivery.events if e.channel != throttled], posts)
+    theirs = measure([e for e in delivery.events if e.channel == throttled], posts)
+    run.set(**{P50: others.p(50), P99: others.p(99)})  # the columns show the other channels
+    baseline = run.earlier.get("slack-burst")
+    versus = ""
+    if baseline is not None and baseline.raw and others.max is not None:
+        extra_p99 = (others.p(99) or 0.0) - baseline.raw["p99"]
+        extra_max = others.max - baseline.raw["max"]
+        versus = f" (+{extra_p99:.2f} s / +{extra_max:.2f} s vs slack-burst)"
+    run.note(f"other channels p99 {seconds(others.p(99))}, max {seconds(others.max)}{versus}")
+    run.note(
+        f"throttled channel answered {theirs.answered}/{theirs.acked}, last after {seconds(theirs.max)},"
+        f" {theirs.dup} dup"
+    )
+    run.detail(f"429s answered: {fake.plan.throttled}")
+
+
+def sigterm(run: Run) -> None:
+    """SIGTERM mid-load with a slow API; restart with the same database: is an acknowledged event lost?"""
+    count, channels = run.opts.events or 1000, run.opts.chats or 40
+    delay = run.delay(0.3)
+    trigger = max(1, count // 5)
+    run.result.setup = f"{count} events, {run.opts.clients} clients, delay {delay:g} s, SIGTERM after {trigger} replies"
+    fake = fake_slack(run, Faults(delay=delay))
+    port = free_port()
+    first = start_http(run, fake, port)
+    delivery = deliver(run, port, make_events(fake, count, channels))
+    run.wait(lambda: fake.answered() >= trigger or not first.alive(), timeout=60)
+    at_signal = fake.answered()
+    took, status = run.stop(first, signal.SIGTERM)
+    at_exit = fake.answered()
+    run.set(**{EXIT: took})
+    run.note(f"exit status {status}" + ("" if took is not None else f" (SIGKILLed after {EXIT_TIMEOUT:.0f} s)"))
+    start_http(run, fake, port, "coopbot-restarted")
+    settle(run, fake, delivery)
+    fig = measure(delivery.events, fake.snapshot())
+    report(run, fig, delivery, rate=False)
+    run.note(f"answered {at_signal} at the signal, {at_exit} at exit, {fig.answered} after the restart")
+    post_statuses(run, fake)
+
+
+def replay(run: Run) -> None:
+    """The same signed request (headers and body) 5 times in a row, and another 5 times at once."""
+    run.result.setup = f"5 identical POSTs one after another, 5 at once; delay {run.delay(0.1):g} s"
+    fake = fake_slack(run, Faults(delay=run.delay(0.1)))
+    port = free_port()
+    start_http(run, fake, port)
+    one, two = make_events(fake, 2, 2)
+    sequential: list[str] = []
+    acks: list[float] = []
+    headers = signed(one.body)
+    began = time.monotonic()
+    for _ in range(5):
+        _, status, took, _ = post(None, port, one.body, headers)
+        sequential.append(status)
+        acks += [took] if took is not None else []
+    one.first_sent, one.acked = began, time.monotonic()
+    headers = signed(two.body)
+    concurrent: list[str] = []
+    gate = threading.Barrier(5)
+
+    def at_once() -> None:
+        gate.wait()
+        _, status, took, _ = post(None, port, two.body, headers)
+        concurrent.append(status)
+        acks.extend([took] if took is not None else [])
+
+    two.first_sent = time.monotonic()
+    threads = [threading.Thread(target=at_once) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(CLIENT_TIMEOUT + 1)
+    two.acked = time.monotonic()
+    run.settle(lambda: fake.answered() >= 2, lambda: max(fake.last_post_attempt, began), settle=3.0, quiet=8.0)
+    posts = fake.snapshot()
+    answers = Counter(p.thread_ts for p in posts)
+    fig = measure([one, two], posts)
+    run.set(**{LOST: fig.lost, DUP: fig.dup, MAX_ACK: max(acks, default=None)})
+    run.note(f"in a row: answered {answers[one.ts]}x, statuses {' '.join(sequential)}")
+    run.note(f"at once: answered {answers[two.ts]}x, statuses {' '.join(sorted(concurrent))}")
+
+
+def idle_connections(run: Run) -> None:
+    """1,000 idle connections (half silent, half a partial header) held open while 200 events are delivered."""
+    count, channels = run.opts.events or 200, run.opts.chats or 40
+    run.result.setup = f"{IDLE_CONNECTIONS} idle connections, then {count} events, {run.opts.clients} clients"
+    fake = fake_slack(run, Faults(delay=run.delay(0.1)))
+    port = free_port()
+    proc = start_http(run, fake, port)
+    threads_before, _ = proc.status()
+    idle = open_idle(port, IDLE_CONNECTIONS)
+    run.on_close(lambda: close_all(idle))
+    time.sleep(1.0)  # let the server take them all
+    threads_idle, rss_idle = proc.status()
+    delivery = deliver(run, port, make_events(fake, count, channels))
+    settle(run, fake, delivery)
+    fig = measure(delivery.events, fake.snapshot())
+    report(run, fig, delivery)
+    still, answered = still_open(idle)
+    run.note(f"{len(idle)}/{IDLE_CONNECTIONS} idle connections opened, {still} still open at the end")
+    run.note(
+        f"threads {threads_before} before, {threads_idle} with the idle connections, peak {proc.peak_threads};"
+        f" RSS {rss_idle / 1024:.0f} MB idle, peak {proc.peak_rss_kb / 1024:.0f} MB"
+    )
+    if answered:
+        run.detail(f"{answered} idle connections got an answer (e.g. 408) from the server")
+
+
+def open_idle(port: int, count: int) -> list[socket.socket]:
+    partial = b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+
+    def one(i: int) -> socket.socket | None:
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if i % 2:
+                sock.sendall(partial)
+            return sock
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(32) as pool:
+        return [s for s in pool.map(one, range(count)) if s is not None]
+
+
+def close_all(socks: list[socket.socket]) -> None:
+    for sock in socks:
+        sock.close()
+
+
+def still_open(socks: list[socket.socket]) -> tuple[int, int]:
+    """(connections the server still holds silently, connections it answered); closed ones count in neither."""
+    idle = answered = 0
+    for sock in socks:
+        try:
+            sock.setblocking(False)
+            data = sock.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            idle += 1
+            continue
+        except OSError:
+            continue
+        answered += 1 if data else 0
+    return idle, answered
+
+
+SCENARIOS: dict[str, Callable[[Run], None]] = {
+    "slack-burst": burst,
+    "slack-faults": faults,
+    "slack-retry-after": retry_after,
+    "slack-sigterm": sigterm,
+    "slack-replay": replay,
+    "slack-idle-connections": idle_connections,
+}
