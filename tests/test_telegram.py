@@ -42,7 +42,9 @@ class RunningBot:
 
     def __init__(self, coopbot: Coopbot, settings: Settings, db: Database | None = None, **options: Any) -> None:
         self.stopping = threading.Event()
-        self.runtime = Runtime.with_database(db or Database(":memory:"), limit=options.pop("limit", UserLimit(0)), stop=self.stopping, **options)
+        self.runtime = Runtime.with_database(
+            db or Database(":memory:"), limit=options.pop("limit", UserLimit(0)), stop=self.stopping, **options
+        )
         self.status: list[int] = []
         self.thread = threading.Thread(
             target=lambda: self.status.append(serve(coopbot, settings, self.runtime)), daemon=True
