@@ -61,13 +61,14 @@ class GuardedHandler(tornado.web.RequestHandler):
         if self.request.method != "POST":
             self.reject(405)
             return
+        self._chunks: list[bytes] = []
+        self.check_headers()
+        if self._finished:
+            return
         self.request.connection.set_max_body_size(self.max_body)  # type: ignore[union-attr]
         declared = self.request.headers.get("Content-Length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             self.reject(413)
-            return
-        self._chunks: list[bytes] = []
-        self.check_headers()
 
     def check_headers(self) -> None:
         """Refuse with `self.reject(status)` what the headers alone show to be unwanted."""

@@ -447,7 +447,7 @@ class TelegramHandlers:
                 reply = self.bot.command(
                     name, " ".join(context.args or ()), lang=self.lang(update), session=session(message.chat_id)
                 )
-                await self.send(context, message, reply)
+                await self.send(context, message, reply, asked_at=_sent_at(message))
 
         return handler
 
@@ -469,9 +469,8 @@ class TelegramHandlers:
         question = addressed_text(message, context.bot.id, context.bot.username or "")
         if question is None or not await self.admitted(context, update, message):
             return
-        asked = message.edit_date or message.date
         await self.answer(
-            context, message, question, edited=update.edited_message is not None, asked_at=asked.timestamp()
+            context, message, question, edited=update.edited_message is not None, asked_at=_sent_at(message)
         )
 
     async def on_non_text(self, update: Update, context: Context) -> None:
@@ -534,9 +533,7 @@ class TelegramHandlers:
     ) -> None:
         # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
         answer = await asyncio.to_thread(self.bot.ask, question, session=session(message.chat_id), audience="public")
-        if self.runtime.is_late(asked_at):
-            answer = self.bot.late(answer)
-        await self.send(context, message, answer, quote=question if quote else None, edited=edited)
+        await self.send(context, message, answer, quote=question if quote else None, edited=edited, asked_at=asked_at)
 
     async def send(
         self,
@@ -546,8 +543,12 @@ class TelegramHandlers:
         *,
         quote: str | None = None,
         edited: bool = False,
+        asked_at: float | None = None,
     ) -> None:
-        """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part."""
+        """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part. A reply
+        to a message sent long ago (`asked_at`, Unix time) opens with an apology for the wait."""
+        if self.runtime.is_late(asked_at):
+            answer = self.bot.late(answer)
         layout = lay_out(answer)
         chunks = render(layout, quote)
         markup = keyboard(layout, self.keys.key)
@@ -615,6 +616,11 @@ class TelegramHandlers:
 
 def session(chat_id: int) -> str:
     return f"tg:{chat_id}"
+
+
+def _sent_at(message: Message) -> float:
+    """When the person sent (or last edited) the message, by Telegram's clock."""
+    return (message.edit_date or message.date).timestamp()
 
 
 def conversation(update: Update) -> str:

@@ -28,10 +28,11 @@ from load_fakes import (
     SLACK_BOT_USER,
     SLACK_TEAM,
     SLACK_TOKEN,
+    Exchange,
     FakeSlack,
     Faults,
     SlackPost,
-    error_kind,
+    exchange,
     new_ts,
 )
 from load_support import (
@@ -105,26 +106,9 @@ def signed(body: bytes, timestamp: int | None = None) -> dict[str, str]:
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": "application/json"}
 
 
-def post(
-    conn: http.client.HTTPConnection | None, port: int, body: bytes, headers: dict[str, str]
-) -> tuple[http.client.HTTPConnection | None, str, float | None, bool]:
-    """One POST to /slack/events: (connection to reuse, status or error kind, seconds to the answer, no-retry)."""
-    began = time.monotonic()
-    try:
-        conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
-        conn.request("POST", EVENTS_PATH, body, headers)
-        response = conn.getresponse()
-        response.read()
-        took = time.monotonic() - began
-        no_retry = response.getheader("x-slack-no-retry") == "1"
-        if response.will_close:
-            conn.close()
-            conn = None
-        return conn, str(response.status), took, no_retry
-    except (OSError, http.client.HTTPException) as err:
-        if conn is not None:
-            conn.close()
-        return None, error_kind(err), None, False
+def post(conn: http.client.HTTPConnection | None, port: int, body: bytes, headers: dict[str, str]) -> Exchange:
+    """One POST to /slack/events."""
+    return exchange(conn, "127.0.0.1", port, EVENTS_PATH, body, headers, CLIENT_TIMEOUT)
 
 
 class Delivery:
@@ -200,12 +184,15 @@ class Delivery:
             began = time.monotonic()
             if event.first_sent is None:
                 event.first_sent = began
-            conn, outcome, took, no_retry = post(conn, self.port, event.body, headers)
+            result = post(conn, self.port, event.body, headers)
+            conn, outcome, took = result.conn, result.outcome, result.took
+            no_retry = result.headers.get("x-slack-no-retry") == "1"  # Slack honours it
             now = time.monotonic()
             with self._cond:
                 self._in_flight -= 1
                 self.last_activity = now
                 self.outcomes[outcome] += 1
+                self.outcomes["stale keep-alive"] += result.stale
                 event.last = outcome
                 if took is not None:
                     self.acks.append(took)
@@ -422,9 +409,9 @@ def replay(run: Run) -> None:
     headers = signed(one.body)
     began = time.monotonic()
     for _ in range(5):
-        _, status, took, _ = post(None, port, one.body, headers)
-        sequential.append(status)
-        acks += [took] if took is not None else []
+        result = post(None, port, one.body, headers)
+        sequential.append(result.outcome)
+        acks += [result.took] if result.took is not None else []
     one.first_sent, one.acked = began, time.monotonic()
     headers = signed(two.body)
     concurrent: list[str] = []
@@ -432,9 +419,9 @@ def replay(run: Run) -> None:
 
     def at_once() -> None:
         gate.wait()
-        _, status, took, _ = post(None, port, two.body, headers)
-        concurrent.append(status)
-        acks.extend([took] if took is not None else [])
+        result = post(None, port, two.body, headers)
+        concurrent.append(result.outcome)
+        acks.extend([result.took] if result.took is not None else [])
 
     two.first_sent = time.monotonic()
     threads = [threading.Thread(target=at_once) for _ in range(5)]

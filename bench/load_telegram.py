@@ -74,6 +74,7 @@ class TgFigures:
     repeats: int  # of those, exact repeats of a text already sent for that question
     order: int  # first replies that arrived after the first reply to a later message of the same chat
     stray: int  # sends that quote none of the questions (e.g. apologies without a quote)
+    stray_texts: list[str]  # the first few of them
     latencies: list[float]  # available -> first reply, per answered question
     rps: float | None  # answered / (first available -> last first reply)
 
@@ -91,11 +92,12 @@ def measure(questions: list[TgQuestion], sends: list[TgSend]) -> TgFigures:
     texts: set[tuple[int, int, str]] = set()
     first: dict[tuple[int, int], float] = {}
     latest_in_chat: dict[int, int] = {}
-    dup = repeats = order = stray = 0
+    dup = repeats = order = 0
+    stray: list[str] = []
     for send in sends:
         key = (send.chat_id, send.reply_to or 0)
         if key not in asked:
-            stray += 1
+            stray.append(send.text)
             continue
         repeats += (*key, send.text) in texts
         texts.add((*key, send.text))
@@ -111,7 +113,9 @@ def measure(questions: list[TgQuestion], sends: list[TgSend]) -> TgFigures:
     if first and questions:
         span = max(first.values()) - min(q.available for q in questions)
         rps = len(first) / span if span > 0 else None
-    return TgFigures(len(asked), len(first), len(asked) - len(first), dup, repeats, order, stray, latencies, rps)
+    return TgFigures(
+        len(asked), len(first), len(asked) - len(first), dup, repeats, order, len(stray), stray[:3], latencies, rps
+    )
 
 
 def env(run: Run, fake: FakeTelegram) -> dict[str, str]:
@@ -147,6 +151,8 @@ def report(run: Run, fig: TgFigures, *, rate: bool = True) -> None:
         f"asked {fig.asked}, answered {fig.answered}, max latency {seconds(fig.max)}; {fig.dup} extra replies"
         f" ({fig.repeats} with the same text); {fig.stray} sends quoting no question"
     )
+    for text in fig.stray_texts:
+        run.detail(f"  quoting no question: {text[:100]!r}")
 
 
 def send_statuses(run: Run, fake: FakeTelegram) -> None:
@@ -269,9 +275,9 @@ def webhook(run: Run) -> None:
         run.detail(f"webhook deliveries by status: {dict(fake.pusher.statuses)}")
     url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
     status, took, sent = post_large(port, WEBHOOK_PATH, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret"})
-    run.note(f"wrong secret + 90 MB: {status} in {took:.2f} s after {sent / 2**20:.0f} MB sent")
+    run.note(f"wrong secret + 90 MB: {status} in {took:.3f} s after {sent / 2**20:.0f} MB sent")
     status, took, sent = post_large(port, WEBHOOK_PATH, {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
-    run.note(f"right secret + 90 MB: {status} in {took:.2f} s after {sent / 2**20:.0f} MB sent")
+    run.note(f"right secret + 90 MB: {status} in {took:.3f} s after {sent / 2**20:.0f} MB sent")
     run.detail(f"probes went to {url}")
 
 

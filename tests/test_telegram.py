@@ -4,10 +4,13 @@ Bot API on 127.0.0.1, with the real answer engine and fact base unless a test sc
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -19,7 +22,7 @@ from adapters.telegram import Settings, serve
 from adapters.telegram_send import send_once
 from bot import Answer, Block, Coopbot, Runtime, UserLimit
 from bot.model import KnowledgeBase
-from bot.store import Database
+from bot.store import Database, SqliteInbox
 
 BOT = "@coopbot_test_bot"
 
@@ -61,9 +64,11 @@ class RunningBot:
 def start_bot(telegram: FakeTelegram, kb: KnowledgeBase) -> Iterator[Callable[..., Coopbot]]:
     running: list[RunningBot] = []
 
-    def start(coopbot: Coopbot | None = None, **options: Any) -> Coopbot:
+    def start(coopbot: Coopbot | None = None, runtime: dict[str, Any] | None = None, **options: Any) -> Coopbot:
+        """Serve `coopbot` with these Settings `options` and Runtime options `runtime`."""
         coopbot = coopbot or Coopbot(kb)
-        running.append(RunningBot(coopbot, Settings(token=telegram.token, base_url=telegram.base_url, **options)))
+        settings = Settings(token=telegram.token, base_url=telegram.base_url, **options)
+        running.append(RunningBot(coopbot, settings, **(runtime or {})))
         return coopbot
 
     yield start
@@ -457,3 +462,79 @@ def test_one_chats_questions_are_answered_in_the_order_they_were_asked(
         telegram.say(f"question {n}")
     replies = telegram.wait_replies(ALICE["id"], count=10)
     assert [r.text for r in replies] == [f"reply {n}" for n in range(10)]
+
+
+def test_one_chats_retry_after_holds_up_that_chat_alone(telegram: FakeTelegram, coopbot: Coopbot) -> None:
+    telegram.fail_next("sendMessage", code=429, retry_after=4)
+    telegram.say("What year did Vietnam get KONEPS?")  # its reply must wait 4 s
+    telegram.wait_for(lambda: "sendMessage:429" in [m for m, _ in telegram.calls], what="the 429")
+    started = time.monotonic()
+    assert "2010" in ask(telegram, "When was KONEPS exported to Mongolia?", user=MINJUN).text
+    assert time.monotonic() - started < 2.0
+    assert "2008" in telegram.wait_replies(ALICE["id"])[0].text
+
+
+# -- nothing lost, nothing doubled -----------------------------------------------------------------------------
+
+
+def test_updates_left_at_stop_are_answered_after_a_restart_in_order_with_an_apology(
+    telegram: FakeTelegram, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    db = Database(tmp_path / "coopbot.sqlite3")
+    settings = Settings(token=telegram.token, base_url=telegram.base_url)
+    stuck = ScriptedBot(kb, lambda text: time.sleep(1.0) if "Vietnam" in text else None)
+    first = RunningBot(stuck, settings, db, grace=0.2)
+    questions = ["What year did Vietnam get KONEPS?", "When was KONEPS exported to Mongolia?", "/about"]
+    for question in questions:
+        telegram.say(question)
+    telegram.wait_for(lambda: stuck.asked, what="the first question being answered")
+    first.stop()  # the grace ends while the first answer is still being made
+    assert telegram.replies(ALICE["id"]) == [] and telegram.pending_updates() == []  # confirmed: in the inbox
+    assert len(SqliteInbox(db).waiting("telegram")) == 3
+
+    second = RunningBot(Coopbot(kb), settings, db, late_after=0.0)
+    replies = telegram.wait_replies(ALICE["id"], 3)
+    second.stop()
+    apology = Coopbot(kb).message("late_reply", "en")
+    assert all(r.text.startswith(apology) for r in replies)
+    assert "2008" in replies[0].text and "2010" in replies[1].text and "PPS" in replies[2].text
+    assert SqliteInbox(db).depth("telegram") == 0
+
+
+def test_an_update_delivered_twice_to_the_webhook_is_answered_once(telegram: FakeTelegram, webhook: str) -> None:
+    message = telegram.say("What year did Vietnam get KONEPS?")  # pushed once by the fake, with the secret
+    telegram.wait_replies(ALICE["id"])
+    assert telegram.push_webhook({"update_id": telegram.last_update_id, "message": message}, webhook) == 200
+    assert "2010" in ask(telegram, "When was KONEPS exported to Mongolia?").text
+    assert len(telegram.replies(ALICE["id"])) == 2
+
+
+def _raw_post(port: int, path: str, headers: dict[str, str]) -> tuple[str, float]:
+    """Send only a request's headers (no body) and read the status line; and how long that took."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        status = conn.recv(200).decode().split("\r\n")[0]
+    return status, time.monotonic() - started
+
+
+def test_webhook_refuses_a_wrong_secret_before_reading_the_body(telegram: FakeTelegram, webhook: str) -> None:
+    url = urlsplit(telegram.webhook["url"])
+    huge = {"Content-Type": "application/json", "Content-Length": str(90 * 2**20)}
+    status, took = _raw_post(url.port or 80, url.path, {**huge, "X-Telegram-Bot-Api-Secret-Token": "wrong"})
+    assert status.split()[1] == "403" and took < 2.0
+    status, took = _raw_post(url.port or 80, url.path, {**huge, "X-Telegram-Bot-Api-Secret-Token": webhook})
+    assert status.split()[1] == "413" and took < 2.0
+
+
+def test_a_person_over_the_question_limit_is_told_once_then_not_answered(
+    telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
+) -> None:
+    start_bot(runtime={"limit": UserLimit(2)})
+    for _ in range(2):
+        assert "2008" in ask(telegram, "What year did Vietnam get KONEPS?").text
+    assert ask(telegram, "What year did Vietnam get KONEPS?").text == Coopbot(kb).message("too_many", "en")
+    telegram.say("What year did Vietnam get KONEPS?")  # over the limit again: no reply at all
+    assert "2010" in ask(telegram, "When was KONEPS exported to Mongolia?", user=MINJUN).text
+    assert len(telegram.replies(ALICE["id"])) == 3
