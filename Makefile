@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check eval bench validate clean
+.PHONY: run test check eval bench load validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The load and fault suite (not part of `make test`): real `coopbot serve` processes against fake Telegram
+# and Slack servers; prints figures, about 6 minutes. E.g. make load ARGS="--scenario slack-burst --markdown"
+load: $(STAMP)
+	$(BIN)/python bench/load.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

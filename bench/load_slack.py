@@ -192,7 +192,8 @@ class Delivery:
                 self._in_flight -= 1
                 self.last_activity = now
                 self.outcomes[outcome] += 1
-                self.outcomes["stale keep-alive"] += result.stale
+                if result.stale:
+                    self.outcomes["stale keep-alive"] += 1
                 event.last = outcome
                 if took is not None:
                     self.acks.append(took)

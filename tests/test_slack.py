@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from fakes.ports import accepting, free_port
@@ -30,7 +33,7 @@ from fakes.slack_api import (
 
 from adapters.slack import EVENTS_PATH, Settings, serve
 from bot import Coopbot, Runtime, UserLimit
-from bot.store import Database
+from bot.store import Database, SqliteInbox
 
 HANGUL = re.compile(r"[가-힣]")
 
@@ -463,3 +466,128 @@ def test_exception_while_sharing_is_apologised_for_to_the_asker(slack_api: FakeS
         _, click_id = slack.click_in_ephemeral(share, "C_SHARE_BOOM")
         [apology] = responded(slack_api, click_id)
         assert apology.text == bot.message("error", "en") and apology.params["response_type"] == "ephemeral"
+
+
+# -- nothing lost, nothing doubled, nothing exhausted ------------------------------------------------------
+
+
+def test_a_replayed_signed_request_is_acknowledged_and_ignored(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    form, url_id = slack.slash_form("What year did Vietnam get KONEPS?", "C_REPLAY")
+    body = urlencode(form)
+    headers = sign(body)
+    statuses = [slack.post(body, "application/x-www-form-urlencoded", headers).status for _ in range(5)]
+    assert statuses == [200] * 5
+    responded(slack_api, url_id)
+    slack.slash("When was KONEPS exported to Mongolia?", "C_REPLAY")  # answered after the replays
+    slack_api.wait_for("response_url", containing="2010")
+    assert len(slack_api.of("response_url", url_id=url_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=00"}, 400),
+        ({"X-Slack-Request-Timestamp": "1e9", "X-Slack-Signature": "v0=00"}, 400),
+        ({"X-Slack-Request-Timestamp": "12", "X-Slack-Signature": "v0=00"}, 401),
+        ({"X-Slack-Signature": "v0=00"}, 401),
+    ],
+)
+def test_bad_signature_headers_are_refused_without_a_server_error(
+    slack: Workspace, headers: dict[str, str], status: int
+) -> None:
+    assert slack.post("{}", "application/json", headers).status == status
+
+
+def test_a_negative_content_length_is_a_bad_request(slack: Workspace) -> None:
+    port = int(urlsplit(slack.app_url).port or 0)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        signed = "".join(f"{k}: {v}\r\n" for k, v in sign("").items())
+        conn.sendall(f"POST /slack/events HTTP/1.1\r\nHost: x\r\n{signed}Content-Length: -1\r\n\r\n".encode())
+        assert conn.recv(100).split()[1] == b"400"
+
+
+def test_idle_connections_hold_up_no_one(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    port = int(urlsplit(slack.app_url).port or 0)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(200)]
+    try:
+        for conn in idle[::2]:
+            conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+        channel = slack.new_id("D_IDLE")
+        slack.dm("What year did Vietnam get KONEPS?", channel)
+        assert "2008" in posted(slack_api, channel=channel)[0].text
+    finally:
+        for conn in idle:
+            conn.close()
+
+
+def test_one_channels_retry_after_holds_up_no_other_channel(slack: Workspace, slack_api: FakeSlackApi) -> None:
+    slack_api.fail("chat.postMessage", 429, retry_after=4)
+    slow, other = slack.new_id("C_SLOW"), slack.new_id("D_OTHER")
+    slack.mention("What year did Vietnam get KONEPS?", slow)
+    slack_api.wait_faults_spent()
+    started = time.monotonic()
+    slack.dm("When was KONEPS exported to Mongolia?", other)
+    posted(slack_api, channel=other, containing="2010")
+    assert time.monotonic() - started < 2.0
+    assert "2008" in posted(slack_api, channel=slow)[0].text
+
+
+def test_a_person_over_the_question_limit_is_told_once_then_not_answered(slack_api: FakeSlackApi, bot: Coopbot) -> None:
+    with serving(slack_api, bot, limit=UserLimit(2)) as slack:
+        channel = slack.new_id("D_LIMIT")
+        for _ in range(4):
+            slack.dm("What year did Vietnam get KONEPS?", channel, user="U_FLOOD")
+        slack.dm("When was KONEPS exported to Mongolia?", channel, user="U_CALM")
+        posted(slack_api, channel=channel, containing="2010")
+        texts = [c.text for c in slack_api.of("chat.postMessage", channel=channel)]
+    assert sum("2008" in t for t in texts) == 2 and texts.count(bot.message("too_many", "en")) == 1, texts
+
+
+def test_events_acknowledged_before_a_stop_are_answered_after_the_restart(
+    slack_api: FakeSlackApi, bot: Coopbot, tmp_path: Path
+) -> None:
+    db = Database(tmp_path / "coopbot.sqlite3")
+    slow = ScriptedSlow(bot, seconds=1.0)
+    channel = "D_RESTART"
+    with serving(slack_api, slow, db, grace=0.2) as slack:
+        for question in ("What year did Vietnam get KONEPS?", "When was KONEPS exported to Mongolia?"):
+            assert slack.dm(question, channel)  # acknowledged
+        slow.started.wait(5)
+    assert len(SqliteInbox(db).waiting("slack")) >= 1  # the grace ended while answering
+    with serving(slack_api, bot, db):
+        posted(slack_api, channel=channel, containing="2010")
+    texts = [m["text"] for m in slack_api.history[channel]]
+    assert sum("2008" in t for t in texts) == 1 and sum("2010" in t for t in texts) == 1, texts
+    assert SqliteInbox(db).depth("slack") == 0
+
+
+def test_a_reply_sent_just_before_a_crash_is_not_sent_again_after_the_restart(
+    slack_api: FakeSlackApi, bot: Coopbot, tmp_path: Path
+) -> None:
+    db = Database(tmp_path / "coopbot.sqlite3")
+    with serving(slack_api, bot, db) as slack:
+        event = slack.dm_event("What year did Vietnam get KONEPS?", "D_CRASH")
+        envelope = slack.envelope(event)
+        slack.post(json.dumps(envelope), "application/json")
+        posted(slack_api, channel="D_CRASH")
+    # As if the process died between posting and marking it answered: the inbox still holds it, begun once.
+    db.write("UPDATE inbox SET done = NULL, attempts = 1 WHERE key = ?", [(envelope["event_id"],)])
+    with serving(slack_api, bot, db):
+        slack_api.wait_for("conversations.history", channel="D_CRASH")
+    assert len(slack_api.history["D_CRASH"]) == 1
+    assert SqliteInbox(db).depth("slack") == 0
+
+
+class ScriptedSlow:
+    """The real bot, except that asking takes `seconds`; `started` is set once the first ask begins."""
+
+    def __init__(self, bot: Coopbot, seconds: float) -> None:
+        self._bot, self.seconds, self.started = bot, seconds, threading.Event()
+
+    def ask(self, text: str, **kw: Any) -> Any:
+        self.started.set()
+        time.sleep(self.seconds)
+        return self._bot.ask(text, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bot, name)

@@ -470,13 +470,17 @@ class Workspace:
 
     def slash(self, text: str, channel: str, user: str = "U_MINJI", timeout: float = 3) -> tuple[Reply, str]:
         """/coop TEXT; returns the HTTP reply (Slack waits 3 seconds for it) and the response_url's id."""
+        form, url_id = self.slash_form(text, channel, user)
+        return self.post(urlencode(form), "application/x-www-form-urlencoded", timeout=timeout), url_id
+
+    def slash_form(self, text: str, channel: str, user: str = "U_MINJI") -> tuple[dict[str, str], str]:
+        """The form Slack posts for /coop TEXT, and its response_url's id."""
         url_id = self.new_id("cmd")
         form = {"token": "unused", "team_id": TEAM, "team_domain": "pps", "channel_id": channel,
                 "channel_name": "cooperation", "user_id": user, "user_name": "minji", "command": "/coop",
                 "text": text, "api_app_id": APP_ID, "response_url": self.api.response_url(url_id),
                 "trigger_id": self.new_id("trig")}  # fmt: skip
-        body = urlencode(form)
-        return self.post(body, "application/x-www-form-urlencoded", timeout=timeout), url_id
+        return form, url_id
 
     def click(self, button: Json, container: Json, user: str = "U_MINJI", **where: Any) -> tuple[Reply, str]:
         """A block_actions payload for `button`; `where` adds channel/message. Returns the reply, response_url id."""

@@ -1,0 +1,103 @@
+"""The database (bot/store.py): the inbox keeps questions until answered, a request is seen once, and
+conversations (with a pinned /lang) are kept without eviction. And the per-person limit (bot/limits.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.limits import Admission, UserLimit
+from bot.session import Context
+from bot.store import MIGRATIONS, Database, Item, SqliteInbox, SqliteSeen, SqliteSessionStore, database_path
+
+
+class Clock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def item(key: str, conversation: str = "c1") -> Item:
+    return Item("telegram", key, conversation, '{"q": "' + key + '"}', 1.0)
+
+
+def test_the_database_goes_to_var_under_the_working_directory_unless_coopbot_db_says(tmp_path: Path) -> None:
+    assert database_path({}, tmp_path) == tmp_path / "var" / "coopbot.sqlite3"
+    assert database_path({"COOPBOT_DB": "/srv/x.db"}, tmp_path) == Path("/srv/x.db")
+
+
+def test_a_new_database_is_migrated_to_the_latest_schema_once(tmp_path: Path) -> None:
+    path = tmp_path / "db" / "coopbot.sqlite3"
+    Database(path).close()
+    again = Database(path)  # a second process opening it migrates nothing
+    assert again.version == len(MIGRATIONS)
+    assert again.read("PRAGMA journal_mode")[0][0] == "wal"
+
+
+def test_the_inbox_takes_each_key_once_and_gives_back_what_is_unanswered_oldest_first(tmp_path: Path) -> None:
+    inbox = SqliteInbox(Database(tmp_path / "db.sqlite3"))
+    assert inbox.add([item("1"), item("2"), item("3")]) == [True, True, True]
+    assert inbox.add([item("2"), item("4")]) == [False, True]
+    inbox.done("telegram", "1")
+    assert [i.key for i in inbox.waiting("telegram")] == ["2", "3", "4"]
+    assert inbox.depth("telegram") == 3 and inbox.waiting("slack") == []
+
+
+def test_the_inbox_survives_the_process_and_counts_begun_answers(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    first = SqliteInbox(Database(path))
+    first.add([item("7")])
+    assert first.begin("telegram", "7") == 0
+    later = SqliteInbox(Database(path))
+    [left] = later.waiting("telegram")
+    assert (left.key, left.attempts, left.payload) == ("7", 1, '{"q": "7"}')
+    assert later.begin("telegram", "7") == 1
+
+
+def test_a_request_is_seen_first_once_until_its_memory_expires(tmp_path: Path) -> None:
+    clock = Clock()
+    seen = SqliteSeen(Database(tmp_path / "db.sqlite3", clock=clock))
+    assert seen.first("sig", ttl=600) is True
+    assert seen.first("sig", ttl=600) is False
+    clock.now += 601
+    assert seen.first("sig", ttl=600) is True
+
+
+def test_a_pinned_language_outlives_ten_thousand_other_conversations_and_a_silence(tmp_path: Path) -> None:
+    clock = Clock()
+    store = SqliteSessionStore(Database(tmp_path / "db.sqlite3", clock=clock), ttl=1800)
+    store.put("tg:1", Context(lang="ko", lang_pinned=True, entities=("vietnam",)))
+    db = store.db
+    db.write("INSERT INTO sessions VALUES (?, '{}', 0)", [(f"tg:{n}",) for n in range(2, 10_002)])
+    assert store.get("tg:1").entities == ("vietnam",)
+    clock.now += 1801
+    context = store.get("tg:1")
+    assert (context.lang, context.lang_pinned, context.entities) == ("ko", True, ())
+
+
+def test_a_conversations_context_round_trips_through_the_database(tmp_path: Path) -> None:
+    store = SqliteSessionStore(Database(tmp_path / "db.sqlite3"))
+    context = Context(entities=("adb", "koneps"), intent="when", topics=frozenset({"mou"}), facts=("f1",),
+                      sources=("s1",), lang="en")  # fmt: skip
+    store.put("slack:T:C:1", context)
+    got = store.get("slack:T:C:1")
+    assert got.evolve(updated=0.0) == context
+
+
+def test_the_limit_answers_then_refuses_once_then_ignores_until_the_minute_is_over() -> None:
+    clock = Clock()
+    limit = UserLimit(per_minute=3, clock=clock)
+    verdicts = [limit.admit("u1") for _ in range(6)]
+    assert verdicts == [Admission.ANSWER] * 3 + [Admission.REFUSE, Admission.IGNORE, Admission.IGNORE]
+    assert limit.admit("u2") is Admission.ANSWER
+    clock.now += 60
+    assert limit.admit("u1") is Admission.ANSWER
+
+
+def test_the_limit_can_be_turned_off_and_refuses_a_setting_that_is_not_a_number() -> None:
+    assert UserLimit.from_env({"COOPBOT_USER_LIMIT": "0"}).admit("u") is Admission.ANSWER
+    with pytest.raises(ValueError, match="COOPBOT_USER_LIMIT"):
+        UserLimit.from_env({"COOPBOT_USER_LIMIT": "lots"})
