@@ -2,10 +2,12 @@
 
 It only translates: a mention, a direct message, the /coop command or a button -> `Coopbot.ask`
 -> the Answer as Block Kit (adapters/slack_render.py) -> chat.postMessage or the response_url.
-Socket Mode when SLACK_APP_TOKEN is set, else HTTP on --port with Bolt's signature check, which
-is never turned off. SLACK_API_URL points the Web API (and so apps.connections.open) elsewhere.
+Socket Mode when SLACK_APP_TOKEN is set, else HTTP on --port; either way a request is kept in the
+inbox before it is acknowledged (adapters/slack_intake.py, where HTTP signatures are checked).
+SLACK_API_URL points the Web API (and so apps.connections.open) elsewhere.
 
-The Slack app needs: bot scopes app_mentions:read, chat:write, im:history, im:write, commands;
+The Slack app needs: bot scopes app_mentions:read, chat:write, im:history, im:write, commands, and
+channels:history, groups:history, mpim:history (to look for a reply after an ambiguous failure);
 events app_mention, message.im, app_home_opened; interactivity on; the /coop command; the Home tab.
 In HTTP mode, the request URL of events, interactivity and the command is http(s)://HOST/slack/events.
 """
