@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 # The load and fault suite (not part of `make test`): real `coopbot serve` processes against fake Telegram
-# and Slack servers; prints figures, about 6 minutes. E.g. make load ARGS="--scenario slack-burst --markdown"
+# and Slack servers; prints figures, about 5 minutes. E.g. make load ARGS="--scenario slack-burst --markdown"
 load: $(STAMP)
 	$(BIN)/python bench/load.py $(ARGS)
 

@@ -67,6 +67,7 @@ MAX_UPDATE_BYTES = 1_000_000  # a webhook body larger than this is no update of 
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
 STOP_CHECK = 0.2  # seconds between looks at the stop event
 ANSWERING = 16  # updates answered at once (each chat one at a time); sends wait in the rate limiter
+SETTLE = 1.0  # seconds at the end of the grace in which replies being sent finish and nothing new begins
 IN_FLIGHT = 1024  # updates taken from the queue at once, most of them waiting for their chat's turn
 
 
@@ -390,13 +391,21 @@ class PerChatOrder(BaseUpdateProcessor):
             await asyncio.to_thread(self.inbox.done, SURFACE, str(update.update_id))
 
     async def drain(self, queue: asyncio.Queue[object], grace: float) -> None:
+        """Answer what was taken for up to `grace` seconds. In the last second nothing new is begun, so that
+        replies being sent can finish (cutting one off after Telegram got it would have it sent again after
+        the restart); what is still running at the end is cut off and stays in the inbox."""
+        settle = min(SETTLE, grace / 2)
         try:
-            await asyncio.wait_for(queue.join(), timeout=grace)
+            await asyncio.wait_for(asyncio.shield(queue.join()), timeout=grace - settle)
+            return
         except TimeoutError:
             self._closed = True
-            for task in list(self._answering):
-                task.cancel()
-            log.warning("stopping after %.0f s of grace; unanswered updates stay in the inbox", grace)
+        running = list(self._answering)
+        if running:
+            await asyncio.wait(running, timeout=settle)
+        for task in self._answering:
+            task.cancel()
+        log.warning("stopping after %.0f s of grace; unanswered updates stay in the inbox", grace)
 
     async def initialize(self) -> None:
         pass

@@ -6,12 +6,16 @@
 
 Not part of `make test`: it prints figures and asserts nothing. It exits 0, or 1 when a coopbot process
 failed to start (the last lines of its log are printed), or 2 when the harness itself broke. All twelve
-scenarios take about five to seven minutes (the two retry-after ones wait out a 30 s flood wait each).
+scenarios take about 5 minutes (6-7 when coopbot loses or duplicates; the two retry-after scenarios wait
+out a 30 s flood wait each). To measure another checkout with the same venv, put it first on PYTHONPATH:
+`PYTHONPATH=/path/to/checkout .venv/bin/python bench/load.py` (the coopbot processes inherit it).
 
-Each scenario runs in a fresh temp directory (its COOPBOT_DB, the processes' logs), under a deadline
-(--timeout, 120 s) after which it reports what it has; coopbot is always killed at the end. The clock
-starts once coopbot is ready (Telegram: it long-polls or has set its webhook; Slack: the port accepts).
-The fakes (bench/load_fakes.py) answer every API call after --delay seconds and inject the faults below.
+Each scenario runs in a fresh temp directory (its COOPBOT_DB, the processes' logs; --keep keeps them)
+under a deadline (--timeout, 120 s) after which it reports what it has; coopbot is always killed at the
+end. The clock starts once coopbot is ready (Telegram: it long-polls or has set its webhook; Slack: the
+port accepts). The fakes (bench/load_fakes.py) answer every API call after --delay seconds and inject
+the faults below; a scenario ends when everything is answered and 2 s pass without a send, or when 6 s
+pass without one (40 s in the retry-after scenarios), and what is missing then is lost.
 
 Telegram (questions are group messages mentioning @coopbot_load_bot; coopbot quotes the question it answers):
   telegram-burst        1,000 messages from 100 groups queued at once for getUpdates.
@@ -19,26 +23,30 @@ Telegram (questions are group messages mentioning @coopbot_load_bot; coopbot quo
   telegram-retry-after  the same, one group's first send gets 429 retry_after 30; p50/p99 are the other groups'.
   telegram-kill         500 messages; SIGKILL after ~50 replies, restart on the same database.
   telegram-sigterm      500 messages; SIGTERM after ~50 replies (exit time), restart on the same database.
-  telegram-webhook      500 updates from 50 groups pushed to --webhook-url with the secret header, then 20 of
-                        them again (same update_id); then a wrong secret and a 90 MB body are timed.
-Slack (signed app_mention events POSTed to /slack/events by 50 client threads, each with its own connection):
+  telegram-webhook      500 updates from 50 groups pushed to --webhook-url with the secret header (40 connections,
+                        one update at a time per chat, retried until 200), then 20 of them again (same update_id);
+                        then POSTs with a 90 MB body, with a wrong and with the right secret, are timed.
+Slack (signed app_mention events POSTed to /slack/events by 50 client threads, each with its own keep-alive
+connection; a failed POST is retried with X-Slack-Retry-Num after a short backoff, as Slack does after minutes):
   slack-burst           2,000 events over 40 channels and 200 users.
   slack-faults          the same, 10% of chat.postMessage calls land and then answer HTTP 500.
   slack-retry-after     the same, one channel answers 429 Retry-After: 30 for 30 s; p50/p99 are the others'.
-  slack-sigterm         1,000 events, 300 ms API delay, SIGTERM after ~200 replies, restart; unacknowledged
-                        events are retried (X-Slack-Retry-Num) until the restarted process takes them.
+  slack-sigterm         1,000 events at 50 a second, 300 ms API delay, SIGTERM after ~200 replies, restart on
+                        the same database and port; events refused meanwhile are retried until it takes them.
   slack-replay          one signed request POSTed 5 times in a row, another 5 times at once.
-  slack-idle-connections  1,000 idle connections held open while 200 events are delivered.
+  slack-idle-connections  1,000 idle connections (half silent, half a partial header) held open while 200
+                        events are delivered; the process's threads and RSS from /proc.
 
-The figures:
+The figures (the summary's columns; the rest is in the notes and under each scenario):
   replies/s   questions answered / (first question available or sent -> last first reply)
-  p50/p99 s   latency from the update being available (Telegram: queued for getUpdates or for the webhook
-              pusher) or the event's first POST (Slack) to the fake receiving the first reply
+  p50/p99 s   from the update being available (queued for getUpdates or for the webhook pusher) or the
+              event's first POST, to the fake receiving the first reply
   lost        questions never answered (Slack: acknowledged events never answered)
-  dup         extra replies: Telegram, a text sent again in reply to the same message; Slack, a second post
-              in the event's thread
-  order       Telegram: first replies that arrived after a reply to a later message of the same chat
-  resets      Slack: event POSTs whose connection was reset or closed without an answer
+  dup         replies beyond the first: Telegram, a second message quoting the same question (each of these
+              answers is one message, so also one with a different text); Slack, a second post in the thread
+  order       Telegram: first replies that came after the first reply to a later message of the same chat
+  resets      Slack: event POSTs whose connection was reset or closed without an answer (a kept-alive
+              connection the server closed while idle is reopened once and not counted)
   max ack s   Slack: the slowest answer to an event POST (Slack gives up after 3 s)
   exit s      seconds from SIGTERM to the process's exit
 """
@@ -67,10 +75,14 @@ GRACE = 30.0  # seconds past a scenario's deadline before the watchdog kills its
 
 def parse(argv: list[str] | None) -> tuple[list[str], Options]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--scenario", action="append", choices=list(SCENARIOS), help="repeatable; default: all")
+    parser.add_argument(
+        "--scenario", action="append", choices=list(SCENARIOS), metavar="NAME", help="repeatable; default: all"
+    )
     parser.add_argument("--delay", type=float, help="API round trip in seconds (default 0.1; slack-sigterm 0.3)")
     parser.add_argument("--messages", type=int, help="Telegram messages (default 1000; kill/sigterm/webhook 500)")
-    parser.add_argument("--chats", type=int, help="Telegram groups / Slack channels (default 100; webhook 50; 40)")
+    parser.add_argument(
+        "--chats", type=int, help="Telegram groups / Slack channels (default 100, webhook 50; Slack 40)"
+    )
     parser.add_argument("--events", type=int, help="Slack events (default 2000; sigterm 1000; idle 200)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent Slack clients (default 50)")
     parser.add_argument("--fault-rate", type=float, default=0.1, help="share of sends failing after landing")

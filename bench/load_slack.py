@@ -38,7 +38,6 @@ from load_fakes import (
 from load_support import (
     DUP,
     EXIT,
-    EXIT_TIMEOUT,
     LOST,
     MAX_ACK,
     P50,
@@ -49,7 +48,7 @@ from load_support import (
     Proc,
     Run,
     accepting,
-    clean_env,
+    coopbot_env,
     free_port,
     percentile,
     seconds,
@@ -64,6 +63,7 @@ USERS = 200
 QUIET = 6.0
 THROTTLE_QUIET = 40.0
 IDLE_CONNECTIONS = 1000
+SIGTERM_RATE = 50.0  # events a second in slack-sigterm, so that events keep coming through the stop and restart
 
 
 # -- the events -------------------------------------------------------------------------------------------------
@@ -117,8 +117,10 @@ class Delivery:
     A failed attempt (no answer, or not 2xx) is retried with X-Slack-Retry-Num, as Slack does, but after
     a short backoff instead of minutes, so that events refused during a restart reach the next process."""
 
-    def __init__(self, port: int, events: list[SlackEvent], clients: int, deadline: float) -> None:
-        self.port, self.events, self.deadline = port, events, deadline
+    def __init__(
+        self, port: int, events: list[SlackEvent], clients: int, deadline: float, rate: float | None = None
+    ) -> None:
+        self.port, self.events, self.deadline, self.rate = port, events, deadline, rate
         self.outcomes: Counter[str] = Counter()  # every attempt's status or error kind
         self.acks: list[float] = []  # seconds of every attempt that got an answer
         self.last_activity = time.monotonic()
@@ -128,9 +130,12 @@ class Delivery:
         self._order = itertools.count()
         self._in_flight = 0
         self._stopping = False
+        self._began = time.monotonic()
+        self._released = 0  # events taken from _todo so far (paced by `rate`, events a second)
         self._threads = [threading.Thread(target=self._client, daemon=True) for _ in range(max(1, clients))]
 
     def start(self) -> Delivery:
+        self._began = time.monotonic()
         for thread in self._threads:
             thread.start()
         return self
@@ -160,14 +165,17 @@ class Delivery:
         with self._cond:
             while not self._stopping and time.monotonic() < self.deadline:
                 now = time.monotonic()
-                if self._todo:
+                due = self._began + self._released / self.rate if self.rate else now
+                if self._todo and due <= now:
                     event = self._todo.popleft()
+                    self._released += 1
                 elif self._retries and self._retries[0][0] <= now:
                     event = heapq.heappop(self._retries)[2]
-                elif not self._retries and not self._in_flight:
+                elif not self._todo and not self._retries and not self._in_flight:
                     return None
                 else:
-                    self._cond.wait(min(0.1, self._retries[0][0] - now) if self._retries else 0.1)
+                    upcoming = ([due] if self._todo else []) + ([self._retries[0][0]] if self._retries else [])
+                    self._cond.wait(min(0.1, max(0.001, min(upcoming, default=now + 0.1) - now)))
                     continue
                 self._in_flight += 1
                 return event
@@ -281,12 +289,10 @@ def post_statuses(run: Run, fake: FakeSlack) -> None:
 
 
 def env(run: Run, fake: FakeSlack) -> dict[str, str]:
-    return clean_env() | {
+    return coopbot_env(run.workdir) | {
         "SLACK_BOT_TOKEN": SLACK_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": f"http://127.0.0.1:{fake.port}/api/",
-        "COOPBOT_DB": str(run.workdir / "coopbot.sqlite3"),  # the same path across a restart
-        "COOPBOT_USER_LIMIT": "0",
     }
 
 
@@ -303,8 +309,8 @@ def start_http(run: Run, fake: FakeSlack, port: int, label: str = "coopbot") -> 
     return run.start(label, args, env(run, fake), lambda proc: accepting(port))
 
 
-def deliver(run: Run, port: int, events: list[SlackEvent]) -> Delivery:
-    delivery = Delivery(port, events, run.opts.clients, run.deadline).start()
+def deliver(run: Run, port: int, events: list[SlackEvent], rate: float | None = None) -> Delivery:
+    delivery = Delivery(port, events, run.opts.clients, run.deadline, rate).start()
     run.on_close(delivery.stop)
     return delivery
 
@@ -361,11 +367,11 @@ def retry_after(run: Run) -> None:
     theirs = measure([e for e in delivery.events if e.channel == throttled], posts)
     run.set(**{P50: others.p(50), P99: others.p(99)})  # the columns show the other channels
     baseline = run.earlier.get("slack-burst")
-    versus = ""
+    versus = " (run slack-burst too to compare)"
     if baseline is not None and baseline.raw and others.max is not None:
         extra_p99 = (others.p(99) or 0.0) - baseline.raw["p99"]
         extra_max = others.max - baseline.raw["max"]
-        versus = f" (+{extra_p99:.2f} s / +{extra_max:.2f} s vs slack-burst)"
+        versus = f" ({extra_p99:+.2f} s / {extra_max:+.2f} s against slack-burst)"
     run.note(f"other channels p99 {seconds(others.p(99))}, max {seconds(others.max)}{versus}")
     run.note(
         f"throttled channel answered {theirs.answered}/{theirs.acked}, last after {seconds(theirs.max)},"
@@ -379,17 +385,20 @@ def sigterm(run: Run) -> None:
     count, channels = run.opts.events or 1000, run.opts.chats or 40
     delay = run.delay(0.3)
     trigger = max(1, count // 5)
-    run.result.setup = f"{count} events, {run.opts.clients} clients, delay {delay:g} s, SIGTERM after {trigger} replies"
+    run.result.setup = (
+        f"{count} events at {SIGTERM_RATE:g}/s, {run.opts.clients} clients, delay {delay:g} s,"
+        f" SIGTERM after {trigger} replies"
+    )
     fake = fake_slack(run, Faults(delay=delay))
     port = free_port()
     first = start_http(run, fake, port)
-    delivery = deliver(run, port, make_events(fake, count, channels))
+    delivery = deliver(run, port, make_events(fake, count, channels), rate=SIGTERM_RATE)
     run.wait(lambda: fake.answered() >= trigger or not first.alive(), timeout=60)
     at_signal = fake.answered()
     took, status = run.stop(first, signal.SIGTERM)
     at_exit = fake.answered()
     run.set(**{EXIT: took})
-    run.note(f"exit status {status}" + ("" if took is not None else f" (SIGKILLed after {EXIT_TIMEOUT:.0f} s)"))
+    run.note(f"exit status {status}")
     start_http(run, fake, port, "coopbot-restarted")
     settle(run, fake, delivery)
     fig = measure(delivery.events, fake.snapshot())
@@ -448,6 +457,7 @@ def idle_connections(run: Run) -> None:
     port = free_port()
     proc = start_http(run, fake, port)
     threads_before, _ = proc.status()
+    opened = time.monotonic()
     idle = open_idle(port, IDLE_CONNECTIONS)
     run.on_close(lambda: close_all(idle))
     time.sleep(1.0)  # let the server take them all
@@ -457,7 +467,8 @@ def idle_connections(run: Run) -> None:
     fig = measure(delivery.events, fake.snapshot())
     report(run, fig, delivery)
     still, answered = still_open(idle)
-    run.note(f"{len(idle)}/{IDLE_CONNECTIONS} idle connections opened, {still} still open at the end")
+    age = time.monotonic() - opened
+    run.note(f"{len(idle)}/{IDLE_CONNECTIONS} idle connections opened, {still} still open {age:.0f} s later")
     run.note(
         f"threads {threads_before} before, {threads_idle} with the idle connections, peak {proc.peak_threads};"
         f" RSS {rss_idle / 1024:.0f} MB idle, peak {proc.peak_rss_kb / 1024:.0f} MB"

@@ -93,7 +93,7 @@ def fmt(value: Figure) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
     return str(value)
 
 
@@ -128,6 +128,11 @@ def clean_env() -> dict[str, str]:
         if not k.startswith(dropped) and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
     }
     return env | {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"}
+
+
+def coopbot_env(workdir: Path) -> dict[str, str]:
+    """`clean_env` with the run's database (the same path across a restart) and no per-person limit."""
+    return clean_env() | {"COOPBOT_DB": str(workdir / "coopbot.sqlite3"), "COOPBOT_USER_LIMIT": "0"}
 
 
 def raise_fd_limit() -> None:
@@ -286,12 +291,17 @@ class Run:
 
     def stop(self, proc: Proc, sig: signal.Signals) -> tuple[float | None, int | None]:
         """Send `sig`; (seconds until the process exited, its status), or (None, status after SIGKILL)."""
+        if not proc.alive():
+            status = proc.wait(0)
+            self.note(f"{proc.label} had exited by itself (status {status}) before {sig.name}")
+            return None, status
         sent = time.monotonic()
         proc.signal(sig)
         status = proc.wait(min(EXIT_TIMEOUT, max(1.0, self.left())))
         if status is not None:
             return time.monotonic() - sent, status
         proc.kill()
+        self.note(f"{proc.label} was still running {EXIT_TIMEOUT:.0f} s after {sig.name}; killed")
         return None, proc.wait(5)
 
     def wait(self, condition: Callable[[], object], timeout: float | None = None) -> bool:

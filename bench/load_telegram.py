@@ -17,7 +17,6 @@ from load_fakes import TELEGRAM_TOKEN, TELEGRAM_USERNAME, FakeTelegram, Faults, 
 from load_support import (
     DUP,
     EXIT,
-    EXIT_TIMEOUT,
     LOST,
     ORDER,
     P50,
@@ -27,7 +26,7 @@ from load_support import (
     Proc,
     Run,
     accepting,
-    clean_env,
+    coopbot_env,
     free_port,
     percentile,
     seconds,
@@ -119,11 +118,9 @@ def measure(questions: list[TgQuestion], sends: list[TgSend]) -> TgFigures:
 
 
 def env(run: Run, fake: FakeTelegram) -> dict[str, str]:
-    return clean_env() | {
+    return coopbot_env(run.workdir) | {
         "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake.port}/bot",
-        "COOPBOT_DB": str(run.workdir / "coopbot.sqlite3"),  # the same path across a restart
-        "COOPBOT_USER_LIMIT": "0",
     }
 
 
@@ -204,9 +201,11 @@ def retry_after(run: Run) -> None:
     report(run, everyone)
     run.set(**{P50: others.p(50), P99: others.p(99)})  # the columns show the other chats
     baseline = run.earlier.get("telegram-burst")
-    versus = ""
+    versus = " (run telegram-burst too to compare)"
     if baseline is not None and baseline.raw and others.max is not None:
-        versus = f" (burst p99 {seconds(baseline.raw['p99'])}, max {seconds(baseline.raw['max'])})"
+        extra_p99 = (others.p(99) or 0.0) - baseline.raw["p99"]
+        extra_max = others.max - baseline.raw["max"]
+        versus = f" ({extra_p99:+.2f} s / {extra_max:+.2f} s against telegram-burst)"
     run.note(f"other chats p99 {seconds(others.p(99))}, max {seconds(others.max)}{versus}")
     run.note(f"throttled chat answered {theirs.answered}/{theirs.asked}, last after {seconds(theirs.max)}")
     run.detail(f"429s answered: {fake.plan.throttled}")
@@ -228,7 +227,7 @@ def _interrupted(run: Run, sig: signal.Signals) -> None:
     at_exit = fake.answered()
     if sig != signal.SIGKILL:
         run.set(**{EXIT: took})
-        run.note(f"exit status {status}" + ("" if took is not None else f" (SIGKILLed after {EXIT_TIMEOUT:.0f} s)"))
+        run.note(f"exit status {status}")
     second = start_polling(run, fake, "coopbot-restarted")
     run.settle(lambda: fake.answered() >= count, activity(fake, second.ready_at))
     fig = measure(questions, fake.snapshot())
