@@ -21,7 +21,8 @@ def replies(bot: Coopbot, data: bytes) -> list[dict[str, object]]:
     return [json.loads(line, parse_constant=lambda name: math.nan) for line in raw.split(b"\n")[:-1]]
 
 
-# Lines of arbitrary bytes, arbitrary text, and JSON objects with odd ids and texts.
+# Lines of arbitrary bytes, arbitrary text, and JSON objects with odd ids and texts: 400 batches of up to 100
+# lines, some 20,000 inputs a run.
 ODD_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40)
 REQUEST = st.fixed_dictionaries(
     {"text": ODD_TEXT},
@@ -32,7 +33,7 @@ LINE = st.one_of(st.binary(max_size=60), ODD_TEXT.map(lambda t: t.encode("utf-8"
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(LINE, min_size=1, max_size=100))
 def test_every_input_line_gets_exactly_one_valid_json_line_with_an_id(bot: Coopbot, inputs: list[bytes]) -> None:
     got = replies(bot, b"\n".join(inputs) + b"\n")
