@@ -80,5 +80,6 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     audience: Audience = "public"
     preface: str = ""  # a line before everything else: the apology for a late reply
+    ref: str | None = None  # the logged question this answers, for feedback on it; None when not logged
     # How the engine read the question (intent scores, topics, cues): for the evaluation, never shown.
     diagnostics: Mapping[str, Any] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import batch
+from bot.convlog import ConversationLog, Hasher, NoLog, Recorder, SqliteConversationLog, log_settings
 from bot.core import Coopbot
 from bot.knowledge import KnowledgeError, load
 from bot.limits import UserLimit
@@ -29,7 +30,7 @@ from bot.redact import Redactor
 from bot.render_text import render_plain
 from bot.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, Runtime
 from bot.session import SessionStore
-from bot.store import Database, SqliteSessionStore, database_path
+from bot.store import ENV_DB, Database, SqliteSessionStore, database_path
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -53,6 +54,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--knowledge", type=Path, help="fact base directory (default: $COOPBOT_KNOWLEDGE or ./knowledge)"
     )
+    parser.add_argument("--db", type=Path, help="the database (default: $COOPBOT_DB, else var/coopbot.sqlite3)")
     parser.add_argument("--audience", choices=("public", "staff"), default=None, help="what may be shown")
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="answer in this language")
 
@@ -76,6 +78,12 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     ev.add_argument("--cases", type=Path, nargs="*", help="case files (default: the repo's and the shared dev set)")
     ev.add_argument("--show-fail", type=int, default=30)
     ev.add_argument("--readme", type=Path, help="write the figures into this file's eval section")
+    rep = sub.add_parser("report", help="what was asked and not answered, feedback and usage, for curators")
+    rep.add_argument("--knowledge", type=Path)
+    rep.add_argument("--db", type=Path, help="the database (default: $COOPBOT_DB, else var/coopbot.sqlite3)")
+    rep.add_argument("--since", default="7d", help="the period: 7d, 12h, 2w or a date (default %(default)s)")
+    rep.add_argument("--format", choices=("md", "html", "json"), default="md")
+    rep.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     serve = sub.add_parser("serve", help="run on a platform")
     serve_sub = serve.add_subparsers(dest="surface", required=True)
     for name in sorted(surfaces()):
@@ -100,9 +108,10 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _bot(args: argparse.Namespace, store: SessionStore | None = None) -> Coopbot:
+def _bot(args: argparse.Namespace, storage: Storage | None = None) -> Coopbot:
+    store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
     try:
-        return Coopbot.from_dir(getattr(args, "knowledge", None), store)
+        return Coopbot.from_dir(getattr(args, "knowledge", None), store, recorder)
     except KnowledgeError as err:
         print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
         for problem in err.problems[:20]:
@@ -124,20 +133,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    bot = _bot(args)
-    if args.jsonl:
-        batch.run(bot, sys.stdin.buffer, sys.stdout.buffer, args.lang, args.audience or "public")
+    # `ask` keeps nothing unless a database is named, so scripts and evaluations have no side effects.
+    named = args.db or os.environ.get(ENV_DB, "").strip()
+    storage = Storage.open(args, "ask", logging_on=bool(named), conversations=False) if named else None
+    bot = _bot(args, storage)
+    try:
+        if args.jsonl:
+            batch.run(bot, sys.stdin.buffer, sys.stdout.buffer, args.lang, args.audience or "public")
+            return 0
+        # Undecodable bytes become U+FFFD instead of ending the question: bad input gets an answer, not a crash.
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")
+        question = args.question if args.question is not None else sys.stdin.read()
+        answer = bot.ask(question, lang=args.lang, audience=args.audience or "public")
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+        else:
+            print(render_plain(answer, suggestions="bullets"))
         return 0
-    # Undecodable bytes become U+FFFD instead of ending the question: bad input gets an answer, not a crash.
-    if isinstance(sys.stdin, io.TextIOWrapper):
-        sys.stdin.reconfigure(errors="replace")
-    question = args.question if args.question is not None else sys.stdin.read()
-    answer = bot.ask(question, lang=args.lang, audience=args.audience or "public")
-    if args.json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        print(render_plain(answer, suggestions="bullets"))
-    return 0
+    finally:
+        if storage is not None:
+            storage.close()
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -148,26 +164,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _run(load_surface(args.surface), args, serving=True)
 
 
+class Storage:
+    """The database a command keeps things in, with the conversation log over it. A database that cannot be
+    opened (unwritable, locked, corrupt) never stops answers: one warning, and nothing is kept."""
+
+    def __init__(self, db: Database, log: ConversationLog, recorder: Recorder | None, conversations: bool) -> None:
+        self.db, self.log, self.recorder = db, log, recorder
+        self.sessions: SessionStore | None = SqliteSessionStore(db) if conversations else None
+
+    @classmethod
+    def open(cls, args: argparse.Namespace, surface: str, *, logging_on: bool, conversations: bool) -> Storage:
+        enabled, days = log_settings(os.environ)
+        path = args.db or database_path(os.environ)
+        try:
+            db = Database(path)
+        except (OSError, sqlite3.Error) as err:
+            print(
+                f"coopbot: cannot open the database {path} ({err}); answering without keeping anything", file=sys.stderr
+            )
+            db = Database(":memory:")
+        if not (enabled and logging_on):
+            return cls(db, NoLog(), None, conversations)
+        log = SqliteConversationLog(db, days)
+        return cls(db, log, Recorder(log, Hasher.beside(Path(path)), surface), conversations)
+
+    def close(self) -> None:
+        self.log.close()
+        self.db.close()
+
+
 def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> int:
-    """Read the surface's settings (or say what is missing), then run it until it is stopped. Serving keeps
-    its inbox and conversations in the database ($COOPBOT_DB); the console chat keeps them in memory."""
+    """Read the surface's settings (or say what is missing), then run it until it is stopped. Its inbox, its
+    conversations and the conversation log are kept in the database ($COOPBOT_DB or --db)."""
     try:
         settings = surface.settings(args, os.environ)
         limit = UserLimit.from_env(os.environ)
+        log_settings(os.environ)
     except (NotConfigured, ValueError) as err:
         for problem in err.problems if isinstance(err, NotConfigured) else [str(err)]:
             print(f"coopbot {args.command} {surface.name}: {problem}", file=sys.stderr)
         return 2
-    path = database_path(os.environ) if serving else ":memory:"
-    try:
-        db = Database(path)
-    except (OSError, sqlite3.Error) as err:
-        print(f"coopbot {args.command} {surface.name}: cannot open the database {path}: {err}", file=sys.stderr)
-        return 2
-    bot = _bot(args, SqliteSessionStore(db) if serving else None)
+    storage = Storage.open(args, surface.name, logging_on=True, conversations=True)
+    bot = _bot(args, storage)
     stop = threading.Event()
     options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
-    runtime = Runtime.with_database(db, stop=stop, limit=limit, **options)
+    runtime = Runtime.with_database(storage.db, stop=stop, limit=limit, **options)
     if serving:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
@@ -177,12 +218,45 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
     try:
         return surface.run(bot, settings, runtime)
     finally:
-        db.close()
+        storage.close()
 
 
 def _stopping(stop: threading.Event, signum: int) -> None:
     logging.getLogger("coopbot").info("received %s; stopping", signal.Signals(signum).name)
     stop.set()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot import report
+
+    try:
+        since = report.parse_since(args.since)
+    except ValueError as err:
+        print(f"coopbot report: {err}", file=sys.stderr)
+        return 2
+    path = args.db or database_path(os.environ)
+    if str(path) != ":memory:" and not Path(path).exists():
+        print(f"coopbot report: no database at {path} (set COOPBOT_DB or --db)", file=sys.stderr)
+        return 1
+    try:
+        db = Database(path)
+        data = report.build(db, _bot(args).kb, since)
+    except (OSError, sqlite3.Error) as err:
+        print(f"coopbot report: cannot read the database {path}: {err}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    elif args.format == "html":
+        from bot.report_html import render_html
+
+        text = render_html(data)
+    else:
+        text = report.to_markdown(data)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -204,7 +278,14 @@ def main(argv: list[str] | None = None) -> int:
     serving = argv[1] if len(argv) > 1 and argv[0] == "serve" else None
     parser = build_parser(serving)
     args = parser.parse_args(argv)
-    handlers = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "serve": cmd_serve}
+    handlers = {
+        "ask": cmd_ask,
+        "chat": cmd_chat,
+        "validate": cmd_validate,
+        "eval": cmd_eval,
+        "serve": cmd_serve,
+        "report": cmd_report,
+    }
     if args.command is None:
         return cmd_default()
     try:

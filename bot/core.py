@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from bot import knowledge
 from bot.answer import Answer, Block
 from bot.commands import NAMES
+from bot.convlog import Recorder
 from bot.engine import Engine
 from bot.focus import SENTENCE_CHARS
 from bot.model import LANGS, Audience, KnowledgeBase, Lang
@@ -17,25 +19,39 @@ from bot.session import Context, MemorySessionStore, SessionStore
 class Coopbot:
     """Answers questions from one fact base, keeping each conversation's context in a session store."""
 
-    def __init__(self, kb: KnowledgeBase, store: SessionStore | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, store: SessionStore | None = None, recorder: Recorder | None = None) -> None:
         self.kb = kb
         self.engine = Engine(kb)
         self.store: SessionStore = store or MemorySessionStore()
+        self.recorder = recorder
 
     @classmethod
-    def from_dir(cls, directory: Path | str | None = None, store: SessionStore | None = None) -> Coopbot:
-        return cls(knowledge.load(directory), store)
+    def from_dir(
+        cls, directory: Path | str | None = None, store: SessionStore | None = None, recorder: Recorder | None = None
+    ) -> Coopbot:
+        return cls(knowledge.load(directory), store, recorder)
 
     def ask(
-        self, text: str, *, session: str | None = None, lang: Lang | None = None, audience: Audience = "public"
+        self,
+        text: str,
+        *,
+        session: str | None = None,
+        lang: Lang | None = None,
+        audience: Audience = "public",
+        person: str | None = None,
     ) -> Answer:
-        """Answer one message. `session` ties follow-ups together; `lang` forces the reply's language."""
+        """Answer one message. `session` ties follow-ups together; `lang` forces the reply's language; `person`
+        (a platform's user id) is logged only as a keyed hash, with the question, when logging is on."""
         if not text.strip():  # a bare mention, an empty /coop: how to ask
             return self.engine.fixed("help", lang or self.detect_language(text, session), audience)
+        started = time.perf_counter()
         context = self.store.get(session) if session else Context()
         answer, new_context = self.engine.answer(text, context, lang, audience)
         if session:
             self.store.put(session, new_context)
+        if self.recorder is not None:
+            took = (time.perf_counter() - started) * 1000
+            answer = replace(answer, ref=self.recorder.record(answer, text, person, session, took))
         return answer
 
     # -- per-conversation settings -------------------------------------------------------------------

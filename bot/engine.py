@@ -22,6 +22,7 @@ from bot.details import Details
 from bot.entities import is_particles, strip_particles
 from bot.focus import SHORT, focus
 from bot.formatting import format_count, format_date
+from bot.learned import LearnedIndex
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Audience, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
 from bot.normalize import normalize
 from bot.periods import currency_asked, stated_amounts, stated_counts, stated_years
@@ -51,6 +52,9 @@ class Premise:
     value: float
 
 
+LEARNED_CONFIDENCE = 0.9  # a curator said so, for a question that was this one or nearly
+
+
 class Engine:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -65,6 +69,8 @@ class Engine:
         self.out_of_scope = frozenset(t for t, want in kb.topic_wants.items() if want == OUT_OF_SCOPE)
         # Contact records, by the person they name: a contact answer states the record it rests on.
         self.contact_facts = {e: f for f in kb.facts if f.type == "contact" for e in f.about}
+        # Ways of asking that curators taught: such a question gets its record, whatever else it seems to say.
+        self.learned = LearnedIndex(kb)
 
     # -- entry points --------------------------------------------------------------------------------
 
@@ -89,7 +95,8 @@ class Engine:
             context = context.evolve(entities=named) if named else context
         lang = lang or (context.lang if context.lang_pinned else None) or u.lang
         turn = Turn(self, u, lang, audience, context, found.question)
-        answer = turn.decide()
+        taught = self.learned.match(found.question)
+        answer = turn.taught(taught) if taught and visible(taught, audience) else turn.decide()
         if found.cut:
             answer = replace(answer, body=(*answer.body, Block("note", self.kb.message("too_long", lang))))
         new_context = context.evolve(lang=lang)
@@ -281,6 +288,10 @@ class Turn:
         return entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS
 
     # -- the decision --------------------------------------------------------------------------------
+
+    def taught(self, fact: Fact) -> Answer:
+        """The record a curator taught this way of asking to get."""
+        return self.compose.facts_answer([fact], LEARNED_CONFIDENCE, fact.about)
 
     def decide(self) -> Answer:
         u = self.u

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from bot.model import EVENT_TYPES, LANGS, Entity, Fact, KnowledgeBase, Lang, OtherName, Source, Text
+from bot.model import EVENT_TYPES, LANGS, Entity, Fact, KnowledgeBase, Lang, Learned, OtherName, Source, Text
 from bot.normalize import alias_key
 from bot.schema import (
     BROAD,
@@ -67,6 +67,7 @@ class _Collected:
     messages: dict[str, Text] = field(default_factory=dict)
     examples: dict[Lang, tuple[str, ...]] = field(default_factory=dict)
     others: list[tuple[OtherName, str, int]] = field(default_factory=list)
+    learned: list[tuple[Learned, str, int]] = field(default_factory=list)
     ids: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
@@ -189,6 +190,32 @@ def _read_others(section: Any, ctx: CheckContext, line: int, found: _Collected, 
             found.others.append((other, ctx.file, item_line))
 
 
+MAX_LEARNED_QUESTION = 500  # characters; a taught way of asking is a question, not a document
+
+
+def _read_learned(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:
+    for item, item_line in _records(section, ctx, line, "learned"):
+        if not isinstance(item, dict):
+            ctx.report(item_line, "learned", "each entry must be a mapping of fact, questions, by, at")
+            continue
+        fact, questions, by, at = (item.get(k) for k in ("fact", "questions", "by", "at"))
+        for name, value in (("fact", fact), ("by", by), ("at", at)):
+            if not isinstance(value, str) or not value.strip():
+                ctx.report(line_of_key(item, name, item_line), f"learned.{name}", "is required (a text)")
+        if not isinstance(questions, list) or not questions:
+            ctx.report(line_of_key(item, "questions", item_line), "learned.questions", "must list the questions")
+            continue
+        for question in questions:
+            if not isinstance(question, str) or not question.strip() or len(question) > MAX_LEARNED_QUESTION:
+                ctx.report(
+                    line_of_key(item, "questions", item_line),
+                    "learned.questions",
+                    f"each must be a question of 1 to {MAX_LEARNED_QUESTION} characters",
+                )
+            elif isinstance(fact, str) and isinstance(by, str) and isinstance(at, str):
+                found.learned.append((Learned(question.strip(), fact, by, at), ctx.file, item_line))
+
+
 def _read_file(data: Any, ctx: CheckContext, found: _Collected) -> None:
     if data is None:
         return
@@ -217,6 +244,8 @@ def _read_file(data: Any, ctx: CheckContext, found: _Collected) -> None:
             _read_examples(section, ctx, line, found)
         elif key in ("other_countries", "other_organisations"):
             _read_others(section, ctx, line, found, key)
+        elif key == "learned":
+            _read_learned(section, ctx, line, found)
         else:
             ctx.report(line, key, "unknown section")
 
@@ -347,6 +376,12 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
     problems += _check_aliases(found)
     problems += _check_facts(found)
     problems += _check_complete(found, _display(root, root))
+    fact_ids = {f.id for f, _, _ in found.facts}
+    problems += [
+        Problem(file, line, "learned.fact", f"refers to {taught.fact!r}, which is not a fact")
+        for taught, file, line in found.learned
+        if taught.fact not in fact_ids
+    ]
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(
@@ -361,4 +396,5 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         messages=MappingProxyType(found.messages),
         examples=MappingProxyType(found.examples),
         others=tuple(o for o, _, _ in found.others),
+        learned=tuple(taught for taught, _, _ in found.learned),
     )

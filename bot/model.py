@@ -154,6 +154,17 @@ class OtherName:
     type: Literal["country", "organisation"]
 
 
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """A way of asking that a curator taught (knowledge/learned.yaml): `question` gets the record `fact`.
+    `by` is the curator's keyed hash, `at` when it was accepted (ISO 8601)."""
+
+    question: str
+    fact: str
+    by: str
+    at: str
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     sources: Mapping[str, Source]
@@ -169,6 +180,7 @@ class KnowledgeBase:
     messages: Mapping[str, Text]
     examples: Mapping[Lang, tuple[str, ...]]
     others: tuple[OtherName, ...]
+    learned: tuple[Learned, ...] = ()
 
     def message(self, key: str, lang: Lang, **values: str) -> str:
         """A curated message with its {placeholders} filled; values a message does not use are ignored.

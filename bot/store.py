@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.session import DEFAULT_TTL, Context, stale
 
@@ -45,6 +45,36 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX inbox_waiting ON inbox (surface, done, id);
     CREATE TABLE seen (key TEXT PRIMARY KEY, expires REAL NOT NULL);
     CREATE TABLE sessions (session TEXT PRIMARY KEY, context TEXT NOT NULL, updated REAL NOT NULL);
+    """,
+    """
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ref TEXT NOT NULL UNIQUE,
+        at REAL NOT NULL,
+        surface TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        person TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        intent TEXT,
+        entities TEXT NOT NULL,
+        facts TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        latency_ms REAL NOT NULL,
+        matched INTEGER NOT NULL
+    );
+    CREATE INDEX questions_at ON questions (at);
+    CREATE TABLE feedback (
+        ref TEXT NOT NULL,
+        person TEXT NOT NULL,
+        vote INTEGER NOT NULL,
+        comment TEXT,
+        at REAL NOT NULL,
+        PRIMARY KEY (ref, person)
+    );
+    CREATE TABLE dismissed (question TEXT PRIMARY KEY, by TEXT NOT NULL, at REAL NOT NULL);
     """,
 )
 
@@ -102,7 +132,7 @@ class Database:
             self._prune_now_and_then()
             return changed
 
-    def read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return list(self._conn.execute(sql, tuple(params)).fetchall())
 
@@ -180,7 +210,7 @@ class SqliteInbox:
             " WHERE surface = ? AND done IS NULL ORDER BY id",
             (surface,),
         )
-        return [Item(*row) for row in rows]  # type: ignore[arg-type]
+        return [Item(*row) for row in rows]
 
     def depth(self, surface: str) -> int:
         rows = self.db.read("SELECT count(*) FROM inbox WHERE surface = ? AND done IS NULL", (surface,))

@@ -124,13 +124,16 @@ def test_follow_up_uses_the_chats_conversation(telegram: FakeTelegram, coopbot: 
     assert "2010" in reply.text
 
 
-def test_questions_are_asked_as_the_public_audience_in_the_chats_session(
+def test_questions_are_asked_as_the_public_audience_in_the_chats_session_by_their_person(
     telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
 ) -> None:
     scripted = start_bot(ScriptedBot(kb, lambda text: None))
     ask(telegram, "What year did Vietnam get KONEPS?")
     assert scripted.asked == [
-        ("What year did Vietnam get KONEPS?", {"session": f"tg:{ALICE['id']}", "audience": "public"})
+        (
+            "What year did Vietnam get KONEPS?",
+            {"session": f"tg:{ALICE['id']}", "audience": "public", "person": f"tg:{ALICE['id']}"},
+        )
     ]
 
 
