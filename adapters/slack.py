@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from http.client import HTTPException
 from typing import Any
 from urllib.error import URLError
@@ -50,10 +51,15 @@ from adapters.http_server import ServerThread
 from adapters.slack_intake import SURFACE, ConversationWorkers, EventsHandler, Intake
 from adapters.slack_render import (
     ASK_ACTION,
+    CLUSTER_BLOCK,
+    DISMISS_ACTION,
     SHARE_ACTION,
+    TEACH_ACTION,
     SlackMessage,
     home_view,
+    notice_message,
     render_answer,
+    report_message,
     share_value,
 )
 from bot import (
@@ -67,6 +73,7 @@ from bot import (
     Item,
     Lang,
     NotConfigured,
+    Reloaded,
     Runtime,
     parse_command,
 )
@@ -84,6 +91,9 @@ POST_ATTEMPTS = 3  # tries of a post whose earlier tries certainly did not arriv
 CHECK_LIMIT = 200  # messages read when looking for a reply that may have arrived
 CHECK_SLACK_CLOCK = 60.0  # seconds of leeway between our clock and Slack's message timestamps
 REPLY_EVENT = "coopbot_reply"  # metadata event_type of every reply, with the request's key
+CLUSTERS_KEPT = 500  # clusters shown to curators, remembered for their teach and dismiss actions
+REPORT_DAYS = 7
+CURATOR_COMMANDS = ("report", "status")
 KEY, RESUMED, RECEIVED = "coopbot_key", "coopbot_resumed", "coopbot_received"  # Bolt context entries
 MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")  # what a person typing sends
 
@@ -101,6 +111,7 @@ class Settings:
     port: int = DEFAULT_PORT
     audience: Audience = "staff"
     lang: Lang | None = None
+    curator_channel: str = ""  # where a fact base change that could not be taken is reported
 
 
 class SlackSurface:
@@ -123,6 +134,7 @@ class SlackSurface:
             port=args.port,
             audience=args.audience or "staff",
             lang=args.lang,
+            curator_channel=env.get("COOPBOT_CURATOR_CHANNEL", ""),
         )
         problems = []
         if not settings.bot_token:
@@ -255,6 +267,9 @@ class SlackListeners:
     def __init__(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> None:
         self.bot, self.audience, self.lang, self.runtime = bot, settings.audience, settings.lang, runtime
         self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers())
+        self.curation = runtime.curation
+        # The questions of each cluster a curator was shown, by key, for the teach and dismiss actions.
+        self.clusters: BoundedCache[str, list[str]] = BoundedCache(CLUSTERS_KEPT)
         # Ephemeral answers by key, so "share in channel" posts the very answer the asker saw.
         self.answers: BoundedCache[str, Answer] = BoundedCache(ANSWER_CACHE)
 
@@ -265,6 +280,8 @@ class SlackListeners:
         app.command(re.compile(r"^/coop"))(self.on_command)  # also /coop-dev etc. in a test workspace
         app.action(re.compile(rf"^{ASK_ACTION}_\d+$"))(self.on_ask_button)
         app.action(SHARE_ACTION)(self.on_share_button)
+        app.action(TEACH_ACTION)(self.on_teach)
+        app.action(DISMISS_ACTION)(self.on_dismiss)
         app.error(self.on_error)
 
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
@@ -317,6 +334,10 @@ class SlackListeners:
         session = session_key(context.get("team_id"), command["channel_id"], command["user_id"])
         where = self._where(context, session, response_url=command["response_url"])
         text = from_slack(command.get("text", ""), context.get("bot_user_id"))
+        word = text.split(maxsplit=1)[0].casefold() if text.strip() else ""
+        if word in CURATOR_COMMANDS:
+            self.curator_command(word, where, command["user_id"])
+            return
         named = parse_command(text, prefix="")  # `/coop help`, `/coop lang en`: the core's command table
         self.reply(where, text, command=named, person=command["user_id"], asked_at=context.get(RECEIVED))
 
@@ -361,6 +382,80 @@ class SlackListeners:
         thread = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
         return self._where(context, session_key(team, channel, thread), channel, thread)
 
+    # curators
+
+    def curator_command(self, word: str, where: Where, person: str) -> None:
+        """`/coop report` and `/coop status`, for curators only."""
+        lang = self._lang(where, "")
+        if self.curation is None or not self.curation.is_curator(person):
+            self._say(where, self.bot.message("curators_only", lang))
+            return
+        if word == "status":
+            self._say(where, self.curation.status(lang))
+            return
+        clusters = self.curation.clusters()
+        days = str(REPORT_DAYS)
+        if not clusters:
+            self._say(where, self.bot.message("report_none", lang, days=days))
+            return
+        for cluster in clusters:
+            self.clusters.put(cluster["key"], list(cluster["questions"]))
+        facts = {f.id: f.text(lang) for f in self.bot.kb.facts}
+        self._deliver_logged(
+            where, report_message(self.bot.message("report_lead", lang, days=days), clusters, facts, lang)
+        )
+
+    def on_teach(
+        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        ack()
+        self._curate(body, action, context, teach=str((action.get("selected_option") or {}).get("value", "")))
+
+    def on_dismiss(
+        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        ack()
+        self._curate(body, action, context, teach=None)
+
+    def _curate(self, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], teach: str | None) -> None:
+        person = body["user"]["id"]
+        where = self._where(
+            context, session_key(context.get("team_id"), "curation", person), response_url=body.get("response_url")
+        )
+        lang = self.lang or "ko"
+        if self.curation is None or not self.curation.is_curator(person):
+            self._say(where, self.bot.message("curators_only", lang))
+            return
+        key = (
+            str(action.get("block_id", "")).removeprefix(CLUSTER_BLOCK)
+            if teach is not None
+            else str(action.get("value", ""))
+        )
+        questions = self.clusters.get(key)
+        if questions is None:
+            self._say(where, self.bot.message("report_expired", lang))
+            return
+        if teach is None:
+            self.curation.dismiss(questions, f"slack:{person}")
+            self._say(where, self.bot.message("dismissed", lang, count=str(len(questions))))
+            return
+        result = self.curation.teach(questions, teach, f"slack:{person}")
+        if result.ok:
+            fact = next((f.text(lang) for f in self.bot.kb.facts if f.id == teach), teach)
+            self._say(where, self.bot.message("taught", lang, count=str(len(questions)), fact=fact))
+        else:
+            problems = "\n".join(str(p) for p in result.problems[:10])
+            self._say(where, self.bot.message("teach_failed", lang) + "\n" + problems)
+
+    def _say(self, where: Where, text: str) -> None:
+        self._deliver_logged(where, notice_message(text))
+
+    def _deliver_logged(self, where: Where, message: SlackMessage) -> None:
+        try:
+            self.deliver(where, message)
+        except Exception:
+            log.exception("could not reply in %s", where.session)
+
     def on_share_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         url = body["response_url"]
@@ -398,7 +493,7 @@ class SlackListeners:
                 self._deliver_or_log(where, self.bot.notice("too_many", self._lang(where, text)))
             return
         try:
-            answer = self.run_command(where, *command) if command else self.ask(where, text)
+            answer = self.run_command(where, *command) if command else self.ask(where, text, person)
         except Exception:
             log.exception("could not answer in %s", where.session)
             self.apologise(where, text)
@@ -418,8 +513,14 @@ class SlackListeners:
             log.error("could not deliver the reply in %s: %s", where.session, err)
             self.apologise(where, text)
 
-    def ask(self, where: Where, text: str) -> Answer:
-        return self.bot.ask(text, session=where.session, lang=self.lang, audience=self.audience)
+    def ask(self, where: Where, text: str, person: str | None) -> Answer:
+        return self.bot.ask(
+            text,
+            session=where.session,
+            lang=self.lang,
+            audience=self.audience,
+            person=f"slack:{person}" if person else None,
+        )
 
     def run_command(self, where: Where, name: str, argument: str) -> Answer:
         lang = self._lang(where, "")
@@ -568,6 +669,8 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     except (BoltError, SlackApiError, OSError) as err:
         log.error("coopbot serve slack: cannot start: %s", err)
         return 1
+    if settings.curator_channel:
+        bot.live.listeners.append(partial(tell_curators, listeners, settings.curator_channel))
     workers = ConversationWorkers(WORKERS)
     intake = Intake(runtime, workers, answerer(app, runtime.inbox), settings.signing_secret)
     intake.resume()
@@ -584,6 +687,16 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     if left:
         log.info("stopping after %.0f s of grace; %d request(s) wait in the inbox", runtime.grace, left)
     return 0
+
+
+def tell_curators(listeners: SlackListeners, channel: str, result: Reloaded) -> None:
+    """A change to knowledge/ that could not be taken, posted to the curators' channel."""
+    if result.ok:
+        return
+    lang = listeners.lang or "ko"
+    head = listeners.bot.message("reload_failed", lang, count=str(len(result.problems)))
+    text = head + "\n" + "\n".join(str(p) for p in result.problems[:20])
+    listeners._deliver_logged(Where(f"curators:{channel}", channel), notice_message(text))
 
 
 def _wait(stop: threading.Event) -> None:

@@ -213,3 +213,48 @@ def home_view(about: Sequence[Answer], examples: Mapping[Lang, Sequence[str]]) -
             part += actions(questions)
         blocks += [*part, {"type": "divider"}]
     return {"type": "home", "blocks": blocks[:-1][:MAX_HOME_BLOCKS]}
+
+
+# -- the curators' report ---------------------------------------------------------------------------------
+
+TEACH_ACTION = "coop_teach"  # a static_select of a cluster's likely facts; its block_id names the cluster
+DISMISS_ACTION = "coop_dismiss"  # a button whose value is the cluster's key
+CLUSTER_BLOCK = "cluster:"
+OPTION_TEXT_LIMIT = 75
+REPORT_EXAMPLES = 3
+
+
+def report_message(
+    lead: str, clusters: Sequence[Mapping[str, Any]], fact_texts: Mapping[str, str], lang: Lang
+) -> SlackMessage:
+    """The week's largest unanswered clusters, each with a "teach as" menu of its likely facts and "dismiss"."""
+    blocks: list[dict[str, Any]] = [section(escape(lead))]
+    for cluster in clusters:
+        likely = cluster.get("likely") or {}
+        about = f" · {label('likely', lang)}: {likely['name']}" if likely.get("name") else ""
+        examples = "\n".join(f"• {escape(truncate(q, 200))}" for q in cluster["examples"][:REPORT_EXAMPLES])
+        blocks += [
+            {"type": "divider"},
+            section(f"*{cluster['count']}×* ({cluster['lang']}){escape(about)}\n{examples}"),
+        ]
+        elements: list[dict[str, Any]] = []
+        options = [
+            {"text": {"type": "plain_text", "text": truncate(fact_texts.get(f, f), OPTION_TEXT_LIMIT)}, "value": f}
+            for f in likely.get("candidates", [])[:100]
+        ]
+        if options:
+            elements.append(
+                {
+                    "type": "static_select",
+                    "action_id": TEACH_ACTION,
+                    "placeholder": {"type": "plain_text", "text": label("teach", lang)},
+                    "options": options,
+                }
+            )
+        elements.append(button(label("dismiss", lang), cluster["key"], DISMISS_ACTION))
+        blocks.append({"type": "actions", "block_id": CLUSTER_BLOCK + cluster["key"], "elements": elements})
+    return SlackMessage(lead, blocks[:MAX_BLOCKS])
+
+
+def notice_message(text: str) -> SlackMessage:
+    return SlackMessage(truncate(text, TEXT_LIMIT), [section(escape(part)) for part in split_text(text)][:MAX_BLOCKS])

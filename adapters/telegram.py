@@ -31,6 +31,7 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
@@ -479,7 +480,12 @@ class TelegramHandlers:
         if question is None or not await self.admitted(context, update, message):
             return
         await self.answer(
-            context, message, question, edited=update.edited_message is not None, asked_at=_sent_at(message)
+            context,
+            message,
+            question,
+            person=update.effective_user,
+            edited=update.edited_message is not None,
+            asked_at=_sent_at(message),
         )
 
     async def on_non_text(self, update: Update, context: Context) -> None:
@@ -503,7 +509,7 @@ class TelegramHandlers:
             return
         question = self.keys.question(data) or button_text(message.reply_markup, data)
         if question and await self.admitted(context, update, message):
-            await self.answer(context, message, question, quote=True)
+            await self.answer(context, message, question, person=query.from_user, quote=True)
 
     async def on_error(self, update: object, context: Context) -> None:
         """One failed update is logged and apologised for; the bot goes on with the next."""
@@ -536,12 +542,19 @@ class TelegramHandlers:
         message: Message,
         question: str,
         *,
+        person: User | None,
         edited: bool = False,
         quote: bool = False,
         asked_at: float | None = None,
     ) -> None:
         # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
-        answer = await asyncio.to_thread(self.bot.ask, question, session=session(message.chat_id), audience="public")
+        answer = await asyncio.to_thread(
+            self.bot.ask,
+            question,
+            session=session(message.chat_id),
+            audience="public",
+            person=f"tg:{person.id}" if person else None,
+        )
         await self.send(context, message, answer, quote=question if quote else None, edited=edited, asked_at=asked_at)
 
     async def send(

@@ -13,6 +13,7 @@ from bot.core import Coopbot
 from bot.labels import label
 from bot.layout import Layout, Part, lay_out
 from bot.limits import Admission, UserLimit
+from bot.live import Reloaded
 from bot.model import LANGS, Audience, Lang
 from bot.render_text import plain_text, render_plain
 from bot.runtime import Runtime
@@ -37,6 +38,7 @@ __all__ = [
     "Layout",
     "NotConfigured",
     "Part",
+    "Reloaded",
     "Runtime",
     "SourceRef",
     "Surface",

@@ -23,6 +23,7 @@ from typing import Any
 from bot import batch
 from bot.convlog import ConversationLog, Hasher, NoLog, Recorder, SqliteConversationLog, log_settings
 from bot.core import Coopbot
+from bot.curation import Curation
 from bot.knowledge import KnowledgeError, load
 from bot.limits import UserLimit
 from bot.protocol import answer_json
@@ -168,8 +169,10 @@ class Storage:
     """The database a command keeps things in, with the conversation log over it. A database that cannot be
     opened (unwritable, locked, corrupt) never stops answers: one warning, and nothing is kept."""
 
-    def __init__(self, db: Database, log: ConversationLog, recorder: Recorder | None, conversations: bool) -> None:
-        self.db, self.log, self.recorder = db, log, recorder
+    def __init__(
+        self, db: Database, log: ConversationLog, hasher: Hasher, recorder: Recorder | None, conversations: bool
+    ) -> None:
+        self.db, self.log, self.hasher, self.recorder = db, log, hasher, recorder
         self.sessions: SessionStore | None = SqliteSessionStore(db) if conversations else None
 
     @classmethod
@@ -183,10 +186,11 @@ class Storage:
                 f"coopbot: cannot open the database {path} ({err}); answering without keeping anything", file=sys.stderr
             )
             db = Database(":memory:")
+        hasher = Hasher.beside(Path(path) if str(db.path) != ":memory:" else Path(":memory:"))
         if not (enabled and logging_on):
-            return cls(db, NoLog(), None, conversations)
+            return cls(db, NoLog(), hasher, None, conversations)
         log = SqliteConversationLog(db, days)
-        return cls(db, log, Recorder(log, Hasher.beside(Path(path)), surface), conversations)
+        return cls(db, log, hasher, Recorder(log, hasher, surface), conversations)
 
     def close(self) -> None:
         self.log.close()
@@ -208,6 +212,7 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
     bot = _bot(args, storage)
     stop = threading.Event()
     options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
+    options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
     runtime = Runtime.with_database(storage.db, stop=stop, limit=limit, **options)
     if serving:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -215,6 +220,11 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
         Redactor.from_env(os.environ).install()
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
+        from bot.watch import Watcher  # watchfiles only where it is used
+
+        watcher = Watcher(bot, stop)
+        watcher.start()
+        signal.signal(signal.SIGHUP, lambda _signum, _frame: watcher.request())
     try:
         return surface.run(bot, settings, runtime)
     finally:

@@ -12,6 +12,7 @@ from bot.commands import NAMES
 from bot.convlog import Recorder
 from bot.engine import Engine
 from bot.focus import SENTENCE_CHARS
+from bot.live import Base, LiveBase, Reloaded, fingerprint, knowledge_dir
 from bot.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
 
@@ -19,9 +20,15 @@ from bot.session import Context, MemorySessionStore, SessionStore
 class Coopbot:
     """Answers questions from one fact base, keeping each conversation's context in a session store."""
 
-    def __init__(self, kb: KnowledgeBase, store: SessionStore | None = None, recorder: Recorder | None = None) -> None:
-        self.kb = kb
-        self.engine = Engine(kb)
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: SessionStore | None = None,
+        recorder: Recorder | None = None,
+        directory: Path | None = None,
+        version: str = "",
+    ) -> None:
+        self.live = LiveBase(Base(kb, Engine(kb), version), directory)
         self.store: SessionStore = store or MemorySessionStore()
         self.recorder = recorder
 
@@ -29,7 +36,23 @@ class Coopbot:
     def from_dir(
         cls, directory: Path | str | None = None, store: SessionStore | None = None, recorder: Recorder | None = None
     ) -> Coopbot:
-        return cls(knowledge.load(directory), store, recorder)
+        root = knowledge_dir(directory)
+        version = fingerprint(root)
+        return cls(knowledge.load(root), store, recorder, root, version)
+
+    # The serving fact base; `reload` replaces it, and a question being answered keeps the one it began with.
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.live.base.kb
+
+    @property
+    def engine(self) -> Engine:
+        return self.live.base.engine
+
+    def reload(self) -> Reloaded:
+        """Load the fact base's directory again; the new base serves only if it is valid."""
+        return self.live.reload()
 
     def ask(
         self,
@@ -45,8 +68,9 @@ class Coopbot:
         if not text.strip():  # a bare mention, an empty /coop: how to ask
             return self.engine.fixed("help", lang or self.detect_language(text, session), audience)
         started = time.perf_counter()
+        engine = self.engine  # one base for the whole question, even if a reload lands meanwhile
         context = self.store.get(session) if session else Context()
-        answer, new_context = self.engine.answer(text, context, lang, audience)
+        answer, new_context = engine.answer(text, context, lang, audience)
         if session:
             self.store.put(session, new_context)
         if self.recorder is not None:

@@ -10,6 +10,9 @@ LABELS: dict[str, dict[Lang, str]] = {
     "internal": {"ko": "내부용", "en": "Internal"},
     "suggestions": {"ko": "이어서 물어보기", "en": "You could also ask"},
     "share": {"ko": "채널에 공유", "en": "Share in channel"},
+    "teach": {"ko": "이 사실로 가르치기…", "en": "Teach as…"},
+    "dismiss": {"ko": "무시", "en": "Dismiss"},
+    "likely": {"ko": "관련 대상", "en": "Likely about"},
 }
 
 

@@ -1,6 +1,6 @@
 """What the command line hands a surface to run with, beside the bot and the surface's own settings: when to
 stop, where taken questions are kept until answered, what was seen already, the per-person limit, how
-long to drain on stop, and when a reply is late enough to apologise for."""
+long to drain on stop, when a reply is late enough to apologise for, and what curators may do."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from bot.curation import Curation
 from bot.limits import UserLimit
 from bot.store import Database, Inbox, Seen, SqliteInbox, SqliteSeen
 
@@ -23,6 +24,7 @@ class Runtime:
     limit: UserLimit = field(default_factory=UserLimit)
     grace: float = DEFAULT_GRACE
     late_after: float = DEFAULT_LATE_AFTER
+    curation: Curation | None = None  # what curators may do from the surface (None: no database to do it with)
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:

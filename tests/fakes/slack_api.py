@@ -42,6 +42,7 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 40_000
+_IDS = itertools.count(1)
 
 
 def check_blocks(blocks: Any, limit: int = MAX_BLOCKS) -> list[Any]:
@@ -401,7 +402,7 @@ class Workspace:
 
     def __init__(self, app_url: str, api: FakeSlackApi) -> None:
         self.app_url, self.api = app_url, api
-        self._ids: Iterator[int] = itertools.count(1)
+        self._ids: Iterator[int] = _IDS  # shared by every Workspace: ids stay unique on one fake API
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):05d}"
@@ -484,9 +485,20 @@ class Workspace:
 
     def click(self, button: Json, container: Json, user: str = "U_MINJI", **where: Any) -> tuple[Reply, str]:
         """A block_actions payload for `button`; `where` adds channel/message. Returns the reply, response_url id."""
+        action = {"type": "button", "action_id": button["action_id"], "block_id": button.get("block_id", "blk"),
+                  "value": button["value"], "text": button["text"], "action_ts": self.new_ts()}  # fmt: skip
+        return self.act(action, container, user, **where)
+
+    def select(
+        self, menu: Json, option: Json, block_id: str, container: Json, user: str = "U_MINJI"
+    ) -> tuple[Reply, str]:
+        """A block_actions payload for choosing `option` of the static_select `menu` in block `block_id`."""
+        action = {"type": "static_select", "action_id": menu["action_id"], "block_id": block_id,
+                  "selected_option": option, "action_ts": self.new_ts()}  # fmt: skip
+        return self.act(action, container, user)
+
+    def act(self, action: Json, container: Json, user: str, **where: Any) -> tuple[Reply, str]:
         url_id = self.new_id("act")
-        action = {"type": "button", "action_id": button["action_id"], "block_id": "blk", "value": button["value"],
-                  "text": button["text"], "action_ts": self.new_ts()}  # fmt: skip
         payload = {"type": "block_actions", "team": {"id": TEAM, "domain": "pps"}, "api_app_id": APP_ID,
                    "user": {"id": user, "team_id": TEAM}, "token": "unused", "container": container,
                    "trigger_id": self.new_id("trig"), "response_url": self.api.response_url(url_id),

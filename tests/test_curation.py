@@ -1,0 +1,193 @@
+"""The curators' loop end to end: questions nobody answered, on Telegram and on Slack, become one cluster in
+`coopbot report`; a curator teaches it from Slack and the next such question gets that fact without a
+restart; a broken edit of knowledge/ leaves the old base serving and the curators' channel told."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fakes.ports import accepting, free_port
+from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace
+from fakes.telegram_api import ALICE, FakeTelegram
+
+from adapters import slack
+from adapters import telegram as tg
+from bot import Coopbot, Runtime, UserLimit
+from bot.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.curation import Curation
+from bot.knowledge import DEFAULT_DIR
+from bot.store import Database
+from bot.watch import Watcher
+
+COOPBOT = Path(sys.executable).with_name("coopbot")
+CURATOR = "U_CURATOR"
+PERU = [
+    "How many trainees came from Peru?",  # asked on Telegram
+    "페루 연수생은 몇 명이었나요?",
+    "peru trainees how many",
+    "How many officials from Peru were trained by PPS?",
+]
+
+
+@dataclass
+class Desk:
+    """Telegram and Slack served from one fact base directory, logging to one database."""
+
+    knowledge: Path
+    db_path: Path
+    log: SqliteConversationLog
+    telegram_bot: Coopbot
+    slack_bot: Coopbot
+    slack: Workspace
+
+
+@pytest.fixture
+def desk(tmp_path: Path, telegram: FakeTelegram, slack_api: FakeSlackApi) -> Iterator[Desk]:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIR, knowledge)
+    db_path = tmp_path / "coopbot.sqlite3"
+    db, hasher = Database(db_path), Hasher.beside(db_path)
+    log = SqliteConversationLog(db)
+    telegram_bot = Coopbot.from_dir(knowledge, recorder=Recorder(log, hasher, "telegram"))
+    slack_bot = Coopbot.from_dir(knowledge, recorder=Recorder(log, hasher, "slack"))
+    stop = threading.Event()
+
+    def runtime(bot: Coopbot) -> Runtime:
+        curation = Curation(bot, db, hasher, frozenset({CURATOR}))
+        return Runtime.with_database(db, stop=stop, limit=UserLimit(0), curation=curation)
+
+    port = free_port()
+    slack_settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url,
+                                    host="127.0.0.1", port=port, curator_channel="C_CURATORS")  # fmt: skip
+    tg_settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
+    threads = [
+        threading.Thread(target=slack.serve, args=(slack_bot, slack_settings, runtime(slack_bot)), daemon=True),
+        threading.Thread(target=tg.serve, args=(telegram_bot, tg_settings, runtime(telegram_bot)), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while not accepting(port):
+        assert time.monotonic() < deadline, "the Slack server did not come up"
+        time.sleep(0.05)
+    try:
+        yield Desk(
+            knowledge,
+            db_path,
+            log,
+            telegram_bot,
+            slack_bot,
+            Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api),
+        )
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(15)
+        log.close()
+
+
+def report_json(desk: Desk) -> dict[str, Any]:
+    desk.log.flush()
+    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
+    run = subprocess.run(
+        [*command, "report", "--db", str(desk.db_path), "--knowledge", str(desk.knowledge), "--format", "json"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return json.loads(run.stdout)
+
+
+def ask_everywhere(desk: Desk, telegram: FakeTelegram, slack_api: FakeSlackApi) -> None:
+    telegram.say(PERU[0])
+    telegram.wait_replies(ALICE["id"])
+    for n, question in enumerate(PERU[1:]):
+        channel = f"D_PERU{n}"
+        desk.slack.dm(question, channel, user=f"U_ASKER{n}")
+        slack_api.wait_for("chat.postMessage", channel=channel)
+
+
+def test_unanswered_questions_from_telegram_and_slack_are_one_cluster_in_the_report(
+    desk: Desk, telegram: FakeTelegram, slack_api: FakeSlackApi
+) -> None:
+    ask_everywhere(desk, telegram, slack_api)
+    report = report_json(desk)
+    [largest, *_] = report["unanswered"]
+    assert largest["count"] == 4 and sorted(largest["examples"]) == sorted(PERU)
+    assert largest["lang"] == "mixed" and largest["likely"]["name"] == "Peru"
+    assert {"unanswered", "feedback", "low_confidence", "usage"} <= report.keys()
+    surfaces = {entry["surface"] for entry in report["usage"]["by_day"]}
+    assert surfaces == {"telegram", "slack"}
+
+
+def test_a_curator_teaches_a_cluster_from_slack_and_it_is_answered_without_a_restart(
+    desk: Desk, telegram: FakeTelegram, slack_api: FakeSlackApi
+) -> None:
+    ask_everywhere(desk, telegram, slack_api)
+    desk.log.flush()
+    _, url_id = desk.slack.slash("report", "C_CURATION", user=CURATOR)
+    [shown] = slack_api.wait_for("response_url", url_id=url_id)
+    block = next(b for b in shown.blocks if b["type"] == "actions" and b["block_id"].startswith("cluster:"))
+    menu = next(e for e in block["elements"] if e["type"] == "static_select")
+    option = menu["options"][0]
+    _, taught_id = desk.slack.select(menu, option, block["block_id"], {"type": "message", "is_ephemeral": True},
+                                     user=CURATOR)  # fmt: skip
+    [taught] = slack_api.wait_for("response_url", url_id=taught_id)
+    fact = next(f for f in desk.slack_bot.kb.facts if f.id == option["value"])
+    assert "4" in taught.text and fact.text("ko")[:30] in taught.text  # the staff workspace is Korean
+
+    desk.slack.dm("How many trainees came from Peru?", "D_AFTER", user="U_NEW")
+    [answer] = slack_api.wait_for("chat.postMessage", channel="D_AFTER")
+    assert fact.text("en")[:40] in answer.text
+    learned = yaml.safe_load((desk.knowledge / "learned.yaml").read_text(encoding="utf-8"))["learned"]
+    assert learned[0]["fact"] == fact.id and sorted(learned[0]["questions"]) == sorted(PERU)
+    assert CURATOR not in (desk.knowledge / "learned.yaml").read_text(encoding="utf-8")  # a keyed hash only
+
+
+def test_someone_not_a_curator_is_refused_politely(desk: Desk, slack_api: FakeSlackApi) -> None:
+    _, url_id = desk.slack.slash("report", "C_CURATION", user="U_SOMEONE")
+    [refusal] = slack_api.wait_for("response_url", url_id=url_id)
+    assert refusal.text == desk.slack_bot.message("curators_only", "ko")
+
+
+def test_status_shows_the_serving_version_and_counts(desk: Desk, slack_api: FakeSlackApi) -> None:
+    _, url_id = desk.slack.slash("status", "C_CURATION", user=CURATOR)
+    [status] = slack_api.wait_for("response_url", url_id=url_id)
+    assert desk.slack_bot.live.base.version in status.text and "78" in status.text
+
+
+def test_a_broken_edit_leaves_the_old_base_serving_and_tells_the_curators(desk: Desk, slack_api: FakeSlackApi) -> None:
+    (desk.knowledge / "broken.yaml").write_text("facts:\n  - id: [unclosed\n", encoding="utf-8")
+    result = desk.slack_bot.reload()
+    assert not result.ok
+    [told] = slack_api.wait_for("chat.postMessage", channel="C_CURATORS")
+    assert "broken.yaml:" in told.text
+    desk.slack.dm("What year did Vietnam get KONEPS?", "D_STILL")
+    assert "2008" in slack_api.wait_for("chat.postMessage", channel="D_STILL")[0].text
+
+
+def test_a_changed_file_is_reloaded_while_serving(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIR, knowledge)
+    bot, stop = Coopbot.from_dir(knowledge), threading.Event()
+    before = bot.live.base.version
+    Watcher(bot, stop).start()
+    try:
+        time.sleep(0.3)  # the watch is set up
+        path = knowledge / "messages.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while bot.live.base.version == before:
+            assert time.monotonic() < deadline, "the change was not loaded"
+            time.sleep(0.1)
+    finally:
+        stop.set()
