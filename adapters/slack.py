@@ -53,9 +53,13 @@ from adapters.slack_render import (
     ASK_ACTION,
     CLUSTER_BLOCK,
     DISMISS_ACTION,
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    FEEDBACK_VIEW,
     SHARE_ACTION,
     TEACH_ACTION,
     SlackMessage,
+    feedback_view,
     home_view,
     notice_message,
     render_answer,
@@ -75,7 +79,9 @@ from bot import (
     NotConfigured,
     Reloaded,
     Runtime,
+    lay_out,
     parse_command,
+    plain_text,
 )
 
 log = logging.getLogger("coopbot.slack")
@@ -280,6 +286,9 @@ class SlackListeners:
         app.command(re.compile(r"^/coop"))(self.on_command)  # also /coop-dev etc. in a test workspace
         app.action(re.compile(rf"^{ASK_ACTION}_\d+$"))(self.on_ask_button)
         app.action(SHARE_ACTION)(self.on_share_button)
+        app.action(FEEDBACK_UP)(self.on_feedback_button)
+        app.action(FEEDBACK_DOWN)(self.on_feedback_button)
+        app.view(FEEDBACK_VIEW)(self.on_feedback_comment)
         app.action(TEACH_ACTION)(self.on_teach)
         app.action(DISMISS_ACTION)(self.on_dismiss)
         app.error(self.on_error)
@@ -325,7 +334,8 @@ class SlackListeners:
             return
         about = [self.bot.command("about", lang=lang, audience=self.audience) for lang in LANGS]
         examples = {lang: self.bot.examples(lang) for lang in LANGS}
-        client.views_publish(user_id=event["user"], view=home_view(about, examples))
+        privacy = {lang: plain_text(lay_out(self.bot.command("privacy", lang=lang))) for lang in LANGS}
+        client.views_publish(user_id=event["user"], view=home_view(about, examples, privacy))
 
     # the slash command and buttons
 
@@ -381,6 +391,42 @@ class SlackListeners:
             return self._where(context, session_key(team, channel, thread or user), channel, thread)
         thread = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
         return self._where(context, session_key(team, channel, thread), channel, thread)
+
+    # feedback
+
+    def on_feedback_button(
+        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        """👍 or 👎 under an answer: kept (one vote per person, a change replaces it); 👎 asks, in a modal,
+        what they were looking for."""
+        ack()
+        feedback, person, ref = self.runtime.feedback, body["user"]["id"], str(action.get("value", ""))
+        if feedback is None or not ref:
+            return
+        up = action.get("action_id") == FEEDBACK_UP
+        feedback.vote(ref, f"slack:{person}", up)
+        lang = self.lang or "ko"
+        if not up and body.get("trigger_id"):
+            view = feedback_view(ref, lang, self.bot.message("feedback_ask", lang))
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        elif body.get("response_url"):
+            self._respond_logged(body["response_url"], self.bot.message("feedback_thanks", lang))
+
+    def on_feedback_comment(self, ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        feedback = self.runtime.feedback
+        values = view.get("state", {}).get("values", {})
+        text = str(values.get("comment", {}).get("text", {}).get("value") or "")
+        if feedback is not None and text.strip():
+            feedback.comment(str(view.get("private_metadata", "")), f"slack:{body['user']['id']}", text)
+
+    def _respond_logged(self, url: str, text: str) -> None:
+        try:
+            self._respond(
+                url, {**notice_message(text).payload(), "response_type": "ephemeral", "replace_original": False}
+            )
+        except Exception:
+            log.exception("could not acknowledge feedback")
 
     # curators
 

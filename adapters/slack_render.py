@@ -30,6 +30,8 @@ FOOTER_ROLES = frozenset(("contact", "sources"))
 
 ASK_ACTION = "coop_ask"  # action_id prefix of a suggestion/example button: asks its value
 SHARE_ACTION = "coop_share"  # action_id of "share in channel" under an ephemeral answer
+FEEDBACK_UP, FEEDBACK_DOWN = "coop_fb_up", "coop_fb_down"  # 👍/👎 under an answer; the value is its ref
+FEEDBACK_VIEW = "coop_feedback"  # the modal asking what a 👎 was looking for; private_metadata is the ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,15 @@ def _tail_blocks(layout: Layout, share: str | None) -> list[dict[str, Any]]:
         tail.append(context([f"*{escape(offered.label)}*"]))
     if share is not None:
         elements.append(button(label("share", layout.language), share, SHARE_ACTION, primary=True))
-    return tail + actions(elements)
+    rows = actions(elements)
+    if layout.feedback:
+        rows.append(
+            {
+                "type": "actions",
+                "elements": [button("👍", layout.feedback, FEEDBACK_UP), button("👎", layout.feedback, FEEDBACK_DOWN)],
+            }
+        )
+    return tail + rows
 
 
 def _fit(head: list[dict[str, Any]], tail: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
@@ -199,8 +209,11 @@ def render_answer(answer: Answer, *, asked: str | None = None, share: str | None
     return SlackMessage(fallback_text(layout), blocks)
 
 
-def home_view(about: Sequence[Answer], examples: Mapping[Lang, Sequence[str]]) -> dict[str, Any]:
-    """The App Home tab: what coopbot knows, and example questions as buttons, in each language."""
+def home_view(
+    about: Sequence[Answer], examples: Mapping[Lang, Sequence[str]], privacy: Mapping[Lang, str] | None = None
+) -> dict[str, Any]:
+    """The App Home tab: what coopbot knows, example questions as buttons, and what is kept of questions, in
+    each language."""
     blocks: list[dict[str, Any]] = []
     room = MAX_HOME_BLOCKS // max(1, len(about))  # each language gets its share of the view
     for answer in about:
@@ -211,6 +224,8 @@ def home_view(about: Sequence[Answer], examples: Mapping[Lang, Sequence[str]]) -
         if questions:
             part.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
             part += actions(questions)
+        if privacy and privacy.get(answer.language):
+            part.append(context([escape(truncate(privacy[answer.language], SECTION_LIMIT))]))
         blocks += [*part, {"type": "divider"}]
     return {"type": "home", "blocks": blocks[:-1][:MAX_HOME_BLOCKS]}
 
@@ -258,3 +273,22 @@ def report_message(
 
 def notice_message(text: str) -> SlackMessage:
     return SlackMessage(truncate(text, TEXT_LIMIT), [section(escape(part)) for part in split_text(text)][:MAX_BLOCKS])
+
+
+def feedback_view(ref: str, lang: Lang, prompt: str) -> dict[str, Any]:
+    """The modal after a 👎: what were you looking for?"""
+    return {
+        "type": "modal",
+        "callback_id": FEEDBACK_VIEW,
+        "private_metadata": ref,
+        "title": {"type": "plain_text", "text": truncate(label("feedback_title", lang), 24)},
+        "submit": {"type": "plain_text", "text": label("feedback_send", lang)},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "comment",
+                "label": {"type": "plain_text", "text": truncate(prompt, 2000)},
+                "element": {"type": "plain_text_input", "action_id": "text", "multiline": True, "max_length": 2000},
+            }
+        ],
+    }

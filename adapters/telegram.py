@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import tornado.web
 from telegram import (
     BotCommand,
+    ForceReply,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
@@ -47,7 +48,7 @@ from telegram.ext import (
 )
 
 from adapters.http_server import BoundedHTTPServer, GuardedHandler, listen
-from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
+from adapters.telegram_render import QuestionKeys, button_text, feedback_of, keyboard, render
 from adapters.telegram_send import ChatRateLimiter, PossiblyDelivered, retry, send_once
 from bot import COMMANDS, Admission, Answer, BoundedCache, Coopbot, Inbox, Item, Lang, NotConfigured, Runtime, lay_out
 
@@ -428,6 +429,8 @@ class TelegramHandlers:
         self.keys = QuestionKeys()
         # Our replies to each user message, to edit them when the user edits theirs.
         self._replies: BoundedCache[tuple[int, int], list[int]] = BoundedCache(REMEMBERED_REPLIES)
+        # Our "what were you looking for?" prompts, to the answer they ask about.
+        self._prompts: BoundedCache[tuple[int, int], str] = BoundedCache(REMEMBERED_REPLIES)
 
     def install(self, app: TelegramApp) -> None:
         for command in COMMANDS:
@@ -476,6 +479,10 @@ class TelegramHandlers:
         message = update.effective_message
         if message is None:
             return
+        original = message.reply_to_message
+        if original is not None and (ref := self._prompts.get((message.chat_id, original.message_id))):
+            await self.on_comment(update, message, ref)  # what they were looking for, after a 👎
+            return
         question = addressed_text(message, context.bot.id, context.bot.username or "")
         if question is None or not await self.admitted(context, update, message):
             return
@@ -507,9 +514,43 @@ class TelegramHandlers:
         message = query.message if isinstance(query.message, Message) else None
         if message is None:  # too old for Telegram to include: nowhere to answer
             return
+        if (vote := feedback_of(data)) is not None:
+            await self.on_feedback(context, update, message, *vote)
+            return
         question = self.keys.question(data) or button_text(message.reply_markup, data)
         if question and await self.admitted(context, update, message):
             await self.answer(context, message, question, person=query.from_user, quote=True)
+
+    async def on_feedback(self, context: Context, update: Update, message: Message, ref: str, up: bool) -> None:
+        """👍 or 👎 under an answer; after 👎, a prompt whose reply says what they were looking for."""
+        feedback, person = self.runtime.feedback, update.effective_user
+        if feedback is None or person is None:
+            return
+        await asyncio.to_thread(feedback.vote, ref, f"tg:{person.id}", up)
+        lang = self.lang(update)
+        if up:
+            await self.send(context, message, self.bot.notice("feedback_thanks", lang))
+            return
+        prompt = await send_once(
+            lambda: context.bot.send_message(
+                message.chat_id,
+                self.bot.message("feedback_ask", lang),
+                reply_markup=ForceReply(selective=True),
+            ),
+            "feedback prompt",
+        )
+        self._prompts.put((message.chat_id, prompt.message_id), ref)
+
+    async def on_comment(self, update: Update, message: Message, ref: str) -> None:
+        feedback, person = self.runtime.feedback, update.effective_user
+        if feedback is None or person is None:
+            return
+        await asyncio.to_thread(feedback.comment, ref, f"tg:{person.id}", message.text or "")
+        await self.send_notice(message, "feedback_noted", update)
+
+    async def send_notice(self, message: Message, key: str, update: Update) -> None:
+        (text,) = render(lay_out(self.bot.notice(key, self.lang(update))))
+        await send_once(lambda: message.get_bot().send_message(message.chat_id, text, parse_mode=ParseMode.HTML), key)
 
     async def on_error(self, update: object, context: Context) -> None:
         """One failed update is logged and apologised for; the bot goes on with the next."""

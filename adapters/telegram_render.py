@@ -20,6 +20,7 @@ from bot import BoundedCache, Layout, Part
 
 MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units of the text after entity parsing
 BUTTON_PREFIX = "q:"
+FEEDBACK_PREFIX, UP, DOWN = "fb:", "u", "d"  # callback_data "fb:u:<ref>": well within 64 bytes
 _BREAKS = (re.compile(r"\n"), re.compile(r"(?<=[.!?。])\s+"), re.compile(r"\s+"))
 
 
@@ -155,11 +156,25 @@ class QuestionKeys:
 
 
 def keyboard(layout: Layout, key: Callable[[str], str]) -> InlineKeyboardMarkup | None:
-    """One button per suggested question the layout offers, each on its own row (the questions are sentences)."""
-    questions = layout.suggestions
-    if not questions:
+    """One button per suggested question the layout offers, each on its own row (the questions are sentences),
+    then 👍 and 👎 on one row when the layout offers feedback."""
+    rows = [[InlineKeyboardButton(q, callback_data=key(q))] for q in layout.suggestions]
+    if layout.feedback:
+        rows.append(
+            [
+                InlineKeyboardButton("👍", callback_data=f"{FEEDBACK_PREFIX}{UP}:{layout.feedback}"),
+                InlineKeyboardButton("👎", callback_data=f"{FEEDBACK_PREFIX}{DOWN}:{layout.feedback}"),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def feedback_of(data: str) -> tuple[str, bool] | None:
+    """The answer a feedback button votes on and whether the vote is up; None for any other button."""
+    if not data.startswith(FEEDBACK_PREFIX):
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(q, callback_data=key(q))] for q in questions])
+    vote, _, ref = data.removeprefix(FEEDBACK_PREFIX).partition(":")
+    return (ref, vote == UP) if ref and vote in (UP, DOWN) else None
 
 
 def button_text(markup: InlineKeyboardMarkup | None, data: str) -> str | None:

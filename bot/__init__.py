@@ -10,6 +10,7 @@ from bot.answer import Answer, Block, Contact, Kind, SourceRef
 from bot.cache import BoundedCache
 from bot.commands import COMMANDS, Command, parse_command
 from bot.core import Coopbot
+from bot.feedback import Feedback
 from bot.labels import label
 from bot.layout import Layout, Part, lay_out
 from bot.limits import Admission, UserLimit
@@ -31,6 +32,7 @@ __all__ = [
     "Command",
     "Contact",
     "Coopbot",
+    "Feedback",
     "Inbox",
     "Item",
     "Kind",

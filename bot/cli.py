@@ -24,6 +24,7 @@ from bot import batch
 from bot.convlog import ConversationLog, Hasher, NoLog, Recorder, SqliteConversationLog, log_settings
 from bot.core import Coopbot
 from bot.curation import Curation
+from bot.feedback import Feedback
 from bot.knowledge import KnowledgeError, load
 from bot.limits import UserLimit
 from bot.protocol import answer_json
@@ -190,7 +191,7 @@ class Storage:
         if not (enabled and logging_on):
             return cls(db, NoLog(), hasher, None, conversations)
         log = SqliteConversationLog(db, days)
-        return cls(db, log, hasher, Recorder(log, hasher, surface), conversations)
+        return cls(db, log, hasher, Recorder(log, hasher, surface, days), conversations)
 
     def close(self) -> None:
         self.log.close()
@@ -213,6 +214,7 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
     stop = threading.Event()
     options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
     options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
+    options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
     runtime = Runtime.with_database(storage.db, stop=stop, limit=limit, **options)
     if serving:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,4 +1,4 @@
-"""The commands every surface offers (/start, /help, /lang, /about, /contact): one table, read by all.
+"""The commands every surface offers (/start, /help, /lang, /about, /contact, /privacy): one table, read by all.
 
 A command's menu text is the fact-base message `command_<name>`; what it replies is `Coopbot.command`.
 Telegram registers the table as its command menu, the console reads `/name` lines, Slack reads
@@ -22,6 +22,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("lang", "ko|en"),
     Command("about"),
     Command("contact"),
+    Command("privacy"),
 )
 NAMES = frozenset(c.name for c in COMMANDS)
 

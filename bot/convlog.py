@@ -249,8 +249,8 @@ def _row(q: Question) -> tuple[object, ...]:
 class Recorder:
     """What a Coopbot logs through: the log, the installation's hasher and the surface's name."""
 
-    def __init__(self, log: ConversationLog, hasher: Hasher, surface: str) -> None:
-        self.log, self.hasher, self.surface = log, hasher, surface
+    def __init__(self, log: ConversationLog, hasher: Hasher, surface: str, days: int = DEFAULT_DAYS) -> None:
+        self.log, self.hasher, self.surface, self.days = log, hasher, surface, days
 
     def record(self, answer: Answer, text: str, person: str | None, session: str | None, latency_ms: float) -> str:
         """Log one question; the reference its answer's feedback will name."""

@@ -111,11 +111,20 @@ class Coopbot:
             return self.notice("command_lang", lang)
         if name not in NAMES:
             raise ValueError(f"no command named {name!r}")
-        return self.engine.fixed(name, lang, audience)
+        if name == "privacy":
+            if self.recorder is None:
+                return self.notice("privacy_off", lang)
+            return self.notice("privacy", lang, days=str(self.recorder.days))
+        reply = self.engine.fixed(name, lang, audience)
+        if name == "start" and self.recorder is not None:  # people are told, in one sentence, what is kept
+            note = Block("note", self.kb.message("privacy_note", lang, days=str(self.recorder.days)))
+            reply = replace(reply, body=(*reply.body, note))
+        return reply
 
-    def notice(self, key: str, lang: Lang) -> Answer:
+    def notice(self, key: str, lang: Lang, **values: str) -> Answer:
         """A curated one-line message (the apology, 'send text') as an Answer, so every surface lays it out alike."""
-        return Answer(language=lang, kind="smalltalk", body=(Block("paragraph", self.kb.message(key, lang)),))
+        text = self.kb.message(key, lang, **values)
+        return Answer(language=lang, kind="smalltalk", body=(Block("paragraph", text),))
 
     def late(self, answer: Answer) -> Answer:
         """The answer to a question that waited (the bot was down or busy): the same, opening with an apology."""

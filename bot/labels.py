@@ -13,6 +13,8 @@ LABELS: dict[str, dict[Lang, str]] = {
     "teach": {"ko": "이 사실로 가르치기…", "en": "Teach as…"},
     "dismiss": {"ko": "무시", "en": "Dismiss"},
     "likely": {"ko": "관련 대상", "en": "Likely about"},
+    "feedback_title": {"ko": "무엇을 찾으셨나요?", "en": "What were you looking for?"},
+    "feedback_send": {"ko": "보내기", "en": "Send"},
 }
 
 

@@ -9,7 +9,8 @@ its markup; it never decides what to show. The rules, in reading order:
   Internal label;
 - the contact, unless the body already gives it;
 - the sources, except any the body already lists in full (the reply to "출처는?" is that list);
-- the suggested follow-ups, except any the body already lists (a clarifying question lists its options).
+- the suggested follow-ups, except any the body already lists (a clarifying question lists its options);
+- and, under an answer that found its record and was logged, feedback (👍/👎) on it.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
+    """`feedback` names the answer that 👍/👎 buttons under it vote on (an answer found and logged)."""
+
     language: Lang
     parts: tuple[Part, ...]
+    feedback: str | None = None
 
     def part(self, role: Role) -> Part | None:
         return next((p for p in self.parts if p.role == role), None)
@@ -61,7 +65,7 @@ class Layout:
         return found.items if found else ()
 
     def without(self, *roles: Role) -> Layout:
-        return Layout(self.language, tuple(p for p in self.parts if p.role not in roles))
+        return Layout(self.language, tuple(p for p in self.parts if p.role not in roles), self.feedback)
 
 
 def lay_out(answer: Answer) -> Layout:
@@ -85,7 +89,8 @@ def lay_out(answer: Answer) -> Layout:
     offered = tuple(q for q in dict.fromkeys(answer.suggestions) if q.strip() and q not in listed)
     if offered:
         parts.append(Part("suggestions", items=offered, label=label("suggestions", lang)))
-    return Layout(lang, tuple(parts))
+    rated = answer.ref if answer.kind == "answer" and answer.matched else None
+    return Layout(lang, tuple(parts), rated)
 
 
 def _gives(shown: str, contact: Contact) -> bool:

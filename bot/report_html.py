@@ -17,8 +17,9 @@ from typing import Any
 
 TITLE = "coopbot — curators' report"
 CLIP = 300  # characters of a question or answer shown; a curator needs the gist, not the paste
-LABEL_UNITS = 48  # a cluster chart label, in half-width characters: what one line of the chart holds
+LABEL_UNITS = 52  # a cluster chart label, in half-width characters: what one line of the chart holds
 TOP_CLUSTERS = 10
+CHART_WIDTH = 360.0  # SVG units; about the pixels a phone gives a chart, so its text is drawn at size
 EXAMPLES_SHOWN = 5
 MAX_FILLED_DAYS = 366  # days without questions are drawn as empty days, unless the range is absurd
 
@@ -74,20 +75,24 @@ section { background: var(--card); border: 1px solid var(--line); border-radius:
 .cards small { font-size: .8rem; font-weight: 500; color: var(--muted); }
 .chart { overflow-x: auto; margin: 4px 0 8px; }
 .chart svg { display: block; width: 100%; height: auto; }
-.chart text { fill: var(--muted); font-size: 12px; }
+.chart text { fill: var(--muted); font-size: 12.5px; }
 .chart .strong { fill: var(--fg); font-weight: 700; }
-.chart .label { fill: var(--fg); font-size: 13px; }
+.chart .label { fill: var(--fg); font-size: 14px; }
 .chart .grid { stroke: var(--line); stroke-width: 1; }
 .chart .bar { fill: var(--bar); }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; font-variant-numeric: tabular-nums; }
-th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top;
+th, td { padding: 6px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top;
   overflow-wrap: normal; }
 thead th { font-size: .78rem; color: var(--muted); font-weight: 600; white-space: nowrap; }
 tfoot th, tfoot td { font-weight: 700; border-bottom: 0; }
 .n, .day { text-align: right; white-space: nowrap; }
 .day { text-align: left; }
 td.text { min-width: 14em; overflow-wrap: anywhere; }
+td code { white-space: nowrap; }
+table.figures { width: auto; min-width: 60%; }
+@media (min-width: 481px) { table.figures td, table.figures th { padding-left: 14px; } }
+@media (max-width: 480px) { table { font-size: .82rem; } th, td { padding: 6px 4px; } }
 .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 0 20px; }
 .meter { width: 40%; }
 .meter span { display: block; height: 8px; margin-top: 7px; border-radius: 4px; background: var(--accent);
@@ -234,13 +239,11 @@ def _section(ident: str, title: str, body: str) -> str:
     )
 
 
-def _table(head: str, rows: Sequence[str], foot: str = "", caption: str = "") -> str:
+def _table(head: str, rows: Sequence[str], foot: str = "", cls: str = "") -> str:
     """A table in a wrapper that scrolls sideways, so a wide table never widens the page on a phone."""
-    caption = f'<caption class="note">{_esc(caption)}</caption>' if caption else ""
     foot = f"<tfoot>{foot}</tfoot>" if foot else ""
-    return (
-        f'<div class="scroll"><table>{caption}<thead>{head}</thead><tbody>{"".join(rows)}</tbody>{foot}</table></div>\n'
-    )
+    table = f'<table class="{cls}">' if cls else "<table>"
+    return f'<div class="scroll">{table}<thead>{head}</thead><tbody>{"".join(rows)}</tbody>{foot}</table></div>\n'
 
 
 # --- header and totals ------------------------------------------------------------------------------------
@@ -269,6 +272,8 @@ def _header(
 
 
 def _database(database: Mapping[str, Any]) -> str:
+    if not database:
+        return ""  # a report without the database's state claims nothing about it
     path = database.get("path")
     where = f" <code>{_esc(_clean(path, 200))}</code>" if path else ""
     if database.get("ok", True) and not database.get("problem"):
@@ -382,8 +387,8 @@ def _usage_table(data: Usage, colours: Mapping[str, str]) -> str:
     )
     langs = "".join(f'<th class="n" scope="col">{_esc(lang)}</th>' for lang in data.langs)
     head = (
-        f'<tr><th rowspan="2" scope="col">Day</th><th colspan="{len(data.surfaces)}" scope="colgroup">By surface</th>'
-        f'<th colspan="{len(data.langs)}" scope="colgroup">By language</th>'
+        f'<tr><th rowspan="2" scope="col">Day</th><th colspan="{len(data.surfaces)}" scope="colgroup">Surface</th>'
+        f'<th colspan="{len(data.langs)}" scope="colgroup">Language</th>'
         f'<th rowspan="2" class="n" scope="col">Total</th></tr><tr>{surfaces}{langs}</tr>'
     )
     rows = [
@@ -399,7 +404,7 @@ def _usage_table(data: Usage, colours: Mapping[str, str]) -> str:
         + "".join(f'<td class="n">{_n(data.lang_total(lang))}</td>' for lang in data.langs)
         + f'<td class="n">{_n(sum(data.day_total(day) for day in data.days))}</td></tr>'
     )
-    return _table(head, rows, foot)
+    return _table(head, rows, foot, cls="figures")
 
 
 def _day_name(day: str) -> str:
@@ -471,9 +476,10 @@ def _legend(items: Sequence[tuple[str, str]], x0: float, width: float) -> tuple[
 def _usage_chart(data: Usage, colours: Mapping[str, str]) -> str:
     """Stacked bars of questions per day, a segment per surface, the busiest surface at the bottom."""
     count = len(data.days)
-    width, left, right, plot_h = max(360.0, 40 + 26.0 * count), 28.0, 2.0, 150.0
+    width, left, right, plot_h = max(CHART_WIDTH, 40 + 26.0 * count), 28.0, 2.0, 150.0
+    # The legend wraps within what a phone shows of a long chart before it is scrolled.
     legend, legend_h = _legend(
-        [(f"{s} {_n(data.surface_total(s))}", colours[s]) for s in data.surfaces], left, width - right
+        [(f"{s} {_n(data.surface_total(s))}", colours[s]) for s in data.surfaces], left, CHART_WIDTH - right
     )
     top = legend_h + 16  # room for the total over the highest bar
     base = top + plot_h
@@ -536,7 +542,7 @@ def _cluster_chart(clusters: Sequence[Mapping[str, Any]]) -> str:
     """Horizontal bars of the largest clusters, each labelled on its own line so that a whole question fits
     across a phone, and numbered like the list below it."""
     shown = clusters[:TOP_CLUSTERS]
-    width, row, room = 360.0, 44.0, 360.0 - 2 - 36  # 36 units are kept right of the longest bar for its count
+    width, row, room = CHART_WIDTH, 44.0, CHART_WIDTH - 2 - 36  # 36 units right of the longest bar for its count
     most = max(_int(c.get("count")) for c in shown) or 1
     shapes: list[str] = []
     for rank, cluster in enumerate(shown, 1):
@@ -628,13 +634,13 @@ def _feedback_section(feedback: Sequence[Mapping[str, Any]], totals: Mapping[str
     up, down = _int(totals.get("feedback_up")), _int(totals.get("feedback_down"))
     thumbs_up, thumbs_down = '<span aria-hidden="true">👍</span>', '<span aria-hidden="true">👎</span>'
     summary = f"<p>{thumbs_up} {_n(up)} helpful · {thumbs_down} {_n(down)} not helpful</p>\n"
+    if not feedback:
+        return _section("feedback", "Feedback", summary + _empty("No feedback in this period."))
     # The 👎 answers and any with a comment are what a curator acts on; the rest are only counted.
     flagged = sorted(
         (f for f in feedback if _int(f.get("down")) or f.get("comments")),
         key=lambda f: (-_int(f.get("down")), _int(f.get("up"))),
     )
-    if not feedback:
-        return _section("feedback", "Feedback", summary + _empty("No feedback in this period."))
     if not flagged:
         return _section("feedback", "Feedback", summary + _empty("No 👎 answers or comments in this period."))
     rest = len(feedback) - len(flagged)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from bot.curation import Curation
+from bot.feedback import Feedback
 from bot.limits import UserLimit
 from bot.store import Database, Inbox, Seen, SqliteInbox, SqliteSeen
 
@@ -25,6 +26,7 @@ class Runtime:
     grace: float = DEFAULT_GRACE
     late_after: float = DEFAULT_LATE_AFTER
     curation: Curation | None = None  # what curators may do from the surface (None: no database to do it with)
+    feedback: Feedback | None = None  # where 👍/👎 on answers go (None: answers offer no feedback buttons)
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:

@@ -223,7 +223,7 @@ def test_contact_gives_the_contact_once(telegram: FakeTelegram, coopbot: Coopbot
 
 def test_commands_are_registered_in_both_languages(telegram: FakeTelegram, coopbot: Coopbot) -> None:
     telegram.wait_for(lambda: ("default", "ko") in telegram.commands, what="setMyCommands ko")
-    names = ["start", "help", "lang", "about", "contact"]
+    names = ["start", "help", "lang", "about", "contact", "privacy"]
     for language in ("", "en", "ko"):
         assert [c["command"] for c in telegram.commands[("default", language)]] == names
     korean = [c["description"] for c in telegram.commands[("default", "ko")]]

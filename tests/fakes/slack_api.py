@@ -346,6 +346,12 @@ class FakeSlackApi:
         view = check_view(params["view"])
         return {"ok": True, "view": {"id": "VHOME", "type": view.type}}
 
+    def _views_open(self, params: Json) -> Json:
+        if not params.get("trigger_id"):
+            raise ValueError("trigger_id is required")
+        view = check_view(params["view"])
+        return {"ok": True, "view": {"id": "VMODAL", "type": view.type}}
+
     def _conversations_open(self, params: Json) -> Json:
         users = str(params["users"])
         return {"ok": True, "channel": {"id": "D" + users.removeprefix("U")}}
@@ -370,6 +376,7 @@ _METHODS: dict[str, Callable[[FakeSlackApi, Json], Json]] = {
     "chat.postMessage": FakeSlackApi._post_message,
     "views.publish": FakeSlackApi._views_publish,
     "conversations.open": FakeSlackApi._conversations_open,
+    "views.open": FakeSlackApi._views_open,
     "conversations.replies": FakeSlackApi._conversations_replies,
     "conversations.history": FakeSlackApi._conversations_history,
     "apps.connections.open": FakeSlackApi._connections_open,
@@ -496,6 +503,16 @@ class Workspace:
         action = {"type": "static_select", "action_id": menu["action_id"], "block_id": block_id,
                   "selected_option": option, "action_ts": self.new_ts()}  # fmt: skip
         return self.act(action, container, user)
+
+    def submit(self, view: Json, values: Json, user: str = "U_MINJI") -> Reply:
+        """A view_submission of the modal `view` with its inputs' `values` ({block_id: {action_id: value}})."""
+        state = {
+            b: {a: {"type": "plain_text_input", "value": v} for a, v in acts.items()} for b, acts in values.items()
+        }
+        payload = {"type": "view_submission", "team": {"id": TEAM, "domain": "pps"}, "api_app_id": APP_ID,
+                   "user": {"id": user, "team_id": TEAM}, "token": "unused", "trigger_id": self.new_id("trig"),
+                   "view": {**view, "id": "VMODAL", "state": {"values": state}}}  # fmt: skip
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     def act(self, action: Json, container: Json, user: str, **where: Any) -> tuple[Reply, str]:
         url_id = self.new_id("act")

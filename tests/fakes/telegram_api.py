@@ -229,6 +229,11 @@ class FakeTelegram:
             edited["entities"] = _entities(text)
         return self._push("edited_message", edited)
 
+    def message_of(self, sent: Sent) -> Json:
+        """The message the bot sent, as Telegram shows it in a reply to it."""
+        with self._cond:
+            return dict(self._messages[(sent.chat_id, sent.message_id)])
+
     def press(self, sent: Sent, button: int | str = 0, *, user: Json = ALICE) -> Json:
         """A user presses an inline button (by index or by its text) under a message the bot sent."""
         texts = [text for text, _ in sent.buttons]
@@ -413,8 +418,8 @@ class FakeTelegram:
                 "from": self.me,
                 "text": plain,
             }
-            if params.get("reply_markup"):
-                message["reply_markup"] = params["reply_markup"]
+            if isinstance(params.get("reply_markup"), dict) and "inline_keyboard" in params["reply_markup"]:
+                message["reply_markup"] = params["reply_markup"]  # a message shows inline keyboards only
             if reply_to is not None:
                 message["reply_to_message"] = self._messages[(chat["id"], reply_to)]
             self._messages[(chat["id"], message["message_id"])] = message

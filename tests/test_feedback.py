@@ -1,0 +1,132 @@
+"""Feedback on every answer found: 👍/👎 under it on Telegram and Slack, one vote per person (a change replaces
+it), and after a 👎 what they were looking for, which `coopbot report` shows the curators."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes.ports import accepting, free_port
+from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace
+from fakes.telegram_api import ALICE, FakeTelegram
+
+from adapters import slack
+from adapters import telegram as tg
+from bot import Coopbot, Feedback, Runtime, UserLimit
+from bot.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.model import KnowledgeBase
+from bot.report import build
+from bot.store import Database
+
+QUESTION = "What year did Vietnam get KONEPS?"
+
+
+@dataclass
+class Logged:
+    db: Database
+    log: SqliteConversationLog
+    hasher: Hasher
+    stop: threading.Event
+
+    def bot(self, kb: KnowledgeBase, surface: str) -> Coopbot:
+        return Coopbot(kb, recorder=Recorder(self.log, self.hasher, surface))
+
+    def runtime(self) -> Runtime:
+        feedback = Feedback(self.db, self.hasher)
+        return Runtime.with_database(self.db, stop=self.stop, limit=UserLimit(0), feedback=feedback)
+
+    def report(self) -> dict[str, Any]:
+        self.log.flush()
+        assert self.kb is not None
+        return build(self.db, self.kb, 0.0)
+
+    kb: KnowledgeBase | None = None
+
+
+@pytest.fixture
+def logged(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Logged]:
+    path = tmp_path / "coopbot.sqlite3"
+    db = Database(path)
+    found = Logged(db, SqliteConversationLog(db), Hasher.beside(path), threading.Event(), kb)
+    yield found
+    found.stop.set()
+    time.sleep(0.5)
+    found.log.close()
+
+
+def serve_in_thread(target: object, *args: object) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
+    thread.start()
+    return thread
+
+
+def test_a_telegram_answer_offers_votes_and_a_down_vote_asks_what_was_wanted(
+    telegram: FakeTelegram, logged: Logged, kb: KnowledgeBase
+) -> None:
+    settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
+    thread = serve_in_thread(tg.serve, logged.bot(kb, "telegram"), settings, logged.runtime())
+    telegram.say(QUESTION)
+    [answer] = telegram.wait_replies(ALICE["id"])
+    assert [text for text, _ in answer.buttons][-2:] == ["👍", "👎"]
+    assert all(len(data.encode()) <= 64 for _, data in answer.buttons)
+    telegram.press(answer, "👍")
+    telegram.wait_replies(ALICE["id"], 2)
+    telegram.press(answer, "👎")  # a change of mind replaces the vote
+    prompt = telegram.wait_replies(ALICE["id"], 3)[-1]
+    assert prompt.text == kb.message("feedback_ask", "en")
+    telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
+    assert telegram.wait_replies(ALICE["id"], 4)[-1].text == kb.message("feedback_noted", "en")
+    report = logged.report()
+    [voted] = report["feedback"]
+    assert (voted["question"], voted["up"], voted["down"], voted["comments"]) == (
+        QUESTION,
+        0,
+        1,
+        ["the contract amount"],
+    )
+    logged.stop.set()
+    thread.join(15)
+
+
+@pytest.fixture
+def workspace(slack_api: FakeSlackApi, logged: Logged, kb: KnowledgeBase) -> Iterator[Workspace]:
+    port = free_port()
+    settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url,
+                              host="127.0.0.1", port=port)  # fmt: skip
+    thread = serve_in_thread(slack.serve, logged.bot(kb, "slack"), settings, logged.runtime())
+    deadline = time.monotonic() + 10
+    while not accepting(port):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    yield Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
+    logged.stop.set()
+    thread.join(15)
+
+
+def test_a_slack_answer_offers_votes_and_a_down_vote_opens_a_modal(
+    workspace: Workspace, slack_api: FakeSlackApi, logged: Logged
+) -> None:
+    workspace.dm(QUESTION, "D_VOTE")
+    [answer] = slack_api.wait_for("chat.postMessage", channel="D_VOTE")
+    down = next(b for b in answer.buttons() if b["text"]["text"] == "👎")
+    workspace.click(down, {"type": "message", "message_ts": answer.params.get("ts", "1")}, channel={"id": "D_VOTE"})
+    [opened] = slack_api.wait_for("views.open")
+    view = opened.params["view"]
+    workspace.submit(view, {"comment": {"text": "when the contract was signed"}})
+    deadline = time.monotonic() + 5
+    while not logged.report()["feedback"]:
+        assert time.monotonic() < deadline, "the comment was not kept"
+        time.sleep(0.1)
+    [voted] = logged.report()["feedback"]
+    assert voted["down"] == 1 and voted["comments"] == ["when the contract was signed"]
+
+
+def test_replies_that_found_nothing_offer_no_votes(workspace: Workspace, slack_api: FakeSlackApi) -> None:
+    workspace.dm("Who won the world cup?", "D_NOVOTE")
+    [answer] = slack_api.wait_for("chat.postMessage", channel="D_NOVOTE")
+    assert not [b for b in answer.buttons() if b["text"]["text"] in ("👍", "👎")]
