@@ -26,8 +26,11 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bot.convlog import Hasher, Recorder, SqliteConversationLog  # noqa: E402
 from bot.core import Coopbot  # noqa: E402
 from bot.knowledge import DEFAULT_DIR, load  # noqa: E402
+from bot.model import KnowledgeBase  # noqa: E402
+from bot.store import Database  # noqa: E402
 
 ENTITY_SECTIONS = ("countries", "regions", "organisations", "programmes", "people")
 REFERENCE_FIELDS = ("about", "partners", "countries", "contacts")
@@ -119,7 +122,18 @@ def child_peak_mb(knowledge: Path) -> float:
     return int(run.stdout.strip()) / 1024
 
 
-def measure(name: str, knowledge: Path, qs: list[str], rounds: int) -> None:
+def logging_cost(kb: KnowledgeBase, qs: list[str], rounds: int) -> tuple[float, float]:
+    """p50 per question without and with the conversation log (a database in a temporary directory)."""
+    plain = latency(Coopbot(kb), qs, rounds)["p50_ms"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "coopbot.sqlite3"
+        log = SqliteConversationLog(Database(path))
+        logged = latency(Coopbot(kb, recorder=Recorder(log, Hasher.beside(path), "bench")), qs, rounds)["p50_ms"]
+        log.close()
+    return plain, logged
+
+
+def measure(name: str, knowledge: Path, qs: list[str], rounds: int, log_cost: bool = False) -> None:
     t0 = time.perf_counter()
     kb = load(knowledge)
     loaded = time.perf_counter() - t0
@@ -137,6 +151,9 @@ def measure(name: str, knowledge: Path, qs: list[str], rounds: int) -> None:
     print(f"throughput         {lat['qps']:8.0f} questions/s (one core)")
     print(f"cold start (ask)   {1000 * cold_start(knowledge):8.0f} ms")
     print(f"peak memory        {child_peak_mb(knowledge):8.1f} MB")
+    if log_cost:
+        plain, logged = logging_cost(kb, qs, rounds)
+        print(f"logging adds       {logged - plain:8.3f} ms p50 ({plain:.3f} -> {logged:.3f} ms)")
 
 
 def main() -> int:
@@ -146,7 +163,7 @@ def main() -> int:
     args = parser.parse_args()
     qs = questions()
     print(f"{len(qs)} questions x {args.rounds} rounds; python {sys.version.split()[0]}")
-    measure("real fact base", DEFAULT_DIR, qs, args.rounds)
+    measure("real fact base", DEFAULT_DIR, qs, args.rounds, log_cost=True)
     with tempfile.TemporaryDirectory() as tmp:
         big = synthetic(args.scale, Path(tmp) / "knowledge")
         measure(f"synthetic x{args.scale}", big, qs, max(1, args.rounds // 4))

@@ -68,8 +68,14 @@ def desk(tmp_path: Path, telegram: FakeTelegram, slack_api: FakeSlackApi) -> Ite
         return Runtime.with_database(db, stop=stop, limit=UserLimit(0), curation=curation)
 
     port = free_port()
-    slack_settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url,
-                                    host="127.0.0.1", port=port, curator_channel="C_CURATORS")  # fmt: skip
+    slack_settings = slack.Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack_api.url,
+        host="127.0.0.1",
+        port=port,
+        curator_channel="C_CURATORS",
+    )
     tg_settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
     threads = [
         threading.Thread(target=slack.serve, args=(slack_bot, slack_settings, runtime(slack_bot)), daemon=True),
@@ -102,8 +108,11 @@ def report_json(desk: Desk) -> dict[str, Any]:
     command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
     run = subprocess.run(
         [*command, "report", "--db", str(desk.db_path), "--knowledge", str(desk.knowledge), "--format", "json"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(run.stdout)
 
 
@@ -139,8 +148,9 @@ def test_a_curator_teaches_a_cluster_from_slack_and_it_is_answered_without_a_res
     block = next(b for b in shown.blocks if b["type"] == "actions" and b["block_id"].startswith("cluster:"))
     menu = next(e for e in block["elements"] if e["type"] == "static_select")
     option = menu["options"][0]
-    _, taught_id = desk.slack.select(menu, option, block["block_id"], {"type": "message", "is_ephemeral": True},
-                                     user=CURATOR)  # fmt: skip
+    _, taught_id = desk.slack.select(
+        menu, option, block["block_id"], {"type": "message", "is_ephemeral": True}, user=CURATOR
+    )
     [taught] = slack_api.wait_for("response_url", url_id=taught_id)
     fact = next(f for f in desk.slack_bot.kb.facts if f.id == option["value"])
     assert "4" in taught.text and fact.text("ko")[:30] in taught.text  # the staff workspace is Korean

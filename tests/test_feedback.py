@@ -96,8 +96,9 @@ def test_a_telegram_answer_offers_votes_and_a_down_vote_asks_what_was_wanted(
 @pytest.fixture
 def workspace(slack_api: FakeSlackApi, logged: Logged, kb: KnowledgeBase) -> Iterator[Workspace]:
     port = free_port()
-    settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url,
-                              host="127.0.0.1", port=port)  # fmt: skip
+    settings = slack.Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
+    )
     thread = serve_in_thread(slack.serve, logged.bot(kb, "slack"), settings, logged.runtime())
     deadline = time.monotonic() + 10
     while not accepting(port):

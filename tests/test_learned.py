@@ -74,7 +74,12 @@ def test_questions_naming_one_thing_on_different_topics_are_apart(kb: KnowledgeB
 
 
 def test_clusters_come_largest_first(kb: KnowledgeBase) -> None:
-    asked = [("weather in Seoul?", "en"), ("Peru trainees?", "en"), ("what's the weather in seoul", "en"),
-             ("페루 연수생?", "ko"), ("Peru trainees how many", "en")]  # fmt: skip
+    asked = [
+        ("weather in Seoul?", "en"),
+        ("Peru trainees?", "en"),
+        ("what's the weather in seoul", "en"),
+        ("페루 연수생?", "ko"),
+        ("Peru trainees how many", "en"),
+    ]
     questions = [row(text, lang) for text, lang in asked]
     assert [len(group) for group in clusters(Understander(kb), questions)] == [3, 2]
