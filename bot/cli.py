@@ -252,7 +252,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     try:
         db = Database(path)
-        data = report.build(db, _bot(args).kb, since)
+        data = report.build(db, _bot(args).kb, since, db.problem())
     except (OSError, sqlite3.Error) as err:
         print(f"coopbot report: cannot read the database {path}: {err}", file=sys.stderr)
         return 1

@@ -88,15 +88,15 @@ def database_path(env: Mapping[str, str], cwd: Path | None = None) -> Path:
 class Database:
     """One SQLite file shared by the threads of a process; statements are serialised by a lock."""
 
-    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time, busy: float = BUSY_SECONDS) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(str(path), timeout=busy, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        self._conn.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._migrate()
         self._pruned = 0.0
@@ -143,6 +143,19 @@ class Database:
         self._pruned = now
         self._conn.execute("DELETE FROM inbox WHERE done IS NOT NULL AND done < ?", (now - KEEP_DONE,))
         self._conn.execute("DELETE FROM seen WHERE expires < ?", (now,))
+
+    def problem(self) -> str | None:
+        """What is wrong with the database, in a sentence, or None: damaged, read-only, or locked."""
+        try:
+            with self._lock:
+                checked = self._conn.execute("PRAGMA quick_check").fetchone()
+                if checked is None or checked[0] != "ok":
+                    return f"{self.path} is damaged: {checked[0] if checked else 'no answer to a check'}"
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error as err:
+            return f"{self.path} cannot be written: {err}"
+        return None
 
     def close(self) -> None:
         with self._lock:

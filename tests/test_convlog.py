@@ -133,3 +133,16 @@ def test_questions_older_than_the_retention_are_pruned(tmp_path: Path) -> None:
     log.record(Question("new", time.time(), "s", "public", "", "", "today", "en", "fallback"))
     log.close()
     assert [r[3] for r in rows(path)] == ["today"]
+
+
+def test_the_report_says_what_is_wrong_with_a_database_it_cannot_write(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = Database(path, busy=0.1)
+    assert db.problem() is None
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the database
+    try:
+        assert "cannot be written" in str(db.problem())
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
