@@ -58,7 +58,9 @@ from adapters.slack_render import (
     FEEDBACK_VIEW,
     SHARE_ACTION,
     TEACH_ACTION,
+    TEACH_SEARCH_ACTION,
     SlackMessage,
+    fact_options,
     feedback_view,
     home_view,
     notice_message,
@@ -290,6 +292,7 @@ class SlackListeners:
         app.action(FEEDBACK_DOWN)(self.on_feedback_button)
         app.view(FEEDBACK_VIEW)(self.on_feedback_comment)
         app.action(TEACH_ACTION)(self.on_teach)
+        app.action(TEACH_SEARCH_ACTION)(self.on_teach)
         app.action(DISMISS_ACTION)(self.on_dismiss)
         app.error(self.on_error)
 
@@ -492,6 +495,13 @@ class SlackListeners:
         else:
             problems = "\n".join(str(p) for p in result.problems[:10])
             self._say(where, self.bot.message("teach_failed", lang) + "\n" + problems)
+
+    def suggest(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """Facts matching what a curator types in the "teach as" search (curators only)."""
+        person = (payload.get("user") or {}).get("id")
+        if self.curation is None or not self.curation.is_curator(person):
+            return {"options": []}
+        return fact_options(self.curation.search(str(payload.get("value", "")), self.lang or "ko"))
 
     def _say(self, where: Where, text: str) -> None:
         self._deliver_logged(where, notice_message(text))
@@ -718,7 +728,7 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     if settings.curator_channel:
         bot.live.listeners.append(partial(tell_curators, listeners, settings.curator_channel))
     workers = ConversationWorkers(WORKERS)
-    intake = Intake(runtime, workers, answerer(app, runtime.inbox), settings.signing_secret)
+    intake = Intake(runtime, workers, answerer(app, runtime.inbox), settings.signing_secret, listeners.suggest)
     intake.resume()
     try:
         if settings.app_token:
@@ -765,8 +775,13 @@ def serve_socket_mode(intake: Intake, app: App, app_token: str, stop: threading.
     """Socket Mode: each envelope is kept in the inbox, then acknowledged."""
 
     def on_request(client: SocketModeClient, request: SocketModeRequest) -> None:
-        if request.type in ("events_api", "slash_commands", "interactive") and isinstance(request.payload, dict):
-            intake.take_socket(request.type, request.payload, request.envelope_id)
+        payload = request.payload if isinstance(request.payload, dict) else {}
+        if payload.get("type") == "block_suggestion":  # answered in the acknowledgement itself
+            options = intake.suggest(payload) if intake.suggest else {"options": []}
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id, payload=options))
+            return
+        if request.type in ("events_api", "slash_commands", "interactive") and payload:
+            intake.take_socket(request.type, payload, request.envelope_id)
         client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
 
     client = SocketModeClient(

@@ -121,8 +121,10 @@ class Intake:
         workers: ConversationWorkers,
         answer: Callable[[Item, bool], None],
         signing_secret: str = "",
+        suggest: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.runtime, self.inbox, self.workers, self._answer = runtime, runtime.inbox, workers, answer
+        self.suggest = suggest  # options for a menu being typed in: answered at once, kept nowhere
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     # HTTP mode
@@ -155,6 +157,9 @@ class Intake:
             return Taken(400)
         if payload.get("ssl_check"):
             return Taken()
+        if payload.get("type") == "block_suggestion":
+            options = self.suggest(payload) if self.suggest else {"options": []}
+            return Taken(body=json.dumps(options, ensure_ascii=False), content_type="application/json")
         if payload.get("type") == "url_verification":
             return Taken(body=json.dumps({"challenge": payload.get("challenge", "")}), content_type="application/json")
         key = request_key(payload, signature or "")

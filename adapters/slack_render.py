@@ -233,6 +233,7 @@ def home_view(
 # -- the curators' report ---------------------------------------------------------------------------------
 
 TEACH_ACTION = "coop_teach"  # a static_select of a cluster's likely facts; its block_id names the cluster
+TEACH_SEARCH_ACTION = "coop_teach_search"  # an external_select searching every fact, in the same block
 DISMISS_ACTION = "coop_dismiss"  # a button whose value is the cluster's key
 CLUSTER_BLOCK = "cluster:"
 OPTION_TEXT_LIMIT = 75
@@ -266,6 +267,14 @@ def report_message(
                     "options": options,
                 }
             )
+        elements.append(
+            {
+                "type": "external_select",
+                "action_id": TEACH_SEARCH_ACTION,
+                "placeholder": {"type": "plain_text", "text": label("search_fact", lang)},
+                "min_query_length": 2,
+            }
+        )
         elements.append(button(label("dismiss", lang), cluster["key"], DISMISS_ACTION))
         blocks.append({"type": "actions", "block_id": CLUSTER_BLOCK + cluster["key"], "elements": elements})
     return SlackMessage(lead, blocks[:MAX_BLOCKS])
@@ -291,4 +300,14 @@ def feedback_view(ref: str, lang: Lang, prompt: str) -> dict[str, Any]:
                 "element": {"type": "plain_text_input", "action_id": "text", "multiline": True, "max_length": 2000},
             }
         ],
+    }
+
+
+def fact_options(found: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The answer to a search in the "teach as" menu (Slack's block_suggestion)."""
+    return {
+        "options": [
+            {"text": {"type": "plain_text", "text": truncate(text, OPTION_TEXT_LIMIT)}, "value": ident}
+            for ident, text in found[:100]
+        ]
     }

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from bot import report
 from bot.convlog import Hasher
 from bot.core import Coopbot
@@ -26,6 +28,8 @@ ENV_CURATORS = "COOPBOT_CURATORS"
 ENV_CHANNEL = "COOPBOT_CURATOR_CHANNEL"
 REPORT_DAYS = 7
 REPORT_CLUSTERS = 5
+SEARCH_RESULTS = 20
+SEARCH_SCORE = 60.0
 
 
 class Curation:
@@ -52,6 +56,20 @@ class Curation:
             raise RuntimeError("this fact base was not loaded from a directory")
         teach(directory, fact, questions, self.hasher(by))
         return self.bot.reload()
+
+    def search(self, text: str, lang: Lang, limit: int = SEARCH_RESULTS) -> list[tuple[str, str]]:
+        """Facts whose text (in either language) or id best match what a curator typed: (id, text) pairs."""
+        typed = text.strip()
+        if not typed:
+            return []
+        scored = []
+        for fact in self.bot.kb.facts:
+            score = max(
+                fuzz.partial_ratio(typed.casefold(), t.casefold()) for t in (fact.text("ko"), fact.text("en"), fact.id)
+            )
+            scored.append((score, fact.id, fact.text(lang)))
+        scored.sort(key=lambda found: -found[0])
+        return [(ident, shown) for score, ident, shown in scored[:limit] if score >= SEARCH_SCORE]
 
     def dismiss(self, questions: Sequence[str], by: str) -> None:
         """Set questions aside: later reports leave them out."""

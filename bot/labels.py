@@ -12,6 +12,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "share": {"ko": "채널에 공유", "en": "Share in channel"},
     "teach": {"ko": "이 사실로 가르치기…", "en": "Teach as…"},
     "dismiss": {"ko": "무시", "en": "Dismiss"},
+    "search_fact": {"ko": "사실 찾기…", "en": "Search facts…"},
     "likely": {"ko": "관련 대상", "en": "Likely about"},
     "feedback_title": {"ko": "무엇을 찾으셨나요?", "en": "What were you looking for?"},
     "feedback_send": {"ko": "보내기", "en": "Send"},

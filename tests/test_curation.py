@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -201,3 +202,23 @@ def test_a_changed_file_is_reloaded_while_serving(tmp_path: Path) -> None:
             time.sleep(0.1)
     finally:
         stop.set()
+
+
+def test_a_curator_can_search_every_fact_to_teach_a_cluster(desk: Desk) -> None:
+    def suggest(user: str, typed: str) -> list[dict[str, Any]]:
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": user},
+            "action_id": "coop_teach_search",
+            "block_id": "cluster:abc",
+            "value": typed,
+            "team": {"id": "TPPS00001"},
+        }
+        reply = desk.slack.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        assert reply.status == 200
+        return list(json.loads(reply.body)["options"])
+
+    found = suggest(CURATOR, "Vietnam")
+    assert found and all(len(o["text"]["text"]) <= 75 for o in found)
+    assert any("베트남" in o["text"]["text"] for o in found)  # the staff workspace reads Korean
+    assert suggest("U_SOMEONE", "Vietnam") == []
