@@ -22,7 +22,7 @@ import secrets
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -59,7 +59,6 @@ class Question:
     confidence: float = 0.0
     latency_ms: float = 0.0
     matched: bool = True
-    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 class ConversationLog(Protocol):
@@ -220,30 +219,14 @@ class SqliteConversationLog:
         self.db.write("DELETE FROM questions WHERE at < ?", [(now - self.days * 86400.0,)])
 
 
-INSERT = (
-    "INSERT OR IGNORE INTO questions (ref, at, surface, audience, person, conversation, text, lang, kind, intent,"
-    " entities, facts, confidence, latency_ms, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+COLUMNS = tuple(Question.__dataclass_fields__)  # the questions table's columns, in the dataclass's order
+INSERT = f"INSERT OR IGNORE INTO questions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
 def _row(q: Question) -> tuple[object, ...]:
-    return (
-        q.ref,
-        q.at,
-        q.surface,
-        q.audience,
-        q.person,
-        q.conversation,
-        q.text,
-        q.lang,
-        q.kind,
-        q.intent,
-        json.dumps(list(q.entities)),
-        json.dumps(list(q.facts)),
-        q.confidence,
-        q.latency_ms,
-        int(q.matched),
-    )
+    """A question as the table stores it: lists as JSON, the flag as 0 or 1."""
+    stored = {"entities": json.dumps(list(q.entities)), "facts": json.dumps(list(q.facts)), "matched": int(q.matched)}
+    return tuple(stored.get(name, getattr(q, name)) for name in COLUMNS)
 
 
 class Recorder:

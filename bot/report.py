@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from rapidfuzz import fuzz
 
+from bot.convlog import COLUMNS, Question
 from bot.model import KnowledgeBase, Lang
 from bot.store import Database
 from bot.understand import Understander
@@ -30,20 +31,6 @@ CLUSTERED_AT_MOST = 2000  # the most recent unanswered questions a report cluste
 SAME_WORDS = 80.0  # rapidfuzz token_set_ratio at which two questions naming nothing are alike
 EXAMPLES = 5
 CANDIDATES = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    ref: str
-    at: float
-    surface: str
-    text: str
-    lang: str
-    kind: str
-    intent: str | None
-    entities: tuple[str, ...]
-    facts: tuple[str, ...]
-    confidence: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +55,20 @@ def parse_since(text: str, now: float | None = None) -> float:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
-def rows(db: Database, since: float) -> list[Row]:
-    found = db.read(
-        "SELECT ref, at, surface, text, lang, kind, intent, entities, facts, confidence FROM questions"
-        " WHERE at >= ? ORDER BY at",
-        (since,),
-    )
-    return [
-        Row(ref, at, surface, text, lang, kind, intent, tuple(json.loads(entities)), tuple(json.loads(facts)), score)
-        for ref, at, surface, text, lang, kind, intent, entities, facts, score in found
-    ]
+def rows(db: Database, since: float) -> list[Question]:
+    found = db.read(f"SELECT {', '.join(COLUMNS)} FROM questions WHERE at >= ? ORDER BY at", (since,))
+    questions = []
+    for row in found:
+        data = dict(zip(COLUMNS, row, strict=True))
+        entities, facts = tuple(json.loads(data["entities"])), tuple(json.loads(data["facts"]))
+        questions.append(Question(**(data | {"entities": entities, "facts": facts, "matched": bool(data["matched"])})))
+    return questions
 
 
 # -- clusters -------------------------------------------------------------------------------------------------
 
 
-def signature(reader: Understander, row: Row) -> Signature:
+def signature(reader: Understander, row: Question) -> Signature:
     read = reader.read(row.text, cast(Lang, row.lang) if row.lang in ("ko", "en") else None)
     words = " ".join(read.residual)
     return Signature(frozenset(m.target for m in read.mentions), read.topics, words or read.text, row.lang)
@@ -97,7 +82,7 @@ def alike(a: Signature, b: Signature) -> bool:
     return a.lang == b.lang and fuzz.token_set_ratio(a.words, b.words) >= SAME_WORDS
 
 
-def clusters(reader: Understander, unanswered: Sequence[Row]) -> list[list[int]]:
+def clusters(reader: Understander, unanswered: Sequence[Question]) -> list[list[int]]:
     """Indexes of `unanswered` grouped (single link), largest group first, then the most recent."""
     signatures = [signature(reader, row) for row in unanswered]
     parent = list(range(len(signatures)))
@@ -256,7 +241,7 @@ def feedback(db: Database, since: float) -> list[dict[str, Any]]:
     ]
 
 
-def usage(asked: Sequence[Row]) -> dict[str, Any]:
+def usage(asked: Sequence[Question]) -> dict[str, Any]:
     by_day = Counter((_iso(r.at)[:10], r.surface, r.lang) for r in asked)
     return {
         "by_day": [{"day": d, "surface": s, "lang": lang, "count": n} for (d, s, lang), n in sorted(by_day.items())],

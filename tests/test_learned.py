@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot import Coopbot
+from bot.convlog import Question
 from bot.knowledge import DEFAULT_DIR, KnowledgeError, load
 from bot.learned import LEARNED_FILE, teach
 from bot.model import KnowledgeBase
-from bot.report import Row, alike, clusters, signature
+from bot.report import alike, clusters, signature
 from bot.understand import Understander
 
 
@@ -53,8 +54,8 @@ def test_a_teaching_of_a_fact_that_does_not_exist_is_a_problem_with_its_line(kno
     assert str(problem).startswith("knowledge/learned.yaml:4: learned.fact:") and "no-such-fact" in str(problem)
 
 
-def row(text: str, lang: str = "en") -> Row:
-    return Row("r", 0.0, "s", text, lang, "unknown", None, (), (), 0.0)
+def row(text: str, lang: str = "en") -> Question:
+    return Question("r", 0.0, "s", "public", "", "", text, lang, "unknown")
 
 
 def test_questions_naming_the_same_thing_in_either_language_are_alike(kb: KnowledgeBase) -> None:
