@@ -13,6 +13,7 @@ itself; access lines are logged at DEBUG only.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import threading
@@ -23,6 +24,8 @@ import tornado.iostream
 import tornado.log
 import tornado.netutil
 import tornado.web
+
+from bot import METRICS_CONTENT_TYPE, Runtime
 
 log = logging.getLogger("coopbot.http")
 
@@ -157,3 +160,58 @@ class ServerThread:
             log.debug("HTTP connections left open at stop", exc_info=True)
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(timeout=2.0)
+
+
+# -- operations: /healthz, /readyz, /metrics --------------------------------------------------------------------
+
+
+class _Ops(tornado.web.RequestHandler):
+    def initialize(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        log.error("an operations endpoint failed", exc_info=(typ, value, tb))
+
+
+class HealthHandler(_Ops):
+    """Alive: the process answers HTTP."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("ok\n")
+
+
+class ReadyHandler(_Ops):
+    """Ready: the fact base is loaded, the database answers and the platform answered when last called."""
+
+    def get(self) -> None:
+        problems = self.runtime.health.problems()
+        self.set_status(503 if problems else 200)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"ready": not problems, "problems": problems}, ensure_ascii=False))
+
+
+class MetricsHandler(_Ops):
+    def get(self) -> None:
+        self.set_header("Content-Type", METRICS_CONTENT_TYPE)
+        self.finish(self.runtime.metrics.exposition())
+
+
+def ops_routes(runtime: Runtime) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
+    """The operations endpoints, for any tornado application."""
+    routes: list[tuple[str, type[tornado.web.RequestHandler]]] = [
+        ("/healthz", HealthHandler),
+        ("/readyz", ReadyHandler),
+        ("/metrics", MetricsHandler),
+    ]
+    return [(path, handler, {"runtime": runtime}) for path, handler in routes]
+
+
+def serve_ops(runtime: Runtime) -> ServerThread | None:
+    """The operations endpoints on --metrics-port (loopback unless told), for the modes without an HTTP server."""
+    if runtime.metrics_port is None:
+        return None
+    server = ServerThread(tornado.web.Application(ops_routes(runtime)), runtime.metrics_host, runtime.metrics_port)
+    server.start()
+    log.info("health and metrics on http://%s:%d/metrics", runtime.metrics_host, server.port)
+    return server

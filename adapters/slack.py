@@ -47,7 +47,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
-from adapters.http_server import ServerThread
+from adapters.http_server import ServerThread, ops_routes, serve_ops
 from adapters.slack_intake import SURFACE, ConversationWorkers, EventsHandler, Intake
 from adapters.slack_render import (
     ASK_ACTION,
@@ -81,9 +81,12 @@ from bot import (
     NotConfigured,
     Reloaded,
     Runtime,
+    bind,
     lay_out,
+    new_correlation,
     parse_command,
     plain_text,
+    question_done,
 )
 
 log = logging.getLogger("coopbot.slack")
@@ -205,9 +208,41 @@ def send_retry_handlers() -> list[RetryHandler]:
     return [NeverSentRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=FLOOD_RETRIES)]
 
 
-def web_client(token: str, api_url: str = "", handlers: list[RetryHandler] | None = None) -> WebClient:
+class CountingWebClient(WebClient):
+    """A WebClient that counts each call by method and outcome, and tells readiness whether Slack answers."""
+
+    runtime: Runtime | None = None
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        try:
+            response = super().api_call(api_method, **kwargs)
+        except SlackApiError as err:
+            self._count(
+                api_method, f"http_{err.response.status_code}" if err.response.status_code != 200 else "refused"
+            )
+            raise
+        except Exception as err:
+            self._count(api_method, type(err).__name__)
+            raise
+        self._count(api_method, "ok")
+        return response
+
+    def _count(self, method: str, outcome: str) -> None:
+        if self.runtime is not None:
+            self.runtime.metrics.api_calls.labels(SURFACE, method, outcome).inc()
+            if outcome == "ok" or outcome == "refused":
+                self.runtime.health.platform(True)
+            elif not outcome.startswith("http_4"):
+                self.runtime.health.platform(False, f"Slack's {method} failed: {outcome}")
+
+
+def web_client(
+    token: str, api_url: str = "", handlers: list[RetryHandler] | None = None, runtime: Runtime | None = None
+) -> WebClient:
     extra: dict[str, Any] = {"base_url": api_url.rstrip("/") + "/"} if api_url else {}
-    return WebClient(token=token, timeout=API_TIMEOUT, retry_handlers=handlers or retry_handlers(), **extra)
+    client = CountingWebClient(token=token, timeout=API_TIMEOUT, retry_handlers=handlers or retry_handlers(), **extra)
+    client.runtime = runtime
+    return client
 
 
 # -- Slack text in -------------------------------------------------------------------------------------
@@ -274,7 +309,7 @@ class SlackListeners:
 
     def __init__(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> None:
         self.bot, self.audience, self.lang, self.runtime = bot, settings.audience, settings.lang, runtime
-        self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers())
+        self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers(), runtime)
         self.curation = runtime.curation
         # The questions of each cluster a curator was shown, by key, for the teach and dismiss actions.
         self.clusters: BoundedCache[str, list[str]] = BoundedCache(CLUSTERS_KEPT)
@@ -543,8 +578,23 @@ class SlackListeners:
     ) -> None:
         """Ask the core (or run a command) and deliver the answer. Only a reply that certainly did not arrive
         is apologised for; one that may have arrived is logged as a possible loss."""
+        with bind(correlation=new_correlation(), surface=SURFACE):
+            self._reply(where, text, person=person, asked_at=asked_at, asked=asked, command=command)
+
+    def _reply(
+        self,
+        where: Where,
+        text: str,
+        *,
+        person: str | None,
+        asked_at: object,
+        asked: str | None,
+        command: tuple[str, str] | None,
+    ) -> None:
+        started = time.monotonic()
         verdict = self.runtime.limit.admit(f"slack:{person}" if person else None)
         if verdict is not Admission.ANSWER:
+            self.runtime.metrics.rate_limited.labels(SURFACE).inc()
             if verdict is Admission.REFUSE:
                 self._deliver_or_log(where, self.bot.notice("too_many", self._lang(where, text)))
             return
@@ -561,13 +611,21 @@ class SlackListeners:
             key = os.urandom(8).hex()
             self.answers.put(key, answer)
             share = share_value(key, text, answer.language)
+        outcome = "sent"
         try:
             self.deliver(where, render_answer(answer, asked=asked, share=share))
+            if isinstance(asked_at, int | float | str):
+                self.runtime.metrics.reply_seconds.labels(SURFACE).observe(max(0.0, time.time() - float(asked_at)))
         except PossiblyDelivered as err:
+            outcome = "possible loss"
+            self.runtime.metrics.possible_losses.labels(SURFACE).inc()
             log.warning("possible loss: the reply in %s may not have arrived (%s)", where.session, err)
         except NotDelivered as err:
+            outcome = "not delivered"
             log.error("could not deliver the reply in %s: %s", where.session, err)
             self.apologise(where, text)
+        took = (time.monotonic() - started) * 1000
+        question_done(log, surface=SURFACE, latency_ms=took, outcome=outcome, kind=answer.kind, lang=answer.language)
 
     def ask(self, where: Where, text: str, person: str | None) -> Answer:
         return self.bot.ask(
@@ -639,6 +697,7 @@ class SlackListeners:
                 log.info("the reply to %s had arrived despite %s; not sent again", where.key, failure)
                 return
             log.warning("the reply to %s did not arrive (%s); sending it again", where.key, failure)
+            self.runtime.metrics.retries.labels(SURFACE, "not delivered").inc()
             time.sleep(0.2 * 2**attempt)
         raise NotDelivered(f"{POST_ATTEMPTS} attempts failed")
 
@@ -682,12 +741,12 @@ class SlackListeners:
 # -- the app and its servers --------------------------------------------------------------------------
 
 
-def build_app(listeners: SlackListeners, settings: Settings) -> App:
+def build_app(listeners: SlackListeners, settings: Settings, runtime: Runtime | None = None) -> App:
     """The Bolt app that answers requests from the inbox; calls auth.test once (Bolt verifies the token and
     learns the bot's own user id). The signature was checked when the request was taken (slack_intake.py),
     once, so Bolt's own check, which would refuse a request answered after a restart, is off here."""
     app = App(
-        client=web_client(settings.bot_token, settings.api_url),
+        client=web_client(settings.bot_token, settings.api_url, runtime=runtime),
         signing_secret=settings.signing_secret or "checked-at-intake",
         request_verification_enabled=False,
         process_before_response=True,  # a worker answers in full, then marks the request done
@@ -721,7 +780,7 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     """Socket Mode or the HTTP server, until `runtime.stop` is set; the exit status."""
     listeners = SlackListeners(bot, settings, runtime)
     try:
-        app = build_app(listeners, settings)
+        app = build_app(listeners, settings, runtime)
     except (BoltError, SlackApiError, OSError) as err:
         log.error("coopbot serve slack: cannot start: %s", err)
         return 1
@@ -732,9 +791,9 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     intake.resume()
     try:
         if settings.app_token:
-            serve_socket_mode(intake, app, settings.app_token, runtime.stop)
+            serve_socket_mode(intake, app, settings.app_token, runtime)
         else:
-            serve_http(intake, settings.host, settings.port, runtime.stop)
+            serve_http(intake, settings.host, settings.port, runtime)
     except (SlackApiError, OSError) as err:  # the port is taken, apps.connections.open refused, ...
         log.error("coopbot serve slack: %s", err)
         workers.drain(0)
@@ -760,8 +819,10 @@ def _wait(stop: threading.Event) -> None:
         pass
 
 
-def serve_http(intake: Intake, host: str, port: int, stop: threading.Event) -> None:
-    app = tornado.web.Application([(EVENTS_PATH, EventsHandler, {"intake": intake})])
+def serve_http(intake: Intake, host: str, port: int, runtime: Runtime) -> None:
+    """Events, commands and interactivity at EVENTS_PATH, and /healthz, /readyz, /metrics, on one port."""
+    stop = runtime.stop
+    app = tornado.web.Application([(EVENTS_PATH, EventsHandler, {"intake": intake}), *ops_routes(runtime)])
     server = ServerThread(app, host, port)
     server.start()
     log.info("coopbot is listening for Slack on http://%s:%d%s", host, server.port, EVENTS_PATH)
@@ -771,8 +832,9 @@ def serve_http(intake: Intake, host: str, port: int, stop: threading.Event) -> N
         server.stop()  # take nothing more; what was taken is in the inbox
 
 
-def serve_socket_mode(intake: Intake, app: App, app_token: str, stop: threading.Event) -> None:
-    """Socket Mode: each envelope is kept in the inbox, then acknowledged."""
+def serve_socket_mode(intake: Intake, app: App, app_token: str, runtime: Runtime) -> None:
+    """Socket Mode: each envelope is kept in the inbox, then acknowledged; health and metrics on --metrics-port."""
+    stop, ops = runtime.stop, serve_ops(runtime)
 
     def on_request(client: SocketModeClient, request: SocketModeRequest) -> None:
         payload = request.payload if isinstance(request.payload, dict) else {}
@@ -794,3 +856,5 @@ def serve_socket_mode(intake: Intake, app: App, app_token: str, stop: threading.
         _wait(stop)
     finally:
         client.close()
+        if ops is not None:
+            ops.stop()

@@ -47,10 +47,25 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.http_server import BoundedHTTPServer, GuardedHandler, listen
+from adapters.http_server import BoundedHTTPServer, GuardedHandler, ServerThread, listen, ops_routes, serve_ops
 from adapters.telegram_render import QuestionKeys, button_text, feedback_of, keyboard, render
-from adapters.telegram_send import ChatRateLimiter, PossiblyDelivered, retry, send_once
-from bot import COMMANDS, Admission, Answer, BoundedCache, Coopbot, Inbox, Item, Lang, NotConfigured, Runtime, lay_out
+from adapters.telegram_send import SURFACE, ChatRateLimiter, PossiblyDelivered, retry, send_once
+from bot import (
+    COMMANDS,
+    Admission,
+    Answer,
+    BoundedCache,
+    Coopbot,
+    Inbox,
+    Item,
+    Lang,
+    NotConfigured,
+    Runtime,
+    bind,
+    lay_out,
+    new_correlation,
+    question_done,
+)
 
 log = logging.getLogger("coopbot.telegram")
 T = TypeVar("T")
@@ -62,7 +77,6 @@ ENV_BASE_URL = "TELEGRAM_API_BASE_URL"
 ENV_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-SURFACE = "telegram"  # the inbox's name for this surface's updates
 BOOTSTRAP_ATTEMPTS = 5  # start-up calls (getMe, setWebhook) tried this often on network errors
 POLL_BACKOFF, POLL_BACKOFF_MAX = 1.0, 30.0  # seconds between failed getUpdates calls
 MAX_UPDATE_BYTES = 1_000_000  # a webhook body larger than this is no update of ours
@@ -146,12 +160,14 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     return asyncio.run(Service(bot, settings, runtime).run())
 
 
-def build_application(settings: Settings, handlers: TelegramHandlers, order: PerChatOrder) -> TelegramApp:
+def build_application(
+    settings: Settings, handlers: TelegramHandlers, order: PerChatOrder, runtime: Runtime | None = None
+) -> TelegramApp:
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(ChatRateLimiter())
+        .rate_limiter(ChatRateLimiter(runtime=runtime))
         .concurrent_updates(order)
         .updater(None)  # updates come from `Polling` or `Webhook`, which keep them in the inbox first
         .build()
@@ -171,7 +187,7 @@ class Service:
         self.settings, self.runtime = settings, runtime
         self.order = PerChatOrder(ANSWERING, runtime.inbox)
         self.handlers = TelegramHandlers(bot, settings.default_lang, runtime)
-        self.app = build_application(settings, self.handlers, self.order)
+        self.app = build_application(settings, self.handlers, self.order, runtime)
 
     async def run(self) -> int:
         app = self.app
@@ -241,10 +257,12 @@ class Polling:
         self.service = service
         self.offset: int | None = None
         self._task: asyncio.Task[None] | None = None
+        self._ops: ServerThread | None = None
 
     async def start(self) -> None:
         bot, settings = self.service.app.bot, self.service.settings
         await _bootstrap(partial(bot.delete_webhook, drop_pending_updates=settings.drop_pending_updates))
+        self._ops = serve_ops(self.service.runtime)  # health and metrics on --metrics-port
         self._task = asyncio.get_running_loop().create_task(self._poll())
 
     async def _poll(self) -> None:
@@ -264,6 +282,8 @@ class Polling:
                 self.offset = updates[-1].update_id + 1
 
     async def stop(self) -> None:
+        if self._ops is not None:
+            self._ops.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -290,7 +310,8 @@ class Webhook:
 
     async def start(self) -> None:
         settings = self.service.settings
-        app = tornado.web.Application([(re.escape(self.path), UpdateHandler, {"webhook": self})])
+        routes = [(re.escape(self.path), UpdateHandler, {"webhook": self}), *ops_routes(self.service.runtime)]
+        app = tornado.web.Application(routes)
         self.server, port = listen(app, settings.listen, settings.port)
         log.info("webhook server on %s:%d%s", settings.listen, port, self.path)
         await _bootstrap(
@@ -573,6 +594,8 @@ class TelegramHandlers:
         """The per-person limit: the first question over it gets a polite reply, later ones none."""
         person = update.effective_user
         verdict = self.runtime.limit.admit(f"tg:{person.id}" if person else None)
+        if verdict is not Admission.ANSWER:
+            self.runtime.metrics.rate_limited.labels(SURFACE).inc()
         if verdict is Admission.REFUSE:
             await self.send(context, message, self.bot.notice("too_many", self.lang(update)))
         return verdict is Admission.ANSWER
@@ -588,15 +611,24 @@ class TelegramHandlers:
         quote: bool = False,
         asked_at: float | None = None,
     ) -> None:
-        # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
-        answer = await asyncio.to_thread(
-            self.bot.ask,
-            question,
-            session=session(message.chat_id),
-            audience="public",
-            person=f"tg:{person.id}" if person else None,
-        )
-        await self.send(context, message, answer, quote=question if quote else None, edited=edited, asked_at=asked_at)
+        with bind(correlation=new_correlation(), surface=SURFACE):
+            started = time.monotonic()
+            # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
+            answer = await asyncio.to_thread(
+                self.bot.ask,
+                question,
+                session=session(message.chat_id),
+                audience="public",
+                person=f"tg:{person.id}" if person else None,
+            )
+            delivered = await self.send(
+                context, message, answer, quote=question if quote else None, edited=edited, asked_at=asked_at
+            )
+            took = (time.monotonic() - started) * 1000
+            outcome = "sent" if delivered else "possible loss"
+            question_done(
+                log, surface=SURFACE, latency_ms=took, outcome=outcome, kind=answer.kind, lang=answer.language
+            )
 
     async def send(
         self,
@@ -607,9 +639,10 @@ class TelegramHandlers:
         quote: str | None = None,
         edited: bool = False,
         asked_at: float | None = None,
-    ) -> None:
+    ) -> bool:
         """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part. A reply
-        to a message sent long ago (`asked_at`, Unix time) opens with an apology for the wait."""
+        to a message sent long ago (`asked_at`, Unix time) opens with an apology for the wait. False when it
+        may not have arrived."""
         if self.runtime.is_late(asked_at):
             answer = self.bot.late(answer)
         layout = lay_out(answer)
@@ -622,15 +655,21 @@ class TelegramHandlers:
             and len(chunks) == 1
             and await self._edit(context, message.chat_id, earlier[0], chunks[0], markup)
         ):
-            return
+            return True
         sent: list[int] = []
         try:
             for i, chunk in enumerate(chunks):
                 reply = await self._send(context, message, chunk, markup if i == len(chunks) - 1 else None)
                 sent.append(reply.message_id)
         except PossiblyDelivered as err:  # not sent again (no duplicates) and not apologised for
+            self.runtime.metrics.possible_losses.labels(SURFACE).inc()
             log.warning("possible loss: a reply in chat %s may not have arrived (%s)", message.chat_id, err)
+            self._replies.put(key, sent)
+            return False
+        if asked_at is not None:
+            self.runtime.metrics.reply_seconds.labels(SURFACE).observe(max(0.0, time.time() - asked_at))
         self._replies.put(key, sent)
+        return True
 
     async def _send(
         self, context: Context, message: Message, html: str, markup: InlineKeyboardMarkup | None
@@ -644,6 +683,7 @@ class TelegramHandlers:
                 message.chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply
             ),
             f"reply to message {message.message_id}",
+            self.runtime,
         )
 
     async def _edit(

@@ -24,16 +24,17 @@ from typing import Any, TypeVar
 
 import httpx
 from aiolimiter import AsyncLimiter
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import BoundedCache
+from bot import BoundedCache, Runtime
 
 log = logging.getLogger("coopbot.telegram")
 T = TypeVar("T")
 Json = bool | dict[str, Any] | list[dict[str, Any]]
 
+SURFACE = "telegram"
 ATTEMPTS = 4  # tries of a call that failed before it could reach Telegram
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -50,8 +51,8 @@ class PossiblyDelivered(Exception):
 class ChatRateLimiter(BaseRateLimiter[int]):
     """Telegram's limits, and back-pressure per chat: one chat's `retry_after` holds that chat alone."""
 
-    def __init__(self, max_retries: int = FLOOD_RETRIES) -> None:
-        self.max_retries = max_retries
+    def __init__(self, max_retries: int = FLOOD_RETRIES, runtime: Runtime | None = None) -> None:
+        self.max_retries, self.runtime = max_retries, runtime
         self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
         self._groups: BoundedCache[int | str, AsyncLimiter] = BoundedCache(GROUPS_TRACKED)
         self._paused: BoundedCache[int | str | None, float] = BoundedCache(GROUPS_TRACKED)
@@ -76,16 +77,35 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             await self._wait_out(chat)
             try:
                 if endpoint in UNLIMITED:
-                    return await callback(*args, **kwargs)
-                async with self._group(chat), self._overall:
-                    return await callback(*args, **kwargs)
+                    result = await callback(*args, **kwargs)
+                else:
+                    async with self._group(chat), self._overall:
+                        result = await callback(*args, **kwargs)
             except RetryAfter as err:
+                self._count(endpoint, "http_429")
                 if attempt == self.max_retries:
                     raise
                 wait = _seconds(err)
                 log.info("Telegram asks to wait %.0f s in chat %s", wait, chat if chat is not None else "(all)")
                 self._paused.put(chat, time.monotonic() + float(wait) + 0.1)
+                if self.runtime is not None:
+                    self.runtime.metrics.retries.labels(SURFACE, "retry_after").inc()
+            except TelegramError as err:
+                self._count(endpoint, type(err).__name__)
+                raise
+            else:
+                self._count(endpoint, "ok")
+                return result
         raise AssertionError("unreachable")
+
+    def _count(self, method: str, outcome: str) -> None:
+        if self.runtime is None:
+            return
+        self.runtime.metrics.api_calls.labels(SURFACE, method, outcome).inc()
+        if outcome in ("ok", "BadRequest", "Forbidden", "http_429"):  # Telegram answered
+            self.runtime.health.platform(True)
+        elif outcome in ("NetworkError", "TimedOut", "InvalidToken"):
+            self.runtime.health.platform(False, f"Telegram's {method} failed: {outcome}")
 
     async def _wait_out(self, chat: int | str | None) -> None:
         for key in (None, chat) if chat is not None else (None,):
@@ -124,7 +144,7 @@ def never_sent(err: NetworkError) -> bool:
     return isinstance(err.__cause__, _NEVER_SENT)
 
 
-async def send_once(call: Callable[[], Awaitable[T]], what: str) -> T:
+async def send_once(call: Callable[[], Awaitable[T]], what: str, runtime: Runtime | None = None) -> T:
     """Send, retrying only failures that cannot have delivered anything."""
     for attempt in range(ATTEMPTS):
         try:
@@ -137,6 +157,8 @@ async def send_once(call: Callable[[], Awaitable[T]], what: str) -> T:
             if attempt == ATTEMPTS - 1:
                 raise
             log.warning("could not reach Telegram (%s); trying again", err)
+            if runtime is not None:
+                runtime.metrics.retries.labels(SURFACE, "never sent").inc()
             await asyncio.sleep(0.25 * 2**attempt)
     raise AssertionError("unreachable")
 

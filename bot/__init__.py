@@ -15,6 +15,9 @@ from bot.labels import label
 from bot.layout import Layout, Part, lay_out
 from bot.limits import Admission, UserLimit
 from bot.live import Reloaded
+from bot.logs import bind, new_correlation, question_done
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import Health, Metrics
 from bot.model import LANGS, Audience, Lang
 from bot.render_text import plain_text, render_plain
 from bot.runtime import Runtime
@@ -24,6 +27,7 @@ from bot.surface import NotConfigured, Surface
 __all__ = [
     "COMMANDS",
     "LANGS",
+    "METRICS_CONTENT_TYPE",
     "Admission",
     "Answer",
     "Audience",
@@ -33,11 +37,13 @@ __all__ = [
     "Contact",
     "Coopbot",
     "Feedback",
+    "Health",
     "Inbox",
     "Item",
     "Kind",
     "Lang",
     "Layout",
+    "Metrics",
     "NotConfigured",
     "Part",
     "Reloaded",
@@ -45,9 +51,12 @@ __all__ = [
     "SourceRef",
     "Surface",
     "UserLimit",
+    "bind",
     "label",
     "lay_out",
+    "new_correlation",
     "parse_command",
     "plain_text",
+    "question_done",
     "render_plain",
 ]

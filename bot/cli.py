@@ -27,6 +27,8 @@ from bot.curation import Curation
 from bot.feedback import Feedback
 from bot.knowledge import KnowledgeError, load
 from bot.limits import UserLimit
+from bot.logs import configure as configure_logs
+from bot.metrics import Health, Metrics
 from bot.protocol import answer_json
 from bot.redact import Redactor
 from bot.render_text import render_plain
@@ -100,6 +102,19 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
             help="seconds to keep answering after SIGTERM; what is left waits in the database (default %(default)s)",
         )
         p.add_argument(
+            "--metrics-port",
+            type=int,
+            help="serve /healthz, /readyz and /metrics on this port in polling and Socket Mode (HTTP modes serve"
+            " them on their own port)",
+        )
+        p.add_argument("--metrics-host", default="127.0.0.1", help="address of --metrics-port (default %(default)s)")
+        p.add_argument(
+            "--log-format",
+            choices=("json", "text"),
+            default="json",
+            help="log on standard error as one JSON object a line, or as text for a terminal (default %(default)s)",
+        )
+        p.add_argument(
             "--late-after",
             type=float,
             default=DEFAULT_LATE_AFTER,
@@ -110,10 +125,12 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _bot(args: argparse.Namespace, storage: Storage | None = None) -> Coopbot:
+def _bot(
+    args: argparse.Namespace, storage: Storage | None = None, metrics: Metrics | None = None, surface: str = "ask"
+) -> Coopbot:
     store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
     try:
-        return Coopbot.from_dir(getattr(args, "knowledge", None), store, recorder)
+        return Coopbot.from_dir(getattr(args, "knowledge", None), store, recorder, metrics, surface)
     except KnowledgeError as err:
         print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
         for problem in err.problems[:20]:
@@ -177,7 +194,15 @@ class Storage:
         self.sessions: SessionStore | None = SqliteSessionStore(db) if conversations else None
 
     @classmethod
-    def open(cls, args: argparse.Namespace, surface: str, *, logging_on: bool, conversations: bool) -> Storage:
+    def open(
+        cls,
+        args: argparse.Namespace,
+        surface: str,
+        *,
+        logging_on: bool,
+        conversations: bool,
+        metrics: Metrics | None = None,
+    ) -> Storage:
         enabled, days = log_settings(os.environ)
         path = args.db or database_path(os.environ)
         try:
@@ -190,7 +215,8 @@ class Storage:
         hasher = Hasher.beside(Path(path) if str(db.path) != ":memory:" else Path(":memory:"))
         if not (enabled and logging_on):
             return cls(db, NoLog(), hasher, None, conversations)
-        log = SqliteConversationLog(db, days)
+        failed = metrics.database_errors.labels("log").inc if metrics else None
+        log = SqliteConversationLog(db, days, on_error=failed)
         return cls(db, log, hasher, Recorder(log, hasher, surface, days), conversations)
 
     def close(self) -> None:
@@ -201,6 +227,8 @@ class Storage:
 def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> int:
     """Read the surface's settings (or say what is missing), then run it until it is stopped. Its inbox, its
     conversations and the conversation log are kept in the database ($COOPBOT_DB or --db)."""
+    if serving:  # a reload asked for before the fact base is loaded must not end the process (SIGHUP's default)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         settings = surface.settings(args, os.environ)
         limit = UserLimit.from_env(os.environ)
@@ -209,17 +237,24 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
         for problem in err.problems if isinstance(err, NotConfigured) else [str(err)]:
             print(f"coopbot {args.command} {surface.name}: {problem}", file=sys.stderr)
         return 2
-    storage = Storage.open(args, surface.name, logging_on=True, conversations=True)
-    bot = _bot(args, storage)
+    metrics = Metrics()
+    storage = Storage.open(args, surface.name, logging_on=True, conversations=True, metrics=metrics)
+    bot = _bot(args, storage, metrics, surface.name)
+    bot.live.listeners.append(lambda result: metrics.reloads.labels("ok" if result.ok else "failed").inc())
     stop = threading.Event()
     options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
+    if serving:
+        options |= {"metrics_port": args.metrics_port, "metrics_host": args.metrics_host}
+    options["metrics"] = metrics
+    options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", "database": storage.db.ping})
     options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
     options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
     runtime = Runtime.with_database(storage.db, stop=stop, limit=limit, **options)
+    metrics.watch_inbox(lambda: [(surface.name, runtime.inbox.depth(surface.name))])
     if serving:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logs(args.log_format)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
-        Redactor.from_env(os.environ).install()
+        Redactor.from_env(os.environ, settings).install()  # after configure_logs: it filters the handlers there are
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
         from bot.watch import Watcher  # watchfiles only where it is used

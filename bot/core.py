@@ -13,6 +13,7 @@ from bot.convlog import Recorder
 from bot.engine import Engine
 from bot.focus import SENTENCE_CHARS
 from bot.live import Base, LiveBase, Reloaded, fingerprint, knowledge_dir
+from bot.metrics import Metrics
 from bot.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
 
@@ -27,18 +28,26 @@ class Coopbot:
         recorder: Recorder | None = None,
         directory: Path | None = None,
         version: str = "",
+        metrics: Metrics | None = None,
+        surface: str = "ask",
     ) -> None:
         self.live = LiveBase(Base(kb, Engine(kb), version), directory)
         self.store: SessionStore = store or MemorySessionStore()
         self.recorder = recorder
+        self.metrics, self.surface = metrics, surface
 
     @classmethod
     def from_dir(
-        cls, directory: Path | str | None = None, store: SessionStore | None = None, recorder: Recorder | None = None
+        cls,
+        directory: Path | str | None = None,
+        store: SessionStore | None = None,
+        recorder: Recorder | None = None,
+        metrics: Metrics | None = None,
+        surface: str = "ask",
     ) -> Coopbot:
         root = knowledge_dir(directory)
         version = fingerprint(root)
-        return cls(knowledge.load(root), store, recorder, root, version)
+        return cls(knowledge.load(root), store, recorder, root, version, metrics, surface)
 
     # The serving fact base; `reload` replaces it, and a question being answered keeps the one it began with.
 
@@ -73,9 +82,12 @@ class Coopbot:
         answer, new_context = engine.answer(text, context, lang, audience)
         if session:
             self.store.put(session, new_context)
+        took = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.questions.labels(self.surface, answer.kind, answer.language).inc()
+            self.metrics.answer_seconds.labels(self.surface).observe(took)
         if self.recorder is not None:
-            took = (time.perf_counter() - started) * 1000
-            answer = replace(answer, ref=self.recorder.record(answer, text, person, session, took))
+            answer = replace(answer, ref=self.recorder.record(answer, text, person, session, took * 1000))
         return answer
 
     # -- per-conversation settings -------------------------------------------------------------------

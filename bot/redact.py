@@ -7,6 +7,7 @@ the path) or a response_url cannot leak them either.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sys
@@ -31,8 +32,16 @@ class Redactor(logging.Filter):
         self.secrets = sorted({s for s in secrets if len(s) >= SHORTEST}, key=len, reverse=True)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Redactor:
-        return cls(value for name, value in env.items() if SECRET_NAMES.search(name.upper()))
+    def from_env(cls, env: Mapping[str, str], settings: object = None) -> Redactor:
+        """The secrets of the environment (by their names), and those a surface's settings hold (a webhook secret
+        read from a file): every string field of a settings dataclass whose name says it is a secret."""
+        found = [value for name, value in env.items() if SECRET_NAMES.search(name.upper())]
+        if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
+            for field in dataclasses.fields(settings):
+                value = getattr(settings, field.name)
+                if isinstance(value, str) and SECRET_NAMES.search(field.name.upper()):
+                    found.append(value)
+        return cls(found)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.curation import Curation
 from bot.feedback import Feedback
 from bot.limits import UserLimit
+from bot.metrics import Health, Metrics
 from bot.store import Database, Inbox, Seen, SqliteInbox, SqliteSeen
 
 DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took; the rest waits in the inbox
@@ -27,6 +28,10 @@ class Runtime:
     late_after: float = DEFAULT_LATE_AFTER
     curation: Curation | None = None  # what curators may do from the surface (None: no database to do it with)
     feedback: Feedback | None = None  # where 👍/👎 on answers go (None: answers offer no feedback buttons)
+    metrics: Metrics = field(default_factory=Metrics)
+    health: Health = field(default_factory=Health)
+    metrics_port: int | None = None  # polling and Socket Mode serve /healthz, /readyz, /metrics here when set
+    metrics_host: str = "127.0.0.1"
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:

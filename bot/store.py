@@ -144,6 +144,14 @@ class Database:
         self._conn.execute("DELETE FROM inbox WHERE done IS NOT NULL AND done < ?", (now - KEEP_DONE,))
         self._conn.execute("DELETE FROM seen WHERE expires < ?", (now,))
 
+    def ping(self) -> str | None:
+        """None when the database answers a query; else what went wrong (for readiness)."""
+        try:
+            self.read("SELECT 1")
+        except sqlite3.Error as err:
+            return f"the database does not answer: {err}"
+        return None
+
     def problem(self) -> str | None:
         """What is wrong with the database, in a sentence, or None: damaged, read-only, or locked."""
         try:

@@ -37,3 +37,16 @@ def test_a_traceback_is_redacted_too() -> None:
         entry = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", None, __import__("sys").exc_info())
     Redactor().filter(entry)
     assert entry.exc_text is not None and TELEGRAM_TOKEN not in entry.exc_text and REDACTED in entry.exc_text
+
+
+def test_secrets_held_by_a_surfaces_settings_are_redacted_too() -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Settings:
+        secret_token: str = "from-a-file-0123456789"
+        port: int = 8443
+        listen: str = "127.0.0.1"
+
+    redactor = Redactor.from_env({}, Settings())
+    assert redactor.redact("secret from-a-file-0123456789 on 127.0.0.1") == "secret [redacted] on 127.0.0.1"
