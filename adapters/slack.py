@@ -73,7 +73,7 @@ from bot import (
     Admission,
     Answer,
     Audience,
-    BoundedCache,
+    Cache,
     Coopbot,
     Inbox,
     Item,
@@ -312,9 +312,9 @@ class SlackListeners:
         self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers(), runtime)
         self.curation = runtime.curation
         # The questions of each cluster a curator was shown, by key, for the teach and dismiss actions.
-        self.clusters: BoundedCache[str, list[str]] = BoundedCache(CLUSTERS_KEPT)
+        self.clusters: Cache[str, list[str]] = runtime.caches.make("slack-clusters", CLUSTERS_KEPT)
         # Ephemeral answers by key, so "share in channel" posts the very answer the asker saw.
-        self.answers: BoundedCache[str, Answer] = BoundedCache(ANSWER_CACHE)
+        self.answers: Cache[str, Answer] = runtime.caches.make("slack-answers", ANSWER_CACHE)
 
     def register(self, app: App) -> None:
         app.event("app_mention")(self.on_mention)

@@ -54,7 +54,7 @@ from bot import (
     COMMANDS,
     Admission,
     Answer,
-    BoundedCache,
+    Cache,
     Coopbot,
     Inbox,
     Item,
@@ -80,6 +80,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 BOOTSTRAP_ATTEMPTS = 5  # start-up calls (getMe, setWebhook) tried this often on network errors
 POLL_BACKOFF, POLL_BACKOFF_MAX = 1.0, 30.0  # seconds between failed getUpdates calls
 MAX_UPDATE_BYTES = 1_000_000  # a webhook body larger than this is no update of ours
+SEEN_FOR = 24 * 3600.0  # seconds an update_id is remembered (Telegram gives up redelivering long before)
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
 STOP_CHECK = 0.2  # seconds between looks at the stop event
 ANSWERING = 16  # updates answered at once (each chat one at a time); sends wait in the rate limiter
@@ -230,10 +231,13 @@ class Service:
         ]
         fresh = await asyncio.to_thread(self.runtime.inbox.add, items)
         for update, new in zip(updates, fresh, strict=True):
-            if new:
+            # Replicas behind one webhook keep inboxes of their own; what they have seen is shared.
+            if new and await asyncio.to_thread(self.runtime.seen.first, f"tg-update:{update.update_id}", SEEN_FOR):
                 await self.app.update_queue.put(update)
-            else:
-                log.info("update %s delivered again; taken already", update.update_id)
+                continue
+            log.info("update %s delivered again; taken already", update.update_id)
+            if new:
+                await asyncio.to_thread(self.runtime.inbox.done, SURFACE, str(update.update_id))
 
     async def resume(self) -> None:
         """Answer what a previous run took but did not answer, oldest first."""
@@ -447,11 +451,12 @@ class TelegramHandlers:
         self.bot = bot
         self.default_lang = default_lang
         self.runtime = runtime
-        self.keys = QuestionKeys()
+        caches = runtime.caches  # shared by replicas when Redis is configured
+        self.keys = QuestionKeys(cache=caches.make("tg-keys", 10_000))
         # Our replies to each user message, to edit them when the user edits theirs.
-        self._replies: BoundedCache[tuple[int, int], list[int]] = BoundedCache(REMEMBERED_REPLIES)
+        self._replies: Cache[tuple[int, int], list[int]] = caches.make("tg-replies", REMEMBERED_REPLIES)
         # Our "what were you looking for?" prompts, to the answer they ask about.
-        self._prompts: BoundedCache[tuple[int, int], str] = BoundedCache(REMEMBERED_REPLIES)
+        self._prompts: Cache[tuple[int, int], str] = caches.make("tg-prompts", REMEMBERED_REPLIES)
 
     def install(self, app: TelegramApp) -> None:
         for command in COMMANDS:

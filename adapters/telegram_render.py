@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import BoundedCache, Layout, Part
+from bot import BoundedCache, Cache, Layout, Part
 
 MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units of the text after entity parsing
 BUTTON_PREFIX = "q:"
@@ -139,11 +139,12 @@ class QuestionKeys:
     """Server-side keys for button questions: callback_data holds a short key, never the question.
 
     A key is a digest of the question, so the same suggestion always gets the same key and the
-    store stays small; the least recently used keys are forgotten past `capacity`.
+    store stays small; the least recently used keys are forgotten past `capacity` (or, in a cache shared by
+    replicas, after a while).
     """
 
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._questions: BoundedCache[str, str] = BoundedCache(capacity)
+    def __init__(self, capacity: int = 10_000, cache: Cache[str, str] | None = None) -> None:
+        self._questions: Cache[str, str] = cache if cache is not None else BoundedCache(capacity)
 
     def key(self, question: str) -> str:
         digest = hashlib.blake2b(question.encode(), digest_size=12).digest()

@@ -7,7 +7,7 @@ taken, the per-person limit). Nothing in this package imports a surface or a pla
 """
 
 from bot.answer import Answer, Block, Contact, Kind, SourceRef
-from bot.cache import BoundedCache
+from bot.cache import BoundedCache, Cache, Caches
 from bot.commands import COMMANDS, Command, parse_command
 from bot.core import Coopbot
 from bot.feedback import Feedback
@@ -33,6 +33,8 @@ __all__ = [
     "Audience",
     "Block",
     "BoundedCache",
+    "Cache",
+    "Caches",
     "Command",
     "Contact",
     "Coopbot",

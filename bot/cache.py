@@ -7,10 +7,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+KC = TypeVar("KC", contravariant=True)
 
 
 class BoundedCache(Generic[K, V]):
@@ -64,3 +65,24 @@ class BoundedCache(Generic[K, V]):
 
     def _expired(self, written: float) -> bool:
         return self.ttl is not None and self.clock() - written > self.ttl
+
+
+class Cache(Protocol[KC, V]):
+    """What a surface remembers for a while: a `BoundedCache` in the process, or Redis shared by replicas."""
+
+    def get(self, key: KC) -> V | None: ...
+    def put(self, key: KC, value: V) -> None: ...
+    def add(self, key: KC, value: V) -> bool: ...
+
+
+class Caches:
+    """Makes a surface's caches: bounded ones in the process, or, given `shared` (bot/shared.py), ones that
+    every replica reads and writes."""
+
+    def __init__(self, shared: Callable[[str, float], Cache[Any, Any]] | None = None, ttl: float = 7 * 86400.0) -> None:
+        self.shared, self.ttl = shared, ttl
+
+    def make(self, name: str, limit: int, ttl: float | None = None) -> Cache[Any, Any]:
+        if self.shared is None:
+            return BoundedCache(limit, ttl=ttl)
+        return self.shared(name, ttl or self.ttl)

@@ -239,6 +239,14 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
         return 2
     metrics = Metrics()
     storage = Storage.open(args, surface.name, logging_on=True, conversations=True, metrics=metrics)
+    shared: dict[str, Any] = {}
+    if redis_url := os.environ.get("COOPBOT_REDIS_URL", "").strip():
+        try:
+            shared = _redis(redis_url, storage, limit.per_minute)
+        except Exception as err:  # a wrong URL, Redis down: say so rather than run as if alone
+            print(f"coopbot {args.command} {surface.name}: cannot reach Redis ({err})", file=sys.stderr)
+            storage.close()
+            return 2
     bot = _bot(args, storage, metrics, surface.name)
     bot.live.listeners.append(lambda result: metrics.reloads.labels("ok" if result.ok else "failed").inc())
     stop = threading.Event()
@@ -249,7 +257,8 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
     options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", "database": storage.db.ping})
     options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
     options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
-    runtime = Runtime.with_database(storage.db, stop=stop, limit=limit, **options)
+    options.setdefault("limit", limit)
+    runtime = Runtime.with_database(storage.db, stop=stop, **options | shared)
     metrics.watch_inbox(lambda: [(surface.name, runtime.inbox.depth(surface.name))])
     if serving:
         configure_logs(args.log_format)
@@ -266,6 +275,15 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
         return surface.run(bot, settings, runtime)
     finally:
         storage.close()
+
+
+def _redis(url: str, storage: Storage, per_minute: int) -> dict[str, Any]:
+    """With COOPBOT_REDIS_URL, replicas share conversations, what was seen, the per-person limit and the caches."""
+    from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, connect, redis_caches
+
+    client = connect(url)
+    storage.sessions = RedisSessionStore(client)
+    return {"seen": RedisSeen(client), "limit": RedisUserLimit(client, per_minute), "caches": redis_caches(client)}
 
 
 def _stopping(stop: threading.Event, signum: int) -> None:

@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from enum import Enum
+from typing import Protocol
 
 from bot.cache import BoundedCache
 
@@ -25,6 +26,14 @@ class Admission(Enum):
     ANSWER = "answer"
     REFUSE = "refuse"  # the first question over the limit: say so, politely
     IGNORE = "ignore"  # later ones in the same window: already told
+
+
+class Limit(Protocol):
+    """The per-person limit: in the process (`UserLimit`) or in Redis for replicas (bot/shared.py)."""
+
+    per_minute: int
+
+    def admit(self, person: str | None) -> Admission: ...
 
 
 class UserLimit:

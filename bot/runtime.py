@@ -8,9 +8,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from bot.cache import Caches
 from bot.curation import Curation
 from bot.feedback import Feedback
-from bot.limits import UserLimit
+from bot.limits import Limit, UserLimit
 from bot.metrics import Health, Metrics
 from bot.store import Database, Inbox, Seen, SqliteInbox, SqliteSeen
 
@@ -23,11 +24,12 @@ class Runtime:
     stop: threading.Event  # set on SIGINT/SIGTERM: stop taking questions, drain, return
     inbox: Inbox
     seen: Seen
-    limit: UserLimit = field(default_factory=UserLimit)
+    limit: Limit = field(default_factory=UserLimit)
     grace: float = DEFAULT_GRACE
     late_after: float = DEFAULT_LATE_AFTER
     curation: Curation | None = None  # what curators may do from the surface (None: no database to do it with)
     feedback: Feedback | None = None  # where 👍/👎 on answers go (None: answers offer no feedback buttons)
+    caches: Caches = field(default_factory=Caches)  # what surfaces remember a while; shared with Redis
     metrics: Metrics = field(default_factory=Metrics)
     health: Health = field(default_factory=Health)
     metrics_port: int | None = None  # polling and Socket Mode serve /healthz, /readyz, /metrics here when set
@@ -35,7 +37,8 @@ class Runtime:
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:
-        return cls(inbox=SqliteInbox(db), seen=SqliteSeen(db), **options)  # type: ignore[arg-type]
+        options.setdefault("seen", SqliteSeen(db))
+        return cls(inbox=SqliteInbox(db), **options)  # type: ignore[arg-type]
 
     def is_late(self, asked_at: float | None, now: float | None = None) -> bool:
         """Whether a question asked at `asked_at` (Unix time, the platform's own) has waited too long."""
