@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from importlib.metadata import EntryPoint, entry_points
@@ -34,7 +33,7 @@ from bot.redact import Redactor
 from bot.render_text import render_plain
 from bot.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, Runtime
 from bot.session import SessionStore
-from bot.store import ENV_DB, Database, SqliteSessionStore, database_path
+from bot.store import ENV_DB, Database, SqliteSessionStore, database_path, is_url, redact_url, shown
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -58,7 +57,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--knowledge", type=Path, help="fact base directory (default: $COOPBOT_KNOWLEDGE or ./knowledge)"
     )
-    parser.add_argument("--db", type=Path, help="the database (default: $COOPBOT_DB, else var/coopbot.sqlite3)")
+    parser.add_argument(
+        "--db", help="the database, a file or a postgresql:// URL (default: $COOPBOT_DB, else var/coopbot.sqlite3)"
+    )
     parser.add_argument("--audience", choices=("public", "staff"), default=None, help="what may be shown")
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="answer in this language")
 
@@ -84,7 +85,7 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     ev.add_argument("--readme", type=Path, help="write the figures into this file's eval section")
     rep = sub.add_parser("report", help="what was asked and not answered, feedback and usage, for curators")
     rep.add_argument("--knowledge", type=Path)
-    rep.add_argument("--db", type=Path, help="the database (default: $COOPBOT_DB, else var/coopbot.sqlite3)")
+    rep.add_argument("--db", help="the database, a file or a postgresql:// URL (default: $COOPBOT_DB)")
     rep.add_argument("--since", default="7d", help="the period: 7d, 12h, 2w or a date (default %(default)s)")
     rep.add_argument("--format", choices=("md", "html", "json"), default="md")
     rep.add_argument("--out", type=Path, help="write to this file (default: standard output)")
@@ -207,12 +208,11 @@ class Storage:
         path = args.db or database_path(os.environ)
         try:
             db = Database(path)
-        except (OSError, sqlite3.Error) as err:
-            print(
-                f"coopbot: cannot open the database {path} ({err}); answering without keeping anything", file=sys.stderr
-            )
+        except Exception as err:  # sqlite3, psycopg or the file system: answering goes on regardless
+            problem = redact_url(f"cannot open the database {shown(path)} ({err})")
+            print(f"coopbot: {problem}; answering without keeping anything", file=sys.stderr)
             db = Database(":memory:")
-        hasher = Hasher.beside(Path(path) if str(db.path) != ":memory:" else Path(":memory:"))
+        hasher = Hasher.of(db)
         if not (enabled and logging_on):
             return cls(db, NoLog(), hasher, None, conversations)
         failed = metrics.database_errors.labels("log").inc if metrics else None
@@ -300,14 +300,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"coopbot report: {err}", file=sys.stderr)
         return 2
     path = args.db or database_path(os.environ)
-    if str(path) != ":memory:" and not Path(path).exists():
+    if not is_url(path) and str(path) != ":memory:" and not Path(path).exists():
         print(f"coopbot report: no database at {path} (set COOPBOT_DB or --db)", file=sys.stderr)
         return 1
     try:
         db = Database(path)
         data = report.build(db, _bot(args).kb, since, db.problem())
-    except (OSError, sqlite3.Error) as err:
-        print(f"coopbot report: cannot read the database {path}: {err}", file=sys.stderr)
+    except Exception as err:  # sqlite3, psycopg or the file system
+        print(redact_url(f"coopbot report: cannot read the database {shown(path)}: {err}"), file=sys.stderr)
         return 1
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)

@@ -109,6 +109,18 @@ class Hasher:
             return cls(path.read_bytes())
         return cls(secret)
 
+    @classmethod
+    def of(cls, db: Database) -> Hasher:
+        """The installation's hasher: its secret beside a SQLite file, or, in PostgreSQL, in the database
+        itself, so that every replica hashes a person alike."""
+        if db.dialect == "sqlite":
+            return cls.beside(Path(str(db.path)))
+        db.write(
+            "INSERT INTO installation (name, value) VALUES ('hash_key', ?) ON CONFLICT DO NOTHING",
+            [(secrets.token_hex(32),)],
+        )
+        return cls(bytes.fromhex(str(db.read("SELECT value FROM installation WHERE name = 'hash_key'")[0][0])))
+
     def __call__(self, value: str | None) -> str:
         if not value:
             return ""
@@ -222,7 +234,7 @@ class SqliteConversationLog:
 
 
 COLUMNS = tuple(Question.__dataclass_fields__)  # the questions table's columns, in the dataclass's order
-INSERT = f"INSERT OR IGNORE INTO questions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+INSERT = f"INSERT INTO questions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT DO NOTHING"
 
 
 def _row(q: Question) -> tuple[object, ...]:

@@ -221,10 +221,12 @@ def _votes(db: Database, since: float) -> dict[str, int]:
 def feedback(db: Database, since: float) -> list[dict[str, Any]]:
     """Answers voted down, with what people said they were looking for; most votes down first."""
     found = db.read(
-        "SELECT q.ref, q.text, q.intent, q.facts, sum(f.vote = 1), sum(f.vote = -1),"
-        " group_concat(f.comment, char(31))"
+        "SELECT q.ref, q.text, q.intent, q.facts, sum(CASE WHEN f.vote = 1 THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END),"
+        f" {'string_agg(f.comment, chr(31))' if db.dialect == 'postgresql' else 'group_concat(f.comment, char(31))'}"
         " FROM feedback f JOIN questions q ON q.ref = f.ref WHERE f.at >= ? GROUP BY q.ref"
-        " HAVING sum(f.vote = -1) > 0 ORDER BY sum(f.vote = -1) DESC, max(f.at) DESC",
+        " HAVING sum(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END) > 0"
+        " ORDER BY sum(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END) DESC, max(f.at) DESC",
         (since,),
     )
     return [

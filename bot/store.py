@@ -1,17 +1,21 @@
-"""The project's database: the durable inbox of questions, the memory of requests already seen, and the
-conversations (context and `/lang`), in one SQLite file.
+"""The project's database: the durable inbox of questions, the memory of requests already seen, the
+conversations (context and `/lang`), the conversation log, feedback and curation, in SQLite or PostgreSQL.
 
-`coopbot serve` keeps it at `$COOPBOT_DB` (default `var/coopbot.sqlite3` under the working directory).
-WAL mode and a busy timeout let several threads (and processes) share it; the inbox commits with
-`synchronous=FULL`, so a question it has taken survives a crash of the process or the machine. The schema
-carries a version (PRAGMA user_version) and is brought up to date by the migrations below, in order.
-Each use sits behind a small interface (`Inbox`, `Seen`, `SessionStore`) so that another engine can
-replace SQLite when several replicas share the state.
+`coopbot serve` keeps it at `$COOPBOT_DB` (default `var/coopbot.sqlite3` under the working directory); a
+`postgresql://` URL there puts it in PostgreSQL, which several replicas share. One schema serves both: the
+migrations below are written once, with `{id}` and `{real}` for the two types the engines spell
+differently, and statements use `?` parameters and upserts (`ON CONFLICT`) that both understand. SQLite
+runs in WAL mode with a busy timeout and `synchronous=FULL`, so a question the inbox has taken survives
+a crash of the process or the machine; PostgreSQL commits durably by default. The schema version is
+SQLite's user_version, or a one-row table in PostgreSQL (migrated under an advisory lock).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import socket
 import sqlite3
 import threading
 import time
@@ -19,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.session import DEFAULT_TTL, Context, stale
 
@@ -27,30 +32,31 @@ DEFAULT_PATH = Path("var") / "coopbot.sqlite3"
 BUSY_SECONDS = 10.0  # how long a writer waits for another one before giving up
 KEEP_DONE = 24 * 3600.0  # seconds an answered item is remembered, so a redelivery is recognised
 PRUNE_EVERY = 60.0  # seconds between clean-ups of what is no longer needed
+LEASE = 300.0  # seconds after which a replica takes over what another took and did not answer
 
 # Each migration takes the schema from version i to i + 1; never edit one that has shipped, add the next.
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE inbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id {id},
         surface TEXT NOT NULL,
         key TEXT NOT NULL,
         conversation TEXT NOT NULL,
         payload TEXT NOT NULL,
-        received REAL NOT NULL,
+        received {real} NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
-        done REAL,
+        done {real},
         UNIQUE (surface, key)
     );
     CREATE INDEX inbox_waiting ON inbox (surface, done, id);
-    CREATE TABLE seen (key TEXT PRIMARY KEY, expires REAL NOT NULL);
-    CREATE TABLE sessions (session TEXT PRIMARY KEY, context TEXT NOT NULL, updated REAL NOT NULL);
+    CREATE TABLE seen (key TEXT PRIMARY KEY, expires {real} NOT NULL);
+    CREATE TABLE sessions (session TEXT PRIMARY KEY, context TEXT NOT NULL, updated {real} NOT NULL);
     """,
     """
     CREATE TABLE questions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id {id},
         ref TEXT NOT NULL UNIQUE,
-        at REAL NOT NULL,
+        at {real} NOT NULL,
         surface TEXT NOT NULL,
         audience TEXT NOT NULL,
         person TEXT NOT NULL,
@@ -61,8 +67,8 @@ MIGRATIONS: tuple[str, ...] = (
         intent TEXT,
         entities TEXT NOT NULL,
         facts TEXT NOT NULL,
-        confidence REAL NOT NULL,
-        latency_ms REAL NOT NULL,
+        confidence {real} NOT NULL,
+        latency_ms {real} NOT NULL,
         matched INTEGER NOT NULL
     );
     CREATE INDEX questions_at ON questions (at);
@@ -71,49 +77,108 @@ MIGRATIONS: tuple[str, ...] = (
         person TEXT NOT NULL,
         vote INTEGER NOT NULL,
         comment TEXT,
-        at REAL NOT NULL,
+        at {real} NOT NULL,
         PRIMARY KEY (ref, person)
     );
-    CREATE TABLE dismissed (question TEXT PRIMARY KEY, by TEXT NOT NULL, at REAL NOT NULL);
+    CREATE TABLE dismissed (question TEXT PRIMARY KEY, by TEXT NOT NULL, at {real} NOT NULL);
+    """,
+    """
+    CREATE TABLE installation (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    ALTER TABLE inbox ADD COLUMN owner TEXT NOT NULL DEFAULT ''
     """,
 )
+TYPES = {
+    "sqlite": {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL"},
+    "postgresql": {"id": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION"},  # REAL is 4 bytes there
+}
+POSTGRES_LOCK = 74657001  # the advisory lock under which one replica migrates
 
 
-def database_path(env: Mapping[str, str], cwd: Path | None = None) -> Path:
-    """Where `serve` keeps its database: `$COOPBOT_DB`, else var/coopbot.sqlite3 under the working directory."""
+def shown(target: Path | str) -> str:
+    """A database as logs and reports may show it: a file's path, or a URL without its password."""
+    if not is_url(target):
+        return str(target)
+    parts = urlsplit(str(target))
+    host = parts.hostname or ""
+    netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def redact_url(text: str) -> str:
+    """Any database URL's password in a message (a driver's error may quote the URL) written as [redacted]."""
+    return re.sub(r"(postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@", r"\1[redacted]@", text)
+
+
+def database_path(env: Mapping[str, str], cwd: Path | None = None) -> Path | str:
+    """Where `serve` keeps its database: `$COOPBOT_DB` (a file, or a postgresql:// URL), else
+    var/coopbot.sqlite3 under the working directory."""
     chosen = env.get(ENV_DB, "").strip()
+    if is_url(chosen):
+        return chosen
     return Path(chosen) if chosen else (cwd or Path.cwd()) / DEFAULT_PATH
 
 
-class Database:
-    """One SQLite file shared by the threads of a process; statements are serialised by a lock."""
+def is_url(target: Path | str) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
 
-    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time, busy: float = BUSY_SECONDS) -> None:
-        self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+
+class Database:
+    """One database shared by the threads of a process (one connection; statements are serialised by a lock),
+    and by processes: SQLite for one host, PostgreSQL (`postgresql://...`) for replicas."""
+
+    def __init__(self, target: Path | str, clock: Callable[[], float] = time.time, busy: float = BUSY_SECONDS) -> None:
+        self.dialect = "postgresql" if is_url(target) else "sqlite"
+        self.path = shown(target) if self.dialect == "postgresql" else Path(target)
         self.clock = clock
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), timeout=busy, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
-        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn: Any
+        if self.dialect == "postgresql":
+            import psycopg  # only where PostgreSQL is used
+
+            self._conn = psycopg.connect(str(target), autocommit=True, connect_timeout=int(busy))
+            self._conn.execute(f"SET lock_timeout = '{int(busy * 1000)}ms'")
+        else:
+            if str(target) != ":memory:":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(target), timeout=busy, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
+            self._conn.execute("PRAGMA synchronous=FULL")
         self._migrate()
         self._pruned = 0.0
 
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+    def _begin(self) -> None:
+        self._conn.execute("BEGIN" if self.dialect == "postgresql" else "BEGIN IMMEDIATE")
+
     @property
     def version(self) -> int:
-        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if self.dialect == "sqlite":
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def _set_version(self, version: int) -> None:
+        if self.dialect == "sqlite":
+            self._conn.execute(f"PRAGMA user_version={version}")
+        else:
+            self._conn.execute("DELETE FROM schema_version")
+            self._conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
     def _migrate(self) -> None:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
+            self._begin()  # one process migrates; the others wait, then see it done
             try:
+                if self.dialect == "postgresql":
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (POSTGRES_LOCK,))
                 for version in range(self.version, len(MIGRATIONS)):
-                    for statement in MIGRATIONS[version].split(";"):
+                    for statement in MIGRATIONS[version].format(**TYPES[self.dialect]).split(";"):
                         if statement.strip():
                             self._conn.execute(statement)
-                    self._conn.execute(f"PRAGMA user_version={version + 1}")
+                    self._set_version(version + 1)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -122,9 +187,9 @@ class Database:
     def write(self, sql: str, rows: Iterable[Sequence[object]] = ((),)) -> list[int]:
         """Run one statement per row in a single transaction; how many rows each changed."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
-                changed = [self._conn.execute(sql, tuple(row)).rowcount for row in rows]
+                changed = [self._conn.execute(self._sql(sql), tuple(row)).rowcount for row in rows]
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -134,7 +199,7 @@ class Database:
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return list(self._conn.execute(sql, tuple(params)).fetchall())
+            return [tuple(row) for row in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
 
     def _prune_now_and_then(self) -> None:
         now = self.clock()
@@ -148,7 +213,7 @@ class Database:
         """None when the database answers a query; else what went wrong (for readiness)."""
         try:
             self.read("SELECT 1")
-        except sqlite3.Error as err:
+        except Exception as err:  # sqlite3.Error or psycopg.Error
             return f"the database does not answer: {err}"
         return None
 
@@ -156,12 +221,16 @@ class Database:
         """What is wrong with the database, in a sentence, or None: damaged, read-only, or locked."""
         try:
             with self._lock:
-                checked = self._conn.execute("PRAGMA quick_check").fetchone()
-                if checked is None or checked[0] != "ok":
-                    return f"{self.path} is damaged: {checked[0] if checked else 'no answer to a check'}"
-                self._conn.execute("BEGIN IMMEDIATE")
+                if self.dialect == "sqlite":
+                    checked = self._conn.execute("PRAGMA quick_check").fetchone()
+                    if checked is None or checked[0] != "ok":
+                        return f"{self.path} is damaged: {checked[0] if checked else 'no answer to a check'}"
+                self._begin()
+                if self.dialect == "postgresql":
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (POSTGRES_LOCK,))
+                    self._conn.execute("CREATE TEMPORARY TABLE coopbot_probe (x INTEGER) ON COMMIT DROP")
                 self._conn.execute("ROLLBACK")
-        except sqlite3.Error as err:
+        except Exception as err:
             return f"{self.path} cannot be written: {err}"
         return None
 
@@ -205,15 +274,21 @@ class Inbox(Protocol):
 
 
 class SqliteInbox:
-    def __init__(self, db: Database) -> None:
+    """The inbox in the database (SQLite, or PostgreSQL shared by replicas). Each item is taken by one replica
+    (`owner`, `$COOPBOT_REPLICA`, else the host's name): on start a replica answers what it left itself,
+    and what another left more than LEASE seconds ago (that replica is gone, or it would have answered)."""
+
+    def __init__(self, db: Database, owner: str | None = None) -> None:
         self.db = db
+        self.owner = owner or os.environ.get("COOPBOT_REPLICA", "").strip() or socket.gethostname()
 
     def add(self, items: Sequence[Item]) -> list[bool]:
         if not items:
             return []
         changed = self.db.write(
-            "INSERT OR IGNORE INTO inbox (surface, key, conversation, payload, received) VALUES (?, ?, ?, ?, ?)",
-            [(i.surface, i.key, i.conversation, i.payload, i.received) for i in items],
+            "INSERT INTO inbox (surface, key, conversation, payload, received, owner) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [(i.surface, i.key, i.conversation, i.payload, i.received, self.owner) for i in items],
         )
         return [n == 1 for n in changed]
 
@@ -226,10 +301,16 @@ class SqliteInbox:
         self.db.write("UPDATE inbox SET done = ? WHERE surface = ? AND key = ?", [(self.db.clock(), surface, key)])
 
     def waiting(self, surface: str) -> list[Item]:
+        """This replica's unanswered items, and those another replica left long ago; they become this one's."""
+        abandoned = self.db.clock() - LEASE
+        self.db.write(
+            "UPDATE inbox SET owner = ? WHERE surface = ? AND done IS NULL AND owner <> ? AND received < ?",
+            [(self.owner, surface, self.owner, abandoned)],
+        )
         rows = self.db.read(
             "SELECT surface, key, conversation, payload, received, attempts FROM inbox"
-            " WHERE surface = ? AND done IS NULL ORDER BY id",
-            (surface,),
+            " WHERE surface = ? AND done IS NULL AND owner = ? ORDER BY id",
+            (surface, self.owner),
         )
         return [Item(*row) for row in rows]
 

@@ -16,7 +16,7 @@ import pytest
 from bot import Coopbot
 from bot.convlog import DEFAULT_DAYS, MAX_TEXT, Hasher, Question, Recorder, SqliteConversationLog, log_settings
 from bot.model import KnowledgeBase
-from bot.store import MIGRATIONS, Database
+from bot.store import MIGRATIONS, TYPES, Database
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
@@ -97,7 +97,7 @@ def test_two_processes_writing_one_database_lose_nothing(tmp_path: Path) -> None
 def test_a_first_release_database_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     with sqlite3.connect(path) as conn:
-        conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version=1;")
+        conn.executescript(MIGRATIONS[0].format(**TYPES["sqlite"]) + "; PRAGMA user_version=1;")
         conn.execute("INSERT INTO sessions VALUES ('tg:1', '{}', 0)")
     db = Database(path)
     assert db.version == len(MIGRATIONS) and db.read("SELECT session FROM sessions") == [("tg:1",)]
