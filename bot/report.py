@@ -224,7 +224,7 @@ def feedback(db: Database, since: float) -> list[dict[str, Any]]:
         "SELECT q.ref, q.text, q.intent, q.facts, sum(CASE WHEN f.vote = 1 THEN 1 ELSE 0 END),"
         " sum(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END),"
         f" {'string_agg(f.comment, chr(31))' if db.dialect == 'postgresql' else 'group_concat(f.comment, char(31))'}"
-        " FROM feedback f JOIN questions q ON q.ref = f.ref WHERE f.at >= ? GROUP BY q.ref"
+        " FROM feedback f JOIN questions q ON q.ref = f.ref WHERE f.at >= ? GROUP BY q.ref, q.text, q.intent, q.facts"
         " HAVING sum(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END) > 0"
         " ORDER BY sum(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END) DESC, max(f.at) DESC",
         (since,),

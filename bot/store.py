@@ -206,8 +206,8 @@ class Database:
         if now - self._pruned < PRUNE_EVERY:
             return
         self._pruned = now
-        self._conn.execute("DELETE FROM inbox WHERE done IS NOT NULL AND done < ?", (now - KEEP_DONE,))
-        self._conn.execute("DELETE FROM seen WHERE expires < ?", (now,))
+        self._conn.execute(self._sql("DELETE FROM inbox WHERE done IS NOT NULL AND done < ?"), (now - KEEP_DONE,))
+        self._conn.execute(self._sql("DELETE FROM seen WHERE expires < ?"), (now,))
 
     def ping(self) -> str | None:
         """None when the database answers a query; else what went wrong (for readiness)."""

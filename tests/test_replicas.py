@@ -5,6 +5,7 @@ teaching on one replica is live on the other."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,38 +21,75 @@ import pytest
 import redis
 from fakes.ports import accepting, free_port
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace, sign
+from servers import postgres_server, redis_server
 
 from adapters import slack
 from adapters.telegram_render import QuestionKeys
 from bot import Coopbot, Runtime
-from bot.convlog import Hasher
+from bot.convlog import Hasher, Recorder, SqliteConversationLog
 from bot.curation import Curation
+from bot.feedback import Feedback
 from bot.knowledge import DEFAULT_DIR
 from bot.limits import Admission
 from bot.model import KnowledgeBase
+from bot.report import build
 from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, connect, redis_caches
-from bot.store import Database
+from bot.store import Database, Item, SqliteInbox, SqliteSeen, SqliteSessionStore
 from bot.watch import Watcher
-
-REDIS = shutil.which("redis-server")
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if REDIS is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server; .ci/run installs it)")
-    port, workdir = free_port(), tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not accepting(port):
-        assert time.monotonic() < deadline and server.poll() is None, "redis-server did not start"
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(10)
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg(postgres_url: str) -> Database:
+    db = Database(postgres_url)
+    db.write("TRUNCATE inbox, seen, sessions, questions, feedback, dismissed")
+    return db
+
+
+class RoundRobin:
+    """A small HTTP proxy in front of replicas: each request goes to the next one in turn."""
+
+    def __init__(self, backends: list[int]) -> None:
+        self.backends, self.turn, self.lock = backends, 0, threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                with proxy.lock:
+                    port = proxy.backends[proxy.turn % len(proxy.backends)]
+                    proxy.turn += 1
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                conn.request("POST", self.path, body, headers)
+                answer = conn.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = int(self.server.server_address[1])
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
@@ -180,3 +219,82 @@ def test_serve_refuses_to_start_on_a_redis_that_does_not_answer(tmp_path: Path) 
         timeout=60,
     )
     assert run.returncode == 2 and "cannot reach Redis" in run.stderr
+
+
+def test_the_database_works_on_postgresql(pg: Database, kb: KnowledgeBase) -> None:
+    inbox = SqliteInbox(pg, owner="a")
+    item = Item("slack", "Ev1", "C1", "{}", time.time())
+    assert inbox.add([item, item]) == [True, False] and [i.key for i in inbox.waiting("slack")] == ["Ev1"]
+    inbox.done("slack", "Ev1")
+    assert inbox.depth("slack") == 0
+    assert SqliteSeen(pg).first("sig", 60) and not SqliteSeen(pg).first("sig", 60)
+    log = SqliteConversationLog(pg)
+    bot = Coopbot(kb, SqliteSessionStore(pg), Recorder(log, Hasher.of(pg), "slack"))
+    answer = bot.ask("What year did Vietnam get KONEPS?", session="s", person="U1")
+    bot.ask("Peru trainees?", session="s", person="U1")
+    log.flush()
+    Feedback(pg, Hasher.of(pg)).comment(str(answer.ref), "U1", "the amount")
+    report = build(pg, kb, 0.0, pg.problem())
+    assert report["totals"]["questions"] == 2 and report["unanswered"][0]["examples"] == ["Peru trainees?"]
+    assert report["feedback"][0]["comments"] == ["the amount"] and report["database"]["ok"]
+    log.close()
+
+
+def test_replicas_on_postgresql_hash_a_person_alike_and_leave_each_other_their_items(
+    pg: Database, postgres_url: str
+) -> None:
+    other = Database(postgres_url)
+    assert Hasher.of(pg)("U1") == Hasher.of(other)("U1")
+    SqliteInbox(pg, owner="a").add([Item("slack", "Ev2", "C1", "{}", time.time())])
+    assert SqliteInbox(other, owner="b").waiting("slack") == []  # a is answering it
+    SqliteInbox(pg, owner="a").add([Item("slack", "Ev3", "C1", "{}", time.time() - 3600)])
+    assert [i.key for i in SqliteInbox(other, owner="b").waiting("slack")] == ["Ev3"]  # a left it long ago
+
+
+def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
+    client: redis.Redis, pg: Database, postgres_url: str, slack_api: FakeSlackApi, kb: KnowledgeBase
+) -> None:
+    stop, threads, ports = threading.Event(), [], []
+    for name in ("a", "b"):
+        port = free_port()
+        settings = slack.Settings(
+            bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
+        )
+        db = Database(postgres_url)
+        runtime = Runtime(
+            stop=stop,
+            inbox=SqliteInbox(db, owner=name),
+            seen=RedisSeen(client),
+            limit=RedisUserLimit(client, 0),
+            caches=redis_caches(client),
+        )
+        bot = Coopbot(kb, RedisSessionStore(client))
+        threads.append(threading.Thread(target=slack.serve, args=(bot, settings, runtime), daemon=True))
+        threads[-1].start()
+        ports.append(port)
+    for port in ports:
+        deadline = time.monotonic() + 10
+        while not accepting(port):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    proxy = RoundRobin(ports)
+    try:
+        workspace = Workspace(f"http://127.0.0.1:{proxy.port}/slack/events", slack_api)
+        event = workspace.dm_event("When was KONEPS exported to Mongolia?", "D_RR")
+        assert workspace.send_event(event, event_id="EvRR1").status == 200  # replica a
+        assert workspace.send_event(event, event_id="EvRR1", retry_num=1).status == 200  # b: a retry
+        slack_api.wait_for("chat.postMessage", channel="D_RR", containing="2010")
+        workspace.dm("And Vietnam?", "D_RR")  # lands on a again; the next on b
+        workspace.dm("출처는?", "D_RR")
+        slack_api.wait_for("chat.postMessage", 3, channel="D_RR")
+        texts = [c.text for c in slack_api.of("chat.postMessage", channel="D_RR")]
+        assert sum("2010" in t for t in texts) == 1 and "2008" in texts[1], texts
+        deadline = time.monotonic() + 5
+        while SqliteInbox(pg).depth("slack"):  # the last one is marked answered just after its reply
+            assert time.monotonic() < deadline, "a request was left unanswered"
+            time.sleep(0.05)
+    finally:
+        proxy.close()
+        stop.set()
+        for thread in threads:
+            thread.join(15)
