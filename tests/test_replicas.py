@@ -21,9 +21,11 @@ import pytest
 import redis
 from fakes.ports import accepting, free_port
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace, sign
+from fakes.telegram_api import ALICE, FakeTelegram
 from servers import postgres_server, redis_server
 
 from adapters import slack
+from adapters import telegram as tg
 from adapters.telegram_render import QuestionKeys
 from bot import Coopbot, Runtime
 from bot.convlog import Hasher, Recorder, SqliteConversationLog
@@ -293,6 +295,54 @@ def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
         while SqliteInbox(pg).depth("slack"):  # the last one is marked answered just after its reply
             assert time.monotonic() < deadline, "a request was left unanswered"
             time.sleep(0.05)
+    finally:
+        proxy.close()
+        stop.set()
+        for thread in threads:
+            thread.join(15)
+
+
+def test_two_telegram_webhook_replicas_behind_a_round_robin_proxy_behave_as_one(
+    client: redis.Redis, pg: Database, postgres_url: str, telegram: FakeTelegram, kb: KnowledgeBase
+) -> None:
+    stop, threads, ports = threading.Event(), [], [free_port(), free_port()]
+    proxy = RoundRobin(ports)
+    try:
+        for name, port in zip(("a", "b"), ports, strict=True):
+            settings = tg.Settings(
+                token=telegram.token,
+                base_url=telegram.base_url,
+                listen="127.0.0.1",
+                port=port,
+                webhook_url=f"http://127.0.0.1:{proxy.port}/hook",
+                secret_token="s3cret",
+            )
+            runtime = Runtime(
+                stop=stop,
+                inbox=SqliteInbox(Database(postgres_url), owner=name),
+                seen=RedisSeen(client),
+                limit=RedisUserLimit(client, 0),
+                caches=redis_caches(client),
+            )
+            threads.append(
+                threading.Thread(
+                    target=tg.serve, args=(Coopbot(kb, RedisSessionStore(client)), settings, runtime), daemon=True
+                )
+            )
+            threads[-1].start()
+        for port in ports:
+            deadline = time.monotonic() + 10
+            while not accepting(port):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        message = telegram.say("When was KONEPS exported to Mongolia?")  # pushed through the proxy to a
+        telegram.wait_replies(ALICE["id"])
+        update = {"update_id": telegram.last_update_id, "message": message}
+        assert telegram.push_webhook(update, "s3cret") == 200  # delivered again, to b
+        telegram.say("And Vietnam?")  # to a: the conversation began there and goes on
+        replies = telegram.wait_replies(ALICE["id"], 2)
+        time.sleep(0.3)
+        assert len(telegram.replies(ALICE["id"])) == 2 and "2008" in replies[1].text
     finally:
         proxy.close()
         stop.set()
