@@ -75,7 +75,6 @@ from bot import (
     Audience,
     Cache,
     Coopbot,
-    Inbox,
     Item,
     Lang,
     NotConfigured,
@@ -756,11 +755,14 @@ def build_app(listeners: SlackListeners, settings: Settings, runtime: Runtime | 
     return app
 
 
-def answerer(app: App, inbox: Inbox) -> Callable[[Item, bool], None]:
+def answerer(app: App, runtime: Runtime) -> Callable[[Item, bool], None]:
     """What a worker runs for a request in the inbox: Bolt dispatches it to the listeners, then it is done."""
+    inbox = runtime.inbox
 
     def answer(item: Item, resumed: bool) -> None:
         started_before = inbox.begin(SURFACE, item.key)
+        if started_before:  # a restart cut its answer short; a post is looked for first, an ephemeral one cannot be
+            runtime.metrics.possible_duplicates.labels(SURFACE).inc()
         stored = json.loads(item.payload)
         context = {KEY: item.key, RESUMED: resumed or started_before > 0, RECEIVED: item.received}
         if stored["mode"] == "socket_mode":
@@ -787,7 +789,7 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     if settings.curator_channel:
         bot.live.listeners.append(partial(tell_curators, listeners, settings.curator_channel))
     workers = ConversationWorkers(WORKERS)
-    intake = Intake(runtime, workers, answerer(app, runtime.inbox), settings.signing_secret, listeners.suggest)
+    intake = Intake(runtime, workers, answerer(app, runtime), settings.signing_secret, listeners.suggest)
     intake.resume()
     try:
         if settings.app_token:

@@ -243,6 +243,8 @@ class Service:
         """Answer what a previous run took but did not answer, oldest first."""
         waiting = await asyncio.to_thread(self.runtime.inbox.waiting, SURFACE)
         for item in waiting:
+            if item.attempts:  # its answer was begun before the stop: it may have gone out in part
+                self.runtime.metrics.possible_duplicates.labels(SURFACE).inc()
             try:
                 update = Update.de_json(json.loads(item.payload), self.app.bot)
             except (ValueError, TypeError, KeyError):
@@ -407,6 +409,8 @@ class PerChatOrder(BaseUpdateProcessor):
             if isinstance(coroutine, Coroutine):
                 coroutine.close()
             return
+        if isinstance(update, Update):  # counted, so a restart can tell what it answers again
+            await asyncio.to_thread(self.inbox.begin, SURFACE, str(update.update_id))
         task = asyncio.current_task()
         if task is not None:
             self._answering.add(task)

@@ -502,6 +502,8 @@ def test_updates_left_at_stop_are_answered_after_a_restart_in_order_with_an_apol
     assert all(r.text.startswith(apology) for r in replies)
     assert "2008" in replies[0].text and "2010" in replies[1].text and "PPS" in replies[2].text
     assert SqliteInbox(db).depth("telegram") == 0
+    # Only the first had begun when the grace ended: it is the one that could have gone out twice.
+    assert b'coopbot_possible_duplicates_total{surface="telegram"} 1.0' in second.runtime.metrics.exposition()
 
 
 def test_an_update_delivered_twice_to_the_webhook_is_answered_once(telegram: FakeTelegram, webhook: str) -> None:
