@@ -2,11 +2,12 @@
 
     make load [ARGS="--scenario slack-burst --markdown"]
     .venv/bin/python bench/load.py [--scenario NAME ...] [--delay 0.1] [--messages N] [--chats N]
-                                   [--events N] [--clients 50] [--fault-rate 0.1] [--timeout 120] [--markdown]
+                                   [--events N] [--clients 50] [--fault-rate 0.1] [--pg-lag MS] [--timeout 120]
+                                   [--markdown]
 
 Not part of `make test`: it prints figures and asserts nothing. It exits 0, or 1 when a coopbot process
-failed to start (the last lines of its log are printed), or 2 when the harness itself broke. All twelve
-scenarios take about 5 minutes (6-7 when coopbot loses or duplicates; the two retry-after scenarios wait
+failed to start (the last lines of its log are printed), or 2 when the harness itself broke. All thirteen
+scenarios take about 5½ minutes (6-7 when coopbot loses or duplicates; the two retry-after scenarios wait
 out a 30 s flood wait each). To measure another checkout with the same venv, put it first on PYTHONPATH:
 `PYTHONPATH=/path/to/checkout .venv/bin/python bench/load.py` (the coopbot processes inherit it).
 
@@ -27,7 +28,8 @@ Telegram (questions are group messages mentioning @coopbot_load_bot; coopbot quo
                         one update at a time per chat, retried until 200), then 20 of them again (same update_id);
                         then POSTs with a 90 MB body, with a wrong and with the right secret, are timed.
 Slack (signed app_mention events POSTed to /slack/events by 50 client threads, each with its own keep-alive
-connection; a failed POST is retried with X-Slack-Retry-Num after a short backoff, as Slack does after minutes):
+connection; a failed POST is retried with X-Slack-Retry-Num and a new timestamp, so a new signature, after a
+short backoff, as Slack does after minutes):
   slack-burst           2,000 events over 40 channels and 200 users.
   slack-faults          the same, 10% of chat.postMessage calls land and then answer HTTP 500.
   slack-retry-after     the same, one channel answers 429 Retry-After: 30 for 30 s; p50/p99 are the others'.
@@ -36,6 +38,15 @@ connection; a failed POST is retried with X-Slack-Retry-Num after a short backof
   slack-replay          one signed request POSTed 5 times in a row, another 5 times at once.
   slack-idle-connections  1,000 idle connections (half silent, half a partial header) held open while 200
                         events are delivered; the process's threads and RSS from /proc.
+  slack-replicas        the burst against one process, then two (COOPBOT_REPLICA a and b, on two ports; events go
+                        to them in turn), sharing a throwaway PostgreSQL (COOPBOT_DB) and redis-server
+                        (COOPBOT_REDIS_URL) started on loopback ports, a new database and an emptied Redis for each
+                        run; then two again with 5% of the events delivered a second time (same event_id,
+                        X-Slack-Retry-Num: 1, a new signature) to the other replica, half after the first was
+                        acknowledged, half with it. Replies/s of one and two and their ratio (the target is 1.7x
+                        or more); per run the inbox's split, PostgreSQL transactions and Redis commands per answer.
+                        Skipped, saying why, when PostgreSQL (initdb, postgres) or redis-server is not installed.
+                        --pg-lag MS puts PostgreSQL behind a proxy that adds MS to each round trip (another host).
 
 The figures (the summary's columns; the rest is in the notes and under each scenario):
   replies/s   questions answered / (first question available or sent -> last first reply)
@@ -86,6 +97,13 @@ def parse(argv: list[str] | None) -> tuple[list[str], Options]:
     parser.add_argument("--events", type=int, help="Slack events (default 2000; sigterm 1000; idle 200)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent Slack clients (default 50)")
     parser.add_argument("--fault-rate", type=float, default=0.1, help="share of sends failing after landing")
+    parser.add_argument(
+        "--pg-lag",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="ms added to each PostgreSQL round trip (slack-replicas)",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per scenario (default 120)")
     parser.add_argument("--keep", action="store_true", help="keep the temp directories (logs, databases)")
     parser.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
@@ -97,6 +115,7 @@ def parse(argv: list[str] | None) -> tuple[list[str], Options]:
         events=args.events,
         clients=args.clients,
         fault_rate=args.fault_rate,
+        pg_lag=args.pg_lag / 1000,
         timeout=args.timeout,
         keep=args.keep,
         markdown=args.markdown,

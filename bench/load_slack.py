@@ -37,16 +37,22 @@ from load_fakes import (
 )
 from load_support import (
     DUP,
+    ERRORS,
     EXIT,
     LOST,
     MAX_ACK,
     P50,
     P99,
     QUESTIONS,
+    READY_TIMEOUT,
     RESETS,
     RPS,
+    LagProxy,
+    Postgres,
     Proc,
+    Redis,
     Run,
+    Unavailable,
     accepting,
     coopbot_env,
     free_port,
@@ -64,6 +70,8 @@ QUIET = 6.0
 THROTTLE_QUIET = 40.0
 IDLE_CONNECTIONS = 1000
 SIGTERM_RATE = 50.0  # events a second in slack-sigterm, so that events keep coming through the stop and restart
+AGAIN = 0.05  # slack-replicas: the share of events Slack delivers a second time, to the other replica
+TARGET_RATIO = 1.7  # slack-replicas: two replicas should answer at least this many times as fast as one
 
 
 # -- the events -------------------------------------------------------------------------------------------------
@@ -79,6 +87,9 @@ class SlackEvent:
     acked: float | None = None  # when the 2xx came
     attempts: int = 0
     last: str = ""  # the last attempt's outcome: HTTP status or error kind
+    replica: int | None = None  # the index (in Delivery.ports) the last attempt went to
+    signed_at: int = 0  # the X-Slack-Request-Timestamp of the last attempt
+    again: bool = False  # a retry of an acknowledged event (Delivery's `again`), sent to the other replica
 
 
 def make_events(fake: FakeSlack, count: int, channels: int) -> list[SlackEvent]:
@@ -115,17 +126,37 @@ class Delivery:
     """Slack delivering events: `clients` threads, each with its own connection, until every event is acknowledged.
 
     A failed attempt (no answer, or not 2xx) is retried with X-Slack-Retry-Num, as Slack does, but after
-    a short backoff instead of minutes, so that events refused during a restart reach the next process."""
+    a short backoff instead of minutes, so that events refused during a restart reach the next process.
+    With several ports (replicas), events go to them in turn and a failed attempt is retried on the next
+    one, as a load balancer does. `again` (a share) delivers that share of events a second time, to the
+    other replica, as Slack's retry (X-Slack-Retry-Num: 1, a new timestamp) of an event whose
+    acknowledgement it missed: half of them once the first delivery is acknowledged, half at the same
+    time as the first delivery (a replica slow to acknowledge). coopbot must answer each once."""
 
     def __init__(
-        self, port: int, events: list[SlackEvent], clients: int, deadline: float, rate: float | None = None
+        self,
+        port: int | list[int],
+        events: list[SlackEvent],
+        clients: int,
+        deadline: float,
+        rate: float | None = None,
+        again: float = 0.0,
     ) -> None:
-        self.port, self.events, self.deadline, self.rate = port, events, deadline, rate
+        self.ports = [port] if isinstance(port, int) else list(port)
+        self.events, self.deadline, self.rate = events, deadline, rate
+        # One event in `every`, alternately first on one replica and on the other, sent again after or with it.
+        every = round(1 / again) if again > 0 and len(self.ports) > 1 else 0
+        chosen = [(k, e) for k, e in enumerate(events) if every and k % every == (k // every) % 2]
+        self.after_ack = {e.event_id for k, e in chosen if (k // every) % 4 < 2}  # left to send again
+        self.at_once = {e.event_id for k, e in chosen if (k // every) % 4 >= 2}
+        self.repeats: list[SlackEvent] = []  # the second deliveries of the chosen events
         self.outcomes: Counter[str] = Counter()  # every attempt's status or error kind
         self.acks: list[float] = []  # seconds of every attempt that got an answer
         self.last_activity = time.monotonic()
         self._cond = threading.Condition()
         self._todo = deque(events)
+        self._again: deque[SlackEvent] = deque()  # second deliveries due now, before any new event
+        self._turn = itertools.count()  # round robin over the ports
         self._retries: list[tuple[float, int, SlackEvent]] = []
         self._order = itertools.count()
         self._in_flight = 0
@@ -142,7 +173,7 @@ class Delivery:
 
     def finished(self) -> bool:
         with self._cond:
-            return not self._todo and not self._retries and not self._in_flight
+            return not self._todo and not self._again and not self._retries and not self._in_flight
 
     def stop(self) -> None:
         with self._cond:
@@ -166,7 +197,9 @@ class Delivery:
             while not self._stopping and time.monotonic() < self.deadline:
                 now = time.monotonic()
                 due = self._began + self._released / self.rate if self.rate else now
-                if self._todo and due <= now:
+                if self._again:
+                    event = self._again.popleft()
+                elif self._todo and due <= now:
                     event = self._todo.popleft()
                     self._released += 1
                 elif self._retries and self._retries[0][0] <= now:
@@ -178,22 +211,40 @@ class Delivery:
                     self._cond.wait(min(0.1, max(0.001, min(upcoming, default=now + 0.1) - now)))
                     continue
                 self._in_flight += 1
+                event.replica = self._replica(event)
+                if event.event_id in self.at_once and not event.again and not event.attempts:
+                    self._send_again(event, int(time.time()) + 1)  # the first may be signed a second later
                 return event
             return None
 
+    def _replica(self, event: SlackEvent) -> int:
+        """The index of the port this attempt goes to: the next in turn for a new event (in the order they
+        are taken), the next one after a failure, or the other replica for a second delivery (set when it
+        was made)."""
+        if event.replica is None:
+            return next(self._turn) % len(self.ports)
+        return event.replica if event.again and not event.attempts else (event.replica + 1) % len(self.ports)
+
     def _client(self) -> None:
-        conn: http.client.HTTPConnection | None = None
+        conns: dict[int, http.client.HTTPConnection | None] = {}
         while (event := self._take()) is not None:
-            headers = signed(event.body)
-            if event.attempts:
-                reason = "http_timeout" if event.last == "timeout" else "http_error"
-                headers |= {"X-Slack-Retry-Num": str(min(event.attempts, 3)), "X-Slack-Retry-Reason": reason}
+            # Each attempt has a timestamp, so a signature, of its own (Slack retries minutes later); else
+            # coopbot would rightly take a retry within the same second as a replay of the request.
+            stamp = max(int(time.time()), event.signed_at + 1)
+            headers = signed(event.body, stamp)
+            if event.attempts or event.again:
+                reason = "http_timeout" if event.last == "timeout" or not event.attempts else "http_error"
+                retry = min(event.attempts + event.again, 3)
+                headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": reason}
+            replica = event.replica or 0
+            event.signed_at = stamp
             event.attempts += 1
             began = time.monotonic()
             if event.first_sent is None:
                 event.first_sent = began
-            result = post(conn, self.port, event.body, headers)
-            conn, outcome, took = result.conn, result.outcome, result.took
+            result = post(conns.get(replica), self.ports[replica], event.body, headers)
+            conns[replica] = result.conn
+            outcome, took = result.outcome, result.took
             no_retry = result.headers.get("x-slack-no-retry") == "1"  # Slack honours it
             now = time.monotonic()
             with self._cond:
@@ -207,12 +258,27 @@ class Delivery:
                     self.acks.append(took)
                 if outcome.startswith("2"):
                     event.acked = now
+                    if event.event_id in self.after_ack and not event.again:
+                        self.after_ack.discard(event.event_id)
+                        self._send_again(event, event.signed_at)
                 elif not no_retry and event.attempts < MAX_ATTEMPTS:
                     backoff = min(0.1 * 2**event.attempts, 1.0)
                     heapq.heappush(self._retries, (now + backoff, next(self._order), event))
                 self._cond.notify_all()
-        if conn is not None:
-            conn.close()
+        for conn in conns.values():
+            if conn is not None:
+                conn.close()
+
+    def _send_again(self, event: SlackEvent, signed_at: int) -> None:
+        """Queue a second delivery of the event to the other replica, first in line (under the lock); signed
+        later than `signed_at`, the first delivery's timestamp, so with a signature of its own."""
+        assert event.replica is not None
+        other = (event.replica + 1) % len(self.ports)
+        repeat = SlackEvent(event.event_id, event.channel, event.ts, event.body, replica=other, again=True)
+        repeat.signed_at = signed_at
+        self.repeats.append(repeat)
+        self._again.append(repeat)
+        self._cond.notify_all()
 
 
 # -- the figures ------------------------------------------------------------------------------------------------
@@ -303,14 +369,18 @@ def fake_slack(run: Run, faults: Faults) -> FakeSlack:
     return fake
 
 
-def start_http(run: Run, fake: FakeSlack, port: int, label: str = "coopbot") -> Proc:
+def start_http(
+    run: Run, fake: FakeSlack, port: int, label: str = "coopbot", extra: dict[str, str] | None = None
+) -> Proc:
     """Ready once the port accepts connections (Bolt has called auth.test by then)."""
     args = ["serve", "slack", "--host", "127.0.0.1", "--port", str(port)]
-    return run.start(label, args, env(run, fake), lambda proc: accepting(port))
+    return run.start(label, args, env(run, fake) | (extra or {}), lambda proc: accepting(port))
 
 
-def deliver(run: Run, port: int, events: list[SlackEvent], rate: float | None = None) -> Delivery:
-    delivery = Delivery(port, events, run.opts.clients, run.deadline, rate).start()
+def deliver(
+    run: Run, port: int | list[int], events: list[SlackEvent], rate: float | None = None, again: float = 0.0
+) -> Delivery:
+    delivery = Delivery(port, events, run.opts.clients, run.deadline, rate, again).start()
     run.on_close(delivery.stop)
     return delivery
 
@@ -514,6 +584,157 @@ def still_open(socks: list[socket.socket]) -> tuple[int, int]:
     return idle, answered
 
 
+# -- replicas: PostgreSQL and Redis shared by several `serve slack` processes ------------------------------------
+
+
+@dataclass(slots=True)
+class Phase:
+    """One run of the burst against `replicas` processes on a fresh database and an empty Redis."""
+
+    label: str
+    replicas: int
+    again: float = 0.0  # the share of events delivered a second time, to the other replica
+    fig: SlackFigures | None = None
+    delivery: Delivery | None = None
+    procs: list[Proc] = field(default_factory=list)
+    posts: list[SlackPost] = field(default_factory=list)
+
+    def line(self) -> str:
+        fig, delivery = self.fig, self.delivery
+        if fig is None or delivery is None:
+            return f"{self.label}: not run"
+        rps = "-" if fig.rps is None else f"{fig.rps:.0f}"
+        max_ack = max(delivery.acks, default=None)
+        late = sum(1 for a in delivery.acks if a > ACK_LIMIT)
+        return (
+            f"{self.label}: {rps} replies/s, p50 {seconds(fig.p(50))}, p99 {seconds(fig.p(99))}, lost {fig.lost},"
+            f" dup {fig.dup}, resets {delivery.resets()}, max ack {seconds(max_ack)} ({late} over 3 s),"
+            f" answered {fig.answered}/{fig.acked} acked"
+        )
+
+
+def replicas(run: Run) -> None:
+    """The burst on one replica, then on two sharing PostgreSQL and Redis (events in turn to each), then on
+    two with 5% of the events delivered again (X-Slack-Retry-Num: 1) to the other replica."""
+    count, channels, delay = run.opts.events or 2000, run.opts.chats or 40, run.delay(0.1)
+    run.result.setup = (
+        f"{count} events, {run.opts.clients} clients, {channels} channels, {USERS} users, delay {delay:g} s,"
+        " PostgreSQL + Redis"
+    )
+    try:
+        postgres, redis = Postgres(run), Redis(run)
+    except Unavailable as err:
+        run.result.setup += ": skipped"
+        run.note(f"skipped: {err}")
+        return
+    via = None
+    if run.opts.pg_lag > 0:
+        via = LagProxy(run, postgres.port, run.opts.pg_lag).port
+        run.result.setup += f" (+{run.opts.pg_lag * 1000:g} ms a round trip to PostgreSQL)"
+    phases = [Phase("1 replica", 1), Phase("2 replicas", 2), Phase(f"2 replicas, {AGAIN:.0%} again", 2, AGAIN)]
+    for number, phase in enumerate(phases, 1):
+        if run.left() < READY_TIMEOUT / 3:
+            run.note(f"no time left for {phase.label} (--timeout)")
+            break
+        run_phase(run, postgres, redis, phase, f"r{number}", count, channels, delay, via)
+    one, two = phases[0].fig, phases[1].fig
+    if one is None or two is None:
+        return
+    run.set(**{RPS: two.rps, P50: two.p(50), P99: two.p(99)})  # the columns: two replicas; lost.. over all three
+    run.set(**{LOST: sum(p.fig.lost for p in phases if p.fig), DUP: sum(p.fig.dup for p in phases if p.fig)})
+    deliveries = [p.delivery for p in phases if p.delivery is not None]
+    run.set(**{RESETS: sum(d.resets() for d in deliveries)})
+    run.set(**{MAX_ACK: max((a for d in deliveries for a in d.acks), default=None)})
+    if one.rps and two.rps:
+        ratio = two.rps / one.rps
+        run.result.raw |= {"one": one.rps, "two": two.rps, "ratio": ratio}
+        verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+        run.note(
+            f"1 replica {one.rps:.0f}/s, 2 replicas {two.rps:.0f}/s: {ratio:.2f}x (target {TARGET_RATIO}x {verdict})"
+        )
+    if phases[2].delivery is not None:
+        run.note(answered_once(phases[2].delivery, phases[2]))
+    run.note("lost, dup, resets, max ack: over the three runs; replies/s, p50, p99: two replicas")
+
+
+def run_phase(
+    run: Run,
+    postgres: Postgres,
+    redis: Redis,
+    phase: Phase,
+    name: str,
+    count: int,
+    channels: int,
+    delay: float,
+    via: int | None = None,
+) -> None:
+    """A new database and an empty Redis; the replicas (reaching PostgreSQL through port `via`, the lag
+    proxy, if given); the burst; the figures; the replicas stopped."""
+    postgres.new_database(f"coopbot_{name}")  # a fresh state for each run
+    database = postgres.url(f"coopbot_{name}", via)
+    redis.flush()
+    commands = redis.commands()
+    fake = fake_slack(run, Faults(delay=delay))
+    ports = [free_port() for _ in range(phase.replicas)]
+    for k, port in enumerate(ports):
+        label = f"{name}-{'abcdefgh'[k]}"
+        shared = {"COOPBOT_DB": database, "COOPBOT_REDIS_URL": redis.url, "COOPBOT_REPLICA": label}
+        phase.procs.append(start_http(run, fake, port, label, shared))
+    events = make_events(fake, count, channels)
+    delivery = phase.delivery = deliver(run, ports, events, again=phase.again)
+    settle(run, fake, delivery)
+    phase.posts = fake.snapshot()
+    phase.fig = measure(events, phase.posts)
+    commands = redis.commands() - commands - 1  # less this INFO
+    exits = [run.stop(proc, signal.SIGTERM)[0] for proc in phase.procs]  # frees the CPU for the next phase
+    delivery.stop()
+    run.detail(phase.line())
+    db = f"coopbot_{name}"
+    owners = postgres.execute("SELECT owner, count(*), count(done) FROM inbox GROUP BY owner ORDER BY owner", db)
+    (logged,) = postgres.execute("SELECT count(*) FROM questions", db)
+    time.sleep(0.5)  # the replicas' connections report their statistics as they close
+    ((commits, written),) = postgres.execute(
+        f"SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database WHERE datname = '{db}'"
+    )
+    taken = ", ".join(f"{owner} {n} ({done} done)" for owner, n, done in owners)
+    cpu = ", ".join(f"{proc.label} {proc.cpu_seconds:.1f} s" for proc in phase.procs)
+    per = max(1, phase.fig.answered)
+    run.detail(
+        f"  inbox by replica: {taken}; {logged[0]} questions logged; PostgreSQL {commits / per:.1f} transactions"
+        f" and {written / per:.1f} rows written per answer; Redis {commands / per:.1f} commands per answer,"
+        f" {redis.keys()} keys; CPU {cpu}; attempts {dict(delivery.outcomes)};"
+        f" exit {', '.join(seconds(e) for e in exits)} after SIGTERM"
+    )
+    for proc in phase.procs:
+        errors = proc.matching(*ERRORS)
+        if errors or phase.fig.lost or phase.fig.dup:
+            shown = errors[-5:] if errors else proc.tail(5).splitlines()
+            run.detail(f"{proc.label}: {len(errors)} error lines; last lines:")
+            run.result.details.extend("  | " + line[:300] for line in shown)
+
+
+def answered_once(delivery: Delivery, phase: Phase) -> str:
+    """How the second deliveries went: acknowledged, and answered once (the question's thread has one reply)."""
+    by_ts = Counter(p.thread_ts for p in phase.posts)
+    parts = []
+    for kind, repeats in (
+        ("after the ack", [r for r in delivery.repeats if r.event_id not in delivery.at_once]),
+        ("with the first", [r for r in delivery.repeats if r.event_id in delivery.at_once]),
+    ):
+        replies = Counter(by_ts[r.ts] for r in repeats)
+        acked = sum(1 for r in repeats if r.acked is not None)
+        more = sum(n for k, n in replies.items() if k > 1)
+        parts.append(
+            f"{len(repeats)} {kind}: {acked} acked, answered once {replies[1]}, more {more}, never {replies[0]}"
+        )
+    recognised = sum(proc.log_lines("came again; answered once") for proc in phase.procs)
+    replays = sum(proc.log_lines("a replay is ignored") for proc in phase.procs)
+    return (
+        f"events sent again to the other replica: {'; '.join(parts)} ({recognised} logged as came again,"
+        f" {replays} as replays)"
+    )
+
+
 SCENARIOS: dict[str, Callable[[Run], None]] = {
     "slack-burst": burst,
     "slack-faults": faults,
@@ -521,4 +742,5 @@ SCENARIOS: dict[str, Callable[[Run], None]] = {
     "slack-sigterm": sigterm,
     "slack-replay": replay,
     "slack-idle-connections": idle_connections,
+    "slack-replicas": replicas,
 }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import math
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +40,8 @@ RPS, P50, P99, LOST, DUP, ORDER, RESETS, MAX_ACK, EXIT = (
     "exit s",
 )
 COLUMNS = (RPS, P50, P99, LOST, DUP, ORDER, RESETS, MAX_ACK, EXIT)
+# A logged error in coopbot's JSON lines (its default) or text lines, or a traceback.
+ERRORS = ('"level": "ERROR"', '"level": "CRITICAL"', " ERROR ", " CRITICAL ", "Traceback")
 
 QUESTIONS = (
     "What is KONEPS?",
@@ -56,6 +62,7 @@ class Options:
     events: int | None = None
     clients: int = 50
     fault_rate: float = 0.1
+    pg_lag: float = 0.0  # seconds added to each round trip to PostgreSQL (slack-replicas)
     timeout: float = 120.0
     keep: bool = False
     markdown: bool = False
@@ -162,6 +169,7 @@ class Proc:
         self.ready_at = 0.0
         self.peak_threads = 0
         self.peak_rss_kb = 0
+        self.cpu_seconds = 0.0  # user + system, as last sampled
 
     @property
     def pid(self) -> int:
@@ -211,12 +219,16 @@ class Proc:
         return "\n".join(text.splitlines()[-lines:])
 
     def log_lines(self, *needles: str) -> int:
-        """How many lines of the log contain any of the needles (e.g. " ERROR ")."""
+        """How many lines of the log contain any of the needles (e.g. ERRORS)."""
+        return len(self.matching(*needles))
+
+    def matching(self, *needles: str) -> list[str]:
+        """The lines of the log that contain any of the needles."""
         try:
             text = self.log.read_text(encoding="utf-8", errors="replace")
         except OSError:
-            return 0
-        return sum(1 for line in text.splitlines() if any(n in line for n in needles))
+            return []
+        return [line for line in text.splitlines() if any(n in line for n in needles)]
 
     def status(self) -> tuple[int, int]:
         """(threads, RSS in kB) now, from /proc; (0, 0) once it has gone."""
@@ -231,11 +243,20 @@ class Proc:
             pass
         return threads, rss
 
+    def cpu(self) -> float | None:
+        """CPU seconds (user + system) used so far, from /proc; None once it has gone."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, ValueError, IndexError):
+            return None
+
     def _sample(self) -> None:
         while self.alive():
             threads, rss = self.status()
             self.peak_threads = max(self.peak_threads, threads)
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.cpu_seconds = self.cpu() or self.cpu_seconds
             time.sleep(0.2)
 
 
@@ -341,8 +362,187 @@ class Run:
     def process_details(self) -> None:
         """Peak threads and memory, and how many errors each process logged."""
         for proc in self.procs:
-            errors = proc.log_lines(" ERROR ", " CRITICAL ", "Traceback")
+            errors = proc.log_lines(*ERRORS)
             self.detail(
                 f"{proc.label}: peak {proc.peak_threads} threads, {proc.peak_rss_kb / 1024:.0f} MB RSS,"
-                f" {errors} error lines logged"
+                f" {proc.cpu_seconds:.1f} s CPU, {errors} error lines logged"
             )
+
+
+# -- PostgreSQL and Redis, for the replica scenarios (as tests/servers.py starts them; bench imports no tests) -----
+
+
+class Unavailable(Exception):
+    """A server a scenario needs is not installed, or cannot run here; the scenario is skipped, saying why."""
+
+
+def server_binary(name: str) -> str | None:
+    """A server binary on PATH, or in Debian's versioned PostgreSQL directory (not on PATH by default)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def _started(run: Run, port: int, popen: subprocess.Popen[bytes], what: str, log: Path) -> None:
+    limit = min(time.monotonic() + READY_TIMEOUT, run.deadline)
+    while not accepting(port):
+        if popen.poll() is not None or time.monotonic() > limit:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-5:]) if log.exists() else ""
+            raise Unavailable(f"{what} did not start (status {popen.poll()}): {tail}")
+        time.sleep(0.05)
+
+
+def _terminate(popen: subprocess.Popen[bytes]) -> None:
+    if popen.poll() is None:
+        popen.terminate()
+        try:
+            popen.wait(20)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait(10)
+
+
+class Redis:
+    """A throwaway redis-server on a free loopback port (nothing saved), stopped when the run closes."""
+
+    def __init__(self, run: Run) -> None:
+        binary = server_binary("redis-server")
+        if binary is None:
+            raise Unavailable("redis-server is not installed (Debian package redis-server)")
+        try:
+            import redis
+        except ImportError as err:
+            raise Unavailable(f"the redis client library is missing ({err})") from err
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        log = run.workdir / "redis.log"
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        with log.open("wb") as out:
+            self.popen = subprocess.Popen(
+                [binary, *args, "--dir", str(run.workdir)], stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            )
+        run.on_close(lambda: _terminate(self.popen))
+        _started(run, self.port, self.popen, "redis-server", log)
+        self.client = redis.Redis.from_url(self.url)
+        run.on_close(self.client.close)
+
+    def flush(self) -> None:
+        self.client.flushdb()
+
+    def keys(self) -> int:
+        return int(self.client.dbsize())
+
+    def commands(self) -> int:
+        """Commands the server has processed since it started."""
+        return int(self.client.info("stats")["total_commands_processed"])
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster on a free loopback port: trust authentication, fsync off, run as the
+    `postgres` user when we are root (it refuses root), in a /tmp directory that user owns; removed on close."""
+
+    def __init__(self, run: Run) -> None:
+        initdb, postgres = server_binary("initdb"), server_binary("postgres")
+        if initdb is None or postgres is None:
+            raise Unavailable("PostgreSQL is not installed (Debian package postgresql: initdb and postgres)")
+        try:
+            import psycopg
+        except ImportError as err:
+            raise Unavailable(f"psycopg is missing ({err})") from err
+        self._psycopg = psycopg
+        as_user: list[str] = []
+        datadir = Path(tempfile.mkdtemp(prefix="coopbot-load-pg-", dir="/tmp"))
+        run.on_close(lambda: shutil.rmtree(datadir, ignore_errors=True))
+        if os.geteuid() == 0:
+            runuser = shutil.which("runuser")
+            if runuser is None:
+                raise Unavailable("running as root, and runuser (to run PostgreSQL as `postgres`) is missing")
+            try:
+                shutil.chown(datadir, "postgres")
+            except (LookupError, OSError) as err:
+                raise Unavailable(f"running as root, and no `postgres` user can run PostgreSQL ({err})") from err
+            as_user = [runuser, "-u", "postgres", "--"]
+        self.port = free_port()
+        log = run.workdir / "postgres.log"
+        made = subprocess.run(
+            [*as_user, initdb, "-D", str(datadir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            capture_output=True,
+            timeout=max(5.0, run.left()),
+        )
+        if made.returncode != 0:
+            raise Unavailable(f"initdb failed: {made.stderr.decode(errors='replace').strip()[-300:]}")
+        settings = ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"]
+        args = ["-D", str(datadir / "data"), "-p", str(self.port), "-h", "127.0.0.1", "-k", str(datadir)]
+        args += [part for setting in settings for part in ("-c", setting)]
+        with log.open("wb") as out:  # opened here, so the postgres user writes it through the descriptor
+            self.popen = subprocess.Popen([*as_user, postgres, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        run.on_close(lambda: _terminate(self.popen))
+        _started(run, self.port, self.popen, "PostgreSQL", log)
+        for _ in range(100):  # the port opens a moment before connections are accepted
+            try:
+                self.execute("SELECT 1")
+                break
+            except psycopg.OperationalError:
+                time.sleep(0.1)
+
+    def url(self, database: str = "postgres", port: int | None = None) -> str:
+        return f"postgresql://postgres@127.0.0.1:{port or self.port}/{database}"
+
+    def execute(self, sql: str, database: str = "postgres") -> list[tuple[object, ...]]:
+        with self._psycopg.connect(self.url(database), autocommit=True, connect_timeout=5) as conn:
+            cursor = conn.execute(sql)
+            return list(cursor.fetchall()) if cursor.description else []
+
+    def new_database(self, name: str) -> str:
+        """A new, empty database (coopbot migrates it on start); its URL."""
+        self.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+class LagProxy:
+    """A TCP proxy on a free loopback port to `target` that holds each chunk a client sends for `lag` seconds
+    before passing it on: a database on another host, `lag` further away per round trip."""
+
+    def __init__(self, run: Run, target: int, lag: float) -> None:
+        self.target, self.lag = target, lag
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port = int(self._listener.getsockname()[1])
+        self._socks: list[socket.socket] = []
+        self._closed = False
+        run.on_close(self.close)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._closed = True
+        for sock in [self._listener, *self._socks]:
+            sock.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+            except OSError:
+                continue
+            server.settimeout(None)
+            for sock in (client, server):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._socks += [client, server]
+            threading.Thread(target=self._pipe, args=(client, server, self.lag), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, 0.0), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket, lag: float) -> None:
+        try:
+            while data := source.recv(65536):
+                if lag:
+                    time.sleep(lag)
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
