@@ -12,6 +12,7 @@ SQLite's user_version, or a one-row table in PostgreSQL (migrated under an advis
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -130,22 +131,38 @@ class Database:
         self.dialect = "postgresql" if is_url(target) else "sqlite"
         self.path = shown(target) if self.dialect == "postgresql" else Path(target)
         self.clock = clock
-        self._lock = threading.RLock()
-        self._conn: Any
-        if self.dialect == "postgresql":
-            import psycopg  # only where PostgreSQL is used
-
-            self._conn = psycopg.connect(str(target), autocommit=True, connect_timeout=int(busy))
-            self._conn.execute(f"SET lock_timeout = '{int(busy * 1000)}ms'")
-        else:
+        self._target, self._busy = str(target), busy
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        # SQLite: one connection, statements serialised by a lock. PostgreSQL: a connection per thread, so the
+        # acknowledgement of a new question never waits behind another thread's round trips.
+        self._lock: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        )
+        self._sqlite: sqlite3.Connection | None = None
+        if self.dialect == "sqlite":
             if str(target) != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(target), timeout=busy, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
-            self._conn.execute("PRAGMA synchronous=FULL")
+            self._sqlite = sqlite3.connect(str(target), timeout=busy, isolation_level=None, check_same_thread=False)
+            self._sqlite.execute("PRAGMA journal_mode=WAL")
+            self._sqlite.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
+            self._sqlite.execute("PRAGMA synchronous=FULL")
         self._migrate()
         self._pruned = 0.0
+
+    @property
+    def _conn(self) -> Any:
+        if self._sqlite is not None:
+            return self._sqlite
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            import psycopg  # only where PostgreSQL is used
+
+            conn = psycopg.connect(self._target, autocommit=True, connect_timeout=int(self._busy))
+            conn.execute(f"SET lock_timeout = '{int(self._busy * 1000)}ms'")
+            self._local.conn = conn
+            self._opened.append(conn)
+        return conn
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
@@ -236,7 +253,9 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            for conn in [self._sqlite, *self._opened]:
+                if conn is not None:
+                    conn.close()
 
 
 # -- the inbox: questions taken from a platform, kept until they are answered ---------------------------------
