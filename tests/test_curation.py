@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
-from fakes.ports import accepting, free_port
+from fakes.ports import free_port, wait_accepting
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace
 from fakes.telegram_api import ALICE, FakeTelegram
 
@@ -84,10 +84,7 @@ def desk(tmp_path: Path, telegram: FakeTelegram, slack_api: FakeSlackApi) -> Ite
     ]
     for thread in threads:
         thread.start()
-    deadline = time.monotonic() + 10
-    while not accepting(port):
-        assert time.monotonic() < deadline, "the Slack server did not come up"
-        time.sleep(0.05)
+    wait_accepting(port)
     try:
         yield Desk(
             knowledge,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.ports import accepting, free_port
+from fakes.ports import free_port, wait_accepting
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace
 from fakes.telegram_api import ALICE, FakeTelegram
 
@@ -100,10 +100,7 @@ def workspace(slack_api: FakeSlackApi, logged: Logged, kb: KnowledgeBase) -> Ite
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
     thread = serve_in_thread(slack.serve, logged.bot(kb, "slack"), settings, logged.runtime())
-    deadline = time.monotonic() + 10
-    while not accepting(port):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_accepting(port)
     yield Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
     logged.stop.set()
     thread.join(15)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fakes.ports import accepting, free_port
+from fakes.ports import free_port, wait_accepting
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace
 from fakes.slack_socket import FakeSocketModeServer
 from fakes.telegram_api import ALICE, FakeTelegram
@@ -42,13 +42,6 @@ def metric(text: str, name: str, **labels: str) -> float:
         if all(found.get(k) == v for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
-
-
-def wait_port(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while not accepting(port):
-        assert time.monotonic() < deadline, f"nothing listens on {port}"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -95,7 +88,7 @@ def test_slack_http_serves_ops_on_its_own_port_and_counts_what_slack_saw(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
     running(slack.serve, Coopbot(kb, surface="slack"), settings)
-    wait_port(port)
+    wait_accepting(port)
     workspace = Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
     for n in range(3):
         workspace.dm("What year did Vietnam get KONEPS?", f"D_OPS{n}")
@@ -116,7 +109,7 @@ def test_slack_socket_mode_serves_ops_on_the_metrics_port(
         port = free_port()
         settings = slack.Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=slack_api.url)
         running(slack.serve, Coopbot(kb, surface="slack"), settings, metrics_port=port)
-        wait_port(port)
+        wait_accepting(port)
         assert_ops(port)
 
 
@@ -126,7 +119,7 @@ def test_telegram_polling_serves_ops_on_the_metrics_port_and_counts_what_telegra
     port = free_port()
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
     running(tg.serve, Coopbot(kb, surface="telegram"), settings, metrics_port=port)
-    wait_port(port)
+    wait_accepting(port)
     for _ in range(2):
         telegram.say("What year did Vietnam get KONEPS?")
     telegram.wait_replies(ALICE["id"], 2)
@@ -149,7 +142,7 @@ def test_telegram_webhook_serves_ops_beside_the_webhook(
         secret_token="s3cret",
     )
     running(tg.serve, Coopbot(kb, surface="telegram"), settings)
-    wait_port(port)
+    wait_accepting(port)
     assert_ops(port)
 
 
@@ -159,7 +152,7 @@ def test_readiness_says_what_is_wrong(
     port = free_port()
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
     runtime = running(tg.serve, Coopbot(kb, surface="telegram"), settings, metrics_port=port)
-    wait_port(port)
+    wait_accepting(port)
     runtime.health.checks["database"] = lambda: "the database does not answer: disk I/O error"
     status, body = get(port, "/readyz")
     assert status == 503 and json.loads(body)["problems"] == {

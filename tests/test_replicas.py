@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 import redis
-from fakes.ports import accepting, free_port
+from fakes.ports import free_port, wait_accepting
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace, sign
 from fakes.telegram_api import ALICE, FakeTelegram
 from servers import postgres_server, redis_server
@@ -148,10 +148,7 @@ def replicas(client: redis.Redis, slack_api: FakeSlackApi, kb: KnowledgeBase) ->
         )
         thread.start()
         threads.append(thread)
-        deadline = time.monotonic() + 10
-        while not accepting(port):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_accepting(port)
         workspaces.append(Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api))
     yield workspaces
     stop.set()
@@ -275,10 +272,7 @@ def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
         threads[-1].start()
         ports.append(port)
     for port in ports:
-        deadline = time.monotonic() + 10
-        while not accepting(port):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_accepting(port)
     proxy = RoundRobin(ports)
     try:
         workspace = Workspace(f"http://127.0.0.1:{proxy.port}/slack/events", slack_api)
@@ -331,10 +325,7 @@ def test_two_telegram_webhook_replicas_behind_a_round_robin_proxy_behave_as_one(
             )
             threads[-1].start()
         for port in ports:
-            deadline = time.monotonic() + 10
-            while not accepting(port):
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+            wait_accepting(port)
         message = telegram.say("When was KONEPS exported to Mongolia?")  # pushed through the proxy to a
         telegram.wait_replies(ALICE["id"])
         update = {"update_id": telegram.last_update_id, "message": message}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 
 def free_port() -> int:
@@ -19,3 +20,11 @@ def accepting(port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+def wait_accepting(port: int, timeout: float = 10.0) -> None:
+    """Wait until a server accepts connections on the port of 127.0.0.1."""
+    deadline = time.monotonic() + timeout
+    while not accepting(port):
+        assert time.monotonic() < deadline, f"nothing accepts connections on port {port}"
+        time.sleep(0.05)
