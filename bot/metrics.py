@@ -14,10 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
+from typing import Any
 
 ANSWER_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 REPLY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
@@ -26,6 +23,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 class Metrics:
     def __init__(self) -> None:
+        # Imported here: a process that counts pays for prometheus-client, `coopbot ask` does not.
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
         self.registry = CollectorRegistry()
 
         def counter(name: str, about: str, *labels: str) -> Counter:
@@ -53,24 +53,31 @@ class Metrics:
 
     def watch_inbox(self, depths: Callable[[], Iterable[tuple[str, int]]]) -> None:
         """Report the inbox depth, read at each scrape, per surface."""
-        self.registry.register(_InboxCollector(depths))
+        self.registry.register(_inbox_collector(depths))
 
     def exposition(self) -> bytes:
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)
 
 
-class _InboxCollector(Collector):
-    def __init__(self, depths: Callable[[], Iterable[tuple[str, int]]]) -> None:
-        self.depths = depths
+def _inbox_collector(depths: Callable[[], Iterable[tuple[str, int]]]) -> Any:
+    from prometheus_client.core import GaugeMetricFamily, Metric
+    from prometheus_client.registry import Collector
 
-    def collect(self) -> Iterable[Metric]:
-        family = GaugeMetricFamily("coopbot_inbox_depth", "Questions taken and not yet answered", labels=["surface"])
-        try:
-            for surface, depth in self.depths():
-                family.add_metric([surface], depth)
-        except Exception:  # a scrape must not fail because the database does; readiness says so
-            pass
-        yield family
+    class InboxCollector(Collector):
+        def collect(self) -> Iterable[Metric]:
+            family = GaugeMetricFamily(
+                "coopbot_inbox_depth", "Questions taken and not yet answered", labels=["surface"]
+            )
+            try:
+                for surface, depth in depths():
+                    family.add_metric([surface], depth)
+            except Exception:  # a scrape must not fail because the database does; readiness says so
+                pass
+            yield family
+
+    return InboxCollector()
 
 
 class Health:
