@@ -34,7 +34,6 @@ log = logging.getLogger("coopbot.slack")
 
 SURFACE = "slack"
 SIGNATURE_WINDOW = 300  # seconds: Slack's own limit on a request's age, and how long a signature is remembered
-REQUEST_MEMORY = 3600.0  # seconds an event_id is remembered: Slack retries within minutes
 MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
 
 
@@ -178,12 +177,8 @@ class Intake:
     def keep(self, key: str, conversation: str, stored: dict[str, Any]) -> Taken:
         item = Item(SURFACE, key, conversation, json.dumps(stored, ensure_ascii=False), time.time())
         (new,) = self.inbox.add([item])
-        # Replicas keep inboxes of their own; what they have seen is shared (Redis), so a retry that lands on
-        # another replica is answered once.
-        if not new or not self.runtime.seen.first(f"slack-request:{key}", REQUEST_MEMORY):
+        if not new:
             log.info("request %s came again; answered once", key)
-            if new:
-                self.inbox.done(SURFACE, key)
             return Taken()
         self.workers.submit(conversation, lambda: self._answer(item, False))
         return Taken()

@@ -80,7 +80,6 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 BOOTSTRAP_ATTEMPTS = 5  # start-up calls (getMe, setWebhook) tried this often on network errors
 POLL_BACKOFF, POLL_BACKOFF_MAX = 1.0, 30.0  # seconds between failed getUpdates calls
 MAX_UPDATE_BYTES = 1_000_000  # a webhook body larger than this is no update of ours
-SEEN_FOR = 24 * 3600.0  # seconds an update_id is remembered (Telegram gives up redelivering long before)
 REMEMBERED_REPLIES = 2000  # user messages whose reply we remember, to edit it when they edit theirs
 STOP_CHECK = 0.2  # seconds between looks at the stop event
 ANSWERING = 16  # updates answered at once (each chat one at a time); sends wait in the rate limiter
@@ -231,13 +230,10 @@ class Service:
         ]
         fresh = await asyncio.to_thread(self.runtime.inbox.add, items)
         for update, new in zip(updates, fresh, strict=True):
-            # Replicas behind one webhook keep inboxes of their own; what they have seen is shared.
-            if new and await asyncio.to_thread(self.runtime.seen.first, f"tg-update:{update.update_id}", SEEN_FOR):
-                await self.app.update_queue.put(update)
-                continue
-            log.info("update %s delivered again; taken already", update.update_id)
             if new:
-                await asyncio.to_thread(self.runtime.inbox.done, SURFACE, str(update.update_id))
+                await self.app.update_queue.put(update)
+            else:
+                log.info("update %s delivered again; taken already", update.update_id)
 
     async def resume(self) -> None:
         """Answer what a previous run took but did not answer, oldest first."""

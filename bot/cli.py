@@ -33,10 +33,21 @@ from bot.redact import Redactor
 from bot.render_text import render_plain
 from bot.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, Runtime
 from bot.session import SessionStore
-from bot.store import ENV_DB, Database, SqliteSessionStore, database_path, is_url, redact_url, shown
+from bot.store import (
+    ENV_DB,
+    Database,
+    SeenInbox,
+    SqliteInbox,
+    SqliteSessionStore,
+    database_path,
+    is_url,
+    redact_url,
+    shown,
+)
 from bot.surface import SURFACE_GROUP, NotConfigured, Surface
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+ENV_REDIS = "COOPBOT_REDIS_URL"  # read here: bot.shared, which imports redis, is imported only when it is set
 
 
 def surfaces() -> dict[str, EntryPoint]:
@@ -240,7 +251,7 @@ def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> i
     metrics = Metrics()
     storage = Storage.open(args, surface.name, logging_on=True, conversations=True, metrics=metrics)
     shared: dict[str, Any] = {}
-    if redis_url := os.environ.get("COOPBOT_REDIS_URL", "").strip():
+    if redis_url := os.environ.get(ENV_REDIS, "").strip():
         try:
             shared = _redis(redis_url, storage, limit.per_minute)
         except Exception as err:  # a wrong URL, Redis down: say so rather than run as if alone
@@ -283,7 +294,11 @@ def _redis(url: str, storage: Storage, per_minute: int) -> dict[str, Any]:
 
     client = connect(url)
     storage.sessions = RedisSessionStore(client)
-    return {"seen": RedisSeen(client), "limit": RedisUserLimit(client, per_minute), "caches": redis_caches(client)}
+    seen = RedisSeen(client)
+    shared: dict[str, Any] = {"seen": seen, "limit": RedisUserLimit(client, per_minute), "caches": redis_caches(client)}
+    if storage.db.dialect == "sqlite":  # inboxes of their own: a retry taken by another replica is not new here
+        shared["inbox"] = SeenInbox(SqliteInbox(storage.db), seen)
+    return shared
 
 
 def _stopping(stop: threading.Event, signum: int) -> None:

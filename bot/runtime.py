@@ -38,7 +38,8 @@ class Runtime:
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:
         options.setdefault("seen", SqliteSeen(db))
-        return cls(inbox=SqliteInbox(db), **options)  # type: ignore[arg-type]
+        options.setdefault("inbox", SqliteInbox(db))
+        return cls(**options)  # type: ignore[arg-type]
 
     def is_late(self, asked_at: float | None, now: float | None = None) -> bool:
         """Whether a question asked at `asked_at` (Unix time, the platform's own) has waited too long."""

@@ -20,7 +20,6 @@ from bot.limits import WINDOW, Admission
 from bot.session import DEFAULT_TTL, Context, stale
 from bot.store import context_from_json, context_to_json
 
-ENV_REDIS = "COOPBOT_REDIS_URL"
 PREFIX = "coopbot:"
 CONVERSATION_DAYS = 365  # a conversation untouched this long is forgotten, its pinned language too
 K = TypeVar("K")

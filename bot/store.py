@@ -344,6 +344,36 @@ def _int(value: object) -> int:
     return value
 
 
+class SeenInbox:
+    """A replica's own inbox (SQLite on its host) among replicas that share what they have seen (Redis): an
+    item another replica took already is not new here, and is set down as answered."""
+
+    SEEN_FOR = 24 * 3600.0  # seconds an item's key is remembered; platforms give up redelivering long before
+
+    def __init__(self, inbox: Inbox, seen: Seen) -> None:
+        self.inbox, self.seen = inbox, seen
+
+    def add(self, items: Sequence[Item]) -> list[bool]:
+        fresh = self.inbox.add(items)
+        for n, (item, new) in enumerate(zip(items, fresh, strict=True)):
+            if new and not self.seen.first(f"inbox:{item.surface}:{item.key}", self.SEEN_FOR):
+                self.inbox.done(item.surface, item.key)
+                fresh[n] = False
+        return fresh
+
+    def begin(self, surface: str, key: str) -> int:
+        return self.inbox.begin(surface, key)
+
+    def done(self, surface: str, key: str) -> None:
+        self.inbox.done(surface, key)
+
+    def waiting(self, surface: str) -> list[Item]:
+        return self.inbox.waiting(surface)
+
+    def depth(self, surface: str) -> int:
+        return self.inbox.depth(surface)
+
+
 # -- requests seen: a signed request is accepted once ----------------------------------------------------------
 
 

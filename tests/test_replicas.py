@@ -36,7 +36,7 @@ from bot.limits import Admission
 from bot.model import KnowledgeBase
 from bot.report import build
 from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, connect, redis_caches
-from bot.store import Database, Item, SqliteInbox, SqliteSeen, SqliteSessionStore
+from bot.store import Database, Item, SeenInbox, SqliteInbox, SqliteSeen, SqliteSessionStore
 from bot.watch import Watcher
 
 
@@ -136,10 +136,12 @@ def replicas(client: redis.Redis, slack_api: FakeSlackApi, kb: KnowledgeBase) ->
         settings = slack.Settings(
             bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
         )
+        db, seen = Database(":memory:"), RedisSeen(client)
         runtime = Runtime.with_database(
-            Database(":memory:"),
+            db,
             stop=stop,
-            seen=RedisSeen(client),
+            inbox=SeenInbox(SqliteInbox(db), seen),  # as serve does with Redis and a SQLite file per replica
+            seen=seen,
             limit=RedisUserLimit(client, 0),
             caches=redis_caches(client),
         )
