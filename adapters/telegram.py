@@ -507,7 +507,7 @@ class TelegramHandlers:
             return
         original = message.reply_to_message
         if original is not None and (ref := self._prompts.get((message.chat_id, original.message_id))):
-            await self.on_comment(update, message, ref)  # what they were looking for, after a 👎
+            await self.on_comment(context, update, message, ref)  # what they were looking for, after a 👎
             return
         question = addressed_text(message, context.bot.id, context.bot.username or "")
         if question is None or not await self.admitted(context, update, message):
@@ -567,16 +567,12 @@ class TelegramHandlers:
         )
         self._prompts.put((message.chat_id, prompt.message_id), ref)
 
-    async def on_comment(self, update: Update, message: Message, ref: str) -> None:
+    async def on_comment(self, context: Context, update: Update, message: Message, ref: str) -> None:
         feedback, person = self.runtime.feedback, update.effective_user
         if feedback is None or person is None:
             return
         await asyncio.to_thread(feedback.comment, ref, f"tg:{person.id}", message.text or "")
-        await self.send_notice(message, "feedback_noted", update)
-
-    async def send_notice(self, message: Message, key: str, update: Update) -> None:
-        (text,) = render(lay_out(self.bot.notice(key, self.lang(update))))
-        await send_once(lambda: message.get_bot().send_message(message.chat_id, text, parse_mode=ParseMode.HTML), key)
+        await self.send(context, message, self.bot.notice("feedback_noted", self.lang(update)))
 
     async def on_error(self, update: object, context: Context) -> None:
         """One failed update is logged and apologised for; the bot goes on with the next."""
