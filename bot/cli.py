@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import batch
+from bot.compiled import CompiledCache, default_dir
 from bot.convlog import ConversationLog, Hasher, NoLog, Recorder, SqliteConversationLog, log_settings
 from bot.core import Coopbot
 from bot.curation import Curation
@@ -64,10 +65,22 @@ def load_surface(name: str) -> Surface[Any]:
     return surface
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _knowledge(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--knowledge", type=Path, help="fact base directory (default: $COOPBOT_KNOWLEDGE or ./knowledge)"
     )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where the compiled fact base is kept (default: $COOPBOT_CACHE, else ~/.cache/coopbot)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="load the fact base from its YAML, without the compiled cache"
+    )
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    _knowledge(parser)
     parser.add_argument(
         "--db", help="the database, a file or a postgresql:// URL (default: $COOPBOT_DB, else var/coopbot.sqlite3)"
     )
@@ -90,12 +103,12 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check the fact base")
     validate.add_argument("--knowledge", type=Path)
     ev = sub.add_parser("eval", help="run question sets and print accuracy")
-    ev.add_argument("--knowledge", type=Path)
+    _knowledge(ev)
     ev.add_argument("--cases", type=Path, nargs="*", help="case files (default: the repo's and the shared dev set)")
     ev.add_argument("--show-fail", type=int, default=30)
     ev.add_argument("--readme", type=Path, help="write the figures into this file's eval section")
     rep = sub.add_parser("report", help="what was asked and not answered, feedback and usage, for curators")
-    rep.add_argument("--knowledge", type=Path)
+    _knowledge(rep)
     rep.add_argument("--db", help="the database, a file or a postgresql:// URL (default: $COOPBOT_DB)")
     rep.add_argument("--since", default="7d", help="the period: 7d, 12h, 2w or a date (default %(default)s)")
     rep.add_argument("--format", choices=("md", "html", "json"), default="md")
@@ -142,12 +155,20 @@ def _bot(
 ) -> Coopbot:
     store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
     try:
-        return Coopbot.from_dir(getattr(args, "knowledge", None), store, recorder, metrics, surface)
+        return Coopbot.from_dir(args.knowledge, store, recorder, metrics, surface, _cache(args))
     except KnowledgeError as err:
         print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
         for problem in err.problems[:20]:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _cache(args: argparse.Namespace) -> CompiledCache | None:
+    """The compiled fact base's cache, unless it is turned off (--no-cache, COOPBOT_CACHE=off)."""
+    if args.no_cache:
+        return None
+    directory = args.cache_dir or default_dir()
+    return CompiledCache(directory) if directory else None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -6,13 +6,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot import knowledge
 from bot.answer import Answer, Block
 from bot.commands import NAMES
+from bot.compiled import CompiledCache
 from bot.convlog import Recorder
 from bot.engine import Engine
 from bot.focus import SENTENCE_CHARS
-from bot.live import Base, LiveBase, Reloaded, fingerprint, knowledge_dir
+from bot.live import Base, LiveBase, Reloaded, knowledge_dir
 from bot.metrics import Metrics
 from bot.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
@@ -23,15 +23,18 @@ class Coopbot:
 
     def __init__(
         self,
-        kb: KnowledgeBase,
+        kb: KnowledgeBase | Base,
         store: SessionStore | None = None,
         recorder: Recorder | None = None,
         directory: Path | None = None,
-        version: str = "",
         metrics: Metrics | None = None,
         surface: str = "ask",
+        cache: CompiledCache | None = None,
     ) -> None:
-        self.live = LiveBase(Base(kb, Engine(kb), version), directory)
+        """`kb` is a fact base (indexed here) or one loaded from `directory` (Base.load), which `reload` reads
+        again, through the compiled `cache` when there is one."""
+        base = kb if isinstance(kb, Base) else Base(kb, Engine(kb))
+        self.live = LiveBase(base, directory, cache)
         self.store: SessionStore = store or MemorySessionStore()
         self.recorder = recorder
         self.metrics, self.surface = metrics, surface
@@ -44,10 +47,11 @@ class Coopbot:
         recorder: Recorder | None = None,
         metrics: Metrics | None = None,
         surface: str = "ask",
+        cache: CompiledCache | None = None,
     ) -> Coopbot:
+        """The fact base in `directory` (default: $COOPBOT_KNOWLEDGE, else knowledge/), compiled in `cache`."""
         root = knowledge_dir(directory)
-        version = fingerprint(root)
-        return cls(knowledge.load(root), store, recorder, root, version, metrics, surface)
+        return cls(Base.load(root, cache), store, recorder, root, metrics, surface, cache)
 
     # The serving fact base; `reload` replaces it, and a question being answered keeps the one it began with.
 

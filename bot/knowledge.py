@@ -351,6 +351,11 @@ def _size(path: Path) -> int:
     return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
+def files(root: Path) -> list[Path]:
+    """The files of a fact base, in the order they are read."""
+    return sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+
+
 def load(directory: Path | str | None = None) -> KnowledgeBase:
     """Load and validate the fact base; raise KnowledgeError listing every problem."""
     root = Path(directory or os.environ.get("COOPBOT_KNOWLEDGE") or DEFAULT_DIR)
@@ -359,12 +364,12 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
     found = _Collected()
     problems: list[Problem] = []
     refs: list[Ref] = []
-    files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
-    if not files:
+    paths = files(root)
+    if not paths:
         problems.append(Problem(str(root), 0, "knowledge", "holds no .yaml files"))
-    if sum(_size(path) for path in files) > MAX_TOTAL_BYTES:
+    if sum(_size(path) for path in paths) > MAX_TOTAL_BYTES:
         raise KnowledgeError([Problem(str(root), 0, "knowledge", f"holds more than {MAX_TOTAL_BYTES // 2**20} MiB")])
-    for path in files:
+    for path in paths:
         display = _display(path, root)
         data, syntax = read_yaml(path, display, root)
         problems += syntax

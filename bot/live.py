@@ -19,23 +19,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import knowledge
+from bot.compiled import CompiledCache, compiled
 from bot.engine import Engine
 from bot.model import KnowledgeBase
-from bot.yamlsource import Problem
+from bot.yamlsource import MAX_FILE_BYTES, Problem, refusal
 
 log = logging.getLogger("coopbot.reload")
 
 
-def fingerprint(directory: Path) -> str:
-    """A hash of every knowledge file's name and content."""
-    digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+def content_digest(directory: Path) -> bytes:
+    """A hash of every knowledge file's name and content: what a compiled base is keyed by. A file the loader
+    refuses (a FIFO, a link out of the directory, too large) is not read here either."""
+    digest = hashlib.blake2b()
+    for path in knowledge.files(directory):
         digest.update(path.name.encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            if refusal(path, directory) or path.stat().st_size > MAX_FILE_BYTES:
+                digest.update(b"\0(refused)\0")
+                continue
+            with path.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "blake2b").digest())
         except OSError:
-            digest.update(b"(unreadable)")
-    return digest.hexdigest()[:12]
+            digest.update(b"\0(unreadable)\0")
+    return digest.digest()
+
+
+def fingerprint(directory: Path) -> str:
+    """The short form of the content digest that `/coop status` shows."""
+    return content_digest(directory).hex()[:12]
 
 
 @dataclass(frozen=True)
@@ -46,10 +57,13 @@ class Base:
     loaded_at: float = field(default_factory=time.time)
 
     @classmethod
-    def load(cls, directory: Path) -> Base:
-        version = fingerprint(directory)
-        kb = knowledge.load(directory)
-        return cls(kb, Engine(kb), version)
+    def load(cls, directory: Path, cache: CompiledCache | None = None) -> Base:
+        """Load and validate `directory` and index it, or take its compiled form from `cache`."""
+        content = content_digest(directory)
+        engine = compiled(cache, content, lambda: Engine(knowledge.load(directory)), lambda: content_digest(directory))
+        if not isinstance(engine, Engine):
+            raise TypeError(f"the compiled fact base holds a {type(engine).__name__}, not an Engine")
+        return cls(engine.kb, engine, content.hex()[:12])
 
 
 @dataclass(frozen=True)
@@ -67,9 +81,9 @@ class Reloaded:
 class LiveBase:
     """The serving base, replaceable while serving; one reload at a time."""
 
-    def __init__(self, base: Base, directory: Path | None) -> None:
+    def __init__(self, base: Base, directory: Path | None, cache: CompiledCache | None = None) -> None:
         self.base = base
-        self.directory = directory
+        self.directory, self.cache = directory, cache
         self.last_problems: tuple[Problem, ...] = ()
         self.listeners: list[Callable[[Reloaded], None]] = []
         self._reloading = threading.Lock()
@@ -81,7 +95,7 @@ class LiveBase:
             if fingerprint(self.directory) == self.base.version:
                 return Reloaded(self.base)
             try:
-                new = Base.load(self.directory)
+                new = Base.load(self.directory, self.cache)
             except knowledge.KnowledgeError as err:
                 self.last_problems = tuple(err.problems)
                 result = Reloaded(self.base, self.last_problems)

@@ -60,8 +60,9 @@ class Event:
     def sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s for f in self.facts[:1] for s in f.sources)) or self.subject.sources
 
-    def concerns(self, entity: Entity, kb: KnowledgeBase) -> bool:
-        """Whether the event involves an entity: named in its records, its region, or a member of a group."""
+    def concerns(self, entity: Entity) -> bool:
+        """Whether the event involves an entity: named in its records, its region, or a member of a group.
+        (`Records` indexes events by this; a test holds the index to it.)"""
         if entity.id in self.entities or entity.id in self.regions:
             return True
         return bool(entity.members) and any(m in self.entities for m in entity.members)
@@ -89,6 +90,34 @@ class Records:
                 events.append(self._event(entity.kind or "event", entity, []))
         self.events: tuple[Event, ...] = tuple(sorted(events, key=lambda e: (e.start, e.end or e.start)))
         self.counts = tuple(f for f in kb.facts if f.type == "count" and f.count)
+        # Indexes, so a question touches the events and facts it is about, not all of them: positions in
+        # `events` (date order) by kind, by what an event's records name, by its regions, by its headline's
+        # sources; events by subject; facts by what they concern; counts by their subject and their topics.
+        self._by_kind: dict[str, list[int]] = {}
+        self._naming: dict[str, list[int]] = {}
+        self._in_region: dict[str, list[int]] = {}
+        self._by_source: dict[str, list[int]] = {}
+        self._by_subject: dict[str, list[Event]] = {}
+        for at, event in enumerate(self.events):
+            for kind in event.kinds:
+                self._by_kind.setdefault(kind, []).append(at)
+            for eid in event.entities:
+                self._naming.setdefault(eid, []).append(at)
+            for region in event.regions:
+                self._in_region.setdefault(region, []).append(at)
+            for source in dict.fromkeys(event.headline.sources if event.headline else ()):
+                self._by_source.setdefault(source, []).append(at)
+            self._by_subject.setdefault(event.subject.id, []).append(event)
+        self._facts_about: dict[str, list[Fact]] = {}
+        for fact in kb.facts:
+            for eid in dict.fromkeys(fact.about):
+                self._facts_about.setdefault(eid, []).append(fact)
+        self._counts_of: dict[str, list[Fact]] = {}
+        self._counts_on: dict[str, list[Fact]] = {}
+        for fact in self.counts:
+            self._counts_of.setdefault(fact.about[0], []).append(fact)
+            for topic in dict.fromkeys(fact.topics):
+                self._counts_on.setdefault(topic, []).append(fact)
 
     # -- building ------------------------------------------------------------------------------------
 
@@ -126,14 +155,21 @@ class Records:
     ) -> list[Event]:
         """Events of these kinds (any when none) that concern every scope entity, within the period, by date."""
         kinds, scope_entities = set(kinds), [self.kb.entities[e] for e in scope]
-        return [
-            e
-            for e in self.events
-            if (not kinds or e.kinds & kinds)
-            and all(e.concerns(s, self.kb) for s in scope_entities)
-            and (period is None or period.holds(e.start, e.end))
-            and self._visible(e, audience)
-        ]
+        candidates: set[int] | None = None
+        if kinds:
+            candidates = {at for kind in kinds for at in self._by_kind.get(kind, ())}
+        for entity in scope_entities:
+            concerning = self._concerning(entity)
+            candidates = concerning if candidates is None else candidates & concerning
+        pool = self.events if candidates is None else [self.events[at] for at in sorted(candidates)]
+        return [e for e in pool if (period is None or period.holds(e.start, e.end)) and self._visible(e, audience)]
+
+    def _concerning(self, entity: Entity) -> set[int]:
+        """Positions of the events that concern an entity (Event.concerns): naming it, in it, or naming a member."""
+        found = {*self._naming.get(entity.id, ()), *self._in_region.get(entity.id, ())}
+        for member in entity.members:
+            found.update(self._naming.get(member, ()))
+        return found
 
     def _visible(self, event: Event, audience: Audience) -> bool:
         if audience == "staff":
@@ -145,10 +181,7 @@ class Records:
         of (Mongolia's export), else the first it takes part in; events of the asked kinds first."""
         kinds = set(kinds)
         entity = self.kb.entities[entity_id]
-        pools = (
-            [e for e in self.events if e.subject.id == entity_id],
-            [e for e in self.events if e.concerns(entity, self.kb)],
-        )
+        pools = (self.own_events(entity_id), [self.events[at] for at in sorted(self._concerning(entity))])
         for pool in pools:
             pool = [e for e in pool if self._visible(e, audience)]
             preferred = [e for e in pool if e.kinds & kinds] or ([] if kinds and pool is pools[1] else pool)
@@ -163,11 +196,12 @@ class Records:
 
     def source_events(self, source_id: str, audience: Audience = "public") -> list[Event]:
         """The events a document records (its headline records cite it)."""
-        return [e for e in self.events if e.headline and source_id in e.headline.sources and self._visible(e, audience)]
+        found = (self.events[at] for at in self._by_source.get(source_id, ()))
+        return [e for e in found if self._visible(e, audience)]
 
     def own_events(self, entity_id: str) -> list[Event]:
         """The events an entity is the subject of (the forum itself; Mongolia's export)."""
-        return [e for e in self.events if e.subject.id == entity_id]
+        return list(self._by_subject.get(entity_id, ()))
 
     def series(self, fact: Fact) -> list[Fact]:
         """The same figure stated at different dates (KONEPS's export countries: 4 in 2014, 9 in 2024), newest
@@ -176,11 +210,8 @@ class Records:
             return [fact]
         same = [
             f
-            for f in self.counts
-            if f.about[0] == fact.about[0]
-            and f.count
-            and f.count.unit == fact.count.unit
-            and set(f.topics) == set(fact.topics)
+            for f in self._counts_of.get(fact.about[0], ())
+            if f.count and f.count.unit == fact.count.unit and set(f.topics) == set(fact.topics)
         ]
         return sorted(same, key=lambda f: f.as_of or f.date or "", reverse=True)
 
@@ -188,15 +219,15 @@ class Records:
         """The newest count the sources state for a kind of event (9 countries for KONEPS exports), if any."""
         found = [
             f
-            for f in self.counts
-            if kind in f.topics and "countries" in f.topics and (audience == "staff" or f.visibility == "public")
+            for f in self._counts_on.get(kind, ())
+            if "countries" in f.topics and (audience == "staff" or f.visibility == "public")
         ]
         return max(found, key=lambda f: f.as_of or f.date or "", default=None)
 
     def figure(self, entity_id: str, field: str, people: bool | None = None) -> Fact | None:
         """The fact giving an entity's count or amount (`field`), the entity's own record first, newest first.
         `people` prefers counts of people (21 officials) over counts of countries (11), or the reverse."""
-        about = [f for f in self.kb.facts if entity_id in f.about and getattr(f, field) is not None]
+        about = [f for f in self._facts_about.get(entity_id, ()) if getattr(f, field) is not None]
         if self.kb.entities[entity_id].type == "country":
             # The ADB training's 21 officials are not Kyrgyzstan's figure: a country's is its own record's.
             about = [f for f in about if f.about[0] == entity_id]

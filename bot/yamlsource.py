@@ -114,7 +114,7 @@ def read_yaml(path: Path, display: str, root: Path | None = None) -> tuple[Any, 
     A fact base is data from people, so a file cannot be turned against the host: it must be a regular file
     inside `root` (no link out of it, no device, no FIFO), within MAX_FILE_BYTES, and its aliases may not
     expand it past MAX_NODES nor nest it deeper than MAX_DEPTH."""
-    refused = _refusal(path, root or path.parent)
+    refused = refusal(path, root or path.parent)
     if refused:
         return None, [Problem(display, 1, "file", refused)]
     try:
@@ -147,7 +147,7 @@ def read_yaml(path: Path, display: str, root: Path | None = None) -> tuple[Any, 
         loader.dispose()
 
 
-def _refusal(path: Path, root: Path) -> str | None:
+def refusal(path: Path, root: Path) -> str | None:
     """Why a file of the fact base is not read, if it is not: checked on the file's metadata, never opening
     it (opening a FIFO waits forever)."""
     try:

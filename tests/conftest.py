@@ -6,6 +6,7 @@ sys.path (its default `prepend` import mode, with no __init__.py in tests/) befo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,19 @@ from fakes.telegram_api import FakeTelegram
 
 from bot import Coopbot
 from bot.model import KnowledgeBase
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled fact bases go to a directory of the test run's (commands started by tests inherit it), never
+    to the user's ~/.cache."""
+    before = os.environ.get("COOPBOT_CACHE")
+    os.environ["COOPBOT_CACHE"] = str(tmp_path_factory.mktemp("compiled"))
+    yield
+    if before is None:
+        os.environ.pop("COOPBOT_CACHE", None)
+    else:
+        os.environ["COOPBOT_CACHE"] = before
 
 
 @pytest.fixture(scope="session")
