@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.model import PEOPLE_UNITS, Entity, Fact, KnowledgeBase, Lang, Want
+from bot.model import LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, Lang, Want
 from bot.normalize import normalize
+from bot.wordindex import literal_pattern
 
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -77,8 +78,15 @@ class Details:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         people = [e for e in kb.entities.values() if e.type == "person"]
-        self.person_names = frozenset(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
+        self.person_names = literal_pattern(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
         self._fact_cache: dict[tuple[str, Lang], frozenset[str]] = {}
+        self._entity_cache: dict[tuple[str, Lang], frozenset[str]] = {}
+        # Worked out once, with the base (and compiled with it): a question that names no one weighs the facts on
+        # its topics, and none of them may pay for reading its text. (An entity's overview is read when the
+        # entity is named, once.)
+        for lang in LANGS:
+            for fact in kb.facts:
+                self.of_fact(fact, lang)
 
     # -- what a text, a fact, an entity can give -----------------------------------------------------
 
@@ -96,7 +104,7 @@ class Details:
                 found.add("day")
         elif "end" in found:
             found.discard("end")  # "until" with no date in sight says nothing about an end date
-        if any(name in norm for name in self.person_names):
+        if self.person_names.search(norm):
             found.add("person")
         if _PEOPLE.search(norm):
             found.add(PEOPLE)  # officials, experts: who took part, though no one is named
@@ -118,10 +126,13 @@ class Details:
 
     def of_entity(self, entity: Entity, lang: Lang) -> frozenset[str]:
         """What an entity's overview can give: its own fields and its summary."""
-        fields = self._fields(entity.start, entity.end, entity.place is not None, None, None, ())
-        if entity.type == "person":
-            fields |= {"person"}
-        return fields | self.in_text(entity.summary(lang))
+        cached = self._entity_cache.get((entity.id, lang))
+        if cached is None:
+            fields = self._fields(entity.start, entity.end, entity.place is not None, None, None, ())
+            if entity.type == "person":
+                fields |= {"person"}
+            cached = self._entity_cache[entity.id, lang] = fields | self.in_text(entity.summary(lang))
+        return cached
 
     def _fields(
         self, date: str | None, end: str | None, place: bool, count: object, amount: object, about: Iterable[str]

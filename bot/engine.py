@@ -65,7 +65,8 @@ class Engine:
         # Fallback, unknown and "not on record" replies all name the desk: found once, not per message.
         self.default_contacts = {lang: contact_for(kb, [], lang) for lang in LANGS}
         # Topics of role records (the Administrator): a question naming one and an event asks who held it then.
-        self.role_topics = frozenset(t for f in kb.facts if f.type == "administrator" for t in f.topics)
+        self.role_holders = tuple(f for f in kb.facts if f.type == "administrator")
+        self.role_topics = frozenset(t for f in self.role_holders for t in f.topics)
         self.out_of_scope = frozenset(t for t, want in kb.topic_wants.items() if want == OUT_OF_SCOPE)
         # Contact records, by the person they name: a contact answer states the record it rests on.
         self.contact_facts = {e: f for f in kb.facts if f.type == "contact" for e in f.about}
@@ -393,10 +394,13 @@ class Turn:
         ask = self.ask
         if len(ask.words) < LEXICAL_MIN:
             return None
-        facts = [f for f in self.kb.facts if visible(f, self.audience)]
         hits = sorted(
-            ((self.ranker.lexical(ask, normalize(f.text(self.lang))), f) for f in facts), key=lambda hf: -hf[0]
+            ((n, self.kb.facts[at]) for at, n in sorted(self.ranker.word_hits(ask).items())),
+            key=lambda hf: -hf[0],
         )
+        hits = [(n, f) for n, f in hits if visible(f, self.audience)]
+        if not hits:
+            return None
         best_hits, best = hits[0]
         if best_hits < LEXICAL_MIN or (len(hits) > 1 and hits[1][0] == best_hits):
             return None
@@ -416,7 +420,7 @@ class Turn:
         if not self.topics:
             return None
         ask = self.ask
-        scored = self.ranker.topical(ask)
+        scored = self.ranker.topical(ask, every="all" in self.u.cues)
         if not scored:
             return None
         best_score, best = scored[0]
@@ -452,7 +456,7 @@ class Turn:
         if not events:
             return None
         event = events[0]
-        holders = [f for f in self.kb.facts if f.type == "administrator" and visible(f, self.audience)]
+        holders = [f for f in self.engine.role_holders if visible(f, self.audience)]
         if any(event.subject.id in f.about for f in holders):
             return None
         day = event.start

@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.model import KnowledgeBase
-from bot.normalize import alias_key, is_hangul, syllables, to_jamo
+from bot.normalize import alias_key, all_hangul, has_hangul, syllables, to_jamo
 
 # Korean particles, the polite ending 요 and the copula's endings (몽골이야, 몇개국임, 14명이었어), longest
 # first so 에서 is tried before 에.
@@ -82,6 +82,7 @@ def strip_particles(token: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+@lru_cache(maxsize=65536)
 def is_particles(rest: str) -> bool:
     """True when `rest` is nothing but particles (에는, 은요, ...); at most four of them stack."""
     if len(rest) > 8:
@@ -91,7 +92,7 @@ def is_particles(rest: str) -> bool:
 
 def _is_short(name: str) -> bool:
     """Short names and acronyms need exact matches."""
-    if any(is_hangul(ch) for ch in name):
+    if has_hangul(name):
         return syllables(name) <= 2
     key = alias_key(name)
     return len(key) <= 4 or name.isupper()
@@ -116,8 +117,8 @@ class EntityIndex:
         for name, target in names:
             key = alias_key(name)
             self.exact.setdefault(key, target)
-            hangul = any(is_hangul(ch) for ch in key)
-            if hangul and key.isalnum() and all(is_hangul(ch) for ch in key):
+            hangul = has_hangul(key)
+            if hangul and key.isalnum() and all_hangul(key):
                 self.glued.setdefault(key, (target, _is_short(name)))
             if not _is_short(name):
                 fuzzy_key = to_jamo(key) if hangul else key
@@ -239,9 +240,9 @@ class EntityIndex:
         head = "".join(span[:-1])
         for form in strip_particles(span[-1]):
             key = alias_key(head + form)
-            if _is_short(key) if not any(is_hangul(c) for c in key) else syllables(key) < 3:
+            if _is_short(key) if not has_hangul(key) else syllables(key) < 3:
                 continue
-            hangul = any(is_hangul(ch) for ch in key)
+            hangul = has_hangul(key)
             hit = (self.fuzzy_ko if hangul else self.fuzzy_en).best(to_jamo(key) if hangul else key)
             if hit and hangul and not self._syllables_agree(key, hit[2]):
                 continue
@@ -263,7 +264,7 @@ class EntityIndex:
             # A word that is one word of a longer name is that word, not the name: 'procurement' is not
             # 'Procurement Day', 'administrators' is not 'Administrator Lim'; 'costarca' is still Costa Rica.
             probe = alias_key("".join(span))
-            hangul = any(is_hangul(c) for c in probe)
+            hangul = has_hangul(probe)
             words = [to_jamo(w) if hangul else w for w in alias]
             probe = to_jamo(probe) if hangul else probe
             return not any(fuzz.ratio(probe, w) >= WORD_AGREEMENT + 15 for w in words)
@@ -271,7 +272,7 @@ class EntityIndex:
             return True
         for word, name_word in zip(span, alias, strict=True):
             a, b = alias_key(word), name_word
-            if any(is_hangul(c) for c in a + b):
+            if has_hangul(a + b):
                 a, b = to_jamo(a), to_jamo(b)
             if fuzz.ratio(a, b) < WORD_AGREEMENT:
                 return False

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.model import Lang
-from bot.normalize import is_hangul
+from bot.normalize import HANGUL
 
 DEFAULT: Lang = "ko"
+_LATIN = re.compile("[A-Za-z]")  # what ch.isascii() and ch.isalpha() accept
 KOREAN_SHARE = 0.4  # a question with this share of Hangul words (names removed) is Korean
 
 
 def hangul_share(text: str) -> float | None:
     """Share of Hangul among letters, or None when there are no letters at all."""
-    hangul = sum(1 for ch in text if is_hangul(ch))
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    hangul = len(HANGUL.findall(text))
+    latin = len(_LATIN.findall(text))
     return hangul / (hangul + latin) if hangul + latin else None
 
 

@@ -47,7 +47,8 @@ def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = _NOISE.sub(" ", text)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not text.isprintable():  # checked in C; only a text with a control or format character is walked
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
@@ -71,6 +72,20 @@ def is_hangul(ch: str) -> bool:
     return _HANGUL_BASE <= ord(ch) <= _HANGUL_LAST or "\u3131" <= ch <= "\u318e"
 
 
+HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")  # what is_hangul accepts
+_NOT_HANGUL = re.compile("[^\uac00-\ud7a3\u3131-\u318e]")
+_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+
+
+def has_hangul(text: str) -> bool:
+    """Whether any letter of `text` is Hangul (a syllable or a compatibility jamo)."""
+    return HANGUL.search(text) is not None
+
+
+def all_hangul(text: str) -> bool:
+    return _NOT_HANGUL.search(text) is None
+
+
 def to_jamo(text: str) -> str:
     """Spell Hangul syllables as compatibility jamo, so one mistyped vowel costs one letter, not a syllable."""
     out = []
@@ -87,4 +102,4 @@ def to_jamo(text: str) -> str:
 
 def syllables(text: str) -> int:
     """How many Hangul syllables a name has (short names need exact matches)."""
-    return sum(1 for ch in text if _HANGUL_BASE <= ord(ch) <= _HANGUL_LAST)
+    return len(_SYLLABLE.findall(text))

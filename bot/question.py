@@ -8,7 +8,7 @@ start, "언제까지" for an end, "며칠" for a duration. Topics split into wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from bot.model import WANTS, Audience, KnowledgeBase, Lang, Want
@@ -42,9 +42,11 @@ class Ask:
     anchors: frozenset[str] = frozenset()  # the names that, with a keyword, named an implied programme
     named_text: str = ""  # the names as written in the question
 
-    @property
-    def vague(self) -> tuple[str, ...]:
-        return tuple(e for e in self.entities if e not in self.specific)
+    # Named but not specific: they only qualify what is asked. Worked out once, not for every record ranked.
+    vague: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vague", tuple(e for e in self.entities if e not in self.specific))
 
 
 def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics: frozenset[str]) -> Want | None:

@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.details import HEADCOUNT, PEOPLE, Details
 from bot.entities import strip_particles
 from bot.model import EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
-from bot.normalize import alias_key, is_hangul, normalize, syllables, words
+from bot.normalize import alias_key, has_hangul, normalize, syllables, words
 from bot.periods import newest_first
 from bot.question import Ask
 from bot.schema import BROAD
 from bot.vocabulary import english_bases
+from bot.wordindex import PREFIX_MIN, WordIndex
 
 W_ENTITY, W_GENERIC, W_PRIMARY, W_INTENT, W_WANT, W_TOPIC, W_YEAR, W_OVERVIEW = 3.0, 0.5, 0.5, 1.5, 1.0, 2.0, 1.0, 0.75
 W_FOCUS = 0.5  # a record mostly about what was asked beats one that mentions it in passing
@@ -30,7 +32,6 @@ W_ALL = 1.0  # a record about every one of several things named: what links them
 W_QUALIFIER = 1.0  # a named thing that qualifies the one asked about (the country of 'the Kyrgyzstan pilot')
 W_MEMBER = 0.5  # each member of a group the question names that a record names
 W_WHOLE = 1.0  # a programme asked about as a whole: its overview
-PREFIX_MIN = 5  # an English question word this long also finds the longer words it begins
 ACTORS = ("organisation", "person")
 OVERVIEW_INTENTS = (None, "overview", "what_is")
 PARTS_CACHE = 1024  # questions whose named parts are remembered
@@ -77,6 +78,23 @@ class Ranker:
                 self.by_entity.setdefault(eid, []).append(fact)
         self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
         self._english_cache: dict[str, frozenset[str]] = {}
+        self.word_index = {
+            lang: WordIndex(
+                (self.texts[f.id, lang] for f in kb.facts),
+                (self._english_words(self.texts[f.id, lang]) for f in kb.facts),
+            )
+            for lang in LANGS
+        }
+        # Facts by topic, and each fact's place newest first (ties in the curator's order): a question that names
+        # no one is scored against the facts on its topics, not every fact.
+        self.with_topic: dict[str, list[int]] = {}
+        for at, fact in enumerate(kb.facts):
+            for topic in dict.fromkeys(fact.topics):
+                self.with_topic.setdefault(topic, []).append(at)
+        newest = sorted(range(len(kb.facts)), key=lambda at: newest_first(kb.facts[at].when))
+        self.recency = [0] * len(kb.facts)
+        for rank, at in enumerate(newest):
+            self.recency[at] = rank
 
     def facts_about(self, entity_id: str) -> list[Fact]:
         return self.by_entity.get(entity_id, [])
@@ -88,17 +106,30 @@ class Ranker:
     def lexical(self, ask: Ask, text: str, words: tuple[str, ...] | None = None) -> int:
         """How many of the question's own words the text uses: Korean by stem (부처들로 finds 부처), English by
         word, endings aside ('hope' finds 'hoped', not 'headquarters' for 'head')."""
+        return sum(self.uses(text, word) for word in (ask.words if words is None else words))
+
+    def uses(self, text: str, word: str) -> bool:
+        """Whether a (normalised) text uses one question word: the rule `lexical` counts by."""
+        if has_hangul(word):
+            return any(form in text for form in _stems(word))
+        if len(word) < 3:
+            return False
         english = self._english_words(text)
-        found = 0
-        for word in ask.words if words is None else words:
-            if any(is_hangul(c) for c in word):
-                found += any(form in text for form in _stems(word))
-            elif len(word) >= 3:
-                # 'rehab' is the start of 'rehabilitation'
-                found += bool({word, *english_bases(word)} & english) or (
-                    len(word) >= PREFIX_MIN and any(w.startswith(word) for w in english)
-                )
-        return found
+        # 'rehab' is the start of 'rehabilitation'
+        return not english.isdisjoint(_with_bases(word)) or (
+            len(word) >= PREFIX_MIN and any(w.startswith(word) for w in english)
+        )
+
+    def word_hits(self, ask: Ask) -> dict[int, int]:
+        """How many of the question's own words each fact's text (in its language) uses, by the fact's position,
+        for the facts that use any: each word is checked only on the texts the word index gives for it."""
+        index, hits = self.word_index[ask.lang], dict[int, int]()
+        for word in dict.fromkeys(ask.words):
+            found = index.candidates([word])
+            for at in range(len(self.kb.facts)) if found is None else found:
+                if self.uses(self.texts[self.kb.facts[at].id, ask.lang], word):
+                    hits[at] = hits.get(at, 0) + 1
+        return hits
 
     def _english_words(self, text: str) -> frozenset[str]:
         cached = self._english_cache.get(text)
@@ -389,25 +420,36 @@ class Ranker:
         when = newest_first(s.fact.when if s.fact else "")
         return (not s.answers, -s.score, when, self.order[s.fact.id] if s.fact else -1)
 
-    def topical(self, ask: Ask) -> list[tuple[float, Fact]]:
-        """No name given: facts sharing the question's topics, best first."""
+    def topical(self, ask: Ask, every: bool = False) -> list[tuple[float, Fact]]:
+        """No name given: the facts sharing the question's topics that score best, newest first; `every`: all
+        the facts sharing them, best first."""
         scored = []
-        for fact in self.kb.facts:
+        for at in {at for topic in ask.topics for at in self.with_topic.get(topic, ())}:
+            fact = self.kb.facts[at]
+            if not visible(fact, ask.audience):
+                continue
             overlap = len(ask.topics.intersection(fact.topics))
-            if overlap and visible(fact, ask.audience):
-                score = W_TOPIC * min(2, overlap) + (W_INTENT if ask.intent in fact.asks else 0.0)
-                if ask.want and ask.want in self.details.of_fact(fact, ask.lang):
-                    score += W_WANT
-                score += self._year_score(ask, fact)
-                scored.append((score, fact))
-        scored.sort(key=lambda sf: (-sf[0], newest_first(sf[1].when)))
-        return scored
+            score = W_TOPIC * min(2, overlap) + (W_INTENT if ask.intent in fact.asks else 0.0)
+            if ask.want and ask.want in self.details.of_fact(fact, ask.lang):
+                score += W_WANT
+            scored.append((score + self._year_score(ask, fact), self.recency[at], fact))
+        if scored and not every:
+            best = max(score for score, _, _ in scored)
+            scored = [s for s in scored if s[0] == best]
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        return [(score, fact) for score, _, fact in scored]
 
 
-def _stems(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _stems(word: str) -> tuple[str, ...]:
     """Forms of a Korean question word to look for in a record: by its leading syllables (부처들로 -> 부처)."""
     forms = [f for f in strip_particles(word) if syllables(f) >= 2]
-    return forms + [word[:n] for n in range(len(word) - 1, 1, -1) if word[:n] not in forms]
+    return (*forms, *(word[:n] for n in range(len(word) - 1, 1, -1) if word[:n] not in forms))
+
+
+@lru_cache(maxsize=65536)
+def _with_bases(word: str) -> frozenset[str]:
+    return frozenset((word, *english_bases(word)))
 
 
 def _years(fact: Fact) -> frozenset[int]:

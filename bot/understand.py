@@ -11,8 +11,8 @@ from rapidfuzz.distance import OSA
 
 from bot.entities import EntityIndex, Mention, is_particles, strip_particles
 from bot.language import detect
-from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, KnowledgeBase, Lang
-from bot.normalize import alias_key, is_hangul, normalize, syllables, words
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, KnowledgeBase, Lang
+from bot.normalize import alias_key, has_hangul, is_hangul, normalize, syllables, words
 from bot.periods import MONTH_WORDS, Period, period_in
 from bot.vocabulary import (
     SLOT,
@@ -144,10 +144,15 @@ class Understander:
         self.cue_words = {cue: {w for c, signal in self.cue_signals if c == cue for w in signal} for cue in kb.cues}
         self.places = self._place_anchors(kb)
         self.event_kinds = frozenset(t for t in kb.topics if t in (*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
+        # A place where many programmes were held (as PPS for partners) names none of them: 'the forum in Seoul'.
+        held: dict[str, set[str]] = {}
+        for pid, _, _ in self.programme_keys:
+            for word in self._place_words(kb.entities[pid]):
+                held.setdefault(word, set()).add(pid)
         for pid, anchors, phrases in self.programme_keys:
             programme = kb.entities[pid]
             if programme.place:
-                place_words = {w for t in (programme.place.ko, programme.place.en) for w in words(normalize(t))}
+                place_words = {w for w in self._place_words(programme) if len(held[w]) <= MAX_ANCHORED}
                 key = (pid, anchors | {self.places[w] for w in place_words if w in self.places}, phrases)
                 for anchor in key[1] - anchors:
                     self.by_anchor.setdefault(anchor, []).append(key)
@@ -179,6 +184,11 @@ class Understander:
                 keys.append((entity.id, anchors, phrases))
         return keys
 
+    @staticmethod
+    def _place_words(programme: Entity) -> set[str]:
+        place = programme.place
+        return {w for t in (place.ko, place.en) for w in words(normalize(t))} if place else set()
+
     def _signal_words(self, signal: str) -> tuple[str, ...]:
         lower = set(re.findall(r"[a-z]+", signal))
         return tuple(w for w in words(normalize(signal)) if not self._is_name(w) or w in lower)
@@ -200,7 +210,7 @@ class Understander:
             for text in (entity.place.ko, entity.place.en):
                 for raw in re.findall(r"[\w-]+", text):
                     word = normalize(raw)
-                    proper = any(is_hangul(c) for c in raw) or raw[0].isupper()
+                    proper = has_hangul(raw) or raw[0].isupper()
                     if proper and len(word) >= 2 and word not in name_words | vocabulary | STOPWORDS:
                         anchors[word] = PLACE + word
         return anchors

@@ -10,11 +10,12 @@ string contained in a long one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from bot.entities import PARTICLES, is_particles, strip_particles
-from bot.normalize import is_hangul, normalize, syllables, words
+from bot.normalize import has_hangul, normalize, syllables, words
 
 SLOT = "{entity}"
 LATIN_FUZZY_CUTOFF = 85.0
@@ -51,9 +52,11 @@ IRREGULAR = {
 }  # fmt: skip
 
 
-def english_bases(token: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def english_bases(token: str) -> tuple[str, ...]:
     """Forms of an English word without a regular ending: sending -> send, planned -> plan, countries -> country,
-    and the base of a few irregular past forms (led -> lead)."""
+    and the base of a few irregular past forms (led -> lead). Cached: every question's words are looked up by
+    several matchers, and every record's words once."""
     forms: list[str] = [IRREGULAR[token]] if token in IRREGULAR else []
     if token.endswith("ies") and len(token) > 4:
         forms.append(token[:-3] + "y")
@@ -63,7 +66,7 @@ def english_bases(token: str) -> list[str]:
             forms += [stem, stem + "e"]
             if len(stem) > 2 and stem[-1] == stem[-2]:
                 forms.append(stem[:-1])  # planned -> plan
-    return forms
+    return tuple(forms)
 
 
 def content_words(text: str) -> list[str]:
@@ -95,7 +98,7 @@ class Vocabulary:
             found.update({b: ENDING_SCORE for b in english_bases(token) if b in self.words and b not in found})
         if found:
             return found  # the whole word is known: 연수단 is a delegation, not 연수 'training'
-        if any(is_hangul(ch) for ch in token):
+        if has_hangul(token):
             for end in range(len(token) - 1, 1, -1):
                 stem = token[:end]
                 # A known word begins this one only if what follows it is an ending (수출 + 했어요), not more of

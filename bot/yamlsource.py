@@ -66,8 +66,43 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _LineLoader(_SafeBase):  # type: ignore[valid-type,misc]
-    """SafeLoader that records line numbers and refuses duplicate keys."""
+    """SafeLoader that records line numbers, refuses duplicate keys, and measures what it builds: how many values
+    a mapping or a sequence holds once its aliases are expanded (each node measured once, as aliases share
+    nodes, so this is linear in the file however large the expansion it describes), and how deep it nests."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.sizes: dict[int, int] = {}  # id(node) -> values in it, aliases expanded
+        self.open: set[int] = set()  # the collections being built, outermost to innermost
+
+
+def _enter(loader: _LineLoader, node: yaml.Node, children: list[yaml.Node]) -> None:
+    """Before a collection's values are built: refuse nesting past MAX_DEPTH and an alias inside what it names."""
+    if len(loader.open) >= MAX_DEPTH:
+        raise _TooLarge(f"nests deeper than {MAX_DEPTH} levels", node)
+    if any(id(child) in loader.open or child is node for child in children):
+        raise _TooLarge("an alias refers to a value that contains it", node)
+    loader.open.add(id(node))
+
+
+def _leave(loader: _LineLoader, node: yaml.Node, children: list[yaml.Node]) -> None:
+    """After: its size, aliases expanded, within MAX_NODES."""
+    loader.open.discard(id(node))
+    size = 1 + sum(loader.sizes.get(id(child), 1) for child in children)
+    if size > MAX_NODES:
+        raise _TooLarge(f"its aliases expand it past {MAX_NODES:,} values", node)
+    loader.sizes[id(node)] = size
+
+
+def _value(loader: _LineLoader, node: yaml.Node) -> Any:
+    """A node's value; plain text (most of a fact base) directly, without PyYAML's dispatch for each one."""
+    if node.__class__ is yaml.ScalarNode and node.tag == _STR:
+        return node.value
+    return loader.construct_object(node, deep=True)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -75,6 +110,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     loader.flatten_mapping(node)
+    children = [part for pair in node.value for part in pair]
+    _enter(loader, node, children)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
@@ -83,15 +120,18 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             raise DuplicateKeyError(
                 "while reading a mapping", node.start_mark, f"key {key!r} is written twice", key_node.start_mark
             )
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _value(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
+    _leave(loader, node, children)
     return result
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    _enter(loader, node, node.value)
+    result = LineList(_value(loader, child) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    _leave(loader, node, node.value)
     return result
 
 
@@ -132,7 +172,6 @@ def read_yaml(path: Path, display: str, root: Path | None = None) -> tuple[Any, 
         node = loader.get_single_node()
         if node is None:
             return None, []
-        _check_shape(node)
         return loader.construct_document(node), []
     except _TooLarge as err:
         return None, [Problem(display, err.line, "yaml", str(err))]
@@ -166,41 +205,3 @@ class _TooLarge(Exception):
     def __init__(self, message: str, node: yaml.Node) -> None:
         super().__init__(message)
         self.line = node.start_mark.line + 1
-
-
-def _check_shape(top: yaml.Node) -> None:
-    """Refuse a document whose aliases expand it past MAX_NODES, or that nests deeper than MAX_DEPTH, before
-    anything is built from it. Each node is measured once (aliases share nodes), so this is linear in the
-    file, however large the expansion it describes."""
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(top, False)]
-    open_nodes: set[int] = set()
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            children = _children(node)
-            size[key] = 1 + sum(size[id(c)] for c in children)
-            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
-            open_nodes.discard(key)
-            if size[key] > MAX_NODES:
-                raise _TooLarge(f"its aliases expand it past {MAX_NODES:,} values", node)
-            if depth[key] > MAX_DEPTH:
-                raise _TooLarge(f"nests deeper than {MAX_DEPTH} levels", node)
-            continue
-        if key in size:
-            continue
-        if key in open_nodes:
-            raise _TooLarge("an alias refers to a value that contains it", node)
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in size)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []

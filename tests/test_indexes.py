@@ -1,0 +1,104 @@
+"""The indexes that keep a question's cost flat as the fact base grows find exactly what reading every record
+finds: events by what they concern, facts by the words they use, names by a trie."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+from bot.model import KnowledgeBase
+from bot.normalize import normalize, words
+from bot.wordindex import literal_pattern
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def engine(kb: KnowledgeBase) -> Engine:
+    return Engine(kb)
+
+
+def question_words() -> list[str]:
+    texts = [json.loads(line)["text"] for line in (REPO / "tests" / "eval" / "cases.jsonl").read_text().splitlines()]
+    return sorted({w for text in texts for w in words(normalize(text)) if len(w) >= 2})
+
+
+def test_the_events_indexed_for_an_entity_are_those_that_concern_it(engine: Engine, kb: KnowledgeBase) -> None:
+    records = engine.records
+    for entity in kb.entities.values():
+        expected = [e for e in records.events if e.concerns(entity)]
+        assert records.select(scope=[entity.id], audience="staff") == expected, entity.id
+
+
+def test_the_events_selected_by_kind_are_those_of_that_kind_in_date_order(engine: Engine) -> None:
+    records = engine.records
+    for kind in {k for e in records.events for k in e.kinds}:
+        assert records.select(kinds=[kind], audience="staff") == [e for e in records.events if kind in e.kinds]
+
+
+def test_a_facts_figure_is_found_among_the_facts_about_the_entity(engine: Engine, kb: KnowledgeBase) -> None:
+    for entity in kb.entities.values():
+        fact = engine.records.figure(entity.id, "count")
+        assert fact is None or entity.id in fact.about
+
+
+def test_every_text_that_uses_a_question_word_is_among_the_words_candidates(engine: Engine, kb: KnowledgeBase) -> None:
+    ranker = engine.ranker
+    checked = 0
+    for lang in ("ko", "en"):
+        index = ranker.word_index[lang]
+        texts = [ranker.texts[f.id, lang] for f in kb.facts]
+        for word in question_words():
+            found = index.candidates([word])
+            using = [at for at, text in enumerate(texts) if ranker.uses(text, word)]
+            if found is not None:
+                assert set(using) <= set(found), (lang, word)
+                checked += bool(using)
+    assert checked > 100  # the words do find texts: the check above is not vacuous
+
+
+def test_a_topical_question_gets_the_leading_ties_of_every_fact_on_its_topics(engine: Engine) -> None:
+    from bot.engine import Turn
+    from bot.session import Context
+
+    asked = ("MOU 언제 체결했어?", "how many countries use KONEPS", "포럼 어디서 열렸어?", "training participants")
+    for question in asked:
+        u = engine.understander.read(question, None)
+        ask = Turn(engine, u, u.lang, "public", Context(), question).ask
+        every = engine.ranker.topical(ask, every=True)
+        best = engine.ranker.topical(ask)
+        assert best and best == [pair for pair in every if pair[0] == every[0][0]], question
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(st.text(alphabet="abk가나다 .-", min_size=1, max_size=6), max_size=12),
+    text=st.text(alphabet="abk가나다 .-x", max_size=40),
+)
+def test_a_names_pattern_finds_a_name_exactly_when_the_text_contains_one(names: list[str], text: str) -> None:
+    assert (literal_pattern(names).search(text) is not None) == any(name in text for name in names)
+
+
+def test_a_pattern_of_no_names_finds_nothing() -> None:
+    assert literal_pattern([]).search("anything") is None
+    assert literal_pattern([""]).search("anything") is None
+
+
+def test_a_place_where_many_programmes_were_held_names_none_of_them(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """'The forum in Seoul' names the one forum held there; with ten held there it names none (as PPS, partner of
+    many, names no one programme)."""
+    import sys
+
+    sys.path.insert(0, str(REPO))
+    from bench.run import synthetic
+    from bot.knowledge import load
+
+    question = "what was the topic at the forum in seoul"
+    assert Engine(kb).understander.read(question, None).implied
+    many = Engine(load(synthetic(10, tmp_path / "knowledge")))
+    assert many.understander.read(question, None).implied == ()
