@@ -10,52 +10,36 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import logging
 import os
-import signal
 import sys
-import threading
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot import batch
-from bot.compiled import CompiledCache, default_dir
-from bot.convlog import ConversationLog, Hasher, NoLog, Recorder, SqliteConversationLog, log_settings
-from bot.core import Coopbot
-from bot.curation import Curation
-from bot.feedback import Feedback
-from bot.knowledge import KnowledgeError, load
-from bot.limits import UserLimit
-from bot.logs import configure as configure_logs
-from bot.metrics import Health, Metrics
-from bot.protocol import answer_json
-from bot.redact import Redactor
-from bot.render_text import render_plain
-from bot.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, Runtime
-from bot.session import SessionStore
-from bot.store import (
-    ENV_DB,
-    Database,
-    SeenInbox,
-    SqliteInbox,
-    SqliteSessionStore,
-    database_path,
-    is_url,
-    redact_url,
-    shown,
-)
-from bot.surface import SURFACE_GROUP, NotConfigured, Surface
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-ENV_REDIS = "COOPBOT_REDIS_URL"  # read here: bot.shared, which imports redis, is imported only when it is set
+    from bot.compiled import CompiledCache
+    from bot.core import Coopbot
+    from bot.metrics import Metrics
+    from bot.running import Storage
+    from bot.surface import Surface
+
+# Each command imports what it uses when it runs: `coopbot ask` starts without the database, the metrics, the
+# platforms' entry points or, on a compiled fact base, PyYAML.
+ENV_DB = "COOPBOT_DB"  # bot.store's, read here so that `ask` without a database does not import it
 
 
 def surfaces() -> dict[str, EntryPoint]:
+    from importlib.metadata import entry_points
+
+    from bot.surface import SURFACE_GROUP
+
     return {ep.name: ep for ep in entry_points(group=SURFACE_GROUP)}
 
 
 def load_surface(name: str) -> Surface[Any]:
+    from bot.surface import Surface
+
     found = surfaces()
     if name not in found:
         raise SystemExit(f"coopbot: no surface named {name!r} is installed (have: {', '.join(sorted(found))})")
@@ -88,8 +72,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="answer in this language")
 
 
-def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
-    """The parser; only the surface being served is imported (a platform library costs start-up time)."""
+def build_parser(serving: str | None = None, discover: bool = True) -> argparse.ArgumentParser:
+    """The parser. The surfaces are found (their entry points read) only when `discover`: for `serve`, for help
+    and for the default command; only the surface being served is imported (a platform library is slow to
+    import)."""
     parser = argparse.ArgumentParser(prog="coopbot", description="PPS international cooperation desk chatbot")
     sub = parser.add_subparsers(dest="command")
     ask = sub.add_parser("ask", help="answer one question (or a batch with --jsonl)")
@@ -115,6 +101,10 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     serve = sub.add_parser("serve", help="run on a platform")
     serve_sub = serve.add_subparsers(dest="surface", required=True)
+    if not discover:
+        return parser
+    from bot.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER
+
     for name in sorted(surfaces()):
         if name == "console":
             continue
@@ -153,6 +143,9 @@ def build_parser(serving: str | None = None) -> argparse.ArgumentParser:
 def _bot(
     args: argparse.Namespace, storage: Storage | None = None, metrics: Metrics | None = None, surface: str = "ask"
 ) -> Coopbot:
+    from bot.core import Coopbot
+    from bot.files import KnowledgeError
+
     store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
     try:
         return Coopbot.from_dir(args.knowledge, store, recorder, metrics, surface, _cache(args))
@@ -165,6 +158,8 @@ def _bot(
 
 def _cache(args: argparse.Namespace) -> CompiledCache | None:
     """The compiled fact base's cache, unless it is turned off (--no-cache, COOPBOT_CACHE=off)."""
+    from bot.compiled import CompiledCache, default_dir
+
     if args.no_cache:
         return None
     directory = args.cache_dir or default_dir()
@@ -172,6 +167,8 @@ def _cache(args: argparse.Namespace) -> CompiledCache | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.knowledge import KnowledgeError, load
+
     try:
         kb = load(args.knowledge)
     except KnowledgeError as err:
@@ -186,8 +183,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     # `ask` keeps nothing unless a database is named, so scripts and evaluations have no side effects.
+    from bot import batch
+    from bot.protocol import answer_json
+    from bot.render_text import render_plain
+
     named = args.db or os.environ.get(ENV_DB, "").strip()
-    storage = Storage.open(args, "ask", logging_on=bool(named), conversations=False) if named else None
+    storage = None
+    if named:
+        from bot.running import Storage
+
+        storage = Storage.open(args, "ask", logging_on=True, conversations=False)
     bot = _bot(args, storage)
     try:
         if args.jsonl:
@@ -209,126 +214,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    return _run(load_surface("console"), args, serving=False)
+    from bot.running import run
+
+    return run(load_surface("console"), args, _bot, serving=False)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    return _run(load_surface(args.surface), args, serving=True)
+    from bot.running import run
 
-
-class Storage:
-    """The database a command keeps things in, with the conversation log over it. A database that cannot be
-    opened (unwritable, locked, corrupt) never stops answers: one warning, and nothing is kept."""
-
-    def __init__(
-        self, db: Database, log: ConversationLog, hasher: Hasher, recorder: Recorder | None, conversations: bool
-    ) -> None:
-        self.db, self.log, self.hasher, self.recorder = db, log, hasher, recorder
-        self.sessions: SessionStore | None = SqliteSessionStore(db) if conversations else None
-
-    @classmethod
-    def open(
-        cls,
-        args: argparse.Namespace,
-        surface: str,
-        *,
-        logging_on: bool,
-        conversations: bool,
-        metrics: Metrics | None = None,
-    ) -> Storage:
-        enabled, days = log_settings(os.environ)
-        path = args.db or database_path(os.environ)
-        try:
-            db = Database(path)
-        except Exception as err:  # sqlite3, psycopg or the file system: answering goes on regardless
-            problem = redact_url(f"cannot open the database {shown(path)} ({err})")
-            print(f"coopbot: {problem}; answering without keeping anything", file=sys.stderr)
-            db = Database(":memory:")
-        hasher = Hasher.of(db)
-        if not (enabled and logging_on):
-            return cls(db, NoLog(), hasher, None, conversations)
-        failed = metrics.database_errors.labels("log").inc if metrics else None
-        log = SqliteConversationLog(db, days, on_error=failed)
-        return cls(db, log, hasher, Recorder(log, hasher, surface, days), conversations)
-
-    def close(self) -> None:
-        self.log.close()
-        self.db.close()
-
-
-def _run(surface: Surface[Any], args: argparse.Namespace, *, serving: bool) -> int:
-    """Read the surface's settings (or say what is missing), then run it until it is stopped. Its inbox, its
-    conversations and the conversation log are kept in the database ($COOPBOT_DB or --db)."""
-    if serving:  # a reload asked for before the fact base is loaded must not end the process (SIGHUP's default)
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    try:
-        settings = surface.settings(args, os.environ)
-        limit = UserLimit.from_env(os.environ)
-        log_settings(os.environ)
-    except (NotConfigured, ValueError) as err:
-        for problem in err.problems if isinstance(err, NotConfigured) else [str(err)]:
-            print(f"coopbot {args.command} {surface.name}: {problem}", file=sys.stderr)
-        return 2
-    metrics = Metrics()
-    storage = Storage.open(args, surface.name, logging_on=True, conversations=True, metrics=metrics)
-    shared: dict[str, Any] = {}
-    if redis_url := os.environ.get(ENV_REDIS, "").strip():
-        try:
-            shared = _redis(redis_url, storage, limit.per_minute)
-        except Exception as err:  # a wrong URL, Redis down: say so rather than run as if alone
-            print(f"coopbot {args.command} {surface.name}: cannot reach Redis ({err})", file=sys.stderr)
-            storage.close()
-            return 2
-    bot = _bot(args, storage, metrics, surface.name)
-    bot.live.listeners.append(lambda result: metrics.reloads.labels("ok" if result.ok else "failed").inc())
-    stop = threading.Event()
-    options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
-    if serving:
-        options |= {"metrics_port": args.metrics_port, "metrics_host": args.metrics_host}
-    options["metrics"] = metrics
-    options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", "database": storage.db.ping})
-    options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
-    options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
-    options.setdefault("limit", limit)
-    runtime = Runtime.with_database(storage.db, stop=stop, **options | shared)
-    metrics.watch_inbox(lambda: [(surface.name, runtime.inbox.depth(surface.name))])
-    if serving:
-        configure_logs(args.log_format)
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
-        Redactor.from_env(os.environ, settings).install()  # after configure_logs: it filters the handlers there are
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
-        from bot.watch import Watcher  # watchfiles only where it is used
-
-        watcher = Watcher(bot, stop)
-        watcher.start()
-        signal.signal(signal.SIGHUP, lambda _signum, _frame: watcher.request())
-    try:
-        return surface.run(bot, settings, runtime)
-    finally:
-        storage.close()
-
-
-def _redis(url: str, storage: Storage, per_minute: int) -> dict[str, Any]:
-    """With COOPBOT_REDIS_URL, replicas share conversations, what was seen, the per-person limit and the caches."""
-    from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, connect, redis_caches
-
-    client = connect(url)
-    storage.sessions = RedisSessionStore(client)
-    seen = RedisSeen(client)
-    shared: dict[str, Any] = {"seen": seen, "limit": RedisUserLimit(client, per_minute), "caches": redis_caches(client)}
-    if storage.db.dialect == "sqlite":  # inboxes of their own: a retry taken by another replica is not new here
-        shared["inbox"] = SeenInbox(SqliteInbox(storage.db), seen)
-    return shared
-
-
-def _stopping(stop: threading.Event, signum: int) -> None:
-    logging.getLogger("coopbot").info("received %s; stopping", signal.Signals(signum).name)
-    stop.set()
+    return run(load_surface(args.surface), args, _bot, serving=True)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from bot import report
+    from bot.store import Database, database_path, is_url, redact_url, shown
 
     try:
         since = report.parse_since(args.since)
@@ -377,7 +276,7 @@ def cmd_default() -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     serving = argv[1] if len(argv) > 1 and argv[0] == "serve" else None
-    parser = build_parser(serving)
+    parser = build_parser(serving, discover=not argv or argv[0] in ("serve", "-h", "--help"))
     args = parser.parse_args(argv)
     handlers = {
         "ask": cmd_ask,

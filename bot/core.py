@@ -5,17 +5,20 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Block
 from bot.commands import NAMES
 from bot.compiled import CompiledCache
-from bot.convlog import Recorder
 from bot.engine import Engine
 from bot.focus import SENTENCE_CHARS
 from bot.live import Base, LiveBase, Reloaded, knowledge_dir
-from bot.metrics import Metrics
 from bot.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
+
+if TYPE_CHECKING:
+    from bot.convlog import Recorder
+    from bot.metrics import Metrics
 
 
 class Coopbot:

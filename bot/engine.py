@@ -23,13 +23,24 @@ from bot.entities import is_particles, strip_particles
 from bot.focus import SHORT, focus
 from bot.formatting import format_count, format_date
 from bot.learned import LearnedIndex
-from bot.model import EVENT_PROGRAMME_KINDS, LANGS, Audience, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
+from bot.model import (
+    EVENT_PROGRAMME_KINDS,
+    LANGS,
+    OUT_OF_SCOPE,
+    Audience,
+    Entity,
+    Fact,
+    KnowledgeBase,
+    Lang,
+    Quantity,
+    Want,
+    visible,
+)
 from bot.normalize import normalize
 from bot.periods import currency_asked, stated_amounts, stated_counts, stated_years
 from bot.question import INTENT_WANTS, Ask, subjects_of, want_of
 from bot.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Ranker, Scored
 from bot.records import COUNTRY_KINDS, EVENT_KINDS, Records
-from bot.schema import OUT_OF_SCOPE
 from bot.session import Context
 from bot.understand import SMALLTALK, Understander, Understanding
 from bot.vocabulary import STOPWORDS, english_bases

@@ -6,24 +6,35 @@ collected as a `Problem(file, line, field, message)`, not just the first, so a c
 
 from __future__ import annotations
 
-import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from bot.model import EVENT_TYPES, LANGS, Entity, Fact, KnowledgeBase, Lang, Learned, OtherName, Source, Text
+from bot.files import DEFAULT_DIR, KnowledgeError, Problem, files, knowledge_dir
+from bot.model import (
+    BROAD,
+    EVENT_TYPES,
+    LANGS,
+    OUT_OF_SCOPE,
+    Entity,
+    Fact,
+    KnowledgeBase,
+    Lang,
+    Learned,
+    OtherName,
+    Source,
+    Text,
+)
 from bot.normalize import alias_key
 from bot.schema import (
-    BROAD,
     CUES,
     ENTITY_SECTIONS,
     ENTITY_SPECS,
     FACT_SPEC,
     INTENTS,
     OTHER_SPEC,
-    OUT_OF_SCOPE,
     REQUIRED_MESSAGES,
     SOURCE_SPEC,
     TOPIC_SPEC,
@@ -37,18 +48,11 @@ from bot.schema import (
     line_of_key,
     required_fields,
 )
-from bot.yamlsource import Problem, read_yaml
+from bot.yamlsource import read_yaml
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-MAX_TOTAL_BYTES = 64 * 2**20  # all files of the fact base together
+__all__ = ["DEFAULT_DIR", "KnowledgeError", "Problem", "load"]
 
-
-class KnowledgeError(Exception):
-    """The fact base has problems; `problems` lists each one."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+MAX_TOTAL_BYTES = 256 * 2**20  # all files of the fact base together (a thousand times the real one is 140 MB)
 
 
 # --- sections -------------------------------------------------------------------------------------
@@ -351,14 +355,9 @@ def _size(path: Path) -> int:
     return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
-def files(root: Path) -> list[Path]:
-    """The files of a fact base, in the order they are read."""
-    return sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
-
-
 def load(directory: Path | str | None = None) -> KnowledgeBase:
     """Load and validate the fact base; raise KnowledgeError listing every problem."""
-    root = Path(directory or os.environ.get("COOPBOT_KNOWLEDGE") or DEFAULT_DIR)
+    root = knowledge_dir(directory)
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), 0, "knowledge", "is not a directory")])
     found = _Collected()

@@ -7,11 +7,11 @@ the file: human-readable YAML, one entry per teaching, validated on the next loa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from bot.model import Fact, KnowledgeBase
@@ -25,10 +25,12 @@ HEADER = (
 )
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]|_")  # what is neither str.isalnum() nor str.isspace()
+
+
 def key(question: str) -> str:
     """A question as it is compared: normalised, lower case, without punctuation and extra spaces."""
-    kept = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in normalize(question).casefold())
-    return " ".join(kept.split())
+    return " ".join(_PUNCTUATION.sub(" ", normalize(question).casefold()).split())
 
 
 class LearnedIndex:
@@ -52,6 +54,8 @@ class LearnedIndex:
 
 def teach(directory: Path, fact: str, questions: Sequence[str], by: str, now: datetime | None = None) -> Path:
     """Append a teaching to knowledge/learned.yaml (written whole to a temporary file, then renamed)."""
+    import yaml  # only a curator's teaching writes YAML; answering never imports it
+
     path = directory / LEARNED_FILE
     entries = []
     if path.exists():

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import knowledge
 from bot.compiled import CompiledCache, compiled
 from bot.engine import Engine
+from bot.files import MAX_FILE_BYTES, Problem, files, knowledge_dir, refusal
 from bot.model import KnowledgeBase
-from bot.yamlsource import MAX_FILE_BYTES, Problem, refusal
+
+__all__ = ["Base", "LiveBase", "Reloaded", "content_digest", "fingerprint", "knowledge_dir"]
 
 log = logging.getLogger("coopbot.reload")
 
@@ -31,7 +31,7 @@ def content_digest(directory: Path) -> bytes:
     """A hash of every knowledge file's name and content: what a compiled base is keyed by. A file the loader
     refuses (a FIFO, a link out of the directory, too large) is not read here either."""
     digest = hashlib.blake2b()
-    for path in knowledge.files(directory):
+    for path in files(directory):
         digest.update(path.name.encode() + b"\0")
         try:
             if refusal(path, directory) or path.stat().st_size > MAX_FILE_BYTES:
@@ -60,10 +60,16 @@ class Base:
     def load(cls, directory: Path, cache: CompiledCache | None = None) -> Base:
         """Load and validate `directory` and index it, or take its compiled form from `cache`."""
         content = content_digest(directory)
-        engine = compiled(cache, content, lambda: Engine(knowledge.load(directory)), lambda: content_digest(directory))
+        engine = compiled(cache, content, lambda: _from_yaml(directory), lambda: content_digest(directory))
         if not isinstance(engine, Engine):
             raise TypeError(f"the compiled fact base holds a {type(engine).__name__}, not an Engine")
         return cls(engine.kb, engine, content.hex()[:12])
+
+
+def _from_yaml(directory: Path) -> Engine:
+    from bot.knowledge import load  # PyYAML and the schema: only when the YAML is read
+
+    return Engine(load(directory))
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,11 @@ class LiveBase:
         with self._reloading:
             if fingerprint(self.directory) == self.base.version:
                 return Reloaded(self.base)
+            from bot.files import KnowledgeError
+
             try:
                 new = Base.load(self.directory, self.cache)
-            except knowledge.KnowledgeError as err:
+            except KnowledgeError as err:
                 self.last_problems = tuple(err.problems)
                 result = Reloaded(self.base, self.last_problems)
                 log.error(
@@ -115,7 +123,3 @@ class LiveBase:
             except Exception:
                 log.exception("a reload listener failed")
         return result
-
-
-def knowledge_dir(directory: Path | str | None) -> Path:
-    return Path(directory or os.environ.get("COOPBOT_KNOWLEDGE") or knowledge.DEFAULT_DIR)

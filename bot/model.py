@@ -8,6 +8,9 @@ from typing import Literal
 
 from bot.korean import FORMATTER
 
+OUT_OF_SCOPE = "out_of_scope"  # marks, among topic wants, a topic the desk does not answer
+BROAD = "broad"  # marks, among topic wants, a topic every record is about (cooperation)
+
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
 # Who reads: the public (Telegram's delegates) or PPS staff (Slack). A record's `visibility` is the

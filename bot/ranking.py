@@ -17,11 +17,10 @@ from functools import lru_cache
 
 from bot.details import HEADCOUNT, PEOPLE, Details
 from bot.entities import strip_particles
-from bot.model import EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
+from bot.model import BROAD, EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
 from bot.normalize import alias_key, has_hangul, normalize, syllables, words
 from bot.periods import newest_first
 from bot.question import Ask
-from bot.schema import BROAD
 from bot.vocabulary import english_bases
 from bot.wordindex import PREFIX_MIN, WordIndex
 

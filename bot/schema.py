@@ -43,8 +43,6 @@ INTENTS = (
     "contact", "source", "greeting", "thanks", "help", "followup",
 )  # fmt: skip
 SOURCE_KINDS = ("press_release", "news_article")
-OUT_OF_SCOPE = "out_of_scope"  # marks, among topic wants, a topic the desk does not answer
-BROAD = "broad"  # marks, among topic wants, a topic every record is about (cooperation)
 ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network", "group")
 STATUSES = ("completed", "planned", "ongoing")
 # The message keys the code reads (messages.yaml); the loaded base must have every one.

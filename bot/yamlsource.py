@@ -7,17 +7,17 @@ error instead of silently keeping the last value.
 
 from __future__ import annotations
 
-import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-MAX_FILE_BYTES = 32 * 2**20  # one file of the fact base; the real one is 20 KB a file, a 100 times larger 20 MB
+from bot.files import EXCERPT, MAX_FILE_BYTES, Problem, refusal
+
+__all__ = ["EXCERPT", "MAX_FILE_BYTES", "LineDict", "LineList", "Problem", "read_yaml"]
+
 MAX_NODES = 2_000_000  # values of one file once its aliases are expanded
 MAX_DEPTH = 50  # levels of nesting; the fact base needs six
-EXCERPT = 120  # characters of a problem's message: values are quoted, never echoed whole
 
 
 class LineDict(dict[str, Any]):
@@ -38,23 +38,6 @@ class LineList(list[Any]):
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if index < len(self.item_lines) else self.line
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {_excerpt(self.field)}: {_excerpt(self.message)}"
-
-
-def _excerpt(text: str) -> str:
-    """Short and printable: a hostile value cannot flood a terminal or a log, nor write control characters."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: EXCERPT + 1])
-    return shown if len(shown) <= EXCERPT else shown[: EXCERPT - 1] + "…"
 
 
 class DuplicateKeyError(yaml.MarkedYAMLError):
@@ -184,21 +167,6 @@ def read_yaml(path: Path, display: str, root: Path | None = None) -> tuple[Any, 
         return None, [Problem(display, 1, "yaml", f"syntax error: {err}")]
     finally:
         loader.dispose()
-
-
-def refusal(path: Path, root: Path) -> str | None:
-    """Why a file of the fact base is not read, if it is not: checked on the file's metadata, never opening
-    it (opening a FIFO waits forever)."""
-    try:
-        target = path.resolve(strict=True)
-        mode = target.stat().st_mode
-    except (OSError, RuntimeError) as err:  # a dangling link, a loop of links
-        return f"cannot be read ({getattr(err, 'strerror', None) or 'a broken link'})"
-    if not target.is_relative_to(root.resolve()):
-        return "is a link to a file outside the fact base directory"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file"
-    return None
 
 
 class _TooLarge(Exception):

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from bot.cli import STOP_SIGNALS
 from bot.redact import SECRET_NAMES
+from bot.running import STOP_SIGNALS
 from bot.runtime import DEFAULT_GRACE
 
 ROOT = Path(__file__).resolve().parents[1]
