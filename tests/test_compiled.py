@@ -220,3 +220,15 @@ def test_an_engine_holds_no_reference_cycles(kb: knowledge.KnowledgeBase) -> Non
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_reload_after_an_edit_compiles_the_new_base(
+    knowledge_copy: Path, cache: CompiledCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = Coopbot.from_dir(knowledge_copy, cache=cache)
+    messages = knowledge_copy / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert bot.reload().ok
+    assert len(compiled_files(cache)) == 2
+    refuse_yaml(monkeypatch)
+    assert Coopbot.from_dir(knowledge_copy, cache=cache).live.base.version == bot.live.base.version
