@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from bot.korean import FORMATTER
@@ -191,6 +192,11 @@ class KnowledgeBase:
         return FORMATTER.format(self.messages[key](lang), **values)
 
     def summary_counts(self) -> dict[str, int]:
+        """What the base holds, by kind (for /about and `validate`); counted once."""
+        return dict(self._counts)
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
         by_type: dict[str, int] = {}
         for entity in self.entities.values():
             by_type[entity.type] = by_type.get(entity.type, 0) + 1

@@ -68,6 +68,15 @@ class Event:
         return bool(entity.members) and any(m in self.entities for m in entity.members)
 
 
+def _years_of(event: Event) -> range | None:
+    """The years an event's dates span, None when its dates are not ISO."""
+    try:
+        first = int(event.start[:4])
+        return range(first, int((event.end or event.start)[:4]) + 1)
+    except ValueError:
+        return None
+
+
 def comparable(a: Quantity, b: Quantity) -> bool:
     """Two figures can be set side by side: the same unit, or both counts of people (officials, participants)."""
     return a.unit == b.unit or (a.unit in PEOPLE_UNITS and b.unit in PEOPLE_UNITS)
@@ -98,7 +107,14 @@ class Records:
         self._in_region: dict[str, list[int]] = {}
         self._by_source: dict[str, list[int]] = {}
         self._by_subject: dict[str, list[Event]] = {}
+        self._by_year: dict[int, list[int]] = {}  # each year an event's dates span
+        self._undated: list[int] = []
         for at, event in enumerate(self.events):
+            span = _years_of(event)
+            if span is None:
+                self._undated.append(at)
+            for year in span or ():
+                self._by_year.setdefault(year, []).append(at)
             for kind in event.kinds:
                 self._by_kind.setdefault(kind, []).append(at)
             for eid in event.entities:
@@ -161,8 +177,21 @@ class Records:
         for entity in scope_entities:
             concerning = self._concerning(entity)
             candidates = concerning if candidates is None else candidates & concerning
+        within = self._within(period) if period else None
+        if within is not None:
+            candidates = within if candidates is None else candidates & within
         pool = self.events if candidates is None else [self.events[at] for at in sorted(candidates)]
         return [e for e in pool if (period is None or period.holds(e.start, e.end)) and self._visible(e, audience)]
+
+    def _within(self, period: Period) -> set[int] | None:
+        """Positions of the events whose years meet the period's (`Period.holds` decides), None for a bound that
+        is not a year."""
+        try:
+            first = int(period.start[:4]) if period.start else min(self._by_year, default=0)
+            last = int(period.end[:4]) if period.end else max(self._by_year, default=0)
+        except ValueError:
+            return None
+        return {at for year in range(first, last + 1) for at in self._by_year.get(year, ())} | set(self._undated)
 
     def _concerning(self, entity: Entity) -> set[int]:
         """Positions of the events that concern an entity (Event.concerns): naming it, in it, or naming a member."""

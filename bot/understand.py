@@ -202,7 +202,7 @@ class Understander:
         name_words = {
             w for e in kb.entities.values() for n in (e.name.ko, e.name.en, *e.aliases) for w in words(normalize(n))
         }
-        vocabulary = self.intent_vocab.words | self.topic_vocab.words
+        ordinary = name_words | self.intent_vocab.words | self.topic_vocab.words | STOPWORDS
         anchors: dict[str, str] = {}
         for entity in kb.entities.values():
             if entity.type != "programme" or not entity.place:
@@ -211,7 +211,7 @@ class Understander:
                 for raw in re.findall(r"[\w-]+", text):
                     word = normalize(raw)
                     proper = has_hangul(raw) or raw[0].isupper()
-                    if proper and len(word) >= 2 and word not in name_words | vocabulary | STOPWORDS:
+                    if proper and len(word) >= 2 and word not in ordinary:
                         anchors[word] = PLACE + word
         return anchors
 

@@ -102,3 +102,30 @@ def test_a_place_where_many_programmes_were_held_names_none_of_them(tmp_path: Pa
     assert Engine(kb).understander.read(question, None).implied
     many = Engine(load(synthetic(10, tmp_path / "knowledge")))
     assert many.understander.read(question, None).implied == ()
+
+
+def test_the_events_selected_for_a_period_are_those_it_holds(engine: Engine) -> None:
+    from bot.periods import Period
+
+    records = engine.records
+    periods = [
+        Period("2024", "2024"),
+        Period("2023-11", "2023-11"),
+        Period("", "2010"),
+        Period("2015", ""),
+        Period("2014-04-26", "2014-04-26"),
+    ]
+    for period in periods:
+        expected = [e for e in records.events if period.holds(e.start, e.end)]
+        assert records.select(period=period, audience="staff") == expected, period
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 200), max_size=40), min_size=1, max_size=5))
+def test_masks_hold_exactly_their_positions(sets: list[set[int]]) -> None:
+    from bot.factmasks import at_least_two, mask_of, positions
+
+    masks = [mask_of(s, 201) for s in sets]
+    assert [sorted(positions(m)) for m in masks] == [sorted(s) for s in sets]
+    twice = {at for at in range(201) if sum(at in s for s in sets) >= 2}
+    assert set(positions(at_least_two(masks))) == twice
