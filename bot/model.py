@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from bot.korean import FORMATTER
 
@@ -167,6 +167,20 @@ class Learned:
     fact: str
     by: str
     at: str
+
+
+def pickled_by_fields(*classes: type) -> None:
+    """Pickle these frozen, slotted records as their class and field values, rebuilt by their __init__: a third
+    faster to load than dataclasses' default state (a compiled base a hundred times the real one holds 15,000)."""
+    for cls in classes:
+        setattr(cls, "__reduce__", _by_fields)  # noqa: B010 (mypy refuses assigning a method to a class)
+
+
+def _by_fields(record: Any) -> tuple[type, tuple[object, ...]]:
+    return type(record), tuple(getattr(record, f.name) for f in fields(record))
+
+
+pickled_by_fields(Text, Note, Omission, Source, Entity, Quantity, Fact, OtherName, Learned)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, PEOPLE_UNITS, Audience, Entity, Fact, KnowledgeBase, Quantity
+from bot.model import (
+    EVENT_PROGRAMME_KINDS,
+    EVENT_TYPES,
+    PEOPLE_UNITS,
+    Audience,
+    Entity,
+    Fact,
+    KnowledgeBase,
+    Quantity,
+    pickled_by_fields,
+)
 from bot.periods import Period, newest_first
 
 # Events of these kinds are about a country: the export *to* Vietnam, the MOU *with* Kyrgyzstan.
@@ -66,6 +76,9 @@ class Event:
         if entity.id in self.entities or entity.id in self.regions:
             return True
         return bool(entity.members) and any(m in self.entities for m in entity.members)
+
+
+pickled_by_fields(Event)
 
 
 def _years_of(event: Event) -> range | None:
