@@ -29,11 +29,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from bot.version import __version__
 
 log = logging.getLogger("coopbot.compiled")
+T = TypeVar("T")
 
 ENV = "COOPBOT_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
@@ -196,8 +197,10 @@ def paused_gc(collect: bool = False) -> Iterator[None]:
         gc.freeze()
 
 
-def compiled(cache: CompiledCache | None, content: bytes, build: Callable[[], Any], still: Callable[[], bytes]) -> Any:
-    """The object built from the fact base whose files hash to `content`: from the cache, else `build()`, then
+def compiled(
+    cache: CompiledCache | None, content: bytes, build: Callable[[], T], still: Callable[[], bytes], kind: type[T]
+) -> T:
+    """The `kind` built from the fact base whose files hash to `content`: from the cache, else `build()`, then
     stored if the files still hash the same (`still()`: a file edited while it was loading is not compiled
     under the old content's key)."""
     if cache is None:
@@ -205,8 +208,10 @@ def compiled(cache: CompiledCache | None, content: bytes, build: Callable[[], An
             return build()
     key = cache.key(content)
     found = cache.get(key)
-    if found is not None:
+    if isinstance(found, kind):
         return found
+    if found is not None:
+        log.warning("the compiled fact base holds %s, not %s; it is rebuilt", type(found).__name__, kind.__name__)
     with paused_gc(collect=True):
         built = build()
     if still() == content:

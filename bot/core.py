@@ -11,8 +11,9 @@ from bot.answer import Answer, Block
 from bot.commands import NAMES
 from bot.compiled import CompiledCache
 from bot.engine import Engine
+from bot.files import knowledge_dir
 from bot.focus import SENTENCE_CHARS
-from bot.live import Base, LiveBase, Reloaded, knowledge_dir
+from bot.live import Base, LiveBase, Reloaded
 from bot.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.session import Context, MemorySessionStore, SessionStore
 

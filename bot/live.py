@@ -19,10 +19,8 @@ from pathlib import Path
 
 from bot.compiled import CompiledCache, compiled
 from bot.engine import Engine
-from bot.files import MAX_FILE_BYTES, Problem, files, knowledge_dir, refusal
+from bot.files import MAX_FILE_BYTES, Problem, files, refusal
 from bot.model import KnowledgeBase
-
-__all__ = ["Base", "LiveBase", "Reloaded", "content_digest", "fingerprint", "knowledge_dir"]
 
 log = logging.getLogger("coopbot.reload")
 
@@ -60,9 +58,7 @@ class Base:
     def load(cls, directory: Path, cache: CompiledCache | None = None) -> Base:
         """Load and validate `directory` and index it, or take its compiled form from `cache`."""
         content = content_digest(directory)
-        engine = compiled(cache, content, lambda: _from_yaml(directory), lambda: content_digest(directory))
-        if not isinstance(engine, Engine):
-            raise TypeError(f"the compiled fact base holds a {type(engine).__name__}, not an Engine")
+        engine = compiled(cache, content, lambda: _from_yaml(directory), lambda: content_digest(directory), Engine)
         return cls(engine.kb, engine, content.hex()[:12])
 
 

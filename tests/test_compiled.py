@@ -163,7 +163,9 @@ def test_a_base_edited_while_it_loads_is_not_compiled_under_the_old_content(
     knowledge_copy: Path, cache: CompiledCache
 ) -> None:
     content = content_digest(knowledge_copy)
-    engine = compiled.compiled(cache, content, lambda: Engine(knowledge.load(knowledge_copy)), lambda: b"edited")
+    engine = compiled.compiled(
+        cache, content, lambda: Engine(knowledge.load(knowledge_copy)), lambda: b"edited", Engine
+    )
     assert isinstance(engine, Engine)
     assert compiled_files(cache) == []
 
@@ -232,3 +234,13 @@ def test_a_reload_after_an_edit_compiles_the_new_base(
     assert len(compiled_files(cache)) == 2
     refuse_yaml(monkeypatch)
     assert Coopbot.from_dir(knowledge_copy, cache=cache).live.base.version == bot.live.base.version
+
+
+def test_a_compiled_file_that_holds_something_else_is_rebuilt(
+    knowledge_copy: Path, cache: CompiledCache, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache.put(cache.key(content_digest(knowledge_copy)), {"not": "an engine"})
+    with caplog.at_level(logging.WARNING, logger="coopbot.compiled"):
+        bot = Coopbot.from_dir(knowledge_copy, cache=cache)
+    assert bot.ask("When was the Kyrgyzstan MOU signed?").matched
+    assert "holds dict, not Engine; it is rebuilt" in caplog.text
