@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import chain, islice, takewhile
 
 from bot.across import Across
 from bot.answer import Answer, Block
@@ -401,21 +402,19 @@ class Turn:
         return self.topical() or self.compose.fallback()
 
     def by_words(self) -> Answer | None:
-        """No name given, but the question's own words are a record's ('로봇기술 기반 재활 제품은 어디서 실증해?')."""
+        """No name given, but the question's own words are a record's ('로봇기술 기반 재활 제품은 어디서 실증해?'):
+        the one record that uses most of them, at least LEXICAL_MIN; none when two use as many."""
         ask = self.ask
         if len(ask.words) < LEXICAL_MIN:
             return None
-        hits = sorted(
-            ((n, self.kb.facts[at]) for at, n in sorted(self.ranker.word_hits(ask).items())),
-            key=lambda hf: -hf[0],
-        )
-        hits = [(n, f) for n, f in hits if visible(f, self.audience)]
-        if not hits:
+        hits = self.ranker.word_hits(ask)
+        visible_hits = [(at, n) for at, n in hits.items() if visible(self.kb.facts[at], self.audience)]
+        most = max((n for _, n in visible_hits), default=0)
+        best = sorted(at for at, n in visible_hits if n == most)
+        if most < LEXICAL_MIN or len(best) > 1:
             return None
-        best_hits, best = hits[0]
-        if best_hits < LEXICAL_MIN or (len(hits) > 1 and hits[1][0] == best_hits):
-            return None
-        return self.compose.facts_answer([best], 0.6, best.about[:1], ask.want)
+        fact = self.kb.facts[best[0]]
+        return self.compose.facts_answer([fact], 0.6, fact.about[:1], ask.want)
 
     def off_topic(self) -> bool:
         """Most of the question is words the fact base has no way of asking about (job postings, bidding), and it
@@ -431,10 +430,11 @@ class Turn:
         if not self.topics:
             return None
         ask = self.ask
-        scored = self.ranker.topical(ask, every="all" in self.u.cues)
-        if not scored:
+        scored = self.ranker.topical(ask)
+        first = next(scored, None)
+        if first is None:
             return None
-        best_score, best = scored[0]
+        best_score, best = first
         # Without a name, only a fact that matches every topic asked, and the detail asked, is sure enough.
         if len(self.topics.intersection(best.topics)) < len(self.topics) or (
             ask.want and not self.ranker.answers_fact(ask, best)
@@ -442,11 +442,12 @@ class Turn:
             return None
         # Another fact just as good about something else: the question did not say which one is meant.
         if "all" in self.u.cues:
-            every = [f for s, f in scored if f.type == best.type and set(f.topics) >= self.topics]
+            every = [f for s, f in chain([first], scored) if f.type == best.type and set(f.topics) >= self.topics]
             return self.compose.facts_answer(every, 0.8, [f.about[0] for f in every], ask.want)
-        runner_up = [f for s, f in scored[1:] if s >= best_score and (f.type, f.about[0]) != (best.type, best.about[0])]
+        as_good = takewhile(lambda sf: sf[0] >= best_score, scored)
+        runner_up = list(islice((f for _, f in as_good if (f.type, f.about[0]) != (best.type, best.about[0])), 2))
         if runner_up:
-            return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up[:2]]))
+            return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up]))
         return self.records_answer(ask, [best], 0.8, best.about[:1])
 
     # -- a role at the time of an event --------------------------------------------------------------

@@ -29,11 +29,13 @@ def masks_of(keyed: Iterable[tuple[object, int]], size: int) -> dict[object, int
 
 
 def positions(mask: int) -> Iterator[int]:
-    """The positions in a mask, lowest first."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+    """The positions in a mask, lowest first: found in its binary digits, written once (clearing one bit at a time
+    would copy the whole int at each)."""
+    digits = bin(mask)[:1:-1]  # lowest bit first, without '0b'
+    at = digits.find("1")
+    while at != -1:
+        yield at
+        at = digits.find("1", at + 1)
 
 
 def at_least_two(masks: list[int]) -> int:

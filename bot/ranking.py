@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,10 +86,12 @@ class Ranker:
             )
             for lang in LANGS
         }
-        # For a question that names no one (`topical`): facts as bit masks (bot/factmasks.py) by topic, by the
-        # intent they are tagged for, by the detail they give in each language, by the years they are dated in
-        # and mention, and the public ones; and each fact's place newest first (ties in the curator's order).
-        size, facts = len(kb.facts), list(enumerate(kb.facts))
+        # For a question that names no one (`topical`): the facts newest first (ties in the curator's order), and
+        # as bit masks over that order (bot/factmasks.py), so that a mask's bits, lowest first, list its facts
+        # newest first: by topic, by the intent they are tagged for, by the detail they give in each language, by
+        # the years they are dated in and mention, and the public ones.
+        self.newest = sorted(kb.facts, key=lambda f: newest_first(f.when))
+        size, facts = len(kb.facts), list(enumerate(self.newest))
         self.topic_masks = masks_of(((t, at) for at, f in facts for t in f.topics), size)
         self.intent_masks = masks_of(((i, at) for at, f in facts for i in f.asks), size)
         gives = (((w, lang), at) for lang in LANGS for at, f in facts for w in details.of_fact(f, lang))
@@ -96,10 +99,6 @@ class Ranker:
         self.dated_masks = masks_of(((y, at) for at, f in facts for y in self.dated[f.id]), size)
         self.year_masks = masks_of(((y, at) for at, f in facts for y in self.years[f.id]), size)
         self.public_mask = mask_of((at for at, f in facts if f.visibility == "public"), size)
-        newest = sorted(range(size), key=lambda at: newest_first(kb.facts[at].when))
-        self.recency = [0] * size
-        for rank, at in enumerate(newest):
-            self.recency[at] = rank
 
     def facts_about(self, entity_id: str) -> list[Fact]:
         return self.by_entity.get(entity_id, [])
@@ -126,14 +125,23 @@ class Ranker:
         )
 
     def word_hits(self, ask: Ask) -> dict[int, int]:
-        """How many of the question's own words each fact's text (in its language) uses, by the fact's position,
-        for the facts that use any: each word is checked only on the texts the word index gives for it."""
+        """`lexical` for every fact at once: how many of the question's own words each fact's text (in the
+        question's language) uses, by the fact's position, for the facts that use any. English words are looked
+        up in the word index, which holds exactly what `uses` decides; a Korean word is checked on the texts the
+        index gives for it."""
         index, hits = self.word_index[ask.lang], dict[int, int]()
-        for word in dict.fromkeys(ask.words):
-            found = index.candidates([word])
-            for at in range(len(self.kb.facts)) if found is None else found:
-                if self.uses(self.texts[self.kb.facts[at].id, ask.lang], word):
-                    hits[at] = hits.get(at, 0) + 1
+        for word, times in Counter(ask.words).items():
+            if has_hangul(word):
+                could = index.hangul(word)
+                using: Iterable[int] = (
+                    at
+                    for at in (range(len(self.kb.facts)) if could is None else could)
+                    if self.uses(self.texts[self.kb.facts[at].id, ask.lang], word)
+                )
+            else:
+                using = index.english(word) if len(word) >= 3 else ()
+            for at in using:
+                hits[at] = hits.get(at, 0) + times
         return hits
 
     def _english_words(self, text: str) -> frozenset[str]:
@@ -425,11 +433,11 @@ class Ranker:
         when = newest_first(s.fact.when if s.fact else "")
         return (not s.answers, -s.score, when, self.order[s.fact.id] if s.fact else -1)
 
-    def topical(self, ask: Ask, every: bool = False) -> list[tuple[float, Fact]]:
-        """No name given: the facts sharing the question's topics that score best, newest first; `every`: all
-        the facts sharing them, best first. A fact's score: each topic it shares (two at most), its tag for the
-        intent, the detail wanted, a year asked that dates it (or half, one it mentions). Worked out for classes
-        of facts at once (masks), never fact by fact: only the facts listed are touched."""
+    def topical(self, ask: Ask) -> Iterator[tuple[float, Fact]]:
+        """No name given: the facts sharing the question's topics, best first, newest first among equals. A fact's
+        score: each topic it shares (two at most), its tag for the intent, the detail wanted, a year asked that
+        dates it (or half, one it mentions). Worked out for classes of facts at once (masks), never fact by fact,
+        and listed lazily: a caller that wants the best few touches only those."""
         on_topic = [self.topic_masks.get(t, 0) for t in ask.topics]
         pool = 0
         for mask in on_topic:
@@ -456,11 +464,9 @@ class Ranker:
                         if by_year:
                             score = topic_score + intent_score + want_score + year_score
                             classes[score] = classes.get(score, 0) | by_year
-        ranked = sorted(classes.items(), reverse=True)
-        found: list[tuple[float, Fact]] = []
-        for score, mask in ranked if every else ranked[:1]:
-            found += [(score, self.kb.facts[at]) for at in sorted(positions(mask), key=self.recency.__getitem__)]
-        return found
+        for score, mask in sorted(classes.items(), reverse=True):
+            for at in positions(mask):
+                yield score, self.newest[at]
 
 
 @lru_cache(maxsize=65536)

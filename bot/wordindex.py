@@ -17,7 +17,6 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
-from bot.normalize import has_hangul
 from bot.vocabulary import english_bases
 
 # Overlapping two-letter pairs with a Hangul syllable in them (lookahead: every start position).
@@ -41,22 +40,21 @@ class WordIndex:
         self._words = {k: array("I", v) for k, v in words.items()}
         self._sorted = sorted(self._words)
 
-    def candidates(self, words: Iterable[str]) -> list[int] | None:
-        """Positions of the texts that could use any of `words`, in order; None when a word cannot be looked up
-        (a Korean word that begins without a Hangul syllable, 14명): then every text must be read."""
-        found: set[int] = set()
-        for word in words:
-            if has_hangul(word):
-                head = word[:2]
-                if len(head) < 2 or not _PAIRS.match(head):
-                    return None
-                found.update(self._pairs.get(head, ()))
-            elif len(word) >= 3:
-                for form in (word, *english_bases(word)):
-                    found.update(self._words.get(form, ()))
-                if len(word) >= PREFIX_MIN:
-                    found.update(at for longer in self._starting(word) for at in self._words[longer])
-        return sorted(found)
+    def hangul(self, word: str) -> set[int] | None:
+        """Positions of the texts that could use a Korean word (those holding its first two letters; `lexical`
+        decides), or None when the word begins without a Hangul syllable (14명): then every text could."""
+        head = word[:2]
+        if len(head) < 2 or not _PAIRS.match(head):
+            return None
+        return set(self._pairs.get(head, ()))
+
+    def english(self, word: str) -> set[int]:
+        """Positions of the texts that use any other word, exactly as `Ranker.uses` decides: the word or one of
+        its English bases among their words, or, five letters or more, the start of one of them."""
+        found = {at for form in (word, *english_bases(word)) for at in self._words.get(form, ())}
+        if len(word) >= PREFIX_MIN:
+            found.update(at for longer in self._starting(word) for at in self._words[longer])
+        return found
 
     def _starting(self, prefix: str) -> list[str]:
         """The indexed words that begin with `prefix`."""
