@@ -11,6 +11,7 @@ Records that answer come first, then by score, then the newest statement, then t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -73,12 +74,14 @@ class Ranker:
                 self.groups.setdefault(entity.id, set()).add(entity.country)
         # Facts by what they concern, groups and countries included: a record about the Kurdistan Regional
         # Government is one of Iraq's.
+        self._about: dict[str, frozenset[str]] = {}
         self.by_entity: dict[str, list[Fact]] = {}
         for fact in kb.facts:
             for eid in self.about(fact):
                 self.by_entity.setdefault(eid, []).append(fact)
         self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
         self._english_cache: dict[str, frozenset[str]] = {}
+        self._english_sorted: dict[str, tuple[str, ...]] = {}
         self.word_index = {
             lang: WordIndex(
                 (self.texts[f.id, lang] for f in kb.facts),
@@ -90,7 +93,8 @@ class Ranker:
         # as bit masks over that order (bot/factmasks.py), so that a mask's bits, lowest first, list its facts
         # newest first: by topic, by the intent they are tagged for, by the detail they give in each language, by
         # the years they are dated in and mention, and the public ones.
-        self.newest = sorted(kb.facts, key=lambda f: newest_first(f.when))
+        self.recency_key = {f.id: newest_first(f.when) for f in kb.facts}
+        self.newest = sorted(kb.facts, key=lambda f: self.recency_key[f.id])
         size, facts = len(kb.facts), list(enumerate(self.newest))
         self.topic_masks = masks_of(((t, at) for at, f in facts for t in f.topics), size)
         self.intent_masks = masks_of(((i, at) for at, f in facts for i in f.asks), size)
@@ -103,9 +107,12 @@ class Ranker:
     def facts_about(self, entity_id: str) -> list[Fact]:
         return self.by_entity.get(entity_id, [])
 
-    def about(self, fact: Fact) -> set[str]:
-        """What a fact concerns: its entities and the groups they belong to."""
-        return set(fact.about).union(*(self.groups.get(e, ()) for e in fact.about))
+    def about(self, fact: Fact) -> frozenset[str]:
+        """What a fact concerns: its entities and the groups they belong to (worked out once a fact)."""
+        found = self._about.get(fact.id)
+        if found is None:
+            found = self._about[fact.id] = frozenset(fact.about).union(*(self.groups.get(e, ()) for e in fact.about))
+        return found
 
     def lexical(self, ask: Ask, text: str, words: tuple[str, ...] | None = None) -> int:
         """How many of the question's own words the text uses: Korean by stem (부처들로 finds 부처), English by
@@ -118,11 +125,18 @@ class Ranker:
             return any(form in text for form in _stems(word))
         if len(word) < 3:
             return False
-        english = self._english_words(text)
         # 'rehab' is the start of 'rehabilitation'
-        return not english.isdisjoint(_with_bases(word)) or (
-            len(word) >= PREFIX_MIN and any(w.startswith(word) for w in english)
+        return not self._english_words(text).isdisjoint(_with_bases(word)) or (
+            len(word) >= PREFIX_MIN and self._begins_a_word(text, word)
         )
+
+    def _begins_a_word(self, text: str, prefix: str) -> bool:
+        """Whether one of the text's English words begins with `prefix`: a look-up in its words, sorted once."""
+        ordered = self._english_sorted.get(text)
+        if ordered is None:
+            ordered = self._english_sorted[text] = tuple(sorted(self._english_words(text)))
+        at = bisect_left(ordered, prefix)
+        return at < len(ordered) and ordered[at].startswith(prefix)
 
     def word_hits(self, ask: Ask) -> dict[int, int]:
         """`lexical` for every fact at once: how many of the question's own words each fact's text (in the
@@ -430,8 +444,9 @@ class Ranker:
     def _order(self, s: Scored) -> tuple[bool, float, str, int]:
         # Records that answer the question first, best score first; among equals, the newest statement,
         # then the curator's order.
-        when = newest_first(s.fact.when if s.fact else "")
-        return (not s.answers, -s.score, when, self.order[s.fact.id] if s.fact else -1)
+        if s.fact is None:
+            return (not s.answers, -s.score, newest_first(""), -1)
+        return (not s.answers, -s.score, self.recency_key[s.fact.id], self.order[s.fact.id])
 
     def topical(self, ask: Ask) -> Iterator[tuple[float, Fact]]:
         """No name given: the facts sharing the question's topics, best first, newest first among equals. A fact's

@@ -77,6 +77,9 @@ def content_words(text: str) -> list[str]:
 VERB_FORM_ENDS = frozenset("었았였했은는던든")  # the last syllable of an inflected verb signal (들었, 받은)
 
 
+MATCHES_KEPT = 4096
+
+
 class Vocabulary:
     """All words the phrasings and topic lists use, with a fast matcher for question words."""
 
@@ -85,9 +88,19 @@ class Vocabulary:
         self.glued = glued  # look for known words inside Korean words run together
         self.latin_long = sorted(w for w in self.words if w.isascii() and len(w) >= LATIN_FUZZY_MIN)
         self.korean_stems = frozenset(w for w in self.words if syllables(w) >= 2)
+        self._matches: dict[tuple[str, bool], dict[str, float]] = {}
 
     def matches(self, token: str, glued: bool = True) -> dict[str, float]:
-        """Vocabulary words this question token stands for, with a score in 0..1."""
+        """Vocabulary words this question token stands for, with a score in 0..1 (remembered for the last
+        MATCHES_KEPT tokens: every question asks it of the same words several times)."""
+        found = self._matches.get((token, glued))
+        if found is None:
+            if len(self._matches) >= MATCHES_KEPT:
+                self._matches.clear()
+            found = self._matches[token, glued] = self._match(token, glued)
+        return dict(found)
+
+    def _match(self, token: str, glued: bool) -> dict[str, float]:
         found: dict[str, float] = {}
         for form in strip_particles(token):
             # One syllable left after several particles is a different word: 수도가 is not 수 'number' + 도가.
