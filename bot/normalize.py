@@ -88,16 +88,18 @@ def all_hangul(text: str) -> bool:
 
 def to_jamo(text: str) -> str:
     """Spell Hangul syllables as compatibility jamo, so one mistyped vowel costs one letter, not a syllable."""
-    out = []
-    for ch in text:
-        code = ord(ch) - _HANGUL_BASE
-        if 0 <= code <= _HANGUL_LAST - _HANGUL_BASE:
-            lead, rest = divmod(code, 21 * 28)
-            vowel, tail = divmod(rest, 28)
-            out.append(_LEADS[lead] + _VOWELS[vowel] + _TAILS[tail])
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_jamo_table())
+
+
+@lru_cache(maxsize=1)
+def _jamo_table() -> dict[int, str]:
+    """Each of the 11,172 syllables as its jamo (made on first use: a start that compares no names skips it)."""
+    table = {}
+    for code in range(_HANGUL_LAST - _HANGUL_BASE + 1):
+        lead, rest = divmod(code, 21 * 28)
+        vowel, tail = divmod(rest, 28)
+        table[_HANGUL_BASE + code] = _LEADS[lead] + _VOWELS[vowel] + _TAILS[tail]
+    return table
 
 
 def syllables(text: str) -> int:

@@ -212,6 +212,9 @@ def stated_years(text: str) -> list[int]:
     return [int(y) for y in YEAR.findall(text)]
 
 
+_INVERTED = str.maketrans("0123456789", "9876543210")
+
+
 def newest_first(iso: str) -> str:
     """A sort key putting later ISO dates first (digits inverted), undated last."""
-    return "".join(str(9 - int(c)) if c.isdigit() else c for c in iso.ljust(10, "0")) if iso else "~"
+    return iso.ljust(10, "0").translate(_INVERTED) if iso else "~"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.normalize import has_hangul
+
 TITLE = "coopbot — curators' report"
 CLIP = 300  # characters of a question or answer shown; a curator needs the gist, not the paste
 LABEL_UNITS = 52  # a cluster chart label, in half-width characters: what one line of the chart holds
@@ -168,7 +170,7 @@ def _clip_units(text: str, units: int) -> str:
 
 def _lang(text: str) -> str:
     """A lang attribute for text with Hangul, so the browser picks a Korean font for it."""
-    return ' lang="ko"' if any("\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e" for c in text) else ""
+    return ' lang="ko"' if has_hangul(text) else ""
 
 
 def _words(key: object) -> str:
