@@ -126,6 +126,9 @@ class CompiledCache:
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self._ours(os.stat(self.directory)):  # what is written there would never be trusted
+                self._warn(f"{self.directory} is not owned by this user or is writable by others; nothing is kept")
+                return
             digest = hashlib.blake2b(payload, digest_size=DIGEST).digest()
             header = MAGIC + key + len(payload).to_bytes(8, "big") + digest
             fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".compiling-", suffix=SUFFIX)

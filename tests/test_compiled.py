@@ -147,6 +147,14 @@ def test_a_compiled_file_others_may_write_is_not_trusted(
     assert "writable by others" in caplog.text
 
 
+def test_nothing_is_compiled_into_a_directory_others_may_write(tmp_path: Path, knowledge_copy: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    Coopbot.from_dir(knowledge_copy, cache=CompiledCache(shared))
+    assert list(shared.iterdir()) == []
+
+
 def test_an_unwritable_cache_directory_costs_only_speed(
     knowledge_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
