@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.model import LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, Lang, Want
+from bot.model import LANGS, PEOPLE_UNITS, Entity, Fact, Interner, KnowledgeBase, Lang, Want
 from bot.normalize import normalize
 from bot.wordindex import literal_pattern
 
@@ -79,7 +79,8 @@ class Details:
         self.kb = kb
         people = [e for e in kb.entities.values() if e.type == "person"]
         self.person_names = literal_pattern(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
-        self._fact_cache: dict[tuple[str, Lang], frozenset[str]] = {}
+        self._fact_cache: dict[Lang, dict[str, frozenset[str]]] = {lang: {} for lang in LANGS}
+        self._one = Interner()
         self._entity_cache: dict[tuple[str, Lang], frozenset[str]] = {}
         # Worked out once, with the base (and compiled with it): a question that names no one weighs the facts on
         # its topics, and none of them may pay for reading its text. (An entity's overview is read when the
@@ -114,14 +115,14 @@ class Details:
 
     def of_fact(self, fact: Fact, lang: Lang) -> frozenset[str]:
         """What a fact can give a reader of `lang`: its fields, and what its text in that language says."""
-        cached = self._fact_cache.get((fact.id, lang))
+        cached = self._fact_cache[lang].get(fact.id)
         if cached is None:
             fields = self._fields(fact.date, fact.end, fact.place is not None, fact.count, fact.amount, fact.about)
             text = fact.text(lang) + (f" {fact.detail(lang)}" if fact.detail else "")
             cached = fields | self.in_text(text)
             if fact.count and fact.count.unit in PEOPLE_UNITS:
                 cached |= {HEADCOUNT}
-            self._fact_cache[fact.id, lang] = cached
+            cached = self._fact_cache[lang][fact.id] = self._one(cached)
         return cached
 
     def of_entity(self, entity: Entity, lang: Lang) -> frozenset[str]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.model import KnowledgeBase
+from bot.model import Interner, KnowledgeBase
 from bot.normalize import alias_key, all_hangul, has_hangul, syllables, to_jamo
 
 # Korean particles, the polite ending 요 and the copula's endings (몽골이야, 몇개국임, 14명이었어), longest
@@ -111,19 +111,20 @@ class EntityIndex:
             names += [(n, target) for n in (other.name.ko, other.name.en, *other.aliases)]
         fuzzy_ko: dict[str, str] = {}
         fuzzy_en: dict[str, str] = {}
-        self.alias_words: dict[str, tuple[str, ...]] = {}  # fuzzy key -> the alias's own words
+        self.alias_names: dict[str, str] = {}  # fuzzy key -> the alias as written (its words: _name_words)
         self.alias_syllables: dict[str, int] = {}  # Korean fuzzy key -> syllables of the name
         self.glued: dict[str, tuple[str, bool]] = {}  # Hangul alias key -> (target, short)
+        one = Interner()
         for name, target in names:
             key = alias_key(name)
             self.exact.setdefault(key, target)
             hangul = has_hangul(key)
             if hangul and key.isalnum() and all_hangul(key):
-                self.glued.setdefault(key, (target, _is_short(name)))
+                self.glued.setdefault(key, one((target, _is_short(name))))
             if not _is_short(name):
                 fuzzy_key = to_jamo(key) if hangul else key
                 (fuzzy_ko if hangul else fuzzy_en).setdefault(fuzzy_key, target)
-                self.alias_words.setdefault(fuzzy_key, tuple(alias_key(w) for w in name.split()))
+                self.alias_names.setdefault(fuzzy_key, name)
                 if hangul:
                     self.alias_syllables.setdefault(fuzzy_key, syllables(key))
         self.fuzzy_ko = _LengthIndex(fuzzy_ko, FUZZY_CUTOFF_KO)
@@ -259,7 +260,8 @@ class EntityIndex:
     def _words_agree(self, span: list[str], fuzzy_key: str) -> bool:
         """Two words against a two-word name must each be close: 'procurement forum' is not 'Procurement Day',
         however much the long shared word lifts the ratio of the whole."""
-        alias = self.alias_words.get(fuzzy_key, ())
+        name = self.alias_names.get(fuzzy_key)
+        alias = _name_words(name) if name else ()
         if len(span) < len(alias):
             # A word that is one word of a longer name is that word, not the name: 'procurement' is not
             # 'Procurement Day', 'administrators' is not 'Administrator Lim'; 'costarca' is still Costa Rica.
@@ -277,6 +279,12 @@ class EntityIndex:
             if fuzz.ratio(a, b) < WORD_AGREEMENT:
                 return False
         return True
+
+
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> tuple[str, ...]:
+    """A name's own words, as keys: worked out when a fuzzy match needs them, not kept for every alias."""
+    return tuple(alias_key(w) for w in name.split())
 
 
 class _LengthIndex:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from bot.korean import FORMATTER
 
@@ -37,6 +37,9 @@ WANTS: tuple[Want, ...] = (
 )  # fmt: skip
 # Programmes of these kinds are events themselves (a forum, a training): their facts are that one event.
 EVENT_PROGRAMME_KINDS = ("training", "workshop", "forum", "network", "visit", "project", "event")
+
+
+H = TypeVar("H", bound=Hashable)
 
 
 def visible(record: Fact | Entity | Source | Note, audience: Audience) -> bool:
@@ -167,6 +170,17 @@ class Learned:
     fact: str
     by: str
     at: str
+
+
+class Interner:
+    """One copy of each equal immutable value (the details a text gives, the years a record mentions): an index
+    built with it holds, and the compiled base pickles and loads, that one copy instead of thousands."""
+
+    def __init__(self) -> None:
+        self._pool: dict[object, object] = {}
+
+    def __call__(self, value: H) -> H:
+        return cast(H, self._pool.setdefault(value, value))
 
 
 def pickled_by_fields(*classes: type) -> None:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from bot.details import HEADCOUNT, PEOPLE, Details
 from bot.entities import strip_particles
 from bot.factmasks import at_least_two, mask_of, masks_of, positions
-from bot.model import BROAD, EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, KnowledgeBase, visible
+from bot.model import BROAD, EVENT_PROGRAMME_KINDS, LANGS, PEOPLE_UNITS, Entity, Fact, Interner, KnowledgeBase, visible
 from bot.normalize import alias_key, has_hangul, normalize, syllables, words
 from bot.periods import newest_first
 from bot.question import Ask
@@ -58,8 +58,9 @@ class Ranker:
         limit = max(8, len(kb.facts) // 5)
         # Entities most facts mention (KONEPS, PPS) say little about which fact is meant.
         self.generic = frozenset(e for e, n in counts.items() if n > limit)
-        self.years = {f.id: _years(f) for f in kb.facts}
-        self.dated = {f.id: frozenset(int(d[:4]) for d in (f.date, f.end, f.as_of) if d) for f in kb.facts}
+        one = Interner()
+        self.years = {f.id: one(_years(f)) for f in kb.facts}
+        self.dated = {f.id: one(frozenset(int(d[:4]) for d in (f.date, f.end, f.as_of) if d)) for f in kb.facts}
         self.order = {f.id: i for i, f in enumerate(kb.facts)}
         self._parts_cache: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         # The home country of a generic agency (Korea, of PPS) is as generic: 'the system Korea built'.
@@ -79,13 +80,13 @@ class Ranker:
         for fact in kb.facts:
             for eid in self.about(fact):
                 self.by_entity.setdefault(eid, []).append(fact)
-        self.texts = {(f.id, lang): normalize(f.text(lang)) for f in kb.facts for lang in LANGS}
+        self.texts = {lang: {f.id: normalize(f.text(lang)) for f in kb.facts} for lang in LANGS}
         self._english_cache: dict[str, frozenset[str]] = {}
         self._english_sorted: dict[str, tuple[str, ...]] = {}
         self.word_index = {
             lang: WordIndex(
-                (self.texts[f.id, lang] for f in kb.facts),
-                (self._english_words(self.texts[f.id, lang]) for f in kb.facts),
+                (self.texts[lang][f.id] for f in kb.facts),
+                (self._english_words(self.texts[lang][f.id]) for f in kb.facts),
             )
             for lang in LANGS
         }
@@ -103,6 +104,16 @@ class Ranker:
         self.dated_masks = masks_of(((y, at) for at, f in facts for y in self.dated[f.id]), size)
         self.year_masks = masks_of(((y, at) for at, f in facts for y in self.years[f.id]), size)
         self.public_mask = mask_of((at for at, f in facts if f.visibility == "public"), size)
+
+    MEMOS = ("_about", "_english_cache", "_english_sorted", "_parts_cache")
+
+    def __getstate__(self) -> dict[str, object]:
+        """What is compiled: the indexes, not the memos filled as questions come (they refill on their own)."""
+        return {k: v for k, v in vars(self).items() if k not in self.MEMOS}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        vars(self).update({memo: {} for memo in self.MEMOS})
 
     def facts_about(self, entity_id: str) -> list[Fact]:
         return self.by_entity.get(entity_id, [])
@@ -150,7 +161,7 @@ class Ranker:
                 using: Iterable[int] = (
                     at
                     for at in (range(len(self.kb.facts)) if could is None else could)
-                    if self.uses(self.texts[self.kb.facts[at].id, ask.lang], word)
+                    if self.uses(self.texts[ask.lang][self.kb.facts[at].id], word)
                 )
             else:
                 using = index.english(word) if len(word) >= 3 else ()
@@ -199,7 +210,7 @@ class Ranker:
         score += W_TOPIC * min(2, shared) + (W_FOCUS * shared / len(fact.topics) if fact.topics else 0.0)
         # What the question is about outweighs what it counts: APPeN's adopters, not its members.
         score += W_FOCUS * len(ask.subjects.intersection(fact.topics))
-        return score + self._year_score(ask, fact) + self._lexical_score(ask, self.texts[fact.id, ask.lang])
+        return score + self._year_score(ask, fact) + self._lexical_score(ask, self.texts[ask.lang][fact.id])
 
     def _year_score(self, ask: Ask, fact: Fact) -> float:
         # A record dated in the year asked beats one that mentions it ('33 in 2022, up from 12 in 2013').
@@ -226,7 +237,7 @@ class Ranker:
             return True  # 'APPeN e-procurement countries 2022': no names to list, a count of them
         if len(ask.specific) > 1 and set(ask.specific) <= about:
             return True  # a question naming two things asks what links them
-        text = self.texts[fact.id, ask.lang]
+        text = self.texts[ask.lang][fact.id]
         return (
             self.lexical(ask, text) + self.lexical(ask, text, ask.terms) > 0
         )  # what/how: the record whose words match
@@ -257,14 +268,14 @@ class Ranker:
             # Naming only PPS or KONEPS does not say which record: 'PPS's total cooperation budget' is not the
             # budget of a pilot it runs, and 'the capital of Korea' is not where a delegation went, unless the
             # question's own words are the record's ('외국 조달공무원' visiting every year, 'benchmark KONEPS').
-            text = self.texts[fact.id, ask.lang]
+            text = self.texts[ask.lang][fact.id]
             if not self.lexical(ask, text) + self.lexical(ask, text, ask.subject_terms):
                 return False
         if want == "count" and fact.count and not self.counts_what_is_asked(ask, fact):
             return False
         if want == "count" and not fact.count and not self._textcounts_what_is_asked(ask, fact):
             return False
-        if want in ("count", "person") and not self._in_its_words(ask, self.texts[fact.id, ask.lang]):
+        if want in ("count", "person") and not self._in_its_words(ask, self.texts[ask.lang][fact.id]):
             return False
         # The intent's tag stands for the detail only when no cue made it more precise: a record tagged for
         # 'when' does not answer 'on which exact day' or 'how many days'.

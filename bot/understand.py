@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from bot.entities import EntityIndex, Mention, is_particles, strip_particles
 from bot.language import detect
-from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, KnowledgeBase, Lang
+from bot.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, Interner, KnowledgeBase, Lang
 from bot.normalize import alias_key, has_hangul, is_hangul, normalize, syllables, words
 from bot.periods import MONTH_WORDS, Period, period_in
 from bot.vocabulary import (
@@ -116,8 +116,9 @@ class Understander:
         for key in self.programme_keys:
             for anchor in key[1]:
                 self.by_anchor.setdefault(anchor, []).append(key)
+        one = Interner()
         self.keywords = {
-            e.id: frozenset(w for k in e.keywords for w in words(normalize(k))) for e in kb.entities.values()
+            e.id: one(frozenset(w for k in e.keywords for w in words(normalize(k)))) for e in kb.entities.values()
         }
         self.topic_words = {
             t: frozenset(w for tt, sig in self.topic_signals if tt == t for w in sig) for t in kb.topics

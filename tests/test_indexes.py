@@ -53,7 +53,7 @@ def test_the_word_index_finds_every_text_that_uses_a_question_word(engine: Engin
     checked = 0
     for lang in ("ko", "en"):
         index = ranker.word_index[lang]
-        texts = [ranker.texts[f.id, lang] for f in kb.facts]
+        texts = [ranker.texts[lang][f.id] for f in kb.facts]
         for word in question_words():
             using = {at for at, text in enumerate(texts) if ranker.uses(text, word)}
             if has_hangul(word):
