@@ -79,15 +79,12 @@ class Details:
         self.kb = kb
         people = [e for e in kb.entities.values() if e.type == "person"]
         self.person_names = literal_pattern(normalize(n) for e in people for n in (e.name.ko, e.name.en, *e.aliases))
-        self._fact_cache: dict[Lang, dict[str, frozenset[str]]] = {lang: {} for lang in LANGS}
-        self._one = Interner()
         self._entity_cache: dict[tuple[str, Lang], frozenset[str]] = {}
         # Worked out once, with the base (and compiled with it): a question that names no one weighs the facts on
         # its topics, and none of them may pay for reading its text. (An entity's overview is read when the
         # entity is named, once.)
-        for lang in LANGS:
-            for fact in kb.facts:
-                self.of_fact(fact, lang)
+        one = Interner()
+        self._fact_cache = {lang: {f.id: one(self._gives(f, lang)) for f in kb.facts} for lang in LANGS}
 
     # -- what a text, a fact, an entity can give -----------------------------------------------------
 
@@ -115,15 +112,14 @@ class Details:
 
     def of_fact(self, fact: Fact, lang: Lang) -> frozenset[str]:
         """What a fact can give a reader of `lang`: its fields, and what its text in that language says."""
-        cached = self._fact_cache[lang].get(fact.id)
-        if cached is None:
-            fields = self._fields(fact.date, fact.end, fact.place is not None, fact.count, fact.amount, fact.about)
-            text = fact.text(lang) + (f" {fact.detail(lang)}" if fact.detail else "")
-            cached = fields | self.in_text(text)
-            if fact.count and fact.count.unit in PEOPLE_UNITS:
-                cached |= {HEADCOUNT}
-            cached = self._fact_cache[lang][fact.id] = self._one(cached)
-        return cached
+        found = self._fact_cache[lang].get(fact.id)
+        return found if found is not None else self._gives(fact, lang)
+
+    def _gives(self, fact: Fact, lang: Lang) -> frozenset[str]:
+        fields = self._fields(fact.date, fact.end, fact.place is not None, fact.count, fact.amount, fact.about)
+        text = fact.text(lang) + (f" {fact.detail(lang)}" if fact.detail else "")
+        found = fields | self.in_text(text)
+        return found | {HEADCOUNT} if fact.count and fact.count.unit in PEOPLE_UNITS else found
 
     def of_entity(self, entity: Entity, lang: Lang) -> frozenset[str]:
         """What an entity's overview can give: its own fields and its summary."""

@@ -42,11 +42,6 @@ def content_digest(directory: Path) -> bytes:
     return digest.digest()
 
 
-def fingerprint(directory: Path) -> str:
-    """The short form of the content digest that `/coop status` shows."""
-    return content_digest(directory).hex()[:12]
-
-
 @dataclass(frozen=True)
 class Base:
     kb: KnowledgeBase
@@ -55,9 +50,10 @@ class Base:
     loaded_at: float = field(default_factory=time.time)
 
     @classmethod
-    def load(cls, directory: Path, cache: CompiledCache | None = None) -> Base:
-        """Load and validate `directory` and index it, or take its compiled form from `cache`."""
-        content = content_digest(directory)
+    def load(cls, directory: Path, cache: CompiledCache | None = None, content: bytes | None = None) -> Base:
+        """Load and validate `directory` and index it, or take its compiled form from `cache`. `content`: the
+        files' digest, when the caller has just worked it out."""
+        content = content or content_digest(directory)
         engine = compiled(cache, content, lambda: _from_yaml(directory), lambda: content_digest(directory), Engine)
         return cls(engine.kb, engine, content.hex()[:12])
 
@@ -94,12 +90,13 @@ class LiveBase:
         if self.directory is None:
             raise RuntimeError("this fact base was not loaded from a directory")
         with self._reloading:
-            if fingerprint(self.directory) == self.base.version:
+            content = content_digest(self.directory)
+            if content.hex()[:12] == self.base.version:
                 return Reloaded(self.base)
             from bot.files import KnowledgeError
 
             try:
-                new = Base.load(self.directory, self.cache)
+                new = Base.load(self.directory, self.cache, content)
             except KnowledgeError as err:
                 self.last_problems = tuple(err.problems)
                 result = Reloaded(self.base, self.last_problems)

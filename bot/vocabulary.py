@@ -90,7 +90,7 @@ class Vocabulary:
         self.korean_stems = frozenset(w for w in self.words if syllables(w) >= 2)
         self._matches: dict[tuple[str, bool], dict[str, float]] = {}
 
-    def matches(self, token: str, glued: bool = True) -> dict[str, float]:
+    def matches(self, token: str, glued: bool = True) -> Mapping[str, float]:
         """Vocabulary words this question token stands for, with a score in 0..1 (remembered for the last
         MATCHES_KEPT tokens: every question asks it of the same words several times)."""
         found = self._matches.get((token, glued))
@@ -98,7 +98,7 @@ class Vocabulary:
             if len(self._matches) >= MATCHES_KEPT:
                 self._matches.clear()
             found = self._matches[token, glued] = self._match(token, glued)
-        return dict(found)
+        return found  # read-only to callers: it is the memo itself
 
     def _match(self, token: str, glued: bool) -> dict[str, float]:
         found: dict[str, float] = {}
