@@ -7,13 +7,16 @@ sys.path (its default `prepend` import mode, with no __init__.py in tests/) befo
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fakes.slack_api import FakeSlackApi
 from fakes.telegram_api import FakeTelegram
 
 from bot import Coopbot
+from bot.files import DEFAULT_DIR
 from bot.model import KnowledgeBase
 
 
@@ -28,6 +31,14 @@ def compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("COOPBOT_CACHE", None)
     else:
         os.environ["COOPBOT_CACHE"] = before
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real fact base, in the test's own directory, named knowledge/ as the original."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIR, target)
+    return target
 
 
 @pytest.fixture(scope="session")

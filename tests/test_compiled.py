@@ -18,19 +18,11 @@ from bot import compiled, knowledge
 from bot.compiled import KEEP, CompiledCache
 from bot.core import Coopbot
 from bot.engine import Engine
-from bot.knowledge import DEFAULT_DIR
 from bot.live import content_digest
 from bot.protocol import answer_json
 
 REPO = Path(__file__).resolve().parent.parent
 CASE_FILES = (REPO / "tests" / "eval" / "cases.jsonl", REPO.parent / "shared" / "eval" / "dev.jsonl")
-
-
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, target)
-    return target
 
 
 @pytest.fixture

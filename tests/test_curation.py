@@ -5,7 +5,6 @@ restart; a broken edit of knowledge/ leaves the old base serving and the curator
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,7 +26,6 @@ from adapters import telegram as tg
 from bot import Coopbot, Runtime, UserLimit
 from bot.convlog import Hasher, Recorder, SqliteConversationLog
 from bot.curation import Curation
-from bot.knowledge import DEFAULT_DIR
 from bot.store import Database
 from bot.watch import Watcher
 
@@ -54,9 +52,8 @@ class Desk:
 
 
 @pytest.fixture
-def desk(tmp_path: Path, telegram: FakeTelegram, slack_api: FakeSlackApi) -> Iterator[Desk]:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, knowledge)
+def desk(tmp_path: Path, knowledge_copy: Path, telegram: FakeTelegram, slack_api: FakeSlackApi) -> Iterator[Desk]:
+    knowledge = knowledge_copy
     db_path = tmp_path / "coopbot.sqlite3"
     db, hasher = Database(db_path), Hasher.beside(db_path)
     log = SqliteConversationLog(db)
@@ -183,9 +180,8 @@ def test_a_broken_edit_leaves_the_old_base_serving_and_tells_the_curators(desk: 
     assert "2008" in slack_api.wait_for("chat.postMessage", channel="D_STILL")[0].text
 
 
-def test_a_changed_file_is_reloaded_while_serving(tmp_path: Path) -> None:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, knowledge)
+def test_a_changed_file_is_reloaded_while_serving(knowledge_copy: Path) -> None:
+    knowledge = knowledge_copy
     bot, stop = Coopbot.from_dir(knowledge), threading.Event()
     before = bot.live.base.version
     Watcher(bot, stop).start()

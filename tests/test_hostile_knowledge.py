@@ -4,22 +4,14 @@ unbuilt, and no refusal echoes more than a short, printable excerpt of a value."
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.knowledge import DEFAULT_DIR, KnowledgeError, load
+from bot.knowledge import KnowledgeError, load
 from bot.yamlsource import EXCERPT, MAX_DEPTH, MAX_FILE_BYTES
-
-
-@pytest.fixture
-def base(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, target)
-    return target
 
 
 def refusal(directory: Path) -> str:
@@ -37,63 +29,65 @@ def laughs(levels: int = 9) -> str:
     return text
 
 
-def test_aliases_that_expand_a_file_a_billion_times_are_refused_before_anything_is_built(base: Path) -> None:
-    (base / "zz.yaml").write_text(laughs())
-    assert "aliases expand it past" in refusal(base)
+def test_aliases_that_expand_a_file_a_billion_times_are_refused_before_anything_is_built(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").write_text(laughs())
+    assert "aliases expand it past" in refusal(knowledge_copy)
 
 
-def test_an_alias_used_as_a_key_is_measured_as_well(base: Path) -> None:
-    (base / "zz.yaml").write_text(laughs() + "z:\n  ? *l8\n  : 1\n")
-    assert "aliases expand it past" in refusal(base)
+def test_an_alias_used_as_a_key_is_measured_as_well(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").write_text(laughs() + "z:\n  ? *l8\n  : 1\n")
+    assert "aliases expand it past" in refusal(knowledge_copy)
 
 
-def test_an_alias_inside_the_value_it_names_is_refused(base: Path) -> None:
-    (base / "zz.yaml").write_text("a: &a [*a]\n")
-    assert refusal(base) == "knowledge/zz.yaml:1: yaml: an alias refers to a value that contains it"
+def test_an_alias_inside_the_value_it_names_is_refused(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").write_text("a: &a [*a]\n")
+    assert refusal(knowledge_copy) == "knowledge/zz.yaml:1: yaml: an alias refers to a value that contains it"
 
 
-def test_deep_nesting_is_refused_instead_of_overflowing_the_stack(base: Path) -> None:
-    (base / "zz.yaml").write_text("a: " + "[" * 400 + "]" * 400 + "\n")
-    assert refusal(base) == f"knowledge/zz.yaml:1: yaml: nests deeper than {MAX_DEPTH} levels"
+def test_deep_nesting_is_refused_instead_of_overflowing_the_stack(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").write_text("a: " + "[" * 400 + "]" * 400 + "\n")
+    assert refusal(knowledge_copy) == f"knowledge/zz.yaml:1: yaml: nests deeper than {MAX_DEPTH} levels"
 
 
-def test_a_link_to_a_file_outside_the_fact_base_is_not_followed(base: Path, tmp_path: Path) -> None:
+def test_a_link_to_a_file_outside_the_fact_base_is_not_followed(knowledge_copy: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.yaml"
     secret.write_text("password: hunter2\n")
-    (base / "zz.yaml").symlink_to(secret)
-    found = refusal(base)
+    (knowledge_copy / "zz.yaml").symlink_to(secret)
+    found = refusal(knowledge_copy)
     assert found == "knowledge/zz.yaml:1: file: is a link to a file outside the fact base directory"
 
 
-def test_a_device_is_not_read(base: Path) -> None:
-    (base / "zz.yaml").symlink_to("/dev/zero")
-    assert "zz.yaml:1: file:" in refusal(base)
+def test_a_device_is_not_read(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").symlink_to("/dev/zero")
+    assert "zz.yaml:1: file:" in refusal(knowledge_copy)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
-def test_a_fifo_is_refused_without_being_opened(base: Path) -> None:
-    os.mkfifo(base / "zz.yaml")
-    assert refusal(base) == "knowledge/zz.yaml:1: file: is not a regular file"
+def test_a_fifo_is_refused_without_being_opened(knowledge_copy: Path) -> None:
+    os.mkfifo(knowledge_copy / "zz.yaml")
+    assert refusal(knowledge_copy) == "knowledge/zz.yaml:1: file: is not a regular file"
 
 
-def test_a_file_over_the_size_limit_is_refused_unparsed(base: Path) -> None:
-    with (base / "zz.yaml").open("wb") as handle:
+def test_a_file_over_the_size_limit_is_refused_unparsed(knowledge_copy: Path) -> None:
+    with (knowledge_copy / "zz.yaml").open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used
-    assert refusal(base) == f"knowledge/zz.yaml:1: file: is larger than {MAX_FILE_BYTES // 2**20} MiB"
+    assert refusal(knowledge_copy) == f"knowledge/zz.yaml:1: file: is larger than {MAX_FILE_BYTES // 2**20} MiB"
 
 
-def test_a_problem_quotes_a_long_hostile_value_short_and_printable(base: Path) -> None:
-    (base / "zz.yaml").write_text('"\\x1b[31m' + "x" * 5000 + '": 1\n')
+def test_a_problem_quotes_a_long_hostile_value_short_and_printable(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").write_text('"\\x1b[31m' + "x" * 5000 + '": 1\n')
     with pytest.raises(KnowledgeError) as err:
-        load(base)
+        load(knowledge_copy)
     shown = [str(p) for p in err.value.problems]
     assert all("\x1b" not in line and len(line.split(": ", 2)[2]) <= EXCERPT for line in shown)
 
 
-def test_validate_refuses_a_hostile_base_with_exit_1_and_no_traceback(base: Path) -> None:
-    (base / "zz.yaml").write_text(laughs())
+def test_validate_refuses_a_hostile_base_with_exit_1_and_no_traceback(knowledge_copy: Path) -> None:
+    (knowledge_copy / "zz.yaml").write_text(laughs())
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", "--knowledge", str(base)], capture_output=True, text=True,
+        [sys.executable, "-m", "bot.cli", "validate", "--knowledge", str(knowledge_copy)],
+        capture_output=True,
+        text=True,
         timeout=30,
-    )  # fmt: skip
+    )
     assert run.returncode == 1 and "zz.yaml:" in run.stdout and "Traceback" not in run.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +14,9 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.fixture
-def broken_copy(tmp_path: Path):
+def broken_copy(knowledge_copy: Path):
     """A copy of the real fact base plus one extra file whose content each test chooses."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, target)
+    target = knowledge_copy
 
     def write(text: str) -> Path:
         (target / "zz-broken.yaml").write_text(text, encoding="utf-8")

@@ -3,31 +3,23 @@ answered."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot import Coopbot
 from bot.convlog import Question
-from bot.knowledge import DEFAULT_DIR, KnowledgeError, load
+from bot.knowledge import KnowledgeError, load
 from bot.learned import LEARNED_FILE, teach
 from bot.model import KnowledgeBase
 from bot.report import alike, clusters, signature
 from bot.understand import Understander
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Path:
-    copy = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, copy)
-    return copy
-
-
-def test_a_taught_question_and_its_near_misses_get_the_fact(knowledge: Path) -> None:
-    fact = load(knowledge).facts[0]
-    teach(knowledge, fact.id, ["How many trainees came from Peru?"], by="c0ffee")
-    bot = Coopbot.from_dir(knowledge)
+def test_a_taught_question_and_its_near_misses_get_the_fact(knowledge_copy: Path) -> None:
+    fact = load(knowledge_copy).facts[0]
+    teach(knowledge_copy, fact.id, ["How many trainees came from Peru?"], by="c0ffee")
+    bot = Coopbot.from_dir(knowledge_copy)
     for asked in (
         "How many trainees came from Peru?",
         "how many trainees came from peru",
@@ -37,19 +29,19 @@ def test_a_taught_question_and_its_near_misses_get_the_fact(knowledge: Path) -> 
     assert fact.id not in bot.ask("How many trainees came from Chile?").facts
 
 
-def test_the_learned_file_is_readable_yaml_with_who_and_when(knowledge: Path) -> None:
-    fact = load(knowledge).facts[0]
-    teach(knowledge, fact.id, ["페루 연수생은 몇 명?"], by="c0ffee")
-    teach(knowledge, fact.id, ["Peru trainees?"], by="beef")
-    text = (knowledge / LEARNED_FILE).read_text(encoding="utf-8")
+def test_the_learned_file_is_readable_yaml_with_who_and_when(knowledge_copy: Path) -> None:
+    fact = load(knowledge_copy).facts[0]
+    teach(knowledge_copy, fact.id, ["페루 연수생은 몇 명?"], by="c0ffee")
+    teach(knowledge_copy, fact.id, ["Peru trainees?"], by="beef")
+    text = (knowledge_copy / LEARNED_FILE).read_text(encoding="utf-8")
     assert text.startswith("# Ways of asking taught by curators") and "페루 연수생은 몇 명?" in text
-    assert [t.by for t in load(knowledge).learned] == ["c0ffee", "beef"]
+    assert [t.by for t in load(knowledge_copy).learned] == ["c0ffee", "beef"]
 
 
-def test_a_teaching_of_a_fact_that_does_not_exist_is_a_problem_with_its_line(knowledge: Path) -> None:
-    teach(knowledge, "no-such-fact", ["Anything?"], by="c0ffee")
+def test_a_teaching_of_a_fact_that_does_not_exist_is_a_problem_with_its_line(knowledge_copy: Path) -> None:
+    teach(knowledge_copy, "no-such-fact", ["Anything?"], by="c0ffee")
     with pytest.raises(KnowledgeError) as caught:
-        load(knowledge)
+        load(knowledge_copy)
     [problem] = caught.value.problems
     assert str(problem).startswith("knowledge/learned.yaml:4: learned.fact:") and "no-such-fact" in str(problem)
 

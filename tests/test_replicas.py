@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -31,7 +30,6 @@ from bot import Coopbot, Runtime
 from bot.convlog import Hasher, Recorder, SqliteConversationLog
 from bot.curation import Curation
 from bot.feedback import Feedback
-from bot.knowledge import DEFAULT_DIR
 from bot.limits import Admission
 from bot.model import KnowledgeBase
 from bot.report import build
@@ -183,9 +181,8 @@ def test_a_replayed_request_that_lands_on_the_other_replica_is_ignored(
     assert len(slack_api.of("response_url", url_id=url_id)) == 1
 
 
-def test_a_curators_teaching_on_one_replica_is_live_on_the_other(tmp_path: Path) -> None:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_DIR, knowledge)
+def test_a_curators_teaching_on_one_replica_is_live_on_the_other(tmp_path: Path, knowledge_copy: Path) -> None:
+    knowledge = knowledge_copy
     first, second, stop = Coopbot.from_dir(knowledge), Coopbot.from_dir(knowledge), threading.Event()
     Watcher(second, stop).start()
     try:
