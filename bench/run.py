@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from bot.compiled import CompiledCache  # noqa: E402
 from bot.convlog import Hasher, Recorder, SqliteConversationLog  # noqa: E402
 from bot.core import Coopbot  # noqa: E402
+from bot.evaluate import write_readme  # noqa: E402
 from bot.files import DEFAULT_DIR  # noqa: E402
 from bot.model import KnowledgeBase  # noqa: E402
 from bot.normalize import normalize, words  # noqa: E402
@@ -285,14 +286,6 @@ def criteria(figures: list[Figures]) -> list[str]:
     return [f"{'ok  ' if ok else 'MISS'} {text}" for text, ok in found]
 
 
-def write_readme(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{path} has no {START} ... {END} section to write the figures into")
-    before, rest = text.split(START, 1)
-    path.write_text(before + START + "\n" + section + "\n" + END + rest.split(END, 1)[1], encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100", help="fact base sizes to measure (default %(default)s)")
@@ -316,7 +309,7 @@ def main() -> int:
     print("\n" + section + "\n")
     print("\n".join(criteria(figures)))
     if args.readme:
-        write_readme(args.readme, section)
+        write_readme(args.readme, f"{START}\n{section}\n{END}", START, END)
         print(f"wrote the table into {args.readme}")
     return 0
 

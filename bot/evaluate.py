@@ -142,12 +142,13 @@ def readme_section(own: list[Result], shared: list[Result]) -> str:
     return "\n".join([*lines, END])
 
 
-def write_readme(path: Path, section: str) -> None:
+def write_readme(path: Path, section: str, start: str = START, end: str = END) -> None:
+    """Replace the README's section from `start` to `end` (markers included) with `section`, which has them."""
     text = path.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"coopbot: {path} has no {START} ... {END} section to write the figures into")
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
+    if start not in text or end not in text:
+        raise SystemExit(f"coopbot: {path} has no {start} ... {end} section to write the figures into")
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
     path.write_text(before + section + after, encoding="utf-8")
 
 
