@@ -70,22 +70,31 @@ from adapters.slack_render import (
 )
 from bot import (
     LANGS,
+    SWEEP_EVERY,
+    TEXTS,
     Admission,
     Answer,
     Audience,
     Cache,
+    Codec,
     Coopbot,
     Item,
     Lang,
     NotConfigured,
     Reloaded,
     Runtime,
+    Sweeper,
+    Unavailable,
     bind,
+    delays,
+    from_data,
+    is_outage,
     lay_out,
     new_correlation,
     parse_command,
     plain_text,
     question_done,
+    to_data,
 )
 
 log = logging.getLogger("coopbot.slack")
@@ -99,7 +108,9 @@ WORKERS = 16  # requests answered at once (each conversation in order)
 FLOOD_RETRIES = 3  # a 429 on a post is waited out (Retry-After) and retried this often
 POST_ATTEMPTS = 3  # tries of a post whose earlier tries certainly did not arrive
 CHECK_LIMIT = 200  # messages read when looking for a reply that may have arrived
+CHECK_ATTEMPTS = 3  # tries of that search before the request is left to be answered later
 CHECK_SLACK_CLOCK = 60.0  # seconds of leeway between our clock and Slack's message timestamps
+ANSWER: Codec[Answer] = Codec(to_data, partial(from_data, Answer))  # an Answer as Redis keeps it
 REPLY_EVENT = "coopbot_reply"  # metadata event_type of every reply, with the request's key
 CLUSTERS_KEPT = 500  # clusters shown to curators, remembered for their teach and dismiss actions
 REPORT_DAYS = 7
@@ -311,9 +322,10 @@ class SlackListeners:
         self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers(), runtime)
         self.curation = runtime.curation
         # The questions of each cluster a curator was shown, by key, for the teach and dismiss actions.
-        self.clusters: Cache[str, list[str]] = runtime.caches.make("slack-clusters", CLUSTERS_KEPT)
+        self.clusters: Cache[str, list[str]] = runtime.caches.make("slack-clusters", CLUSTERS_KEPT, TEXTS)
         # Ephemeral answers by key, so "share in channel" posts the very answer the asker saw.
-        self.answers: Cache[str, Answer] = runtime.caches.make("slack-answers", ANSWER_CACHE)
+        self.answers: Cache[str, Answer] = runtime.caches.make("slack-answers", ANSWER_CACHE, ANSWER)
+        self._failed = threading.local()  # the outage that made this thread's request fail, for `answerer`
 
     def register(self, app: App) -> None:
         app.event("app_mention")(self.on_mention)
@@ -331,7 +343,17 @@ class SlackListeners:
         app.error(self.on_error)
 
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        if is_outage(error):  # the request is answered again once the dependency is back
+            self._failed.outage = error
+            log.info("a %s request waits for a dependency: %s", body.get("type"), error)
+            return
         log.error("unhandled error for a %s request: %r", body.get("type"), error, exc_info=error)
+
+    def failed_for_outage(self) -> bool:
+        """Whether this thread's last request failed because a dependency is down (then cleared)."""
+        outage = getattr(self._failed, "outage", None)
+        self._failed.outage = None
+        return outage is not None
 
     # events
 
@@ -599,7 +621,9 @@ class SlackListeners:
             return
         try:
             answer = self.run_command(where, *command) if command else self.ask(where, text, person)
-        except Exception:
+        except Exception as err:
+            if is_outage(err):  # asked again once the dependency is back: no apology
+                raise
             log.exception("could not answer in %s", where.session)
             self.apologise(where, text)
             return
@@ -662,12 +686,15 @@ class SlackListeners:
 
     def post(self, where: Where, message: SlackMessage) -> None:
         """chat.postMessage, never twice: after an ambiguous failure (a 5xx, a timeout, a dropped connection)
-        the conversation is searched for this request's reply (its metadata) before sending again."""
+        the conversation is searched for this request's reply (its metadata) before sending again, and a
+        request answered again after a restart or an outage is searched for first. Only a definite "not
+        there" sends again; while the search itself fails, `Unavailable` leaves the request to be answered
+        later (bot/sweep.py), and a search Slack refuses outright leaves it a possible loss."""
         assert where.channel is not None
         metadata = {"event_type": REPLY_EVENT, "event_payload": {"key": where.key}}
         since = time.time() - CHECK_SLACK_CLOCK
         if where.resumed and where.key and self.landed(where, since=0.0):
-            log.info("the reply to %s went out before the restart; not sent again", where.key)
+            log.info("the reply to %s went out before; not sent again", where.key)
             return
         for attempt in range(POST_ATTEMPTS):
             try:
@@ -689,10 +716,7 @@ class SlackListeners:
                 failure = err
             if not where.key:
                 raise PossiblyDelivered(str(failure)) from failure
-            found = self.landed(where, since)
-            if found is None:
-                raise PossiblyDelivered(f"{failure}; and the conversation could not be checked") from failure
-            if found:
+            if self.landed(where, since):
                 log.info("the reply to %s had arrived despite %s; not sent again", where.key, failure)
                 return
             log.warning("the reply to %s did not arrive (%s); sending it again", where.key, failure)
@@ -700,21 +724,35 @@ class SlackListeners:
             time.sleep(0.2 * 2**attempt)
         raise NotDelivered(f"{POST_ATTEMPTS} attempts failed")
 
-    def landed(self, where: Where, since: float) -> bool | None:
-        """Whether the conversation holds this request's reply; None when it cannot be told."""
+    def landed(self, where: Where, since: float) -> bool:
+        """Whether the conversation holds this request's reply. The search is tried again a few times while it
+        fails; then `Unavailable` (ask again later). A search Slack refuses (no scope, no channel) can never
+        tell: `PossiblyDelivered`."""
+        waits = delays()
+        for attempt in range(CHECK_ATTEMPTS):
+            try:
+                return self._holds_reply(where, since)
+            except SlackApiError as err:
+                if err.response.status_code < 500 and err.response.status_code != 429:
+                    raise PossiblyDelivered(f"Slack refused the search for the reply to {where.key}: {err}") from err
+                failure: Exception = err
+            except (OSError, HTTPException) as err:
+                failure = err
+            log.warning("could not look for the reply to %s (%s)", where.key, failure)
+            if attempt < CHECK_ATTEMPTS - 1:
+                time.sleep(next(waits))
+        raise Unavailable(f"cannot tell whether the reply to {where.key} arrived: {failure}") from failure
+
+    def _holds_reply(self, where: Where, since: float) -> bool:
         assert where.channel is not None
-        try:
-            if where.thread_ts:
-                found = self.poster.conversations_replies(
-                    channel=where.channel, ts=where.thread_ts, include_all_metadata=True, limit=CHECK_LIMIT
-                )
-            else:
-                found = self.poster.conversations_history(
-                    channel=where.channel, oldest=f"{since:.6f}", include_all_metadata=True, limit=CHECK_LIMIT
-                )
-        except (SlackApiError, OSError, HTTPException) as err:
-            log.warning("could not look for the reply to %s: %s", where.key, err)
-            return None
+        if where.thread_ts:
+            found = self.poster.conversations_replies(
+                channel=where.channel, ts=where.thread_ts, include_all_metadata=True, limit=CHECK_LIMIT
+            )
+        else:
+            found = self.poster.conversations_history(
+                channel=where.channel, oldest=f"{since:.6f}", include_all_metadata=True, limit=CHECK_LIMIT
+            )
         messages = found.get("messages") or []
         return any(
             (m.get("metadata") or {}).get("event_type") == REPLY_EVENT
@@ -755,27 +793,61 @@ def build_app(listeners: SlackListeners, settings: Settings, runtime: Runtime | 
     return app
 
 
-def answerer(app: App, runtime: Runtime) -> Callable[[Item, bool], None]:
-    """What a worker runs for a request in the inbox: Bolt dispatches it to the listeners, then it is done."""
-    inbox = runtime.inbox
+def answerer(
+    app: App, runtime: Runtime, sweeper: Sweeper, workers: ConversationWorkers, listeners: SlackListeners
+) -> Callable[[Item], None]:
+    """What a worker runs for a request in the inbox: claim it, have Bolt dispatch it to the listeners, mark it
+    answered. While a dependency is down (the inbox, the database, Redis, Slack's search for a reply) it is
+    tried again in place, so its conversation keeps its order, until it is answered or the workers stop."""
 
-    def answer(item: Item, resumed: bool) -> None:
-        started_before = inbox.begin(SURFACE, item.key)
-        if started_before:  # a restart cut its answer short; a post is looked for first, an ephemeral one cannot be
+    def answer(item: Item) -> None:
+        claimed = _claim(sweeper, item.key, workers)
+        if claimed is None:
+            return
+        if claimed:  # a restart cut its answer short; a post is looked for first, an ephemeral one cannot be
             runtime.metrics.possible_duplicates.labels(SURFACE).inc()
-        stored = json.loads(item.payload)
-        context = {KEY: item.key, RESUMED: resumed or started_before > 0, RECEIVED: item.received}
-        if stored["mode"] == "socket_mode":
-            request = BoltRequest(body=stored["body"], mode="socket_mode", context=context)
-        else:
-            headers: dict[str, str | Sequence[str]] = {"content-type": [stored["content_type"]]}
-            request = BoltRequest(body=stored["body"], headers=headers, context=context)
-        response = app.dispatch(request)
-        if response.status >= 500:
-            log.error("request %s was not answered (%d)", item.key, response.status)
-        inbox.done(SURFACE, item.key)
+        resumed, waits = claimed > 0, delays()
+        while not _dispatch(app, item, resumed) and listeners.failed_for_outage():
+            if workers.closed:  # stopping: it stays in the inbox for the next start
+                sweeper.release(item.key)
+                return
+            time.sleep(next(waits))
+            resumed = True  # the last try may have posted before it failed
+        sweeper.finish(item.key)
 
     return answer
+
+
+def _claim(sweeper: Sweeper, key: str, workers: ConversationWorkers) -> int | None:
+    """Claim a request in the inbox, waiting while it cannot be written; None when it is not this one's to answer
+    (answered already, held by another replica, or the workers stopped)."""
+    waits = delays()
+    while not workers.closed:
+        try:
+            return sweeper.claim(key)
+        except Exception as err:
+            if not is_outage(err):
+                log.exception("could not claim request %s; it stays in the inbox", key)
+                break
+        time.sleep(next(waits))
+    sweeper.release(key)
+    return None
+
+
+def _dispatch(app: App, item: Item, resumed: bool) -> bool:
+    """Bolt dispatches the request to its listener; whether it went through (False: a listener failed)."""
+    stored = json.loads(item.payload)
+    context = {KEY: item.key, RESUMED: resumed, RECEIVED: item.received}
+    if stored["mode"] == "socket_mode":
+        request = BoltRequest(body=stored["body"], mode="socket_mode", context=context)
+    else:
+        headers: dict[str, str | Sequence[str]] = {"content-type": [stored["content_type"]]}
+        request = BoltRequest(body=stored["body"], headers=headers, context=context)
+    response = app.dispatch(request)
+    if response.status >= 500:
+        log.error("request %s was not answered (%d)", item.key, response.status)
+        return False
+    return True
 
 
 def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
@@ -789,8 +861,12 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     if settings.curator_channel:
         bot.live.listeners.append(partial(tell_curators, listeners, settings.curator_channel))
     workers = ConversationWorkers(WORKERS)
-    intake = Intake(runtime, workers, answerer(app, runtime), settings.signing_secret, listeners.suggest)
-    intake.resume()
+    sweeper = Sweeper(runtime.inbox, SURFACE)
+    answer = answerer(app, runtime, sweeper, workers, listeners)
+    intake = Intake(runtime, workers, answer, settings.signing_secret, listeners.suggest, sweeper)
+    intake.sweep(starting=True)
+    sweeping = threading.Thread(target=_sweep_until, args=(intake, runtime.stop), name="coopbot-sweep", daemon=True)
+    sweeping.start()
     try:
         if settings.app_token:
             serve_socket_mode(intake, app, settings.app_token, runtime)
@@ -798,12 +874,22 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
             serve_http(intake, settings.host, settings.port, runtime)
     except (SlackApiError, OSError) as err:  # the port is taken, apps.connections.open refused, ...
         log.error("coopbot serve slack: %s", err)
+        runtime.stop.set()
         workers.drain(0)
         return 1
+    sweeping.join()
     left = workers.drain(runtime.grace)
     if left:
         log.info("stopping after %.0f s of grace; %d request(s) wait in the inbox", runtime.grace, left)
     return 0
+
+
+def _sweep_until(intake: Intake, stop: threading.Event) -> None:
+    while not stop.wait(SWEEP_EVERY):
+        try:
+            intake.sweep()
+        except Exception:  # never the end of sweeping: the next one tries again
+            log.exception("sweeping the inbox failed")
 
 
 def tell_curators(listeners: SlackListeners, channel: str, result: Reloaded) -> None:
@@ -844,8 +930,9 @@ def serve_socket_mode(intake: Intake, app: App, app_token: str, runtime: Runtime
             options = intake.suggest(payload) if intake.suggest else {"options": []}
             client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id, payload=options))
             return
-        if request.type in ("events_api", "slash_commands", "interactive") and payload:
-            intake.take_socket(request.type, payload, request.envelope_id)
+        ours = request.type in ("events_api", "slash_commands", "interactive") and bool(payload)
+        if ours and not intake.take_socket(request.type, payload, request.envelope_id):
+            return  # not kept: unacknowledged, so Slack sends it again
         client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
 
     client = SocketModeClient(

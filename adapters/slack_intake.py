@@ -2,9 +2,13 @@
 
 Slack does not send again what was acknowledged, so a request is acknowledged only once it is in the
 inbox (bot/store.py); it leaves the inbox once answered, and a restart answers what is left. In HTTP
-mode the signature is checked here, once: a request whose signature was already seen within Slack's
-five minutes is a replay, answered 200 and ignored, and an event Slack retries (same event_id) is
-answered once. Bad header values are refused with 400 or 401 before the body is read.
+mode the signature is checked here, once. Each request has a key in the inbox (an event's event_id, the
+same in Slack's retries; else its signature, the same in a replay), so an event Slack retries and a
+replayed request are answered once. Bad header values are refused with 400 or 401 before the body is read.
+
+While the inbox cannot be written (the database or Redis is down) nothing stops: an event is refused
+(HTTP 503, or no acknowledgement in Socket Mode) and Slack sends it again; a command or a click, which
+Slack never sends again, is acknowledged and held in memory until the inbox takes it (bot/sweep.py).
 
 Answering happens on `ConversationWorkers`: a fixed number of threads, each conversation's requests one
 at a time in order, and a conversation that waits (Slack's Retry-After on one channel) holds one thread,
@@ -28,12 +32,12 @@ from urllib.parse import parse_qs
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.http_server import GuardedHandler
-from bot import Item, Runtime
+from bot import Item, Runtime, Sweeper, is_outage
 
 log = logging.getLogger("coopbot.slack")
 
 SURFACE = "slack"
-SIGNATURE_WINDOW = 300  # seconds: Slack's own limit on a request's age, and how long a signature is remembered
+SIGNATURE_WINDOW = 300  # seconds: Slack's own limit on a request's age
 MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
 
 
@@ -97,6 +101,12 @@ class ConversationWorkers:
                         del self._queues[conversation]
                     self._cond.notify_all()
 
+    @property
+    def closed(self) -> bool:
+        """Whether the workers stopped (the grace is over): a job waiting for a dependency gives up, and its
+        request stays in the inbox."""
+        return self._closed
+
     def drain(self, grace: float) -> int:
         """Let the jobs run for up to `grace` seconds, then stop the threads (a running job is left to end
         with the process); how many jobs did not finish."""
@@ -119,11 +129,13 @@ class Intake:
         self,
         runtime: Runtime,
         workers: ConversationWorkers,
-        answer: Callable[[Item, bool], None],
+        answer: Callable[[Item], None],
         signing_secret: str = "",
         suggest: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+        sweeper: Sweeper | None = None,
     ) -> None:
-        self.runtime, self.inbox, self.workers, self._answer = runtime, runtime.inbox, workers, answer
+        self.runtime, self.workers, self._answer = runtime, workers, answer
+        self.sweeper = sweeper or Sweeper(runtime.inbox, SURFACE)
         self.suggest = suggest  # options for a menu being typed in: answered at once, kept nowhere
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
@@ -147,9 +159,6 @@ class Intake:
             return Taken(status)
         if self.verifier is None or not self.verifier.is_valid(body, timestamp, signature):
             return Taken(401)
-        if not self.runtime.seen.first(f"slack-signature:{signature}", SIGNATURE_WINDOW * 2):
-            log.info("a signed request came again; a replay is ignored")
-            return Taken()
         text = body.decode("utf-8", errors="replace")
         content_type = headers.get("content-type", "")
         payload = _http_payload(text, content_type)
@@ -164,33 +173,46 @@ class Intake:
             return Taken(body=json.dumps({"challenge": payload.get("challenge", "")}), content_type="application/json")
         key = request_key(payload, signature or "")
         stored = {"mode": "http", "body": text, "content_type": content_type}
-        return self.keep(key, conversation_of(payload), stored)
+        return self.keep(key, conversation_of(payload), stored, sent_again=isinstance(payload.get("event_id"), str))
 
     # Socket Mode
 
-    def take_socket(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+    def take_socket(self, kind: str, payload: dict[str, Any], envelope_id: str) -> bool:
+        """Whether to acknowledge the envelope: not when it could not be kept and Slack will send it again."""
         key = request_key(payload, envelope_id)
-        self.keep(key, conversation_of(payload), {"mode": "socket_mode", "type": kind, "body": payload})
+        stored = {"mode": "socket_mode", "type": kind, "body": payload}
+        return self.keep(key, conversation_of(payload), stored, sent_again=kind == "events_api").status == 200
 
     # both
 
-    def keep(self, key: str, conversation: str, stored: dict[str, Any]) -> Taken:
+    def keep(self, key: str, conversation: str, stored: dict[str, Any], *, sent_again: bool) -> Taken:
+        """Keep a request in the inbox and have a worker answer it; 200 once it is kept. One that cannot be kept
+        gets 503 when Slack sends it again unacknowledged (`sent_again`: events); any other request (a command, a
+        click) is held in memory and acknowledged."""
         item = Item(SURFACE, key, conversation, json.dumps(stored, ensure_ascii=False), time.time())
-        (new,) = self.inbox.add([item])
+        try:
+            (new,) = self.sweeper.take([item])
+        except Exception as err:
+            if not is_outage(err):
+                log.exception("keeping request %s failed", key)
+            if sent_again or not self.sweeper.spool(item):
+                return Taken(503)
+            return Taken()
         if not new:
             log.info("request %s came again; answered once", key)
             return Taken()
-        self.workers.submit(conversation, lambda: self._answer(item, False))
+        self.workers.submit(conversation, lambda: self._answer(item))
         return Taken()
 
-    def resume(self) -> int:
-        """Schedule what a previous run took and did not answer, oldest first."""
-        waiting = self.inbox.waiting(SURFACE)
-        for item in waiting:
-            self.workers.submit(item.conversation, lambda item=item: self._answer(item, True))  # type: ignore[misc]
-        if waiting:
-            log.info("answering %d request(s) left from the last run", len(waiting))
-        return len(waiting)
+    def sweep(self, starting: bool = False) -> int:
+        """Schedule what is due and nobody answers: left from the last run (at start), stranded by a failed
+        write, held while the inbox was down, or abandoned by another replica; oldest first."""
+        due = self.sweeper.sweep()
+        for item in due:
+            self.workers.submit(item.conversation, lambda item=item: self._answer(item))  # type: ignore[misc]
+        if due:
+            log.info("answering %d request(s) %s", len(due), "left from the last run" if starting else "found due")
+        return len(due)
 
 
 def _http_payload(text: str, content_type: str) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import tornado.web
 from telegram import (
     BotCommand,
+    CallbackQuery,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
@@ -52,16 +53,21 @@ from adapters.telegram_render import QuestionKeys, button_text, feedback_of, key
 from adapters.telegram_send import SURFACE, ChatRateLimiter, PossiblyDelivered, retry, send_once
 from bot import (
     COMMANDS,
+    SWEEP_EVERY,
+    TEXT,
+    WHOLE_NUMBERS,
     Admission,
     Answer,
     Cache,
     Coopbot,
-    Inbox,
     Item,
     Lang,
     NotConfigured,
     Runtime,
+    Sweeper,
     bind,
+    delays,
+    is_outage,
     lay_out,
     new_correlation,
     question_done,
@@ -85,6 +91,8 @@ STOP_CHECK = 0.2  # seconds between looks at the stop event
 ANSWERING = 16  # updates answered at once (each chat one at a time); sends wait in the rate limiter
 SETTLE = 1.0  # seconds at the end of the grace in which replies being sent finish and nothing new begins
 IN_FLIGHT = 1024  # updates taken from the queue at once, most of them waiting for their chat's turn
+WHY_START = "fb_"  # /start fb_<ref>: a group's 👎 opens the private chat to ask what they were looking for
+REF_PATTERN = re.compile(r"[0-9a-f]{1,32}")  # a logged question's ref, as a start parameter may carry it
 
 
 # -- the surface (bot/surface.py) --------------------------------------------------------------------------
@@ -181,13 +189,17 @@ class Service:
 
     An update is confirmed to Telegram (the next getUpdates offset, the webhook's 200) only once it is
     in the inbox; it leaves the inbox once answered. A restart first answers what the inbox still holds,
-    oldest first; an update Telegram delivers again is recognised by its update_id and answered once."""
+    oldest first, and a sweep every few seconds answers whatever else is due (bot/sweep.py); an update
+    Telegram delivers again is recognised by its update_id and answered once."""
 
     def __init__(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> None:
         self.settings, self.runtime = settings, runtime
-        self.order = PerChatOrder(ANSWERING, runtime.inbox)
+        self.sweeper = Sweeper(runtime.inbox, SURFACE)
         self.handlers = TelegramHandlers(bot, settings.default_lang, runtime)
+        self.order = PerChatOrder(ANSWERING, self.sweeper, runtime, self.handlers.failed_for_outage)
         self.app = build_application(settings, self.handlers, self.order, runtime)
+        self.order.again = self.app.process_update
+        self._sweeping: asyncio.Task[None] | None = None
 
     async def run(self) -> int:
         app = self.app
@@ -198,7 +210,8 @@ class Service:
             return 1
         await self.handlers.register_commands(app)
         await app.start()
-        await self.resume()
+        await self.sweep(starting=True)
+        self._sweeping = asyncio.get_running_loop().create_task(self._sweep_loop())
         source: Polling | Webhook = Webhook(self) if self.settings.webhook_url else Polling(self)
         try:
             await source.start()
@@ -210,46 +223,67 @@ class Service:
         while not self.runtime.stop.is_set():  # a threading.Event: set from a signal handler
             await asyncio.sleep(STOP_CHECK)
         await source.stop()  # take nothing more
+        await self._stop_sweeping()
         await self.order.drain(app.update_queue, self.runtime.grace)
         await self._shut_down()
         return 0
 
     async def _shut_down(self) -> None:
+        await self._stop_sweeping()
         await self.app.stop()
         await self.app.shutdown()
-        left = await asyncio.to_thread(self.runtime.inbox.depth, SURFACE)
+        try:
+            left = await asyncio.to_thread(self.runtime.inbox.depth, SURFACE)
+        except Exception as err:  # the database is down: what it holds is answered by the next start
+            log.warning("could not count what waits in the inbox: %s", err)
+            return
         if left:
             log.info("%d update(s) wait in the inbox for the next start", left)
 
+    async def _stop_sweeping(self) -> None:
+        if self._sweeping is not None:
+            self._sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeping
+            self._sweeping = None
+
     async def take(self, updates: Sequence[Update]) -> None:
-        """Keep updates durably, then queue the new ones; one delivered again is answered once."""
+        """Keep updates durably, then queue the new ones; one delivered again is answered once. Raises what the
+        inbox raised: the updates are then not confirmed, and Telegram sends them again."""
         now = time.time()
         items = [
             Item(SURFACE, str(u.update_id), conversation(u), json.dumps(u.to_dict(), ensure_ascii=False), now)
             for u in updates
         ]
-        fresh = await asyncio.to_thread(self.runtime.inbox.add, items)
+        fresh = await asyncio.to_thread(self.sweeper.take, items)
         for update, new in zip(updates, fresh, strict=True):
             if new:
                 await self.app.update_queue.put(update)
             else:
                 log.info("update %s delivered again; taken already", update.update_id)
 
-    async def resume(self) -> None:
-        """Answer what a previous run took but did not answer, oldest first."""
-        waiting = await asyncio.to_thread(self.runtime.inbox.waiting, SURFACE)
-        for item in waiting:
-            if item.attempts:  # its answer was begun before the stop: it may have gone out in part
-                self.runtime.metrics.possible_duplicates.labels(SURFACE).inc()
+    async def sweep(self, starting: bool = False) -> None:
+        """Queue what the inbox holds for this process and nobody answers: left by the last run (at start),
+        stranded by a failed write, or abandoned by another replica; oldest first."""
+        due = await asyncio.to_thread(self.sweeper.sweep)
+        for item in due:
             try:
                 update = Update.de_json(json.loads(item.payload), self.app.bot)
-            except (ValueError, TypeError, KeyError):
+            except (ValueError, TypeError, KeyError, AttributeError):
                 log.error("update %s in the inbox cannot be read; dropped", item.key)
-                await asyncio.to_thread(self.runtime.inbox.done, SURFACE, item.key)
+                await asyncio.to_thread(self.sweeper.finish, item.key)
                 continue
             await self.app.update_queue.put(update)
-        if waiting:
-            log.info("answering %d update(s) left from the last run", len(waiting))
+        if due:
+            log.info("answering %d update(s) %s", len(due), "left from the last run" if starting else "found due")
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                await self.sweep()
+            except Exception:  # never the end of sweeping: the next one tries again
+                log.exception("sweeping the inbox failed")
 
 
 class Polling:
@@ -268,20 +302,30 @@ class Polling:
         self._task = asyncio.get_running_loop().create_task(self._poll())
 
     async def _poll(self) -> None:
-        bot, timeout = self.service.app.bot, self.service.settings.poll_timeout
+        """Never ends but by `stop`: whatever fails (Telegram, the inbox's database, Redis), it waits, longer
+        each time, and asks again; updates not kept are not confirmed, so Telegram sends them again."""
         pause = POLL_BACKOFF
         while True:
             try:
-                updates = await bot.get_updates(offset=self.offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+                await self._poll_once()
             except TelegramError as err:  # network trouble, a 5xx, another instance polling: wait and go on
                 log.warning("polling Telegram failed: %s", err)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, POLL_BACKOFF_MAX)
+            except Exception as err:
+                if not is_outage(err):
+                    log.exception("taking updates failed; trying again")
+                # an outage is logged once by the dependency; the updates stay unconfirmed
+            else:
+                pause = POLL_BACKOFF
                 continue
-            pause = POLL_BACKOFF
-            if updates:
-                await self.service.take(updates)
-                self.offset = updates[-1].update_id + 1
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, POLL_BACKOFF_MAX)
+
+    async def _poll_once(self) -> None:
+        bot, timeout = self.service.app.bot, self.service.settings.poll_timeout
+        updates = await bot.get_updates(offset=self.offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        if updates:
+            await self.service.take(updates)
+            self.offset = updates[-1].update_id + 1
 
     async def stop(self) -> None:
         if self._ops is not None:
@@ -350,7 +394,13 @@ class UpdateHandler(GuardedHandler):
         except (ValueError, TypeError, KeyError):
             self.reject(400)
             return
-        await self.webhook.service.take([update])
+        try:
+            await self.webhook.service.take([update])
+        except Exception as err:  # not kept: not confirmed, so Telegram sends it again
+            if not is_outage(err):
+                log.exception("taking update %s failed", update.update_id)
+            self.reject(503)
+            return
         self.finish()
 
 
@@ -372,12 +422,20 @@ class PerChatOrder(BaseUpdateProcessor):
 
     PTB starts a task per update (up to IN_FLIGHT at once); a task first waits its turn in its chat, and only
     then for one of `answering` working slots, so a busy group's queue holds no slot that another chat
-    could use, and one chat's flood wait stalls that chat alone. An update leaves the inbox once answered.
-    `drain` lets the answering go on for a grace period, then leaves the rest in the inbox."""
+    could use, and one chat's flood wait stalls that chat alone. A feedback button waits for no turn: it
+    posts nothing to the chat and must never hold the chat's questions up.
 
-    def __init__(self, answering: int, inbox: Inbox) -> None:
+    Each update is claimed in the inbox before it is answered and leaves it once answered. Where a dependency
+    is down (the inbox cannot be written, the database or Redis fails while answering), the update is tried
+    again in place, so its chat keeps its order, until it is answered or the process stops (it then stays
+    in the inbox). `drain` lets the answering go on for a grace period, then leaves the rest in the inbox."""
+
+    def __init__(
+        self, answering: int, sweeper: Sweeper, runtime: Runtime, failed_for_outage: Callable[[Update], bool]
+    ) -> None:
         super().__init__(max_concurrent_updates=IN_FLIGHT)
-        self.inbox = inbox
+        self.sweeper, self.runtime, self.failed_for_outage = sweeper, runtime, failed_for_outage
+        self.again: Callable[[object], Awaitable[Any]] | None = None  # the application's process_update
         self._working = asyncio.Semaphore(answering)
         self._turns: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -386,7 +444,7 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
+        if chat is None or _is_feedback(update):
             async with self._working:
                 await self._answer(update, coroutine)
             return
@@ -401,21 +459,65 @@ class PerChatOrder(BaseUpdateProcessor):
                 del self._waiting[chat.id], self._turns[chat.id]
 
     async def _answer(self, update: object, coroutine: Awaitable[Any]) -> None:
-        if self._closed:  # past the grace: it stays in the inbox for the next start
-            if isinstance(coroutine, Coroutine):
-                coroutine.close()
-            return
-        if isinstance(update, Update):  # counted, so a restart can tell what it answers again
-            await asyncio.to_thread(self.inbox.begin, SURFACE, str(update.update_id))
-        task = asyncio.current_task()
-        if task is not None:
-            self._answering.add(task)
-        try:
+        if not isinstance(update, Update):
             await coroutine
-        finally:
-            self._answering.discard(task)
-        if isinstance(update, Update):
-            await asyncio.to_thread(self.inbox.done, SURFACE, str(update.update_id))
+            return
+        key = str(update.update_id)
+        try:
+            claimed = await self._claim(key)
+        except Exception as err:  # past the grace (or a fault of the inbox's): it stays for the next sweep or start
+            if not isinstance(err, _Stopping):
+                log.exception("could not claim update %s; it stays in the inbox", key)
+            _close(coroutine)
+            self.sweeper.release(key)
+            return
+        if claimed is None:  # answered already, or held by another replica
+            _close(coroutine)
+            return
+        try:
+            if claimed:  # its answer was begun before a stop: it may have gone out in part
+                self.runtime.metrics.possible_duplicates.labels(SURFACE).inc()
+            await self._until_answered(update, coroutine)
+        except asyncio.CancelledError:  # cut off at the end of the grace: it stays in the inbox
+            self.sweeper.release(key)
+            raise
+        except _Stopping:
+            self.sweeper.release(key)
+            return
+        await asyncio.to_thread(self.sweeper.finish, key)
+
+    async def _claim(self, key: str) -> int | None:
+        """Claim an update in the inbox, waiting while the inbox cannot be written."""
+        waits = delays()
+        while True:
+            self._check_open()
+            try:
+                return await asyncio.to_thread(self.sweeper.claim, key)
+            except Exception as err:
+                if not is_outage(err):
+                    raise
+            await asyncio.sleep(next(waits))
+
+    async def _until_answered(self, update: Update, coroutine: Awaitable[Any]) -> None:
+        """Run the handlers; again, after a wait, while they fail because a dependency is down."""
+        waits = delays()
+        task = asyncio.current_task()
+        while True:
+            if task is not None:
+                self._answering.add(task)
+            try:
+                await coroutine
+            finally:
+                self._answering.discard(task)
+            if not self.failed_for_outage(update) or self.again is None:
+                return
+            await asyncio.sleep(next(waits))
+            self._check_open()
+            coroutine = self.again(update)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise _Stopping
 
     async def drain(self, queue: asyncio.Queue[object], grace: float) -> None:
         """Answer what was taken for up to `grace` seconds. In the last second nothing new is begun, so that
@@ -441,6 +543,20 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
+class _Stopping(Exception):
+    """The process stops: what was not answered stays in the inbox for the next start."""
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    if isinstance(coroutine, Coroutine):
+        coroutine.close()
+
+
+def _is_feedback(update: object) -> bool:
+    query = update.callback_query if isinstance(update, Update) else None
+    return query is not None and feedback_of(query.data or "") is not None
+
+
 # -- the translation ----------------------------------------------------------------------------------------
 
 
@@ -452,11 +568,14 @@ class TelegramHandlers:
         self.default_lang = default_lang
         self.runtime = runtime
         caches = runtime.caches  # shared by replicas when Redis is configured
-        self.keys = QuestionKeys(cache=caches.make("tg-keys", 10_000))
+        self.keys = QuestionKeys(cache=caches.make("tg-keys", 10_000, TEXT))
         # Our replies to each user message, to edit them when the user edits theirs.
-        self._replies: Cache[tuple[int, int], list[int]] = caches.make("tg-replies", REMEMBERED_REPLIES)
+        self._replies: Cache[tuple[int, int], list[int]] = caches.make("tg-replies", REMEMBERED_REPLIES, WHOLE_NUMBERS)
         # Our "what were you looking for?" prompts, to the answer they ask about.
-        self._prompts: Cache[tuple[int, int], str] = caches.make("tg-prompts", REMEMBERED_REPLIES)
+        self._prompts: Cache[tuple[int, int], str] = caches.make("tg-prompts", REMEMBERED_REPLIES, TEXT)
+        # Who was asked already what they were looking for, per answer: a second 👎 asks nothing more.
+        self._asked_why: Cache[str, str] = caches.make("tg-asked-why", REMEMBERED_REPLIES, TEXT)
+        self._outages: set[int] = set()  # updates whose handling failed because a dependency is down
 
     def install(self, app: TelegramApp) -> None:
         for command in COMMANDS:
@@ -482,11 +601,14 @@ class TelegramHandlers:
     def _command(self, name: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
         async def handler(update: Update, context: Context) -> None:
             message = update.effective_message
-            if message is not None and await self.admitted(context, update, message):
-                reply = self.bot.command(
-                    name, " ".join(context.args or ()), lang=self.lang(update), session=session(message.chat_id)
-                )
-                await self.send(context, message, reply, asked_at=_sent_at(message))
+            if message is None or not await self.admitted(context, update, message):
+                return
+            argument = " ".join(context.args or ())
+            if name == "start" and argument.startswith(WHY_START) and message.chat.type == "private":
+                await self.ask_why(context, update, message.chat_id, argument.removeprefix(WHY_START))
+                return
+            reply = self.bot.command(name, argument, lang=self.lang(update), session=session(message.chat_id))
+            await self.send(context, message, reply, asked_at=_sent_at(message))
 
         return handler
 
@@ -507,7 +629,8 @@ class TelegramHandlers:
             return
         original = message.reply_to_message
         if original is not None and (ref := self._prompts.get((message.chat_id, original.message_id))):
-            await self.on_comment(context, update, message, ref)  # what they were looking for, after a 👎
+            if await self.admitted(context, update, message):
+                await self.on_comment(context, update, message, ref)  # what they were looking for, after a 👎
             return
         question = addressed_text(message, context.bot.id, context.bot.username or "")
         if question is None or not await self.admitted(context, update, message):
@@ -525,47 +648,73 @@ class TelegramHandlers:
         message = update.effective_message
         if message is None or (message.chat.type != "private" and not replies_to_bot(message, context.bot.id)):
             return
-        await self.send(context, message, self.bot.notice("non_text", self.lang(update)))
+        if await self.admitted(context, update, message):
+            await self.send(context, message, self.bot.notice("non_text", self.lang(update)))
 
     async def on_button(self, update: Update, context: Context) -> None:
-        """A pressed suggestion: stop the button's spinner, then ask its question in the same chat."""
+        """A pressed button, counted against the presser's limit like a question: a suggestion asks its question
+        in the same chat; 👍/👎 vote on the answer above."""
         query = update.callback_query
         if query is None:
             return
-        try:
-            await retry(query.answer)
-        except BadRequest as err:  # too old to answer (e.g. pressed while the bot was down): still ask it
-            log.info("callback query not answered: %s", err)
+        verdict = self._admit(query.from_user)
+        if verdict is not Admission.ANSWER:  # the first press over the limit says so, in a toast, not in the chat
+            toast = self.bot.message("too_many", self.lang(update)) if verdict is Admission.REFUSE else None
+            await self._answer_query(query, toast)
+            return
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
+        if (vote := feedback_of(data)) is not None:
+            await self.on_feedback(context, update, query, *vote)
+            return
+        await self._answer_query(query)
         if message is None:  # too old for Telegram to include: nowhere to answer
             return
-        if (vote := feedback_of(data)) is not None:
-            await self.on_feedback(context, update, message, *vote)
-            return
         question = self.keys.question(data) or button_text(message.reply_markup, data)
-        if question and await self.admitted(context, update, message):
+        if question:
             await self.answer(context, message, question, person=query.from_user, quote=True)
 
-    async def on_feedback(self, context: Context, update: Update, message: Message, ref: str, up: bool) -> None:
-        """👍 or 👎 under an answer; after 👎, a prompt whose reply says what they were looking for."""
-        feedback, person = self.runtime.feedback, update.effective_user
-        if feedback is None or person is None:
+    async def _answer_query(self, query: CallbackQuery, text: str | None = None, url: str | None = None) -> None:
+        """Stop the button's spinner (with a toast, or opening a link); Telegram counts no message for it."""
+        try:
+            await retry(partial(query.answer, text=text, url=url))
+        except BadRequest as err:  # too old to answer (pressed while the bot was down): what it asks still happens
+            log.info("callback query not answered: %s", err)
+
+    async def on_feedback(self, context: Context, update: Update, query: CallbackQuery, ref: str, up: bool) -> None:
+        """👍 or 👎 under an answer, kept (one vote per person; a change replaces it). Nothing is posted to a
+        group: 👍 is thanked in a toast; the first 👎 on an answer asks what they were looking for, in a private
+        chat (in a group, the button opens that chat with the bot)."""
+        feedback, person, lang = self.runtime.feedback, query.from_user, self.lang(update)
+        if feedback is None:
+            await self._answer_query(query)
             return
         await asyncio.to_thread(feedback.vote, ref, f"tg:{person.id}", up)
-        lang = self.lang(update)
-        if up:
-            await self.send(context, message, self.bot.notice("feedback_thanks", lang))
+        first = not up and self._asked_why.add(f"{person.id}:{ref}", "1")
+        message = query.message if isinstance(query.message, Message) else None
+        if not first:
+            await self._answer_query(query, self.bot.message("feedback_thanks", lang))
+        elif message is not None and message.chat.type == "private":
+            await self._answer_query(query)
+            await self.ask_why(context, update, message.chat_id, ref)
+        else:
+            await self._answer_query(query, self.bot.message("feedback_thanks", lang), url=self._why_link(context, ref))
+
+    def _why_link(self, context: Context, ref: str) -> str | None:
+        username = context.bot.username
+        return f"https://t.me/{username}?start={WHY_START}{ref}" if username else None
+
+    async def ask_why(self, context: Context, update: Update, chat_id: int, ref: str) -> None:
+        """The prompt whose reply says what they were looking for, in a private chat."""
+        if not REF_PATTERN.fullmatch(ref):
             return
         prompt = await send_once(
             lambda: context.bot.send_message(
-                message.chat_id,
-                self.bot.message("feedback_ask", lang),
-                reply_markup=ForceReply(selective=True),
+                chat_id, self.bot.message("feedback_ask", self.lang(update)), reply_markup=ForceReply(selective=True)
             ),
             "feedback prompt",
         )
-        self._prompts.put((message.chat_id, prompt.message_id), ref)
+        self._prompts.put((chat_id, prompt.message_id), ref)
 
     async def on_comment(self, context: Context, update: Update, message: Message, ref: str) -> None:
         feedback, person = self.runtime.feedback, update.effective_user
@@ -579,6 +728,10 @@ class TelegramHandlers:
         if update is None:  # polling failed; the updater retries with backoff by itself
             log.warning("polling Telegram failed: %s", context.error)
             return
+        if isinstance(update, Update) and context.error is not None and is_outage(context.error):
+            self._outages.add(update.update_id)  # tried again once the dependency is back; no apology
+            log.info("update %s waits for a dependency: %s", update.update_id, context.error)
+            return
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
@@ -591,15 +744,25 @@ class TelegramHandlers:
 
     # -- asking and sending ----------------------------------------------------------------------------------
 
+    def failed_for_outage(self, update: Update) -> bool:
+        """Whether handling `update` just failed because a dependency is down (it is then tried again)."""
+        if update.update_id in self._outages:
+            self._outages.discard(update.update_id)
+            return True
+        return False
+
     async def admitted(self, context: Context, update: Update, message: Message) -> bool:
         """The per-person limit: the first question over it gets a polite reply, later ones none."""
-        person = update.effective_user
-        verdict = self.runtime.limit.admit(f"tg:{person.id}" if person else None)
-        if verdict is not Admission.ANSWER:
-            self.runtime.metrics.rate_limited.labels(SURFACE).inc()
+        verdict = self._admit(update.effective_user)
         if verdict is Admission.REFUSE:
             await self.send(context, message, self.bot.notice("too_many", self.lang(update)))
         return verdict is Admission.ANSWER
+
+    def _admit(self, person: User | None) -> Admission:
+        verdict = self.runtime.limit.admit(f"tg:{person.id}" if person else None)
+        if verdict is not Admission.ANSWER:
+            self.runtime.metrics.rate_limited.labels(SURFACE).inc()
+        return verdict
 
     async def answer(
         self,

@@ -20,13 +20,19 @@ if TYPE_CHECKING:
     from bot.answer import Contact as Contact
     from bot.answer import Kind as Kind
     from bot.answer import SourceRef as SourceRef
+    from bot.cache import TEXT as TEXT
+    from bot.cache import TEXTS as TEXTS
+    from bot.cache import WHOLE_NUMBERS as WHOLE_NUMBERS
     from bot.cache import BoundedCache as BoundedCache
     from bot.cache import Cache as Cache
     from bot.cache import Caches as Caches
+    from bot.cache import Codec as Codec
     from bot.commands import COMMANDS as COMMANDS
     from bot.commands import Command as Command
     from bot.commands import parse_command as parse_command
     from bot.core import Coopbot as Coopbot
+    from bot.dependency import Unavailable as Unavailable
+    from bot.dependency import is_outage as is_outage
     from bot.feedback import Feedback as Feedback
     from bot.labels import label as label
     from bot.layout import Layout as Layout
@@ -44,6 +50,8 @@ if TYPE_CHECKING:
     from bot.model import LANGS as LANGS
     from bot.model import Audience as Audience
     from bot.model import Lang as Lang
+    from bot.plaindata import from_data as from_data
+    from bot.plaindata import to_data as to_data
     from bot.render_text import plain_text as plain_text
     from bot.render_text import render_plain as render_plain
     from bot.runtime import Runtime as Runtime
@@ -51,9 +59,23 @@ if TYPE_CHECKING:
     from bot.store import Item as Item
     from bot.surface import NotConfigured as NotConfigured
     from bot.surface import Surface as Surface
+    from bot.sweep import SWEEP_EVERY as SWEEP_EVERY
+    from bot.sweep import Sweeper as Sweeper
+    from bot.sweep import delays as delays
 
 # name -> (module, attribute)
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "Codec": ("bot.cache", "Codec"),
+    "TEXT": ("bot.cache", "TEXT"),
+    "TEXTS": ("bot.cache", "TEXTS"),
+    "WHOLE_NUMBERS": ("bot.cache", "WHOLE_NUMBERS"),
+    "Sweeper": ("bot.sweep", "Sweeper"),
+    "delays": ("bot.sweep", "delays"),
+    "SWEEP_EVERY": ("bot.sweep", "SWEEP_EVERY"),
+    "is_outage": ("bot.dependency", "is_outage"),
+    "Unavailable": ("bot.dependency", "Unavailable"),
+    "from_data": ("bot.plaindata", "from_data"),
+    "to_data": ("bot.plaindata", "to_data"),
     "Admission": ("bot.limits", "Admission"),
     "Answer": ("bot.answer", "Answer"),
     "Audience": ("bot.model", "Audience"),

@@ -75,14 +75,48 @@ class Cache(Protocol[KC, V]):
     def add(self, key: KC, value: V) -> bool: ...
 
 
+class Codec(Generic[V]):
+    """How a cached value is written where other processes read it (Redis): as JSON data, read back only if
+    it has the shape `decode` expects. Anything else there (an older version, a planted value) is a miss.
+    Data, never code: nothing read from a shared store is executed."""
+
+    def __init__(self, encode: Callable[[V], object], decode: Callable[[object], V]) -> None:
+        self.encode, self.decode = encode, decode
+
+
+def _text(data: object) -> str:
+    if not isinstance(data, str):
+        raise ValueError("not a text")
+    return data
+
+
+def _texts(data: object) -> list[str]:
+    if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+        raise ValueError("not a list of texts")
+    return list(data)
+
+
+def _whole_numbers(data: object) -> list[int]:
+    if not isinstance(data, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in data):
+        raise ValueError("not a list of whole numbers")
+    return list(data)
+
+
+TEXT: Codec[str] = Codec(lambda value: value, _text)
+TEXTS: Codec[list[str]] = Codec(list, _texts)
+WHOLE_NUMBERS: Codec[list[int]] = Codec(list, _whole_numbers)
+
+
 class Caches:
     """Makes a surface's caches: bounded ones in the process, or, given `shared` (bot/shared.py), ones that
-    every replica reads and writes."""
+    every replica reads and writes, each value written and read back through its `codec`."""
 
-    def __init__(self, shared: Callable[[str, float], Cache[Any, Any]] | None = None, ttl: float = 7 * 86400.0) -> None:
+    def __init__(
+        self, shared: Callable[[str, float, Codec[Any]], Cache[Any, Any]] | None = None, ttl: float = 7 * 86400.0
+    ) -> None:
         self.shared, self.ttl = shared, ttl
 
-    def make(self, name: str, limit: int, ttl: float | None = None) -> Cache[Any, Any]:
+    def make(self, name: str, limit: int, codec: Codec[V], ttl: float | None = None) -> Cache[Any, V]:
         if self.shared is None:
             return BoundedCache(limit, ttl=ttl)
-        return self.shared(name, ttl or self.ttl)
+        return self.shared(name, ttl or self.ttl, codec)

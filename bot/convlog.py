@@ -21,7 +21,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -162,8 +162,8 @@ def question_of(
 class SqliteConversationLog:
     """Rows queued by `record`, written in batches by a thread of their own."""
 
-    def __init__(self, db: Database, days: int = DEFAULT_DAYS, on_error: Callable[[], None] | None = None) -> None:
-        self.db, self.days, self.on_error = db, days, on_error
+    def __init__(self, db: Database, days: int = DEFAULT_DAYS) -> None:
+        self.db, self.days = db, days
         self.problem: str | None = None
         self._queue: queue.Queue[Question | None] = queue.Queue(QUEUED)
         self._dropped = 0
@@ -214,9 +214,7 @@ class SqliteConversationLog:
         try:
             self.db.write(INSERT, [_row(q) for q in batch])
             self._prune_now_and_then()
-        except Exception as err:  # read-only, locked, corrupt, full disk: answers go on regardless
-            if self.on_error is not None:
-                self.on_error()
+        except Exception as err:  # read-only, locked, corrupt, full disk: answers go on regardless (counted by the db)
             if self.problem is None:
                 log.warning("cannot write the conversation log (%s); answering goes on without it", err)
             self.problem = f"cannot write the conversation log in {self.db.path}: {err}"

@@ -2,8 +2,8 @@
 
 One `Metrics` per process, in a registry of its own (tests run several). Counted where things happen:
 questions in `Coopbot.ask`; platform API calls, retries, possible losses and the people over the limit
-in the surfaces; reloads from the live base; database errors in the conversation log. The inbox depth
-is read from the inbox at each scrape.
+in the surfaces; reloads from the live base; database and Redis failures where the calls are made
+(bot/store.py, bot/shared.py). The inbox depth is read from the inbox at each scrape.
 
 `Health` answers `/readyz`: the fact base is loaded, the database answers, and the platform answered
 the last time it was called.
@@ -49,7 +49,8 @@ class Metrics:
         )
         self.rate_limited = counter("coopbot_rate_limited_questions", "Questions over the per-person limit", "surface")
         self.reloads = counter("coopbot_reloads", "Fact base reloads by outcome", "outcome")
-        self.database_errors = counter("coopbot_database_errors", "Database operations that failed", "what")
+        self.database_errors = counter("coopbot_database_errors", "Database statements that failed", "what")
+        self.redis_errors = counter("coopbot_redis_errors", "Redis calls that could not reach Redis")
 
     def watch_inbox(self, depths: Callable[[], Iterable[tuple[str, int]]]) -> None:
         """Report the inbox depth, read at each scrape, per surface."""

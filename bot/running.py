@@ -54,6 +54,8 @@ class Storage:
         path = args.db or database_path(os.environ)
         try:
             db = Database(path)
+            if metrics is not None:
+                db.dependency.on_failure = metrics.database_errors.labels("statement").inc
         except Exception as err:  # sqlite3, psycopg or the file system: answering goes on regardless
             problem = redact_url(f"cannot open the database {shown(path)} ({err})")
             print(f"coopbot: {problem}; answering without keeping anything", file=sys.stderr)
@@ -61,8 +63,7 @@ class Storage:
         hasher = Hasher.of(db)
         if not (enabled and logging_on):
             return cls(db, NoLog(), hasher, None, conversations)
-        failed = metrics.database_errors.labels("log").inc if metrics else None
-        log = SqliteConversationLog(db, days, on_error=failed)
+        log = SqliteConversationLog(db, days)
         return cls(db, log, hasher, Recorder(log, hasher, surface, days), conversations)
 
     def close(self) -> None:
@@ -89,12 +90,13 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
         return 2
     metrics = Metrics()
     storage = Storage.open(args, surface.name, logging_on=True, conversations=True, metrics=metrics)
+    checks: dict[str, Callable[[], str | None]] = {"database": storage.db.readiness}
     shared: dict[str, Any] = {}
     if redis_url := os.environ.get(ENV_REDIS, "").strip():
         try:
-            shared = _redis(redis_url, storage, limit.per_minute)
-        except Exception as err:  # a wrong URL, Redis down: say so rather than run as if alone
-            print(f"coopbot {args.command} {surface.name}: cannot reach Redis ({err})", file=sys.stderr)
+            shared, checks["redis"] = _redis(redis_url, storage, limit.per_minute, metrics)
+        except ValueError as err:  # not a Redis URL: say so rather than run as if alone
+            print(f"coopbot {args.command} {surface.name}: {redact_url(str(err))}", file=sys.stderr)
             storage.close()
             return 2
     bot = make_bot(args, storage, metrics, surface.name)
@@ -104,7 +106,7 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
     if serving:
         options |= {"metrics_port": args.metrics_port, "metrics_host": args.metrics_host}
     options["metrics"] = metrics
-    options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", "database": storage.db.ping})
+    options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", **checks})
     options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
     options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
     options.setdefault("limit", limit)
@@ -127,17 +129,19 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
         storage.close()
 
 
-def _redis(url: str, storage: Storage, per_minute: int) -> dict[str, Any]:
-    """With COOPBOT_REDIS_URL, replicas share conversations, what was seen, the per-person limit and the caches."""
+def _redis(
+    url: str, storage: Storage, per_minute: int, metrics: Metrics
+) -> tuple[dict[str, Any], Callable[[], str | None]]:
+    """With COOPBOT_REDIS_URL, replicas share conversations, what was seen, the per-person limit and the caches;
+    and readiness checks Redis. A Redis that does not answer yet is reported and used once it does."""
     from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, connect, redis_caches
 
-    client = connect(url)
-    storage.sessions = RedisSessionStore(client)
-    seen = RedisSeen(client)
-    shared: dict[str, Any] = {"seen": seen, "limit": RedisUserLimit(client, per_minute), "caches": redis_caches(client)}
+    redis = connect(url, metrics.redis_errors.inc)
+    storage.sessions = RedisSessionStore(redis)
+    shared: dict[str, Any] = {"limit": RedisUserLimit(redis, per_minute), "caches": redis_caches(redis)}
     if storage.db.dialect == "sqlite":  # inboxes of their own: a retry taken by another replica is not new here
-        shared["inbox"] = SeenInbox(SqliteInbox(storage.db), seen)
-    return shared
+        shared["inbox"] = SeenInbox(SqliteInbox(storage.db), RedisSeen(redis))
+    return shared, redis.readiness
 
 
 def _stopping(stop: threading.Event, signum: int) -> None:

@@ -1,5 +1,5 @@
 """What the command line hands a surface to run with, beside the bot and the surface's own settings: when to
-stop, where taken questions are kept until answered, what was seen already, the per-person limit, how
+stop, where taken questions are kept until answered, the per-person limit, how
 long to drain on stop, when a reply is late enough to apologise for, and what curators may do."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot.curation import Curation
 from bot.feedback import Feedback
 from bot.limits import Limit, UserLimit
 from bot.metrics import Health, Metrics
-from bot.store import Database, Inbox, Seen, SqliteInbox, SqliteSeen
+from bot.store import Database, Inbox, SqliteInbox
 
 DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took; the rest waits in the inbox
 DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology for the wait
@@ -23,7 +23,6 @@ DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology 
 class Runtime:
     stop: threading.Event  # set on SIGINT/SIGTERM: stop taking questions, drain, return
     inbox: Inbox
-    seen: Seen
     limit: Limit = field(default_factory=UserLimit)
     grace: float = DEFAULT_GRACE
     late_after: float = DEFAULT_LATE_AFTER
@@ -37,7 +36,6 @@ class Runtime:
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:
-        options.setdefault("seen", SqliteSeen(db))
         options.setdefault("inbox", SqliteInbox(db))
         return cls(**options)  # type: ignore[arg-type]
 

@@ -20,20 +20,22 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.dependency import Dependency, is_outage
 from bot.session import DEFAULT_TTL, Context, stale
 
 ENV_DB = "COOPBOT_DB"
 DEFAULT_PATH = Path("var") / "coopbot.sqlite3"
 BUSY_SECONDS = 10.0  # how long a writer waits for another one before giving up
+PROBE_SECONDS = 0.5  # how long readiness waits for the write lock before it calls the database locked
 KEEP_DONE = 24 * 3600.0  # seconds an answered item is remembered, so a redelivery is recognised
 PRUNE_EVERY = 60.0  # seconds between clean-ups of what is no longer needed
-LEASE = 300.0  # seconds after which a replica takes over what another took and did not answer
+LEASE = 60.0  # seconds a replica holds what it took without renewing; then another replica may take it over
 
 # Each migration takes the schema from version i to i + 1; never edit one that has shipped, add the next.
 MIGRATIONS: tuple[str, ...] = (
@@ -87,6 +89,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE installation (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     ALTER TABLE inbox ADD COLUMN owner TEXT NOT NULL DEFAULT ''
     """,
+    """
+    ALTER TABLE inbox ADD COLUMN lease {real} NOT NULL DEFAULT 0
+    """,
 )
 TYPES = {
     "sqlite": {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL"},
@@ -125,12 +130,18 @@ def is_url(target: Path | str) -> bool:
 
 class Database:
     """One database shared by the threads of a process (one connection; statements are serialised by a lock),
-    and by processes: SQLite for one host, PostgreSQL (`postgresql://...`) for replicas."""
+    and by processes: SQLite for one host, PostgreSQL (`postgresql://...`) for replicas.
+
+    Every statement's outcome is told to `dependency`: a failure that may pass (a lock, a full disk, a lost
+    connection) begins an outage that readiness reports until a statement of the same kind succeeds again.
+    A SQLite file and the directory made for it are private to the bot's user."""
 
     def __init__(self, target: Path | str, clock: Callable[[], float] = time.time, busy: float = BUSY_SECONDS) -> None:
         self.dialect = "postgresql" if is_url(target) else "sqlite"
         self.path = shown(target) if self.dialect == "postgresql" else Path(target)
         self.clock = clock
+        self.dependency = Dependency("the database")
+        self._failing: set[str] = set()  # "read", "write": the kinds of statement failing now
         self._target, self._busy = str(target), busy
         self._local = threading.local()
         self._opened: list[Any] = []
@@ -140,9 +151,11 @@ class Database:
             threading.RLock() if self.dialect == "sqlite" else contextlib.nullcontext()
         )
         self._sqlite: sqlite3.Connection | None = None
+        self._probe: sqlite3.Connection | None = None
+        self._probe_lock = threading.Lock()
         if self.dialect == "sqlite":
             if str(target) != ":memory:":
-                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(target))
             self._sqlite = sqlite3.connect(str(target), timeout=busy, isolation_level=None, check_same_thread=False)
             self._sqlite.execute("PRAGMA journal_mode=WAL")
             self._sqlite.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
@@ -155,7 +168,7 @@ class Database:
         if self._sqlite is not None:
             return self._sqlite
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
+        if conn is None or conn.closed or conn.broken:
             import psycopg  # only where PostgreSQL is used
 
             conn = psycopg.connect(self._target, autocommit=True, connect_timeout=int(self._busy))
@@ -203,20 +216,60 @@ class Database:
 
     def write(self, sql: str, rows: Iterable[Sequence[object]] = ((),)) -> list[int]:
         """Run one statement per row in a single transaction; how many rows each changed."""
-        with self._lock:
+        with self._watched("write"), self._lock:
             self._begin()
             try:
                 changed = [self._conn.execute(self._sql(sql), tuple(row)).rowcount for row in rows]
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._prune_now_and_then()
             return changed
 
+    def write_returning(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """One statement with a RETURNING clause, in a transaction of its own; the rows it returned."""
+        with self._watched("write"), self._lock:
+            self._begin()
+            try:
+                found = [tuple(row) for row in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            return found
+
     def read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._watched("read"), self._lock:
             return [tuple(row) for row in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
+
+    def _rollback(self) -> None:
+        """Undo the transaction, if the connection still has one: the error that ended it is what matters."""
+        with contextlib.suppress(Exception):
+            self._conn.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def _watched(self, kind: str) -> Iterator[None]:
+        """Tell the dependency how a statement went. A read that works says nothing of writes: in WAL mode
+        SQLite reads while another process holds the write lock."""
+        try:
+            yield
+        except Exception as err:
+            if is_outage(err):
+                self._failing.add(kind)
+                self.dependency.failed(err)
+                self._forget_connection()
+            raise
+        if kind in self._failing:
+            self._failing.discard(kind)
+            if not self._failing:
+                self.dependency.succeeded()
+
+    def _forget_connection(self) -> None:
+        """A PostgreSQL connection that failed is dropped, so the next statement connects again."""
+        conn = getattr(self._local, "conn", None)
+        if self.dialect == "postgresql" and conn is not None and (conn.closed or conn.broken):
+            self._local.conn = None
 
     def _prune_now_and_then(self) -> None:
         now = self.clock()
@@ -232,6 +285,29 @@ class Database:
             self.read("SELECT 1")
         except Exception as err:  # sqlite3.Error or psycopg.Error
             return f"the database does not answer: {err}"
+        return None
+
+    def readiness(self) -> str | None:
+        """What keeps the database from taking work now, for /readyz; None when it can. An outage seen by any
+        statement counts until it ends; a SQLite file is also probed for its write lock, briefly, on a
+        connection of its own (another process holding it would otherwise show only after BUSY_SECONDS)."""
+        if problem := self.dependency.problem():
+            return problem
+        if self.dialect == "sqlite" and str(self._target) != ":memory:":
+            return self._probe_write_lock()
+        return self.ping()
+
+    def _probe_write_lock(self) -> str | None:
+        with self._probe_lock:
+            try:
+                if self._probe is None:
+                    self._probe = sqlite3.connect(
+                        self._target, timeout=PROBE_SECONDS, isolation_level=None, check_same_thread=False
+                    )
+                self._probe.execute("BEGIN IMMEDIATE")
+                self._probe.execute("ROLLBACK")
+            except sqlite3.Error as err:
+                return f"the database cannot be written: {err}"
         return None
 
     def problem(self) -> str | None:
@@ -253,9 +329,18 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
-            for conn in [self._sqlite, *self._opened]:
+            for conn in [self._sqlite, self._probe, *self._opened]:
                 if conn is not None:
                     conn.close()
+
+
+def _create_private(path: Path) -> None:
+    """Make the database's directory (0700) and file (0600) if they do not exist: questions people asked are
+    kept there. Existing ones keep the modes their owner gave them."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 # -- the inbox: questions taken from a platform, kept until they are answered ---------------------------------
@@ -275,27 +360,38 @@ class Item:
 
 
 class Inbox(Protocol):
+    """Questions taken from a platform and not yet answered. An item is held by one replica at a time (a lease
+    that replica renews while it runs): it answers it, or, once the lease has lapsed, another replica does."""
+
     def add(self, items: Sequence[Item]) -> list[bool]:
-        """Keep the items durably; for each, whether it is new (False: already taken once)."""
+        """Keep the items durably, held by this replica; for each, whether it is new (False: taken once already)."""
         ...
 
-    def begin(self, surface: str, key: str) -> int:
-        """Answering an item begins; how many times it had begun before."""
+    def claim(self, surface: str, key: str) -> int | None:
+        """Take an item to answer it now: how many times answering it had begun before, or None when it is
+        answered already or another replica holds it."""
         ...
 
     def done(self, surface: str, key: str) -> None: ...
 
-    def waiting(self, surface: str) -> list[Item]:
-        """Items taken but not answered (left by a process that stopped), oldest first."""
+    def due(self, surface: str) -> list[Item]:
+        """Items not yet answered that this replica should answer, oldest first: those it holds (whether or not
+        it is answering them now), and those whose holder let the lease lapse (it stopped or died)."""
+        ...
+
+    def renew(self, surface: str) -> None:
+        """Extend the lease on every item this replica holds: it is alive."""
         ...
 
     def depth(self, surface: str) -> int: ...
 
 
 class SqliteInbox:
-    """The inbox in the database (SQLite, or PostgreSQL shared by replicas). Each item is taken by one replica
-    (`owner`, `$COOPBOT_REPLICA`, else the host's name): on start a replica answers what it left itself,
-    and what another left more than LEASE seconds ago (that replica is gone, or it would have answered)."""
+    """The inbox in the database (SQLite, or PostgreSQL shared by replicas). A replica (`owner`,
+    `$COOPBOT_REPLICA`, else the host's name) holds what it takes for LEASE seconds and renews the lease while
+    it runs; a lapsed lease lets another replica take the item over."""
+
+    DUE_AT_ONCE = 500  # items a sweep looks at; the rest are found by the next ones
 
     def __init__(self, db: Database, owner: str | None = None) -> None:
         self.db = db
@@ -304,34 +400,39 @@ class SqliteInbox:
     def add(self, items: Sequence[Item]) -> list[bool]:
         if not items:
             return []
+        lease = self.db.clock() + LEASE
         changed = self.db.write(
-            "INSERT INTO inbox (surface, key, conversation, payload, received, owner) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            [(i.surface, i.key, i.conversation, i.payload, i.received, self.owner) for i in items],
+            "INSERT INTO inbox (surface, key, conversation, payload, received, owner, lease)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(i.surface, i.key, i.conversation, i.payload, i.received, self.owner, lease) for i in items],
         )
         return [n == 1 for n in changed]
 
-    def begin(self, surface: str, key: str) -> int:
-        rows = self.db.read("SELECT attempts FROM inbox WHERE surface = ? AND key = ?", (surface, key))
-        self.db.write("UPDATE inbox SET attempts = attempts + 1 WHERE surface = ? AND key = ?", [(surface, key)])
-        return _int(rows[0][0]) if rows else 0
+    def claim(self, surface: str, key: str) -> int | None:
+        now = self.db.clock()
+        rows = self.db.write_returning(
+            "UPDATE inbox SET owner = ?, lease = ?, attempts = attempts + 1"
+            " WHERE surface = ? AND key = ? AND done IS NULL AND (owner = ? OR lease < ?) RETURNING attempts",
+            (self.owner, now + LEASE, surface, key, self.owner, now),
+        )
+        return _int(rows[0][0]) - 1 if rows else None
 
     def done(self, surface: str, key: str) -> None:
         self.db.write("UPDATE inbox SET done = ? WHERE surface = ? AND key = ?", [(self.db.clock(), surface, key)])
 
-    def waiting(self, surface: str) -> list[Item]:
-        """This replica's unanswered items, and those another replica left long ago; they become this one's."""
-        abandoned = self.db.clock() - LEASE
-        self.db.write(
-            "UPDATE inbox SET owner = ? WHERE surface = ? AND done IS NULL AND owner <> ? AND received < ?",
-            [(self.owner, surface, self.owner, abandoned)],
-        )
+    def due(self, surface: str) -> list[Item]:
         rows = self.db.read(
             "SELECT surface, key, conversation, payload, received, attempts FROM inbox"
-            " WHERE surface = ? AND done IS NULL AND owner = ? ORDER BY id",
-            (surface, self.owner),
+            f" WHERE surface = ? AND done IS NULL AND (owner = ? OR lease < ?) ORDER BY id LIMIT {self.DUE_AT_ONCE}",
+            (surface, self.owner, self.db.clock()),
         )
         return [Item(*row) for row in rows]
+
+    def renew(self, surface: str) -> None:
+        self.db.write(
+            "UPDATE inbox SET lease = ? WHERE surface = ? AND owner = ? AND done IS NULL",
+            [(self.db.clock() + LEASE, surface, self.owner)],
+        )
 
     def depth(self, surface: str) -> int:
         rows = self.db.read("SELECT count(*) FROM inbox WHERE surface = ? AND done IS NULL", (surface,))
@@ -346,7 +447,8 @@ def _int(value: object) -> int:
 
 class SeenInbox:
     """A replica's own inbox (SQLite on its host) among replicas that share what they have seen (Redis): an
-    item another replica took already is not new here, and is set down as answered."""
+    item another replica took already is not new here, and is set down as answered. While Redis cannot be
+    asked, an item is taken as new: answering a rare redelivery twice is better than answering nothing."""
 
     SEEN_FOR = 24 * 3600.0  # seconds an item's key is remembered; platforms give up redelivering long before
 
@@ -361,20 +463,23 @@ class SeenInbox:
                 fresh[n] = False
         return fresh
 
-    def begin(self, surface: str, key: str) -> int:
-        return self.inbox.begin(surface, key)
+    def claim(self, surface: str, key: str) -> int | None:
+        return self.inbox.claim(surface, key)
 
     def done(self, surface: str, key: str) -> None:
         self.inbox.done(surface, key)
 
-    def waiting(self, surface: str) -> list[Item]:
-        return self.inbox.waiting(surface)
+    def due(self, surface: str) -> list[Item]:
+        return self.inbox.due(surface)
+
+    def renew(self, surface: str) -> None:
+        self.inbox.renew(surface)
 
     def depth(self, surface: str) -> int:
         return self.inbox.depth(surface)
 
 
-# -- requests seen: a signed request is accepted once ----------------------------------------------------------
+# -- requests seen by any replica (Redis, bot/shared.py), where each has an inbox of its own ----------------
 
 
 class Seen(Protocol):
@@ -383,34 +488,26 @@ class Seen(Protocol):
         ...
 
 
-class SqliteSeen:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def first(self, key: str, ttl: float) -> bool:
-        now = self.db.clock()
-        (changed,) = self.db.write(
-            "INSERT INTO seen (key, expires) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE seen.expires < ?",
-            [(key, now + ttl, now)],
-        )
-        return changed == 1
-
-
 # -- conversations: context and the pinned language, never evicted ------------------------------------------
 
 
 class SqliteSessionStore:
-    """Conversations in the database: a pinned `/lang` stays however many other chats there are."""
+    """Conversations in the database: a pinned `/lang` stays however many other chats there are. A database
+    that cannot be read or written costs a conversation its context for a while, never an answer."""
 
     def __init__(self, db: Database, ttl: float = DEFAULT_TTL) -> None:
         self.db, self.ttl = db, ttl
 
     def get(self, session: str) -> Context:
-        rows = self.db.read("SELECT context FROM sessions WHERE session = ?", (session,))
-        if not rows:
+        try:
+            rows = self.db.read("SELECT context FROM sessions WHERE session = ?", (session,))
+        except Exception as err:
+            if not is_outage(err):
+                raise
+            return Context()  # the database told readiness; this question is answered without context
+        context = context_from_json(str(rows[0][0])) if rows else None
+        if context is None:
             return Context()
-        context = context_from_json(str(rows[0][0]))
         fresh = stale(context, self.db.clock(), self.ttl)
         if fresh is not context:
             self._write(session, fresh)
@@ -420,16 +517,24 @@ class SqliteSessionStore:
         self._write(session, context.evolve(updated=self.db.clock()))
 
     def _write(self, session: str, context: Context) -> None:
-        self.db.write(
-            "INSERT INTO sessions (session, context, updated) VALUES (?, ?, ?)"
-            " ON CONFLICT (session) DO UPDATE SET context = excluded.context, updated = excluded.updated",
-            [(session, context_to_json(context), context.updated)],
-        )
+        try:
+            self.db.write(
+                "INSERT INTO sessions (session, context, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT (session) DO UPDATE SET context = excluded.context, updated = excluded.updated",
+                [(session, context_to_json(context), context.updated)],
+            )
+        except Exception as err:
+            if not is_outage(err):
+                raise
+
+
+CONTEXT_VERSION = 1  # the stored form of a conversation; another version is not read (a miss)
 
 
 def context_to_json(context: Context) -> str:
     return json.dumps(
         {
+            "v": CONTEXT_VERSION,
             "entities": context.entities,
             "intent": context.intent,
             "topics": sorted(context.topics),
@@ -443,16 +548,29 @@ def context_to_json(context: Context) -> str:
     )
 
 
-def context_from_json(text: str) -> Context:
-    data = json.loads(text)
-    lang = data.get("lang")
+def context_from_json(text: str) -> Context | None:
+    """A stored conversation, or None when the text is not one of ours (another version, a planted value,
+    damage): it is then a miss, never an error and never code."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("v", CONTEXT_VERSION) != CONTEXT_VERSION:
+        return None
+    lists = [data.get(name, []) for name in ("entities", "topics", "facts", "sources")]
+    if not all(isinstance(values, list) and all(isinstance(v, str) for v in values) for values in lists):
+        return None
+    entities, topics, facts, sources = lists
+    intent, lang, updated = data.get("intent"), data.get("lang"), data.get("updated", 0.0)
+    if not isinstance(intent, str | None) or not isinstance(updated, int | float) or isinstance(updated, bool):
+        return None
     return Context(
-        entities=tuple(data.get("entities", ())),
-        intent=data.get("intent"),
-        topics=frozenset(data.get("topics", ())),
-        facts=tuple(data.get("facts", ())),
-        sources=tuple(data.get("sources", ())),
+        entities=tuple(entities),
+        intent=intent,
+        topics=frozenset(topics),
+        facts=tuple(facts),
+        sources=tuple(sources),
         lang=lang if lang in ("ko", "en") else None,
-        lang_pinned=bool(data.get("lang_pinned")),
-        updated=float(data.get("updated", 0.0)),
+        lang_pinned=data.get("lang_pinned") is True,
+        updated=float(updated),
     )

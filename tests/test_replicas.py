@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import redis
 from fakes.ports import free_port, wait_accepting
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace, sign
 from fakes.telegram_api import ALICE, FakeTelegram
@@ -26,15 +25,15 @@ from servers import postgres_server, redis_server
 from adapters import slack
 from adapters import telegram as tg
 from adapters.telegram_render import QuestionKeys
-from bot import Coopbot, Runtime
+from bot import TEXT, Coopbot, Runtime
 from bot.convlog import Hasher, Recorder, SqliteConversationLog
 from bot.curation import Curation
 from bot.feedback import Feedback
 from bot.limits import Admission
 from bot.model import KnowledgeBase
 from bot.report import build
-from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, connect, redis_caches
-from bot.store import Database, Item, SeenInbox, SqliteInbox, SqliteSeen, SqliteSessionStore
+from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, Shared, connect, redis_caches
+from bot.store import Database, Item, SeenInbox, SqliteInbox, SqliteSessionStore
 from bot.watch import Watcher
 
 
@@ -93,19 +92,19 @@ class RoundRobin:
 
 
 @pytest.fixture
-def client(redis_url: str) -> redis.Redis:
+def client(redis_url: str) -> Shared:
     found = connect(redis_url)
-    found.flushdb()
+    found.client.flushdb()
     return found
 
 
-def test_a_follow_up_on_another_replica_keeps_its_context(client: redis.Redis, kb: KnowledgeBase) -> None:
+def test_a_follow_up_on_another_replica_keeps_its_context(client: Shared, kb: KnowledgeBase) -> None:
     first, second = Coopbot(kb, RedisSessionStore(client)), Coopbot(kb, RedisSessionStore(client))
     assert "2010" in str(first.ask("When was KONEPS exported to Mongolia?", session="s1").body)
     assert "2008" in str(second.ask("And Vietnam?", session="s1").body)
 
 
-def test_a_pinned_language_holds_on_every_replica(client: redis.Redis, kb: KnowledgeBase) -> None:
+def test_a_pinned_language_holds_on_every_replica(client: Shared, kb: KnowledgeBase) -> None:
     first, second = Coopbot(kb, RedisSessionStore(client)), Coopbot(kb, RedisSessionStore(client))
     first.command("lang", "ko", lang="en", session="s2")
     assert (
@@ -114,19 +113,19 @@ def test_a_pinned_language_holds_on_every_replica(client: redis.Redis, kb: Knowl
     )
 
 
-def test_the_limit_counts_a_persons_questions_on_every_replica(client: redis.Redis) -> None:
+def test_the_limit_counts_a_persons_questions_on_every_replica(client: Shared) -> None:
     first, second = RedisUserLimit(client, 2), RedisUserLimit(client, 2)
     verdicts = [first.admit("u"), second.admit("u"), first.admit("u"), second.admit("u")]
     assert verdicts == [Admission.ANSWER, Admission.ANSWER, Admission.REFUSE, Admission.IGNORE]
 
 
-def test_a_button_made_on_one_replica_works_on_another(client: redis.Redis) -> None:
-    first, second = (QuestionKeys(cache=redis_caches(client).make("tg-keys", 10)) for _ in range(2))
+def test_a_button_made_on_one_replica_works_on_another(client: Shared) -> None:
+    first, second = (QuestionKeys(cache=redis_caches(client).make("tg-keys", 10, TEXT)) for _ in range(2))
     assert second.question(first.key("Which countries use KONEPS?")) == "Which countries use KONEPS?"
 
 
 @pytest.fixture
-def replicas(client: redis.Redis, slack_api: FakeSlackApi, kb: KnowledgeBase) -> Iterator[list[Workspace]]:
+def replicas(client: Shared, slack_api: FakeSlackApi, kb: KnowledgeBase) -> Iterator[list[Workspace]]:
     """Two `serve slack` replicas, each with its own database, sharing Redis."""
     stop, threads, workspaces = threading.Event(), [], []
     for _ in range(2):
@@ -134,12 +133,11 @@ def replicas(client: redis.Redis, slack_api: FakeSlackApi, kb: KnowledgeBase) ->
         settings = slack.Settings(
             bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
         )
-        db, seen = Database(":memory:"), RedisSeen(client)
+        db = Database(":memory:")
         runtime = Runtime.with_database(
             db,
             stop=stop,
-            inbox=SeenInbox(SqliteInbox(db), seen),  # as serve does with Redis and a SQLite file per replica
-            seen=seen,
+            inbox=SeenInbox(SqliteInbox(db), RedisSeen(client)),  # as serve does with Redis and a SQLite file each
             limit=RedisUserLimit(client, 0),
             caches=redis_caches(client),
         )
@@ -222,10 +220,10 @@ def test_serve_refuses_to_start_on_a_redis_that_does_not_answer(tmp_path: Path) 
 def test_the_database_works_on_postgresql(pg: Database, kb: KnowledgeBase) -> None:
     inbox = SqliteInbox(pg, owner="a")
     item = Item("slack", "Ev1", "C1", "{}", time.time())
-    assert inbox.add([item, item]) == [True, False] and [i.key for i in inbox.waiting("slack")] == ["Ev1"]
+    assert inbox.add([item, item]) == [True, False] and [i.key for i in inbox.due("slack")] == ["Ev1"]
+    assert inbox.claim("slack", "Ev1") == 0
     inbox.done("slack", "Ev1")
-    assert inbox.depth("slack") == 0
-    assert SqliteSeen(pg).first("sig", 60) and not SqliteSeen(pg).first("sig", 60)
+    assert inbox.depth("slack") == 0 and inbox.claim("slack", "Ev1") is None
     log = SqliteConversationLog(pg)
     bot = Coopbot(kb, SqliteSessionStore(pg), Recorder(log, Hasher.of(pg), "slack"))
     answer = bot.ask("What year did Vietnam get KONEPS?", session="s", person="U1")
@@ -244,13 +242,14 @@ def test_replicas_on_postgresql_hash_a_person_alike_and_leave_each_other_their_i
     other = Database(postgres_url)
     assert Hasher.of(pg)("U1") == Hasher.of(other)("U1")
     SqliteInbox(pg, owner="a").add([Item("slack", "Ev2", "C1", "{}", time.time())])
-    assert SqliteInbox(other, owner="b").waiting("slack") == []  # a is answering it
-    SqliteInbox(pg, owner="a").add([Item("slack", "Ev3", "C1", "{}", time.time() - 3600)])
-    assert [i.key for i in SqliteInbox(other, owner="b").waiting("slack")] == ["Ev3"]  # a left it long ago
+    assert SqliteInbox(other, owner="b").due("slack") == []  # a is answering it
+    an_hour_ago = Database(postgres_url, clock=lambda: time.time() - 3600)
+    SqliteInbox(an_hour_ago, owner="a").add([Item("slack", "Ev3", "C1", "{}", time.time() - 3600)])
+    assert [i.key for i in SqliteInbox(other, owner="b").due("slack")] == ["Ev3"]  # a's lease lapsed long ago
 
 
 def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
-    client: redis.Redis, pg: Database, postgres_url: str, slack_api: FakeSlackApi, kb: KnowledgeBase
+    client: Shared, pg: Database, postgres_url: str, slack_api: FakeSlackApi, kb: KnowledgeBase
 ) -> None:
     stop, threads, ports = threading.Event(), [], []
     for name in ("a", "b"):
@@ -262,7 +261,6 @@ def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
         runtime = Runtime(
             stop=stop,
             inbox=SqliteInbox(db, owner=name),
-            seen=RedisSeen(client),
             limit=RedisUserLimit(client, 0),
             caches=redis_caches(client),
         )
@@ -296,7 +294,7 @@ def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
 
 
 def test_two_telegram_webhook_replicas_behind_a_round_robin_proxy_behave_as_one(
-    client: redis.Redis, pg: Database, postgres_url: str, telegram: FakeTelegram, kb: KnowledgeBase
+    client: Shared, pg: Database, postgres_url: str, telegram: FakeTelegram, kb: KnowledgeBase
 ) -> None:
     stop, threads, ports = threading.Event(), [], [free_port(), free_port()]
     proxy = RoundRobin(ports)
@@ -313,7 +311,6 @@ def test_two_telegram_webhook_replicas_behind_a_round_robin_proxy_behave_as_one(
             runtime = Runtime(
                 stop=stop,
                 inbox=SqliteInbox(Database(postgres_url), owner=name),
-                seen=RedisSeen(client),
                 limit=RedisUserLimit(client, 0),
                 caches=redis_caches(client),
             )

@@ -553,7 +553,7 @@ def test_events_acknowledged_before_a_stop_are_answered_after_the_restart(
         for question in ("What year did Vietnam get KONEPS?", "When was KONEPS exported to Mongolia?"):
             assert slack.dm(question, channel)  # acknowledged
         slow.started.wait(5)
-    assert len(SqliteInbox(db).waiting("slack")) >= 1  # the grace ended while answering
+    assert len(SqliteInbox(db).due("slack")) >= 1  # the grace ended while answering
     with serving(slack_api, bot, db):
         posted(slack_api, channel=channel, containing="2010")
     texts = [m["text"] for m in slack_api.history[channel]]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.limits import Admission, UserLimit
 from bot.session import Context
-from bot.store import MIGRATIONS, Database, Item, SqliteInbox, SqliteSeen, SqliteSessionStore, database_path
+from bot.store import LEASE, MIGRATIONS, Database, Item, SqliteInbox, SqliteSessionStore, database_path
 
 
 class Clock:
@@ -42,28 +42,42 @@ def test_the_inbox_takes_each_key_once_and_gives_back_what_is_unanswered_oldest_
     assert inbox.add([item("1"), item("2"), item("3")]) == [True, True, True]
     assert inbox.add([item("2"), item("4")]) == [False, True]
     inbox.done("telegram", "1")
-    assert [i.key for i in inbox.waiting("telegram")] == ["2", "3", "4"]
-    assert inbox.depth("telegram") == 3 and inbox.waiting("slack") == []
+    assert [i.key for i in inbox.due("telegram")] == ["2", "3", "4"]
+    assert inbox.depth("telegram") == 3 and inbox.due("slack") == []
 
 
 def test_the_inbox_survives_the_process_and_counts_begun_answers(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     first = SqliteInbox(Database(path))
     first.add([item("7")])
-    assert first.begin("telegram", "7") == 0
+    assert first.claim("telegram", "7") == 0
     later = SqliteInbox(Database(path))
-    [left] = later.waiting("telegram")
+    [left] = later.due("telegram")
     assert (left.key, left.attempts, left.payload) == ("7", 1, '{"q": "7"}')
-    assert later.begin("telegram", "7") == 1
+    assert later.claim("telegram", "7") == 1
 
 
-def test_a_request_is_seen_first_once_until_its_memory_expires(tmp_path: Path) -> None:
+def test_an_answered_item_cannot_be_claimed_again(tmp_path: Path) -> None:
+    inbox = SqliteInbox(Database(tmp_path / "db.sqlite3"))
+    inbox.add([item("8")])
+    inbox.done("telegram", "8")
+    assert inbox.claim("telegram", "8") is None and inbox.due("telegram") == []
+
+
+def test_a_replica_takes_over_an_item_only_once_its_holders_lease_lapses(tmp_path: Path) -> None:
     clock = Clock()
-    seen = SqliteSeen(Database(tmp_path / "db.sqlite3", clock=clock))
-    assert seen.first("sig", ttl=600) is True
-    assert seen.first("sig", ttl=600) is False
-    clock.now += 601
-    assert seen.first("sig", ttl=600) is True
+    path = tmp_path / "db.sqlite3"
+    holder, other = (SqliteInbox(Database(path, clock=clock), owner=name) for name in ("a", "b"))
+    holder.add([item("9")])
+    assert other.due("telegram") == [] and other.claim("telegram", "9") is None
+    clock.now += LEASE / 2
+    holder.renew("telegram")  # a: still alive
+    clock.now += LEASE / 2 + 1
+    assert other.due("telegram") == []
+    clock.now += LEASE
+    assert [i.key for i in other.due("telegram")] == ["9"]
+    assert other.claim("telegram", "9") == 0
+    assert holder.claim("telegram", "9") is None  # b holds it now
 
 
 def test_a_pinned_language_outlives_ten_thousand_other_conversations_and_a_silence(tmp_path: Path) -> None:

@@ -493,7 +493,7 @@ def test_updates_left_at_stop_are_answered_after_a_restart_in_order_with_an_apol
     telegram.wait_for(lambda: stuck.asked, what="the first question being answered")
     first.stop()  # the grace ends while the first answer is still being made
     assert telegram.replies(ALICE["id"]) == [] and telegram.pending_updates() == []  # confirmed: in the inbox
-    assert len(SqliteInbox(db).waiting("telegram")) == 3
+    assert len(SqliteInbox(db).due("telegram")) == 3
 
     second = RunningBot(Coopbot(kb), settings, db, late_after=0.0)
     replies = telegram.wait_replies(ALICE["id"], 3)
