@@ -182,13 +182,20 @@ class HealthHandler(_Ops):
 
 
 class ReadyHandler(_Ops):
-    """Ready: the fact base is loaded, the database answers and the platform answered when last called."""
+    """Ready: the fact base is loaded, the database and Redis work and the platform answered when last called.
+    With `detailed` the body names what is wrong (hosts, ports, errors): for the loopback metrics port only."""
+
+    def initialize(self, runtime: Runtime, detailed: bool = True) -> None:
+        self.runtime, self.detailed = runtime, detailed
 
     def get(self) -> None:
         problems = self.runtime.health.problems()
         self.set_status(503 if problems else 200)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"ready": not problems, "problems": problems}, ensure_ascii=False))
+        shown: dict[str, object] = {"ready": not problems}
+        if self.detailed:
+            shown["problems"] = problems
+        self.finish(json.dumps(shown, ensure_ascii=False))
 
 
 class MetricsHandler(_Ops):
@@ -197,18 +204,24 @@ class MetricsHandler(_Ops):
         self.finish(self.runtime.metrics.exposition())
 
 
-def ops_routes(runtime: Runtime) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
-    """The operations endpoints, for any tornado application."""
-    routes: list[tuple[str, type[tornado.web.RequestHandler]]] = [
-        ("/healthz", HealthHandler),
-        ("/readyz", ReadyHandler),
-        ("/metrics", MetricsHandler),
+def ops_routes(
+    runtime: Runtime, public: bool = False
+) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
+    """The operations endpoints, for any tornado application. On a `public` port (the platform's own, which the
+    world can reach) only whether the process lives and is ready, with no details and no metrics, unless
+    `runtime.public_ops` says otherwise; everything on the metrics port."""
+    full = not public or runtime.public_ops
+    routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]] = [
+        ("/healthz", HealthHandler, {"runtime": runtime}),
+        ("/readyz", ReadyHandler, {"runtime": runtime, "detailed": full}),
     ]
-    return [(path, handler, {"runtime": runtime}) for path, handler in routes]
+    if full:
+        routes.append(("/metrics", MetricsHandler, {"runtime": runtime}))
+    return routes
 
 
 def serve_ops(runtime: Runtime) -> ServerThread | None:
-    """The operations endpoints on --metrics-port (loopback unless told), for the modes without an HTTP server."""
+    """The operations endpoints on --metrics-port (loopback unless told), in every mode."""
     if runtime.metrics_port is None:
         return None
     server = ServerThread(tornado.web.Application(ops_routes(runtime)), runtime.metrics_host, runtime.metrics_port)

@@ -101,7 +101,7 @@ log = logging.getLogger("coopbot.slack")
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_PORT = 3000
-DEFAULT_HOST = "0.0.0.0"  # Slack must reach HTTP mode from outside; tests pass --host 127.0.0.1
+DEFAULT_HOST = "127.0.0.1"  # behind the HTTPS proxy Slack reaches; --host 0.0.0.0 listens on every address
 API_TIMEOUT = 10  # seconds of one Web API call, so a stuck call cannot hold shutdown for long
 ANSWER_CACHE = 500  # ephemeral answers kept for their "share in channel" button
 WORKERS = 16  # requests answered at once (each conversation in order)
@@ -908,16 +908,20 @@ def _wait(stop: threading.Event) -> None:
 
 
 def serve_http(intake: Intake, host: str, port: int, runtime: Runtime) -> None:
-    """Events, commands and interactivity at EVENTS_PATH, and /healthz, /readyz, /metrics, on one port."""
+    """Events, commands and interactivity at EVENTS_PATH, with /healthz and a bare /readyz, on one port; the
+    operations endpoints in full on --metrics-port."""
     stop = runtime.stop
-    app = tornado.web.Application([(EVENTS_PATH, EventsHandler, {"intake": intake}), *ops_routes(runtime)])
-    server = ServerThread(app, host, port)
+    routes = [(EVENTS_PATH, EventsHandler, {"intake": intake}), *ops_routes(runtime, public=True)]
+    server = ServerThread(tornado.web.Application(routes), host, port)
     server.start()
+    ops = serve_ops(runtime)
     log.info("coopbot is listening for Slack on http://%s:%d%s", host, server.port, EVENTS_PATH)
     try:
         _wait(stop)
     finally:
         server.stop()  # take nothing more; what was taken is in the inbox
+        if ops is not None:
+            ops.stop()
 
 
 def serve_socket_mode(intake: Intake, app: App, app_token: str, runtime: Runtime) -> None:

@@ -353,12 +353,14 @@ class Webhook:
         path = settings.url_path if settings.url_path is not None else urlsplit(settings.webhook_url).path
         self.path = "/" + path.strip("/")
         self.server: BoundedHTTPServer | None = None
+        self._ops: ServerThread | None = None
 
     async def start(self) -> None:
         settings = self.service.settings
-        routes = [(re.escape(self.path), UpdateHandler, {"webhook": self}), *ops_routes(self.service.runtime)]
+        routes = [(re.escape(self.path), UpdateHandler, {"webhook": self}), *ops_routes(self.service.runtime, True)]
         app = tornado.web.Application(routes)
         self.server, port = listen(app, settings.listen, settings.port)
+        self._ops = serve_ops(self.service.runtime)
         log.info("webhook server on %s:%d%s", settings.listen, port, self.path)
         await _bootstrap(
             partial(
@@ -371,6 +373,8 @@ class Webhook:
         )
 
     async def stop(self) -> None:
+        if self._ops is not None:
+            self._ops.stop()
         if self.server is not None:
             self.server.stop()
             with contextlib.suppress(TimeoutError):

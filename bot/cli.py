@@ -119,10 +119,15 @@ def build_parser(serving: str | None = None, discover: bool = True) -> argparse.
         p.add_argument(
             "--metrics-port",
             type=int,
-            help="serve /healthz, /readyz and /metrics on this port in polling and Socket Mode (HTTP modes serve"
-            " them on their own port)",
+            help="serve /healthz, /readyz (with what is wrong) and /metrics on this port; the platform's own port in"
+            " HTTP and webhook mode serves only /healthz and a bare /readyz",
         )
         p.add_argument("--metrics-host", default="127.0.0.1", help="address of --metrics-port (default %(default)s)")
+        p.add_argument(
+            "--public-metrics",
+            action="store_true",
+            help="also serve /metrics and /readyz's details on the platform's own port (HTTP and webhook mode)",
+        )
         p.add_argument(
             "--log-format",
             choices=("json", "text"),

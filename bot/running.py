@@ -104,7 +104,11 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
     stop = threading.Event()
     options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
     if serving:
-        options |= {"metrics_port": args.metrics_port, "metrics_host": args.metrics_host}
+        options |= {
+            "metrics_port": args.metrics_port,
+            "metrics_host": args.metrics_host,
+            "public_ops": args.public_metrics,
+        }
     options["metrics"] = metrics
     options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", **checks})
     options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)

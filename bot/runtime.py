@@ -31,8 +31,9 @@ class Runtime:
     caches: Caches = field(default_factory=Caches)  # what surfaces remember a while; shared with Redis
     metrics: Metrics = field(default_factory=Metrics)
     health: Health = field(default_factory=Health)
-    metrics_port: int | None = None  # polling and Socket Mode serve /healthz, /readyz, /metrics here when set
+    metrics_port: int | None = None  # /healthz, /readyz and /metrics are served here when set, in every mode
     metrics_host: str = "127.0.0.1"
+    public_ops: bool = False  # also /metrics and /readyz's details on the platform's own port (HTTP modes)
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:

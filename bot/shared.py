@@ -61,9 +61,7 @@ class Shared:
         return result
 
     def readiness(self) -> str | None:
-        """For /readyz: the outage being lived through, else whether Redis answers a ping now."""
-        if problem := self.dependency.problem():
-            return problem
+        """For /readyz: whether Redis answers a ping now (which also ends an outage while nothing else asks)."""
         return None if self.call(lambda c: bool(c.ping()), False) else self.dependency.problem() or "no answer"
 
 

@@ -98,6 +98,10 @@ TYPES = {
     "postgresql": {"id": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION"},  # REAL is 4 bytes there
 }
 POSTGRES_LOCK = 74657001  # the advisory lock under which one replica migrates
+HEARTBEAT = (  # readiness's write: proof that the database takes one now
+    "INSERT INTO installation (name, value) VALUES ('readiness', ?)"
+    " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+)
 
 
 def shown(target: Path | str) -> str:
@@ -288,27 +292,42 @@ class Database:
         return None
 
     def readiness(self) -> str | None:
-        """What keeps the database from taking work now, for /readyz; None when it can. An outage seen by any
-        statement counts until it ends; a SQLite file is also probed for its write lock, briefly, on a
-        connection of its own (another process holding it would otherwise show only after BUSY_SECONDS)."""
-        if problem := self.dependency.problem():
-            return problem
-        if self.dialect == "sqlite" and str(self._target) != ":memory:":
-            return self._probe_write_lock()
-        return self.ping()
-
-    def _probe_write_lock(self) -> str | None:
-        with self._probe_lock:
-            try:
-                if self._probe is None:
-                    self._probe = sqlite3.connect(
-                        self._target, timeout=PROBE_SECONDS, isolation_level=None, check_same_thread=False
-                    )
-                self._probe.execute("BEGIN IMMEDIATE")
-                self._probe.execute("ROLLBACK")
-            except sqlite3.Error as err:
-                return f"the database cannot be written: {err}"
+        """What keeps the database from taking work now, for /readyz; None when it can. It is asked: a SQLite
+        file takes a small write (a full disk or a held write lock shows, within PROBE_SECONDS, on a connection
+        of its own); PostgreSQL answers a query, and takes a write while an outage lasts. Success ends an
+        outage that statements had seen, so readiness recovers while nothing else is asked of the database."""
+        try:
+            if self.dialect == "sqlite":
+                self._probe_write()
+            else:
+                self.read("SELECT 1")
+                if self.dependency.problem():
+                    self.write(HEARTBEAT, [(str(self.clock()),)])
+        except Exception as err:
+            if not is_outage(err):
+                raise
+            return self.dependency.problem() or f"the database cannot be written: {err}"
+        if self._failing:
+            self._failing.clear()
+            self.dependency.succeeded()
         return None
+
+    def _probe_write(self) -> None:
+        if str(self._target) == ":memory:":
+            return
+        with self._probe_lock:
+            if self._probe is None:
+                self._probe = sqlite3.connect(
+                    self._target, timeout=PROBE_SECONDS, isolation_level=None, check_same_thread=False
+                )
+            self._probe.execute("BEGIN IMMEDIATE")
+            try:
+                self._probe.execute(HEARTBEAT, (str(self.clock()),))
+                self._probe.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._probe.execute("ROLLBACK")
+                raise
 
     def problem(self) -> str | None:
         """What is wrong with the database, in a sentence, or None: damaged, read-only, or locked."""

@@ -35,11 +35,13 @@ def _wait(port: int, process: subprocess.Popen[bytes], what: str) -> None:
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A throwaway redis-server (no persistence) on `port` (default: a free one); its URL. Leaving the block
+    stops it, as a crash would: what it held is gone."""
     binary = _binary("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (Debian package redis-server; .ci/run installs it)")
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory() as workdir:
         args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir]
         server = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL)

@@ -80,25 +80,34 @@ def assert_ops(port: int) -> str:
     return exposition
 
 
-def test_slack_http_serves_ops_on_its_own_port_and_counts_what_slack_saw(
+def assert_public(port: int) -> None:
+    """The platform's own port: alive and ready, nothing more (no metrics, no details of what is wrong)."""
+    assert get(port, "/healthz") == (200, "ok\n")
+    assert get(port, "/readyz") == (200, '{"ready": true}')
+    assert get(port, "/metrics")[0] == 404
+
+
+def test_slack_http_serves_ops_on_the_metrics_port_and_counts_what_slack_saw(
     running: Callable[..., Runtime], slack_api: FakeSlackApi, kb: KnowledgeBase
 ) -> None:
-    port = free_port()
+    port, ops = free_port(), free_port()
     settings = slack.Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
-    running(slack.serve, Coopbot(kb, surface="slack"), settings)
+    running(slack.serve, Coopbot(kb, surface="slack"), settings, metrics_port=ops)
     wait_accepting(port)
+    wait_accepting(ops)
     workspace = Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
     for n in range(3):
         workspace.dm("What year did Vietnam get KONEPS?", f"D_OPS{n}")
         slack_api.wait_for("chat.postMessage", channel=f"D_OPS{n}")
-    exposition = assert_ops(port)
+    assert_public(port)
+    exposition = assert_ops(ops)
     posted = len([c for c in slack_api.of("chat.postMessage") if c.params["channel"].startswith("D_OPS")])
     assert metric(exposition, "coopbot_questions_total", surface="slack", kind="answer", lang="en") == 3
-    assert scraped(port, "coopbot_platform_api_calls_total", posted, method="chat.postMessage", outcome="ok") == posted
+    assert scraped(ops, "coopbot_platform_api_calls_total", posted, method="chat.postMessage", outcome="ok") == posted
     assert metric(exposition, "coopbot_inbox_depth", surface="slack") == 0
-    assert scraped(port, "coopbot_update_to_reply_seconds_count", 3, surface="slack") == 3
+    assert scraped(ops, "coopbot_update_to_reply_seconds_count", 3, surface="slack") == 3
 
 
 def test_slack_socket_mode_serves_ops_on_the_metrics_port(
@@ -129,11 +138,8 @@ def test_telegram_polling_serves_ops_on_the_metrics_port_and_counts_what_telegra
     assert metric(exposition, "coopbot_questions_total", surface="telegram", kind="answer", lang="en") == 2
 
 
-def test_telegram_webhook_serves_ops_beside_the_webhook(
-    running: Callable[..., Runtime], telegram: FakeTelegram, kb: KnowledgeBase
-) -> None:
-    port = free_port()
-    settings = tg.Settings(
+def webhook_settings(telegram: FakeTelegram, port: int) -> tg.Settings:
+    return tg.Settings(
         token=telegram.token,
         base_url=telegram.base_url,
         listen="127.0.0.1",
@@ -141,7 +147,24 @@ def test_telegram_webhook_serves_ops_beside_the_webhook(
         webhook_url=f"http://127.0.0.1:{port}/hook",
         secret_token="s3cret",
     )
-    running(tg.serve, Coopbot(kb, surface="telegram"), settings)
+
+
+def test_telegram_webhook_serves_ops_on_the_metrics_port_and_only_liveness_beside_the_webhook(
+    running: Callable[..., Runtime], telegram: FakeTelegram, kb: KnowledgeBase
+) -> None:
+    port, ops = free_port(), free_port()
+    running(tg.serve, Coopbot(kb, surface="telegram"), webhook_settings(telegram, port), metrics_port=ops)
+    wait_accepting(port)
+    wait_accepting(ops)
+    assert_public(port)
+    assert_ops(ops)
+
+
+def test_the_platforms_port_serves_metrics_and_details_only_when_told(
+    running: Callable[..., Runtime], telegram: FakeTelegram, kb: KnowledgeBase
+) -> None:
+    port = free_port()
+    running(tg.serve, Coopbot(kb, surface="telegram"), webhook_settings(telegram, port), public_ops=True)
     wait_accepting(port)
     assert_ops(port)
 
