@@ -182,13 +182,15 @@ class HealthHandler(_Ops):
 
 
 class ReadyHandler(_Ops):
-    """Ready: the fact base is loaded, the database answers and the platform answered when last called."""
+    """Ready: the fact base is loaded, the database answers and the platform answered when last called. What is
+    degraded (an older fact base serving) is listed too, with 200: the bot answers."""
 
     def get(self) -> None:
-        problems = self.runtime.health.problems()
+        problems, degraded = self.runtime.health.problems(), self.runtime.health.degraded()
         self.set_status(503 if problems else 200)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"ready": not problems, "problems": problems}, ensure_ascii=False))
+        body = {"ready": not problems, "problems": problems, "degraded": degraded}
+        self.finish(json.dumps(body, ensure_ascii=False))
 
 
 class MetricsHandler(_Ops):
