@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,22 +73,21 @@ def teach(directory: Path, fact: str, questions: Sequence[str], by: str, now: da
     the host take turns, so no teaching is lost), and the new content is read by the loader itself before it
     replaces the file: KnowledgeError lists what the loader would refuse, and the file is left as it was.
     A question is written as one line of printable text; one over the loader's limit is cut to the sentence
-    the bot reads of it, then at a word (`shortened`). A question already answered with `fact` is not written
+    the bot reads of it, then at a word (`as_taught`). A question already answered with `fact` is not written
     again, and one taught before for another record is moved to this teaching: the file never says two things."""
     import yaml  # only a curator's teaching writes YAML; answering never imports it
 
     from bot.knowledge import MAX_LEARNED_QUESTION
 
     path = directory / LEARNED_FILE
+    wanted: dict[str, str] = {}  # by key: the first of the questions that are the same once normalised
+    for question in map(partial(as_taught, limit=MAX_LEARNED_QUESTION), questions):
+        if key(question):  # punctuation alone is never matched
+            wanted.setdefault(key(question), question)
     with _locked(directory):
         _sweep(directory)
         data = _read(directory, path)
         entries: list[Any] = list(data.get("learned") or [])
-        wanted: dict[str, str] = {}
-        for question in questions:
-            shown = shortened(question, MAX_LEARNED_QUESTION)
-            if (k := key(shown)) and k not in wanted:
-                wanted[k] = shown
         taught = _taught(entries)
         new = {k: q for k, q in wanted.items() if taught.get(k) != fact}
         if not new:
@@ -102,7 +102,7 @@ def teach(directory: Path, fact: str, questions: Sequence[str], by: str, now: da
     return path
 
 
-def shortened(question: str, limit: int) -> str:
+def as_taught(question: str, limit: int) -> str:
     """A question as it is written down: printable text on one line (a control character, a line break or a
     lone surrogate becomes a space), at most `limit` characters. A longer one is what the bot reads of it
     when it is asked again (bot/focus.py: its question sentence), cut at the last space within the limit

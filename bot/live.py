@@ -108,8 +108,8 @@ class LiveBase:
             self._tell(listener, start)
 
     def served(self) -> None:
-        """The serving base validated and serves: recorded as the directory's last good one (not a fallback)."""
-        if self.cache and self.directory and self.base.content and self._fallback is None:
+        """The serving base validated and serves: recorded as the directory's last good one."""
+        if self.cache and self.directory and self.base.content:
             self.cache.remember_good(self.directory, self.base.content)
 
     def fell_back(self, problems: list[Problem]) -> None:

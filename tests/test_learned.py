@@ -171,6 +171,7 @@ def test_a_teaching_killed_mid_write_leaves_the_old_valid_file_and_its_leftover_
     assert killed.returncode == 9
     assert (knowledge_copy / LEARNED_FILE).read_bytes() == before
     [left] = leftovers(knowledge_copy)  # the temporary file of the write that never finished...
+    assert left.startswith(".learned-") and left.endswith(".tmp")
     assert [t.question for t in load(knowledge_copy).learned] == ["Peru trainees?"]  # ...is not read
     teach(knowledge_copy, fact, ["Chile trainees?"], by="c0ffee")
     assert leftovers(knowledge_copy) == []  # and the next teaching removes it
