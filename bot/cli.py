@@ -151,16 +151,14 @@ def _bot(
     """The bot of the fact base the command names; an invalid one ends the command with status 2, unless
     `fallback` and the compiled cache holds the last base of that directory that validated and served."""
     from bot.core import Coopbot
-    from bot.files import KnowledgeError
+    from bot.files import KnowledgeError, knowledge_dir
+    from bot.live import Base
 
     store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
     cache = _cache(args)
     try:
         return Coopbot.from_dir(args.knowledge, store, recorder, metrics, surface, cache)
     except KnowledgeError as err:
-        from bot.files import knowledge_dir
-        from bot.live import Base
-
         root = knowledge_dir(args.knowledge)
         good = Base.last_good(root, cache) if fallback else None
         if good is not None:

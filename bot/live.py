@@ -130,8 +130,8 @@ class LiveBase:
         if not self.last_problems:
             return None
         return (
-            f"the fact base's files have {len(self.last_problems)} problem(s) (see /coop status or the log); serving"
-            f" version {self.base.version}, {'the last good one' if self._fallback else 'loaded before the change'}"
+            f"the fact base's files have {len(self.last_problems)} problem(s) (the log lists them); serving version"
+            f" {self.base.version}, {'the last good one' if self._fallback else 'loaded before the change'}"
         )
 
     def reload(self) -> Reloaded:
