@@ -183,19 +183,20 @@ class HealthHandler(_Ops):
 
 class ReadyHandler(_Ops):
     """Ready: the fact base is loaded, the database and Redis work and the platform answered when last called.
-    With `detailed` the body names what is wrong (hosts, ports, errors): for the loopback metrics port only."""
+    What is degraded (an older fact base serving) is listed too, with 200: the bot answers. With `detailed` the
+    body names what is wrong (hosts, ports, errors): for the loopback metrics port only."""
 
     def initialize(self, runtime: Runtime, detailed: bool = True) -> None:
         self.runtime, self.detailed = runtime, detailed
 
     def get(self) -> None:
-        problems = self.runtime.health.problems()
+        problems, degraded = self.runtime.health.problems(), self.runtime.health.degraded()
         self.set_status(503 if problems else 200)
         self.set_header("Content-Type", "application/json")
-        shown: dict[str, object] = {"ready": not problems}
+        body: dict[str, object] = {"ready": not problems}
         if self.detailed:
-            shown["problems"] = problems
-        self.finish(json.dumps(shown, ensure_ascii=False))
+            body |= {"problems": problems, "degraded": degraded}
+        self.finish(json.dumps(body, ensure_ascii=False))
 
 
 class MetricsHandler(_Ops):

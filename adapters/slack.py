@@ -859,7 +859,7 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
         log.error("coopbot serve slack: cannot start: %s", err)
         return 1
     if settings.curator_channel:
-        bot.live.listeners.append(partial(tell_curators, listeners, settings.curator_channel))
+        bot.live.listen(partial(tell_curators, listeners, settings.curator_channel))
     workers = ConversationWorkers(WORKERS)
     sweeper = Sweeper(runtime.inbox, SURFACE)
     answer = answerer(app, runtime, sweeper, workers, listeners)

@@ -146,19 +146,39 @@ def build_parser(serving: str | None = None, discover: bool = True) -> argparse.
 
 
 def _bot(
-    args: argparse.Namespace, storage: Storage | None = None, metrics: Metrics | None = None, surface: str = "ask"
+    args: argparse.Namespace,
+    storage: Storage | None = None,
+    metrics: Metrics | None = None,
+    surface: str = "ask",
+    *,
+    fallback: bool = False,
 ) -> Coopbot:
+    """The bot of the fact base the command names; an invalid one ends the command with status 2, unless
+    `fallback` and the compiled cache holds the last base of that directory that validated and served."""
     from bot.core import Coopbot
-    from bot.files import KnowledgeError
+    from bot.files import KnowledgeError, knowledge_dir
+    from bot.live import Base
 
     store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
+    cache = _cache(args)
     try:
-        return Coopbot.from_dir(args.knowledge, store, recorder, metrics, surface, _cache(args))
+        return Coopbot.from_dir(args.knowledge, store, recorder, metrics, surface, cache)
     except KnowledgeError as err:
+        root = knowledge_dir(args.knowledge)
+        good = Base.last_good(root, cache) if fallback else None
+        if good is not None:
+            bot = Coopbot(good, store, recorder, root, metrics, surface, cache)
+            bot.live.fell_back(err.problems)
+            return bot
         print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
         for problem in err.problems[:20]:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _serving_bot(args: argparse.Namespace, storage: Storage, metrics: Metrics, surface: str) -> Coopbot:
+    """The bot `chat` and `serve` run: while the YAML is invalid, the last good base serves if there is one."""
+    return _bot(args, storage, metrics, surface, fallback=True)
 
 
 def _cache(args: argparse.Namespace) -> CompiledCache | None:
@@ -221,13 +241,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.running import run
 
-    return run(load_surface("console"), args, _bot, serving=False)
+    return run(load_surface("console"), args, _serving_bot, serving=False)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.running import run
 
-    return run(load_surface(args.surface), args, _bot, serving=True)
+    return run(load_surface(args.surface), args, _serving_bot, serving=True)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -12,6 +12,10 @@ no one else, in a directory that is ours too. It is used only when its header na
 a digest of its payload matches, so a truncated, corrupted or foreign file is a miss: the YAML is loaded,
 and the file written again, atomically (a temporary file renamed into place). Anything else that goes wrong
 with the cache (a full disk, a read-only home) is logged once and costs only speed.
+
+The cache also records, for each fact base directory, the last base that validated and served (a small
+`last-good-*` file naming its compiled file, which pruning keeps): a start that finds the YAML invalid serves
+that one instead of stopping (bot/live.py), trusted by the same checks as any compiled file.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import copyreg
 import gc
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -43,6 +48,7 @@ DIGEST = 32  # bytes of a blake2b digest
 HEADER = len(MAGIC) + DIGEST + 8 + DIGEST  # magic, key, payload length, payload digest
 KEEP = 8  # compiled files kept in the directory (the most recently used); older ones are removed
 SUFFIX = ".engine"
+GOOD = "last-good-"  # + a hash of a fact base's directory: the record of its last base that validated and served
 CHUNK = 2**20
 CODE = Path(__file__).resolve().parent
 
@@ -130,21 +136,74 @@ class CompiledCache:
                 self._warn(f"{self.directory} is not owned by this user or is writable by others; nothing is kept")
                 return
             digest = hashlib.blake2b(payload, digest_size=DIGEST).digest()
-            header = MAGIC + key + len(payload).to_bytes(8, "big") + digest
-            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".compiling-", suffix=SUFFIX)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(header)
-                    handle.write(payload)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temporary, self.path(key))
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            self._write(self.path(key), MAGIC + key + len(payload).to_bytes(8, "big") + digest, payload)
             self._prune()
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as err:
             self._warn(f"cannot write the compiled fact base in {self.directory}: {err}")
+
+    def remember_good(self, directory: Path, content: bytes) -> None:
+        """Record that the base of `directory` whose files hash to `content` validated and is serving, so that
+        a start finding its YAML invalid can serve it (`last_good`). Only a base compiled here is recorded (one
+        edited while it loaded is not); failures are logged, never raised."""
+        compiled = self.path(self.key(content))
+        record = {"directory": str(directory.resolve()), "compiled": compiled.name, "content": content.hex()}
+        try:
+            if compiled.exists() and self._ours(os.stat(self.directory)):
+                self._write(self._good(directory), json.dumps(record).encode())
+        except OSError as err:
+            log.warning("cannot record the last good fact base in %s: %s", self.directory, err)
+
+    def last_good(self, directory: Path) -> tuple[bytes, Any] | None:
+        """The files' digest and the compiled object of the last base of `directory` that validated and served;
+        None when there is none: never recorded, compiled by other code (another coopbot or Python), or a record
+        or a compiled file that is not ours or not intact (the checks of `get`)."""
+        record = self._record(self._good(directory))
+        if record is None:
+            return None
+        content = bytes.fromhex(record["content"])
+        key = self.key(content)
+        if record["compiled"] != self.path(key).name:
+            log.warning("the last good fact base was compiled by another version of coopbot; it is not served")
+            return None
+        found = self.get(key)
+        return None if found is None else (content, found)
+
+    def _good(self, directory: Path) -> Path:
+        name = hashlib.blake2b(str(directory.resolve()).encode(), digest_size=10).hexdigest()
+        return self.directory / f"{GOOD}{name}"
+
+    def _record(self, path: Path) -> dict[str, str] | None:
+        """A last-good record: ours, and naming a compiled file and a content digest; else None."""
+        try:
+            with open(path, "rb") as handle:
+                if not self._ours(os.fstat(handle.fileno())) or not self._ours(os.stat(self.directory)):
+                    log.warning("%s is not owned by this user or is writable by others; not used", path)
+                    return None
+                record = json.loads(handle.read(4096))
+            if isinstance(record, dict) and isinstance(record.get("compiled"), str):
+                bytes.fromhex(record["content"])
+                return record
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            log.warning("the record of the last good fact base %s cannot be read (%s)", path, err)
+            return None
+        log.warning("the record of the last good fact base %s is not one", path)
+        return None
+
+    def _write(self, path: Path, *chunks: bytes) -> None:
+        """Write `path` whole or not at all: a temporary file of its own, on disk, renamed into place."""
+        fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".compiling-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     @staticmethod
     def _intact(handle: BinaryIO, key: bytes) -> bool:
@@ -165,9 +224,12 @@ class CompiledCache:
         return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
     def _prune(self) -> None:
+        """Keep the KEEP most recently used compiled files, and those a last-good record names."""
         compiled = sorted(self.directory.glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
+        named = {record["compiled"] for path in self.directory.glob(f"{GOOD}*") if (record := self._record(path))}
         for old in compiled[KEEP:]:
-            old.unlink(missing_ok=True)
+            if old.name not in named:
+                old.unlink(missing_ok=True)
 
     def _warn(self, message: str) -> None:
         if not self._warned:

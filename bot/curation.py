@@ -1,8 +1,9 @@
 """What curators do from where they work: see the week's largest unanswered clusters, teach one as a way
 of asking an existing record, or dismiss it; and see which fact base is serving.
 
-Teaching writes knowledge/learned.yaml (bot/learned.py) and reloads: the change is validated like any
-other edit and is live within seconds, or the old base goes on serving and the problems are returned.
+Teaching writes knowledge/learned.yaml (bot/learned.py) and reloads: the change is validated before it is
+written and is live within seconds; a teaching the loader would refuse is not written, and the problems are
+returned as a reload's are (the curator is told, the serving base is unchanged).
 Curators are named by their platform ids (`COOPBOT_CURATORS`, comma separated); what is written down
 of them is a keyed hash.
 """
@@ -19,7 +20,8 @@ from rapidfuzz import fuzz
 from bot import report
 from bot.convlog import Hasher
 from bot.core import Coopbot
-from bot.learned import teach
+from bot.files import KnowledgeError, Problem
+from bot.learned import LEARNED_FILE, teach
 from bot.live import Reloaded
 from bot.model import Lang
 from bot.store import Database
@@ -50,11 +52,19 @@ class Curation:
         return list(built["unanswered"][:limit])
 
     def teach(self, questions: Sequence[str], fact: str, by: str) -> Reloaded:
-        """`questions` become ways of asking record `fact`; live at once if the fact base stays valid."""
+        """`questions` become ways of asking record `fact`; live at once if the fact base stays valid. What keeps
+        a teaching out (the loader's problems with it, a directory that cannot be written) comes back as a failed
+        reload's problems, and nothing is written."""
         directory = self.bot.live.directory
         if directory is None:
             raise RuntimeError("this fact base was not loaded from a directory")
-        teach(directory, fact, questions, self.hasher(by))
+        try:
+            teach(directory, fact, questions, self.hasher(by))
+        except KnowledgeError as err:
+            return Reloaded(self.bot.live.base, tuple(err.problems))
+        except OSError as err:
+            problem = Problem(f"{directory.name}/{LEARNED_FILE}", 0, "file", f"cannot be written ({err.strerror})")
+            return Reloaded(self.bot.live.base, (problem,))
         return self.bot.reload()
 
     def search(self, text: str, lang: Lang, limit: int = SEARCH_RESULTS) -> list[tuple[str, str]]:

@@ -6,7 +6,8 @@ in the surfaces; reloads from the live base; database and Redis failures where t
 (bot/store.py, bot/shared.py). The inbox depth is read from the inbox at each scrape.
 
 `Health` answers `/readyz`: the fact base is loaded, the database answers, and the platform answered
-the last time it was called.
+the last time it was called. Its notes say what is degraded while the bot still answers (an older fact base
+serving because the files have problems): shown, but still ready.
 """
 
 from __future__ import annotations
@@ -82,10 +83,16 @@ def _inbox_collector(depths: Callable[[], Iterable[tuple[str, int]]]) -> Any:
 
 
 class Health:
-    """Readiness: whether the platform answered lately, and the checks of the fact base and the database."""
+    """Readiness: whether the platform answered lately, and the checks of the fact base and the database; and
+    the notes of what is degraded, which do not make it unready."""
 
-    def __init__(self, checks: dict[str, Callable[[], str | None]] | None = None) -> None:
+    def __init__(
+        self,
+        checks: dict[str, Callable[[], str | None]] | None = None,
+        notes: dict[str, Callable[[], str | None]] | None = None,
+    ) -> None:
         self.checks = dict(checks or {})  # name -> None when fine, else what is wrong
+        self.notes = dict(notes or {})  # name -> None when fine, else what is degraded (answers go on)
         self._platform: tuple[bool, float, str] = (True, time.time(), "not called yet")
         self._lock = threading.Lock()
 
@@ -94,16 +101,25 @@ class Health:
             self._platform = (ok, time.time(), detail)
 
     def problems(self) -> dict[str, str]:
-        found = {}
-        for name, check in self.checks.items():
-            try:
-                problem = check()
-            except Exception as err:
-                problem = f"{type(err).__name__}: {err}"
-            if problem:
-                found[name] = problem
+        found = _run(self.checks)
         with self._lock:
             ok, _, detail = self._platform
         if not ok:
             found["platform"] = detail or "the platform did not answer"
         return found
+
+    def degraded(self) -> dict[str, str]:
+        return _run(self.notes)
+
+
+def _run(checks: dict[str, Callable[[], str | None]]) -> dict[str, str]:
+    """What each check says is wrong, by name; a check that fails says so."""
+    found = {}
+    for name, check in checks.items():
+        try:
+            problem = check()
+        except Exception as err:
+            problem = f"{type(err).__name__}: {err}"
+        if problem:
+            found[name] = problem
+    return found

@@ -88,6 +88,10 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
         for problem in err.problems if isinstance(err, NotConfigured) else [str(err)]:
             print(f"coopbot {args.command} {surface.name}: {problem}", file=sys.stderr)
         return 2
+    if serving:  # before the fact base is loaded: a start that falls back to the last good one logs it
+        configure_logs(args.log_format)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
+        Redactor.from_env(os.environ, settings).install()  # after configure_logs: it filters the handlers there are
     metrics = Metrics()
     storage = Storage.open(args, surface.name, logging_on=True, conversations=True, metrics=metrics)
     checks: dict[str, Callable[[], str | None]] = {"database": storage.db.readiness}
@@ -100,7 +104,8 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
             storage.close()
             return 2
     bot = make_bot(args, storage, metrics, surface.name)
-    bot.live.listeners.append(lambda result: metrics.reloads.labels("ok" if result.ok else "failed").inc())
+    bot.live.served()  # the last good base, should a later start find the files invalid
+    bot.live.listen(lambda result: metrics.reloads.labels("ok" if result.ok else "failed").inc())
     stop = threading.Event()
     options: dict[str, Any] = {"grace": args.grace, "late_after": args.late_after} if serving else {}
     if serving:
@@ -110,16 +115,16 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
             "public_ops": args.public_metrics,
         }
     options["metrics"] = metrics
-    options["health"] = Health({"fact base": lambda: None if bot.kb.facts else "no facts", **checks})
+    options["health"] = Health(
+        {"fact base": lambda: None if bot.kb.facts else "no facts", **checks},
+        notes={"fact base": bot.live.degraded},
+    )
     options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
     options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
     options.setdefault("limit", limit)
     runtime = Runtime.with_database(storage.db, stop=stop, **options | shared)
     metrics.watch_inbox(lambda: [(surface.name, runtime.inbox.depth(surface.name))])
     if serving:
-        configure_logs(args.log_format)
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Telegram long poll otherwise
-        Redactor.from_env(os.environ, settings).install()  # after configure_logs: it filters the handlers there are
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda signum, _frame: _stopping(stop, signum))
         from bot.watch import Watcher  # watchfiles only where it is used

@@ -18,7 +18,7 @@ from bot import compiled, knowledge
 from bot.compiled import KEEP, CompiledCache
 from bot.core import Coopbot
 from bot.engine import Engine
-from bot.live import content_digest
+from bot.live import Base, content_digest
 from bot.protocol import answer_json
 
 REPO = Path(__file__).resolve().parent.parent
@@ -244,3 +244,36 @@ def test_a_compiled_file_that_holds_something_else_is_rebuilt(
         bot = Coopbot.from_dir(knowledge_copy, cache=cache)
     assert bot.ask("When was the Kyrgyzstan MOU signed?").matched
     assert "holds dict, not Engine; it is rebuilt" in caplog.text
+
+
+def test_the_last_good_base_is_what_last_served_from_its_directory(knowledge_copy: Path, cache: CompiledCache) -> None:
+    bot = Coopbot.from_dir(knowledge_copy, cache=cache)
+    bot.live.served()
+    good = Base.last_good(knowledge_copy, cache)
+    assert good is not None and good.version == bot.live.base.version and good.kb == bot.kb
+    assert Base.last_good(knowledge_copy.parent, cache) is None  # another directory has none
+
+
+def test_the_last_good_compiled_file_is_kept_when_older_ones_are_pruned(
+    knowledge_copy: Path, cache: CompiledCache
+) -> None:
+    Coopbot.from_dir(knowledge_copy, cache=cache).live.served()
+    for n in range(KEEP + 3):
+        cache.put(bytes([n]) * 32, {"base": n})
+    assert len(compiled_files(cache)) == KEEP + 1
+    assert Base.last_good(knowledge_copy, cache) is not None
+
+
+def test_a_last_good_base_compiled_by_other_code_is_not_served(
+    knowledge_copy: Path, cache: CompiledCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Coopbot.from_dir(knowledge_copy, cache=cache).live.served()
+    monkeypatch.setattr(compiled, "_code_digest", lambda: b"another version of coopbot")
+    assert Base.last_good(knowledge_copy, CompiledCache(cache.directory)) is None
+
+
+def test_a_last_good_record_others_may_write_is_not_trusted(knowledge_copy: Path, cache: CompiledCache) -> None:
+    Coopbot.from_dir(knowledge_copy, cache=cache).live.served()
+    [record] = cache.directory.glob("last-good-*")
+    record.chmod(0o666)
+    assert Base.last_good(knowledge_copy, cache) is None

@@ -23,9 +23,10 @@ from fakes.telegram_api import ALICE, FakeTelegram
 
 from adapters import slack
 from adapters import telegram as tg
-from bot import Coopbot, Runtime, UserLimit
+from bot import Coopbot, Runtime, UserLimit, cli
 from bot.convlog import Hasher, Recorder, SqliteConversationLog
 from bot.curation import Curation
+from bot.knowledge import MAX_LEARNED_QUESTION
 from bot.store import Database
 from bot.watch import Watcher
 
@@ -215,3 +216,50 @@ def test_a_curator_can_search_every_fact_to_teach_a_cluster(desk: Desk) -> None:
     assert found and all(len(o["text"]["text"]) <= 75 for o in found)
     assert any("베트남" in o["text"]["text"] for o in found)  # the staff workspace reads Korean
     assert suggest("U_SOMEONE", "Vietnam") == []
+
+
+@pytest.fixture
+def curation(knowledge_copy: Path, tmp_path: Path) -> Iterator[Curation]:
+    """What the report's "Teach as…" calls, on a bot serving a writable copy of the fact base."""
+    db_path = tmp_path / "curation.sqlite3"
+    db = Database(db_path)
+    yield Curation(Coopbot.from_dir(knowledge_copy), db, Hasher.beside(db_path), frozenset({CURATOR}))
+    db.close()
+
+
+def public_fact(bot: Coopbot) -> str:
+    return next(f.id for f in bot.kb.facts if f.visibility == "public")
+
+
+CONTEXT = "Our delegation from Lima is writing a report for the ministry on procurement reform and training. "
+ASKED = "How many officials from Peru were trained by PPS?"
+LONG = (CONTEXT * 38).ljust(4000 - len(ASKED)) + ASKED  # what the conversation log keeps of a message, at most
+
+
+def test_a_long_message_taught_from_the_report_leaves_a_valid_base_that_answers_it(curation: Curation) -> None:
+    assert len(LONG) == 4000
+    fact = public_fact(curation.bot)
+    result = curation.teach([LONG, "peru trainees how many"], fact, f"slack:{CURATOR}")
+    assert result.ok
+    directory = curation.bot.live.directory
+    assert directory is not None and cli.main(["validate", "--knowledge", str(directory)]) == 0
+    assert all(len(t.question) <= MAX_LEARNED_QUESTION for t in curation.bot.kb.learned)
+    assert curation.bot.ask(LONG).facts[:1] == (fact,)  # the sentence the bot reads of it was taught
+
+
+def test_a_question_longer_than_the_limit_in_one_sentence_is_cut_at_a_word(curation: Curation) -> None:
+    words = " ".join(f"procurement{n}" for n in range(400))  # 4,000 characters and more, without a full stop
+    fact = public_fact(curation.bot)
+    assert curation.teach([words], fact, f"slack:{CURATOR}").ok
+    [taught] = curation.bot.kb.learned
+    assert len(taught.question) <= MAX_LEARNED_QUESTION and words.startswith(taught.question + " ")
+    assert curation.bot.ask(taught.question).facts[:1] == (fact,)
+
+
+def test_a_teaching_the_loader_would_refuse_is_not_written_and_the_curator_is_told_why(curation: Curation) -> None:
+    version = curation.bot.live.base.version
+    result = curation.teach(["Anything about Atlantis?"], "no-such-fact", f"slack:{CURATOR}")
+    assert not result.ok and "no-such-fact" in str(result.problems[0])
+    directory = curation.bot.live.directory
+    assert directory is not None and not (directory / "learned.yaml").exists()
+    assert curation.bot.live.base.version == version

@@ -74,7 +74,7 @@ def scraped(port: int, name: str, expected: float, **labels: str) -> float:
 def assert_ops(port: int) -> str:
     assert get(port, "/healthz") == (200, "ok\n")
     status, body = get(port, "/readyz")
-    assert status == 200 and json.loads(body) == {"ready": True, "problems": {}}
+    assert status == 200 and json.loads(body) == {"ready": True, "problems": {}, "degraded": {}}
     status, exposition = get(port, "/metrics")
     assert status == 200 and "coopbot_questions_total" in exposition
     return exposition
@@ -180,4 +180,20 @@ def test_readiness_says_what_is_wrong(
     status, body = get(port, "/readyz")
     assert status == 503 and json.loads(body)["problems"] == {
         "database": "the database does not answer: disk I/O error"
+    }
+
+
+def test_readiness_lists_what_is_degraded_and_stays_ready(
+    running: Callable[..., Runtime], telegram: FakeTelegram, kb: KnowledgeBase
+) -> None:
+    port = free_port()
+    settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
+    runtime = running(tg.serve, Coopbot(kb, surface="telegram"), settings, metrics_port=port)
+    wait_accepting(port)
+    runtime.health.notes["fact base"] = lambda: "the fact base's files have 2 problem(s); serving the last good one"
+    status, body = get(port, "/readyz")
+    assert status == 200 and json.loads(body) == {
+        "ready": True,
+        "problems": {},
+        "degraded": {"fact base": "the fact base's files have 2 problem(s); serving the last good one"},
     }

@@ -6,14 +6,18 @@ teaching on one replica is live on the other."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -198,23 +202,46 @@ def test_a_curators_teaching_on_one_replica_is_live_on_the_other(tmp_path: Path,
         stop.set()
 
 
-def test_serve_refuses_to_start_on_a_redis_that_does_not_answer(tmp_path: Path) -> None:
-    command = Path(sys.executable).with_name("coopbot")
+def test_serve_starts_before_redis_answers_says_so_and_uses_it_once_it_does(
+    tmp_path: Path, slack_api: FakeSlackApi
+) -> None:
+    redis_port, port, ops = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.url,
         "COOPBOT_DB": str(tmp_path / "db.sqlite3"),
-        "COOPBOT_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+        "COOPBOT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
     }
-    run = subprocess.run(
-        [str(command), "serve", "slack", "--port", str(free_port())],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert run.returncode == 2 and "cannot reach Redis" in run.stderr
+    command = [str(Path(sys.executable).with_name("coopbot")), "serve", "slack", "--port", str(port)]
+    process = subprocess.Popen([*command, "--metrics-port", str(ops)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_accepting(ops)
+        status, body = ready(ops)
+        assert status == 503 and "redis" in body["problems"], body
+        workspace = Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
+        workspace.dm("When was KONEPS exported to Mongolia?", "D_NO_REDIS")  # answered all the same
+        slack_api.wait_for("chat.postMessage", channel="D_NO_REDIS")
+        with redis_server(redis_port) as url:
+            deadline = time.monotonic() + 10
+            while ready(ops)[0] != 200:
+                assert time.monotonic() < deadline, "readiness did not recover once Redis answered"
+                time.sleep(0.1)
+            workspace.dm("And Vietnam?", "D_NO_REDIS")
+            slack_api.wait_for("chat.postMessage", 2, channel="D_NO_REDIS")
+            assert connect(url).client.keys("coopbot:session:*")  # the conversation is kept in Redis now
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def ready(port: int) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
 
 
 def test_the_database_works_on_postgresql(pg: Database, kb: KnowledgeBase) -> None:
