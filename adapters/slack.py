@@ -451,6 +451,19 @@ class SlackListeners:
         thread = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
         return self._where(context, session_key(team, channel, thread), channel, thread)
 
+    def admitted(self, body: dict[str, Any]) -> bool:
+        """A click or a form counts against its person's limit like a question; the first one over it is told so
+        (where Slack gave a way to answer it), later ones in the window are ignored."""
+        person = (body.get("user") or {}).get("id")
+        verdict = self.runtime.limit.admit(f"slack:{person}" if person else None)
+        if verdict is Admission.ANSWER:
+            return True
+        self.runtime.metrics.rate_limited.labels(SURFACE).inc()
+        if verdict is Admission.REFUSE and body.get("response_url"):
+            where = Where(f"slack:limit:{person}", response_url=str(body["response_url"]))
+            self._deliver_or_log(where, self.bot.notice("too_many", self.lang or "ko"))
+        return False
+
     # feedback
 
     def on_feedback_button(
@@ -459,6 +472,8 @@ class SlackListeners:
         """👍 or 👎 under an answer: kept (one vote per person, a change replaces it); 👎 asks, in a modal,
         what they were looking for."""
         ack()
+        if not self.admitted(body):
+            return
         feedback, person, ref = self.runtime.feedback, body["user"]["id"], str(action.get("value", ""))
         if feedback is None or not ref:
             return
@@ -473,6 +488,8 @@ class SlackListeners:
 
     def on_feedback_comment(self, ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
+        if not self.admitted(body):
+            return
         feedback = self.runtime.feedback
         values = view.get("state", {}).get("values", {})
         text = str(values.get("comment", {}).get("text", {}).get("value") or "")
@@ -514,13 +531,15 @@ class SlackListeners:
         self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        self._curate(body, action, context, teach=str((action.get("selected_option") or {}).get("value", "")))
+        if self.admitted(body):
+            self._curate(body, action, context, teach=str((action.get("selected_option") or {}).get("value", "")))
 
     def on_dismiss(
         self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        self._curate(body, action, context, teach=None)
+        if self.admitted(body):
+            self._curate(body, action, context, teach=None)
 
     def _curate(self, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], teach: str | None) -> None:
         person = body["user"]["id"]
@@ -570,6 +589,8 @@ class SlackListeners:
 
     def on_share_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
+        if not self.admitted(body):
+            return
         url = body["response_url"]
         value = json.loads(action.get("value") or "{}")
         try:

@@ -167,6 +167,28 @@ def test_a_slack_answer_offers_votes_and_a_down_vote_opens_a_modal(
     assert voted["down"] == 1 and voted["comments"] == ["when the contract was signed"]
 
 
+def test_slack_clicks_count_against_the_persons_limit(
+    slack_api: FakeSlackApi, logged: Logged, kb: KnowledgeBase
+) -> None:
+    port = free_port()
+    settings = slack.Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
+    )
+    thread = serve_in_thread(slack.serve, logged.bot(kb, "slack"), settings, logged.runtime(per_minute=3))
+    wait_accepting(port)
+    workspace = Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
+    workspace.dm(QUESTION, "D_CLICKS", user="U_MINJI")  # one
+    [answer] = slack_api.wait_for("chat.postMessage", channel="D_CLICKS")
+    up = next(b for b in answer.buttons() if b["text"]["text"] == "👍")
+    url_ids = [workspace.click_in_message(up, answer)[1] for _ in range(4)]  # two, three, then over the limit
+    [told] = slack_api.wait_for("response_url", url_id=url_ids[2])
+    assert told.text == kb.message("too_many", "ko")  # clicks carry no text: the staff workspace's language
+    time.sleep(0.5)
+    assert slack_api.of("response_url", url_id=url_ids[3]) == []  # told once a minute, not at every click
+    logged.stop.set()
+    thread.join(15)
+
+
 def test_replies_that_found_nothing_offer_no_votes(workspace: Workspace, slack_api: FakeSlackApi) -> None:
     workspace.dm("Who won the world cup?", "D_NOVOTE")
     [answer] = slack_api.wait_for("chat.postMessage", channel="D_NOVOTE")
