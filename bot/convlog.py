@@ -21,7 +21,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -87,8 +87,17 @@ class NoLog:
 class Hasher:
     """Keyed hashes of platform ids: stable per installation, useless without the secret file."""
 
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+    def __init__(self, secret: bytes | Callable[[], bytes]) -> None:
+        self._secret, self._lock = secret, threading.Lock()
+
+    def _key(self) -> bytes:
+        """The secret; one kept in a database is read at first use (it may not answer at start)."""
+        if callable(self._secret):
+            with self._lock:
+                if callable(self._secret):
+                    self._secret = self._secret()
+        assert isinstance(self._secret, bytes)
+        return self._secret
 
     @classmethod
     def beside(cls, db_path: Path) -> Hasher:
@@ -115,16 +124,20 @@ class Hasher:
         itself, so that every replica hashes a person alike."""
         if db.dialect == "sqlite":
             return cls.beside(Path(str(db.path)))
-        db.write(
-            "INSERT INTO installation (name, value) VALUES ('hash_key', ?) ON CONFLICT DO NOTHING",
-            [(secrets.token_hex(32),)],
-        )
-        return cls(bytes.fromhex(str(db.read("SELECT value FROM installation WHERE name = 'hash_key'")[0][0])))
+
+        def shared_secret() -> bytes:
+            db.write(
+                "INSERT INTO installation (name, value) VALUES ('hash_key', ?) ON CONFLICT DO NOTHING",
+                [(secrets.token_hex(32),)],
+            )
+            return bytes.fromhex(str(db.read("SELECT value FROM installation WHERE name = 'hash_key'")[0][0]))
+
+        return cls(shared_secret)
 
     def __call__(self, value: str | None) -> str:
         if not value:
             return ""
-        return hmac.new(self._secret, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:24]
+        return hmac.new(self._key(), value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:24]
 
 
 def safe_text(text: str) -> str:

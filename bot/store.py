@@ -164,8 +164,16 @@ class Database:
             self._sqlite.execute("PRAGMA journal_mode=WAL")
             self._sqlite.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             self._sqlite.execute("PRAGMA synchronous=FULL")
-        self._migrate()
         self._pruned = 0.0
+        self._migrated = False
+        self._migrating = threading.Lock()
+        try:
+            self._migrate()
+        except Exception as err:  # PostgreSQL down at start: serve, and bring the schema up once it answers
+            if self.dialect == "sqlite" or not is_outage(err):
+                raise
+            self._failing.add("write")
+            self.dependency.failed(err)
 
     @property
     def _conn(self) -> Any:
@@ -203,6 +211,14 @@ class Database:
             self._conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
     def _migrate(self) -> None:
+        if self._migrated:
+            return
+        with self._migrating:
+            if not self._migrated:
+                self._migrate_now()
+                self._migrated = True
+
+    def _migrate_now(self) -> None:
         with self._lock:
             self._begin()  # one process migrates; the others wait, then see it done
             try:
@@ -215,12 +231,13 @@ class Database:
                     self._set_version(version + 1)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
 
     def write(self, sql: str, rows: Iterable[Sequence[object]] = ((),)) -> list[int]:
         """Run one statement per row in a single transaction; how many rows each changed."""
         with self._watched("write"), self._lock:
+            self._migrate()
             self._begin()
             try:
                 changed = [self._conn.execute(self._sql(sql), tuple(row)).rowcount for row in rows]
@@ -234,6 +251,7 @@ class Database:
     def write_returning(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """One statement with a RETURNING clause, in a transaction of its own; the rows it returned."""
         with self._watched("write"), self._lock:
+            self._migrate()
             self._begin()
             try:
                 found = [tuple(row) for row in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
@@ -245,6 +263,7 @@ class Database:
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._watched("read"), self._lock:
+            self._migrate()
             return [tuple(row) for row in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
 
     def _rollback(self) -> None:

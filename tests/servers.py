@@ -54,8 +54,9 @@ def redis_server(port: int | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster (trust authentication on loopback) with a `coopbot` database; its URL."""
+def postgres_server(port: int | None = None) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (trust authentication on loopback) with a `coopbot` database, on `port`
+    (default: a free one); its URL."""
     initdb, postgres = _binary("initdb"), _binary("postgres")
     if initdb is None or postgres is None:
         pytest.skip("PostgreSQL is not installed (Debian package postgresql; .ci/run installs it)")
@@ -64,7 +65,7 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as its own user
         shutil.chown(workdir, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
+    port = port or free_port()
     try:
         subprocess.run([*as_user, initdb, "-D", str(workdir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
                        check=True, capture_output=True)  # fmt: skip

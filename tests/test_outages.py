@@ -21,7 +21,7 @@ import pytest
 from fakes.ports import accepting, free_port, wait_accepting
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace
 from fakes.telegram_api import ALICE, FakeTelegram
-from servers import redis_server
+from servers import postgres_server, redis_server
 
 from adapters import slack
 from adapters import telegram as tg
@@ -192,6 +192,18 @@ def test_a_new_database_and_its_directory_are_private_to_the_bot(tmp_path: Path)
     assert path.parent.stat().st_mode & 0o777 == 0o700
     for made in (path, path.with_name(path.name + "-wal")):
         assert made.stat().st_mode & 0o777 == 0o600, made
+
+
+def test_a_postgresql_that_is_not_up_yet_is_used_once_it_answers(tmp_path: Path) -> None:
+    port = free_port()
+    db = Database(f"postgresql://postgres@127.0.0.1:{port}/coopbot", busy=1.0)  # nothing listens there yet
+    problem = db.readiness()
+    assert problem is not None and "connect" in problem.lower()
+    with postgres_server(port):
+        eventually(lambda: db.readiness() is None, "readiness once PostgreSQL answers")
+        inbox = SqliteInbox(db)
+        assert inbox.add([Item("slack", "Ev1", "C1", "{}", time.time())]) == [True]  # the schema is there now
+        assert [i.key for i in inbox.due("slack")] == ["Ev1"]
 
 
 # -- Redis -------------------------------------------------------------------------------------------------
