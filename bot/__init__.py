@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.commands import COMMANDS as COMMANDS
     from bot.commands import Command as Command
     from bot.commands import parse_command as parse_command
+    from bot.controls import strip_controls as strip_controls
     from bot.core import Coopbot as Coopbot
     from bot.feedback import Feedback as Feedback
     from bot.labels import label as label
@@ -90,6 +91,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "plain_text": ("bot.render_text", "plain_text"),
     "question_done": ("bot.logs", "question_done"),
     "render_plain": ("bot.render_text", "render_plain"),
+    "strip_controls": ("bot.controls", "strip_controls"),
 }
 __all__ = sorted(_EXPORTS)
 
