@@ -260,7 +260,8 @@ def to_json(report: Mapping[str, Any]) -> str:
 
 
 def to_markdown(report: Mapping[str, Any]) -> str:
-    """The report for a terminal or a pull request. Everything from the log is a code span (`_literal`)."""
+    """The report for a terminal or a pull request. What people typed, and the names of what they asked about,
+    are code spans (`_literal`); the rest (counts, days, languages) is the report's own."""
     t = report["totals"]
     out = [
         f"# coopbot report, {report['since'][:10]} to {report['generated'][:10]}",
@@ -279,7 +280,7 @@ def to_markdown(report: Mapping[str, Any]) -> str:
         hint = (f" — likely {_literal(named)}" if named else " — likely") + (
             f" ({_literal(about['fact'])})" if about.get("fact") else ""
         )
-        out.append(f"{n}. **{group['count']}×** [{_literal(group['lang'], 20)}]{hint if about else ''}")
+        out.append(f"{n}. **{group['count']}×** [{group['lang']}]{hint if about else ''}")
         out += [f"   - {_literal(text)}" for text in group["examples"]]
     out += ["", "## Answers voted down", ""]
     if not report["feedback"]:
@@ -295,7 +296,7 @@ def to_markdown(report: Mapping[str, Any]) -> str:
     days: Counter[tuple[str, str]] = Counter()
     for entry in report["usage"]["by_day"]:
         days[entry["day"], entry["surface"]] += entry["count"]
-    out += [f"- {_literal(day)} {_literal(surface)}: {count}" for (day, surface), count in sorted(days.items())] or [
+    out += [f"- {day} {_literal(surface)}: {count}" for (day, surface), count in sorted(days.items())] or [
         "No questions in this period."
     ]
     intents = ", ".join(f"{_literal(name)} {count}" for name, count in report["usage"]["top_intents"])
