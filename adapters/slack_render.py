@@ -63,10 +63,13 @@ def _cut_point(text: str, limit: int) -> int:
         cut = text.rfind(" ", 0, limit + 1)
     if cut <= limit // 2:
         cut = limit
-    amp = text.rfind("&", max(0, cut - 4), cut)
-    if amp != -1 and ";" not in text[amp:cut]:
-        cut = amp
-    return max(cut, 1)
+    return max(_outside_entities(text, cut), 1)
+
+
+def _outside_entities(escaped: str, cut: int) -> int:
+    """`cut`, or the `&` before it when cutting there would split an &amp;, &lt; or &gt; in two."""
+    amp = escaped.rfind("&", max(0, cut - 4), cut)
+    return amp if amp != -1 and ";" not in escaped[amp:cut] else cut
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -89,11 +92,7 @@ def clip(escaped: str, limit: int) -> str:
     """Already-escaped text cut to at most `limit` characters, ending in an ellipsis, never inside an &entity;."""
     if len(escaped) <= limit:
         return escaped
-    cut = limit - 1
-    amp = escaped.rfind("&", max(0, cut - 4), cut)
-    if amp != -1 and ";" not in escaped[amp:cut]:
-        cut = amp
-    return escaped[:cut].rstrip() + "\u2026"
+    return escaped[: _outside_entities(escaped, limit - 1)].rstrip() + "\u2026"
 
 
 def fallback_text(layout: Layout) -> str:
@@ -256,7 +255,7 @@ EXAMPLE_LIMIT = 200  # characters of a question shown in the report, before esca
 EXAMPLE_ROOM = 850  # and after: three of them under the cluster's line (at most 340) fit one section
 
 
-def shown(text: object, limit: int) -> str:
+def _shown(text: object, limit: int) -> str:
     """Text from the log as curators see it in Slack: control characters stripped (newlines and tabs kept),
     escaped, at most `limit` characters."""
     return clip(escape(strip_controls(str(text), keep="\n\t")), limit)
@@ -268,7 +267,7 @@ def _example(question: object) -> str:
     return clip(escape(truncate(flat, EXAMPLE_LIMIT)), EXAMPLE_ROOM)
 
 
-def option(text: str, value: str) -> dict[str, Any]:
+def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": truncate(text, OPTION_TEXT_LIMIT)}, "value": value}
 
 
@@ -276,16 +275,16 @@ def report_message(
     lead: str, clusters: Sequence[Mapping[str, Any]], fact_texts: Mapping[str, str], lang: Lang
 ) -> SlackMessage:
     """The week's largest unanswered clusters, each with a "teach as" menu of its likely facts and "dismiss"."""
-    blocks: list[dict[str, Any]] = [section(shown(lead, SECTION_LIMIT))]
+    blocks: list[dict[str, Any]] = [section(_shown(lead, SECTION_LIMIT))]
     for cluster in clusters:
         likely = cluster.get("likely") or {}
         about = f" · {label('likely', lang)}: {likely['name']}" if likely.get("name") else ""
-        head = f"*{int(cluster['count'])}×* ({shown(cluster['lang'], 20)}){shown(about, 300)}"
+        head = f"*{int(cluster['count'])}×* ({_shown(cluster['lang'], 20)}){_shown(about, 300)}"
         examples = [f"• {_example(q)}" for q in cluster["examples"][:REPORT_EXAMPLES]]
         blocks += [{"type": "divider"}, section(clip("\n".join((head, *examples)), SECTION_LIMIT))]
         elements: list[dict[str, Any]] = []
         options = [
-            option(fact_texts.get(f, f), f) for f in likely.get("candidates", [])[:100] if len(f) <= OPTION_VALUE_LIMIT
+            _option(fact_texts.get(f, f), f) for f in likely.get("candidates", [])[:100] if len(f) <= OPTION_VALUE_LIMIT
         ]
         if options:
             elements.append(
@@ -306,7 +305,7 @@ def report_message(
         )
         elements.append(button(label("dismiss", lang), cluster["key"], DISMISS_ACTION))
         blocks.append({"type": "actions", "block_id": CLUSTER_BLOCK + cluster["key"], "elements": elements})
-    return SlackMessage(shown(lead, TEXT_LIMIT), blocks[:MAX_BLOCKS])
+    return SlackMessage(_shown(lead, TEXT_LIMIT), blocks[:MAX_BLOCKS])
 
 
 def notice_message(text: str) -> SlackMessage:
@@ -336,4 +335,4 @@ def feedback_view(ref: str, lang: Lang, prompt: str) -> dict[str, Any]:
 
 def fact_options(found: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """The answer to a search in the "teach as" menu (Slack's block_suggestion)."""
-    return {"options": [option(text, ident) for ident, text in found if len(ident) <= OPTION_VALUE_LIMIT][:100]}
+    return {"options": [_option(text, ident) for ident, text in found if len(ident) <= OPTION_VALUE_LIMIT][:100]}
