@@ -1,7 +1,7 @@
 """Everything shown to curators is safe whatever people typed. Questions and a comment full of terminal
-escapes (ESC[2J, OSC 52 writing the clipboard), bidi overrides, HTML, Markdown links and images, and runs of
-`&`, are logged by the real bot, then read back through every report format: `coopbot report` as Markdown
-(the default, on a terminal), HTML and JSON, and the Slack message of `/coop report`."""
+escapes (ESC[2J, OSC 52 writing the clipboard), bidi overrides, HTML, Markdown links and images, runs of
+`&` and of quotes, are logged by the real bot, then read back through every report format: `coopbot
+report` as Markdown (the default, on a terminal), HTML and JSON, and the Slack message of `/coop report`."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ QUESTIONS = (
     f"{REVERSED}exe.pdf {MARKUP} \x9b2J\x7f",
     f"``{JS_LINK}`` ` <img src=x onerror=alert(1)> `",  # backticks that would end a code span early
     *("&" * 199 + tail for tail in ("", "?", "!")),  # three questions of 199 '&': one cluster
+    '"' * 2000,
 )
 COMMENT = f"{CLEAR}{MARKUP}{CLIPBOARD}"
 # What no report may hold: C0 controls but a tab and a newline, DEL, C1 controls, bidi controls.
