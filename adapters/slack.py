@@ -7,7 +7,9 @@ inbox before it is acknowledged (adapters/slack_intake.py, where HTTP signatures
 SLACK_API_URL points the Web API (and so apps.connections.open) elsewhere.
 
 The Slack app needs: bot scopes app_mentions:read, chat:write, im:history, im:write, commands, and
-channels:history, groups:history, mpim:history (to look for a reply after an ambiguous failure);
+channels:history, groups:history, mpim:history (to look for a reply after an ambiguous failure), and
+channels:read, groups:read, im:read, mpim:read, users:read (to tell guests and conversations shared
+with other organisations, which get the public audience: adapters/slack_audience.py);
 events app_mention, message.im, app_home_opened; interactivity on; the /coop command; the Home tab.
 In HTTP mode, the request URL of events, interactivity and the command is http(s)://HOST/slack/events.
 """
@@ -48,6 +50,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
 from adapters.http_server import ServerThread, ops_routes, serve_ops
+from adapters.slack_audience import Audiences
 from adapters.slack_intake import SURFACE, ConversationWorkers, EventsHandler, Intake
 from adapters.slack_render import (
     ASK_ACTION,
@@ -66,7 +69,6 @@ from adapters.slack_render import (
     notice_message,
     render_answer,
     report_message,
-    share_value,
 )
 from bot import (
     LANGS,
@@ -110,7 +112,6 @@ POST_ATTEMPTS = 3  # tries of a post whose earlier tries certainly did not arriv
 CHECK_LIMIT = 200  # messages read when looking for a reply that may have arrived
 CHECK_ATTEMPTS = 3  # tries of that search before the request is left to be answered later
 CHECK_SLACK_CLOCK = 60.0  # seconds of leeway between our clock and Slack's message timestamps
-ANSWER: Codec[Answer] = Codec(to_data, partial(from_data, Answer))  # an Answer as Redis keeps it
 REPLY_EVENT = "coopbot_reply"  # metadata event_type of every reply, with the request's key
 CLUSTERS_KEPT = 500  # clusters shown to curators, remembered for their teach and dismiss actions
 REPORT_DAYS = 7
@@ -286,7 +287,7 @@ def from_slack(text: str, bot_user_id: str | None = None) -> str:
 class Where:
     """A conversation: the core's session key, and how to reach it (a channel/thread, or a response_url).
     `key` names the request being answered (its reply carries it as metadata); `resumed` means a previous
-    run began answering it, so its reply may be out already."""
+    run began answering it, so its reply may be out already; `audience` is who may read it there."""
 
     session: str
     channel: str | None = None
@@ -294,6 +295,20 @@ class Where:
     response_url: str | None = None  # ephemeral replies to /coop and to its buttons
     key: str = ""
     resumed: bool = False
+    audience: Audience = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An ephemeral answer kept for its "share in channel" button (whose value is only the key), with what it
+    answered, to answer again where the channel's audience is not the asker's."""
+
+    answer: Answer
+    text: str
+    command: tuple[str, str] | None = None
+
+
+KEPT: Codec[Kept] = Codec(to_data, partial(from_data, Kept))  # a kept answer as Redis holds it
 
 
 def session_key(team: str | None, channel: str, thread_or_user: str) -> str:
@@ -318,13 +333,15 @@ class SlackListeners:
     inbox key and whether it is resumed after a restart come in Bolt's context."""
 
     def __init__(self, bot: Coopbot, settings: Settings, runtime: Runtime) -> None:
-        self.bot, self.audience, self.lang, self.runtime = bot, settings.audience, settings.lang, runtime
+        self.bot, self.lang, self.runtime = bot, settings.lang, runtime
         self.poster = web_client(settings.bot_token, settings.api_url, send_retry_handlers(), runtime)
         self.curation = runtime.curation
         # The questions of each cluster a curator was shown, by key, for the teach and dismiss actions.
         self.clusters: Cache[str, list[str]] = runtime.caches.make("slack-clusters", CLUSTERS_KEPT, TEXTS)
         # Ephemeral answers by key, so "share in channel" posts the very answer the asker saw.
-        self.answers: Cache[str, Answer] = runtime.caches.make("slack-answers", ANSWER_CACHE, ANSWER)
+        self.answers: Cache[str, Kept] = runtime.caches.make("slack-answers", ANSWER_CACHE, KEPT)
+        reader = web_client(settings.bot_token, settings.api_url, runtime=runtime)
+        self.audiences = Audiences(reader, runtime.caches, settings.audience)
         self._failed = threading.local()  # the outage that made this thread's request fail, for `answerer`
 
     def register(self, app: App) -> None:
@@ -362,7 +379,8 @@ class SlackListeners:
             return
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]  # a mention is answered in its thread
-        where = self._where(context, session_key(context.get("team_id"), channel, thread), channel, thread)
+        audience = self.audiences.of(event.get("user"), channel)
+        where = self._where(context, session_key(context.get("team_id"), channel, thread), channel, thread, audience)
         text = from_slack(event.get("text", ""), context.get("bot_user_id"))
         self.reply(where, text, person=event.get("user"), asked_at=body.get("event_time"))
 
@@ -370,9 +388,8 @@ class SlackListeners:
         if event.get("channel_type") != "im" or not self._from_a_person(event, context):
             return  # channel messages come as app_mention; edits, joins and bots are not questions
         channel, thread = event["channel"], event.get("thread_ts")
-        where = self._where(
-            context, session_key(context.get("team_id"), channel, thread or event["user"]), channel, thread
-        )
+        session = session_key(context.get("team_id"), channel, thread or event["user"])
+        where = self._where(context, session, channel, thread, self.audiences.of(event["user"], channel))
         text = from_slack(event.get("text", ""), context.get("bot_user_id"))
         if not text and event.get("files"):
             self.deliver(where, render_answer(self.bot.notice("non_text", self._lang(where, ""))))
@@ -391,7 +408,8 @@ class SlackListeners:
     def on_home(self, event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        about = [self.bot.command("about", lang=lang, audience=self.audience) for lang in LANGS]
+        audience = self.audiences.of(event.get("user"))
+        about = [self.bot.command("about", lang=lang, audience=audience) for lang in LANGS]
         examples = {lang: self.bot.examples(lang) for lang in LANGS}
         privacy = {lang: plain_text(lay_out(self.bot.command("privacy", lang=lang))) for lang in LANGS}
         client.views_publish(user_id=event["user"], view=home_view(about, examples, privacy))
@@ -401,7 +419,8 @@ class SlackListeners:
     def on_command(self, ack: Callable[..., None], command: dict[str, Any], context: dict[str, Any]) -> None:
         ack()  # the intake acknowledged Slack already; Bolt wants every request acked
         session = session_key(context.get("team_id"), command["channel_id"], command["user_id"])
-        where = self._where(context, session, response_url=command["response_url"])
+        audience = self.audiences.of(command["user_id"], command["channel_id"])
+        where = self._where(context, session, audience=audience, response_url=command["response_url"])
         text = from_slack(command.get("text", ""), context.get("bot_user_id"))
         word = text.split(maxsplit=1)[0].casefold() if text.strip() else ""
         if word in CURATOR_COMMANDS:
@@ -429,10 +448,11 @@ class SlackListeners:
         session: str,
         channel: str | None = None,
         thread: str | None = None,
+        audience: Audience = "public",
         response_url: str | None = None,
     ) -> Where:
         key, resumed = str(context.get(KEY, "")), bool(context.get(RESUMED))
-        return Where(session, channel, thread, response_url, key, resumed)
+        return Where(session, channel, thread, response_url, key, resumed, audience)
 
     def _where_clicked(self, body: dict[str, Any], context: dict[str, Any], client: WebClient) -> Where:
         """A button's conversation: the ephemeral answer, the DM, the channel thread; from App Home the DM."""
@@ -440,16 +460,20 @@ class SlackListeners:
         container = body.get("container", {})
         if container.get("type") == "view":
             channel = client.conversations_open(users=user)["channel"]["id"]
-            return self._where(context, session_key(team, channel, user), channel)
+            return self._where(
+                context, session_key(team, channel, user), channel, None, self.audiences.of(user, channel)
+            )
         channel = body["channel"]["id"]
+        audience = self.audiences.of(user, channel)
         if container.get("is_ephemeral"):
-            return self._where(context, session_key(team, channel, user), response_url=body["response_url"])
+            session = session_key(team, channel, user)
+            return self._where(context, session, audience=audience, response_url=body["response_url"])
         message = body.get("message", {})
         if channel.startswith("D"):
             thread = message.get("thread_ts")
-            return self._where(context, session_key(team, channel, thread or user), channel, thread)
+            return self._where(context, session_key(team, channel, thread or user), channel, thread, audience)
         thread = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
-        return self._where(context, session_key(team, channel, thread), channel, thread)
+        return self._where(context, session_key(team, channel, thread), channel, thread, audience)
 
     def admitted(self, body: dict[str, Any]) -> bool:
         """A click or a form counts against its person's limit like a question; the first one over it is told so
@@ -502,7 +526,7 @@ class SlackListeners:
                 url, {**notice_message(text).payload(), "response_type": "ephemeral", "replace_original": False}
             )
         except Exception:
-            log.exception("could not acknowledge feedback")
+            log.exception("could not send a notice under a button")
 
     # curators
 
@@ -588,23 +612,35 @@ class SlackListeners:
             log.exception("could not reply in %s", where.session)
 
     def on_share_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Post an ephemeral answer in the channel, for the channel's audience: the very answer the asker saw
+        when that audience is the asker's, else the same question answered again for it."""
         ack()
         if not self.admitted(body):
             return
-        url = body["response_url"]
-        value = json.loads(action.get("value") or "{}")
+        url, lang = body["response_url"], self.lang or "ko"
+        where = Where("share", response_url=url)
         try:
-            answer = self.answers.get(str(value.get("k", "")))
-            if answer is None:  # the process restarted since: ask again, outside the conversation
-                lang = value.get("l") or self.lang
-                answer = self.bot.ask(value.get("q", ""), lang=lang, audience=self.audience)
+            kept = self.answers.get(str(action.get("value", "")))
+            if kept is None:  # expired, or the process restarted since: the asker is told, nothing is posted
+                self._respond_logged(url, self.bot.message("share_expired", lang))
+                return
+            lang = kept.answer.language
+            audience = self.audiences.of(body["user"]["id"], (body.get("channel") or {}).get("id"))
+            answer = kept.answer if kept.answer.audience == audience else self.answer_again(kept, audience)
             self._respond(url, {**render_answer(answer).payload(), "response_type": "in_channel"})
             self._respond(url, {"delete_original": True})
         except PossiblyDelivered as err:
             log.warning("possible loss: a shared answer may not have arrived (%s)", err)
         except Exception:
             log.exception("could not share an answer")
-            self.apologise(Where("share", response_url=url), value.get("q", ""))
+            self._deliver_or_log(where, self.bot.notice("error", lang))
+
+    def answer_again(self, kept: Kept, audience: Audience) -> Answer:
+        """A kept answer's question answered anew for `audience`, outside the asker's conversation."""
+        lang = kept.answer.language
+        if kept.command is not None:
+            return self.bot.command(*kept.command, lang=lang, audience=audience)
+        return self.bot.ask(kept.text, lang=lang, audience=audience)
 
     # answering
 
@@ -652,9 +688,8 @@ class SlackListeners:
             answer = self.bot.late(answer)
         share = None
         if where.response_url:
-            key = os.urandom(8).hex()
-            self.answers.put(key, answer)
-            share = share_value(key, text, answer.language)
+            share = os.urandom(8).hex()
+            self.answers.put(share, Kept(answer, text, command))
         outcome = "sent"
         try:
             self.deliver(where, render_answer(answer, asked=asked, share=share))
@@ -676,13 +711,13 @@ class SlackListeners:
             text,
             session=where.session,
             lang=self.lang,
-            audience=self.audience,
+            audience=where.audience,
             person=f"slack:{person}" if person else None,
         )
 
     def run_command(self, where: Where, name: str, argument: str) -> Answer:
         lang = self._lang(where, "")
-        return self.bot.command(name, argument, lang=lang, session=where.session, audience=self.audience)
+        return self.bot.command(name, argument, lang=lang, session=where.session, audience=where.audience)
 
     def _lang(self, where: Where, text: str) -> Lang:
         # Korean when nothing tells: the staff workspace is a Korean one.

@@ -2,17 +2,18 @@
 
 Pure functions over plain dicts (no Bolt, no network), so the layout is testable on its own.
 Every piece of user or fact-base text goes through `escape`, so nothing rendered can ping
-@channel/@here or forge a link, and every block stays inside Block Kit's limits.
+@channel/@here or forge a link, and every block stays inside Block Kit's limits, counted after escaping
+(an `&` takes five characters then). A button's value is never cut: what does not fit is not a button.
+What curators are shown of people's questions (the report, notices) also loses its control characters.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import Answer, Lang, Layout, Part, label, lay_out, plain_text
+from bot import Answer, Lang, Layout, Part, label, lay_out, plain_text, strip_controls
 
 SECTION_LIMIT = 3000  # characters of a section's (or a context element's) text
 MAX_BLOCKS = 50  # blocks of one message
@@ -20,6 +21,8 @@ MAX_HOME_BLOCKS = 100  # blocks of the App Home view
 CONTEXT_ELEMENTS = 10  # elements of one context block
 BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
+OPTION_TEXT_LIMIT = 75  # a select menu option's text
+OPTION_VALUE_LIMIT = 150  # and its value
 BUTTONS_PER_BLOCK = 5  # fewer than Block Kit's 25: a row of five stays readable
 MAX_SUGGESTIONS = 5
 HOME_EXAMPLES = 10  # example questions per language on the Home tab
@@ -60,10 +63,13 @@ def _cut_point(text: str, limit: int) -> int:
         cut = text.rfind(" ", 0, limit + 1)
     if cut <= limit // 2:
         cut = limit
-    amp = text.rfind("&", max(0, cut - 4), cut)
-    if amp != -1 and ";" not in text[amp:cut]:
-        cut = amp
-    return max(cut, 1)
+    return max(_outside_entities(text, cut), 1)
+
+
+def _outside_entities(escaped: str, cut: int) -> int:
+    """`cut`, or the `&` before it when cutting there would split an &amp;, &lt; or &gt; in two."""
+    amp = escaped.rfind("&", max(0, cut - 4), cut)
+    return amp if amp != -1 and ";" not in escaped[amp:cut] else cut
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -82,10 +88,17 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+def clip(escaped: str, limit: int) -> str:
+    """Already-escaped text cut to at most `limit` characters, ending in an ellipsis, never inside an &entity;."""
+    if len(escaped) <= limit:
+        return escaped
+    return escaped[: _outside_entities(escaped, limit - 1)].rstrip() + "\u2026"
+
+
 def fallback_text(layout: Layout) -> str:
     """The plain `text` Slack shows in notifications and to clients without Block Kit: the layout as the
     console shows it, suggestions aside (they are the buttons)."""
-    return truncate(escape(plain_text(layout)), TEXT_LIMIT)
+    return clip(escape(plain_text(layout)), TEXT_LIMIT)
 
 
 # -- blocks ---------------------------------------------------------------------------------------------
@@ -134,10 +147,13 @@ def part_blocks(part: Part) -> list[dict[str, Any]]:
 
 
 def button(text: str, value: str, action_id: str, primary: bool = False) -> dict[str, Any]:
+    """A button; its text is shortened to fit, its value must fit as it is (a cut value would do another thing)."""
+    if len(value) > BUTTON_VALUE_LIMIT:
+        raise ValueError(f"a button value of {len(value)} characters would be cut at {BUTTON_VALUE_LIMIT}")
     element: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": truncate(text, BUTTON_TEXT_LIMIT), "emoji": False},
-        "value": value[:BUTTON_VALUE_LIMIT],
+        "value": value,
         "action_id": action_id,
     }
     if primary:
@@ -146,8 +162,10 @@ def button(text: str, value: str, action_id: str, primary: bool = False) -> dict
 
 
 def question_buttons(questions: Iterable[str]) -> list[dict[str, Any]]:
-    """Buttons that ask their question; action_ids are unique within the message."""
-    return [button(q, q, f"{ASK_ACTION}_{i}") for i, q in enumerate(questions) if q.strip()]
+    """Buttons that ask their question; action_ids are unique within the message. A question too long to be
+    a button's value is not offered (only the fact base writes these questions)."""
+    fit = [q for q in questions if q.strip() and len(q) <= BUTTON_VALUE_LIMIT]
+    return [button(q, q, f"{ASK_ACTION}_{i}") for i, q in enumerate(fit)]
 
 
 def actions(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -155,11 +173,6 @@ def actions(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {"type": "actions", "elements": elements[i : i + BUTTONS_PER_BLOCK]}
         for i in range(0, len(elements), BUTTONS_PER_BLOCK)
     ]
-
-
-def share_value(key: str, question: str, lang: Lang) -> str:
-    """What the share button carries: the cached answer's key, and the question to ask again if it expired."""
-    return json.dumps({"k": key, "q": question[:1500], "l": lang}, ensure_ascii=False)
 
 
 def _tail_blocks(layout: Layout, share: str | None) -> list[dict[str, Any]]:
@@ -203,7 +216,8 @@ def _head_blocks(layout: Layout, asked: str | None = None) -> list[dict[str, Any
 
 
 def render_answer(answer: Answer, *, asked: str | None = None, share: str | None = None) -> SlackMessage:
-    """An Answer as a message. `asked` echoes a clicked question; `share` adds the share button."""
+    """An Answer as a message. `asked` echoes a clicked question; `share` adds the share button, whose value
+    it is: the short key under which the surface keeps the answer, never the question itself."""
     layout = lay_out(answer)
     blocks = _fit(_head_blocks(layout, asked), _tail_blocks(layout, share), MAX_BLOCKS)
     return SlackMessage(fallback_text(layout), blocks)
@@ -225,7 +239,7 @@ def home_view(
             part.append(context([f"*{escape(label('suggestions', answer.language))}*"]))
             part += actions(questions)
         if privacy and privacy.get(answer.language):
-            part.append(context([escape(truncate(privacy[answer.language], SECTION_LIMIT))]))
+            part.append(context([clip(escape(privacy[answer.language]), SECTION_LIMIT)]))
         blocks += [*part, {"type": "divider"}]
     return {"type": "home", "blocks": blocks[:-1][:MAX_HOME_BLOCKS]}
 
@@ -236,27 +250,41 @@ TEACH_ACTION = "coop_teach"  # a static_select of a cluster's likely facts; its 
 TEACH_SEARCH_ACTION = "coop_teach_search"  # an external_select searching every fact, in the same block
 DISMISS_ACTION = "coop_dismiss"  # a button whose value is the cluster's key
 CLUSTER_BLOCK = "cluster:"
-OPTION_TEXT_LIMIT = 75
 REPORT_EXAMPLES = 3
+EXAMPLE_LIMIT = 200  # characters of a question shown in the report, before escaping
+EXAMPLE_ROOM = 850  # and after: three of them under the cluster's line (at most 340) fit one section
+
+
+def _shown(text: object, limit: int) -> str:
+    """Text from the log as curators see it in Slack: control characters stripped (newlines and tabs kept),
+    escaped, at most `limit` characters."""
+    return clip(escape(strip_controls(str(text), keep="\n\t")), limit)
+
+
+def _example(question: object) -> str:
+    """A question of a cluster on one line: its first EXAMPLE_LIMIT characters, escaped, within EXAMPLE_ROOM."""
+    flat = " ".join(strip_controls(str(question)).split())
+    return clip(escape(truncate(flat, EXAMPLE_LIMIT)), EXAMPLE_ROOM)
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": truncate(text, OPTION_TEXT_LIMIT)}, "value": value}
 
 
 def report_message(
     lead: str, clusters: Sequence[Mapping[str, Any]], fact_texts: Mapping[str, str], lang: Lang
 ) -> SlackMessage:
     """The week's largest unanswered clusters, each with a "teach as" menu of its likely facts and "dismiss"."""
-    blocks: list[dict[str, Any]] = [section(escape(lead))]
+    blocks: list[dict[str, Any]] = [section(_shown(lead, SECTION_LIMIT))]
     for cluster in clusters:
         likely = cluster.get("likely") or {}
         about = f" · {label('likely', lang)}: {likely['name']}" if likely.get("name") else ""
-        examples = "\n".join(f"• {escape(truncate(q, 200))}" for q in cluster["examples"][:REPORT_EXAMPLES])
-        blocks += [
-            {"type": "divider"},
-            section(f"*{cluster['count']}×* ({cluster['lang']}){escape(about)}\n{examples}"),
-        ]
+        head = f"*{int(cluster['count'])}×* ({_shown(cluster['lang'], 20)}){_shown(about, 300)}"
+        examples = [f"• {_example(q)}" for q in cluster["examples"][:REPORT_EXAMPLES]]
+        blocks += [{"type": "divider"}, section(clip("\n".join((head, *examples)), SECTION_LIMIT))]
         elements: list[dict[str, Any]] = []
         options = [
-            {"text": {"type": "plain_text", "text": truncate(fact_texts.get(f, f), OPTION_TEXT_LIMIT)}, "value": f}
-            for f in likely.get("candidates", [])[:100]
+            _option(fact_texts.get(f, f), f) for f in likely.get("candidates", [])[:100] if len(f) <= OPTION_VALUE_LIMIT
         ]
         if options:
             elements.append(
@@ -277,11 +305,13 @@ def report_message(
         )
         elements.append(button(label("dismiss", lang), cluster["key"], DISMISS_ACTION))
         blocks.append({"type": "actions", "block_id": CLUSTER_BLOCK + cluster["key"], "elements": elements})
-    return SlackMessage(lead, blocks[:MAX_BLOCKS])
+    return SlackMessage(_shown(lead, TEXT_LIMIT), blocks[:MAX_BLOCKS])
 
 
 def notice_message(text: str) -> SlackMessage:
-    return SlackMessage(truncate(text, TEXT_LIMIT), [section(escape(part)) for part in split_text(text)][:MAX_BLOCKS])
+    """A notice, often to curators (problems with knowledge/, what was taught): escaped, then split."""
+    escaped = escape(strip_controls(text, keep="\n\t"))
+    return SlackMessage(clip(escaped, TEXT_LIMIT), [section(part) for part in split_text(escaped)][:MAX_BLOCKS])
 
 
 def feedback_view(ref: str, lang: Lang, prompt: str) -> dict[str, Any]:
@@ -305,9 +335,4 @@ def feedback_view(ref: str, lang: Lang, prompt: str) -> dict[str, Any]:
 
 def fact_options(found: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """The answer to a search in the "teach as" menu (Slack's block_suggestion)."""
-    return {
-        "options": [
-            {"text": {"type": "plain_text", "text": truncate(text, OPTION_TEXT_LIMIT)}, "value": ident}
-            for ident, text in found[:100]
-        ]
-    }
+    return {"options": [_option(text, ident) for ident, text in found if len(ident) <= OPTION_VALUE_LIMIT][:100]}

@@ -691,7 +691,8 @@ class _Message:
 
 class FakeSlack(FakeServer):
     """The Web API at /api/<method> (Bearer token): auth.test, chat.postMessage, conversations.replies and
-    .history over every landed post and every user message the load announced; other methods answer ok."""
+    .history over every landed post and every user message the load announced, conversations.info and
+    users.info (every conversation internal, every person a member); other methods answer ok."""
 
     def __init__(self, faults: Faults, token: str = SLACK_TOKEN) -> None:
         super().__init__(faults)
@@ -773,6 +774,17 @@ class FakeSlack(FakeServer):
             if isinstance(params.get("metadata"), dict):
                 found.metadata = params["metadata"]
             return 200, {"ok": True, "channel": channel, "ts": ts, "text": found.text}, {}
+
+    def _api_conversations_info(self, params: Json, arrived: float) -> Reply:
+        # Every conversation of the load is internal to the workspace: staff may read staff-only material there.
+        channel = str(params["channel"])
+        info = {"id": channel, "is_im": channel.startswith("D"), "is_channel": channel.startswith("C"),
+                "is_shared": False, "is_ext_shared": False, "is_pending_ext_shared": False}  # fmt: skip
+        return 200, {"ok": True, "channel": info}, {}
+
+    def _api_users_info(self, params: Json, arrived: float) -> Reply:
+        user = {"id": str(params["user"]), "team_id": SLACK_TEAM, "is_restricted": False, "is_ultra_restricted": False}
+        return 200, {"ok": True, "user": user}, {}
 
     def _api_conversations_replies(self, params: Json, arrived: float) -> Reply:
         channel, ts = str(params["channel"]), str(params["ts"])

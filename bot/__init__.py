@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.answer import Contact as Contact
     from bot.answer import Kind as Kind
     from bot.answer import SourceRef as SourceRef
+    from bot.cache import FLAG as FLAG
     from bot.cache import TEXT as TEXT
     from bot.cache import TEXTS as TEXTS
     from bot.cache import WHOLE_NUMBERS as WHOLE_NUMBERS
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.commands import COMMANDS as COMMANDS
     from bot.commands import Command as Command
     from bot.commands import parse_command as parse_command
+    from bot.controls import strip_controls as strip_controls
     from bot.core import Coopbot as Coopbot
     from bot.dependency import Unavailable as Unavailable
     from bot.dependency import is_outage as is_outage
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
 # name -> (module, attribute)
 _EXPORTS: dict[str, tuple[str, str]] = {
     "Codec": ("bot.cache", "Codec"),
+    "FLAG": ("bot.cache", "FLAG"),
     "TEXT": ("bot.cache", "TEXT"),
     "TEXTS": ("bot.cache", "TEXTS"),
     "WHOLE_NUMBERS": ("bot.cache", "WHOLE_NUMBERS"),
@@ -112,6 +115,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "plain_text": ("bot.render_text", "plain_text"),
     "question_done": ("bot.logs", "question_done"),
     "render_plain": ("bot.render_text", "render_plain"),
+    "strip_controls": ("bot.controls", "strip_controls"),
 }
 __all__ = sorted(_EXPORTS)
 

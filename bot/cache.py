@@ -102,6 +102,13 @@ def _whole_numbers(data: object) -> list[int]:
     return list(data)
 
 
+def _flag(data: object) -> bool:
+    if not isinstance(data, bool):
+        raise ValueError("not a flag")
+    return data
+
+
+FLAG: Codec[bool] = Codec(lambda value: value, _flag)
 TEXT: Codec[str] = Codec(lambda value: value, _text)
 TEXTS: Codec[list[str]] = Codec(list, _texts)
 WHOLE_NUMBERS: Codec[list[int]] = Codec(list, _whole_numbers)

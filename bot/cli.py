@@ -270,7 +270,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(redact_url(f"coopbot report: cannot read the database {shown(path)}: {err}"), file=sys.stderr)
         return 1
     if args.format == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
+        text = report.to_json(data)
     elif args.format == "html":
         from bot.report_html import render_html
 

@@ -73,7 +73,10 @@ def _read(kind: object, data: object, where: str) -> object:
     if origin is tuple:
         if not isinstance(data, list):
             raise ValueError(f"{where}: not a list")
-        return tuple(_read(args[0], item, f"{where}[{n}]") for n, item in enumerate(data))
+        kinds = [args[0]] * len(data) if len(args) == 2 and args[1] is Ellipsis else list(args)
+        if len(kinds) != len(data):
+            raise ValueError(f"{where}: {len(data)} items where {len(kinds)} belong")
+        return tuple(_read(kind, item, f"{where}[{n}]") for n, (kind, item) in enumerate(zip(kinds, data, strict=True)))
     if kind is type(None):
         if data is not None:
             raise ValueError(f"{where}: not null")

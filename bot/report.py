@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,7 @@ from typing import Any, cast
 
 from rapidfuzz import fuzz
 
+from bot.controls import strip_controls, strip_controls_in
 from bot.convlog import COLUMNS, Question
 from bot.model import KnowledgeBase, Lang
 from bot.store import Database
@@ -252,8 +254,14 @@ def usage(asked: Sequence[Question]) -> dict[str, Any]:
     }
 
 
+def to_json(report: Mapping[str, Any]) -> str:
+    """The report as JSON, every string without control characters (a newline and a tab are kept, escaped)."""
+    return json.dumps(strip_controls_in(report), ensure_ascii=False, indent=2)
+
+
 def to_markdown(report: Mapping[str, Any]) -> str:
-    """The report for a terminal or a pull request."""
+    """The report for a terminal or a pull request. What people typed, and the names of what they asked about,
+    are code spans (`_literal`); the rest (counts, days, languages) is the report's own."""
     t = report["totals"]
     out = [
         f"# coopbot report, {report['since'][:10]} to {report['generated'][:10]}",
@@ -262,37 +270,49 @@ def to_markdown(report: Mapping[str, Any]) -> str:
         f"feedback 👍 {t['feedback_up']} · 👎 {t['feedback_down']}.",
     ]
     if not report["database"]["ok"]:
-        out += ["", f"**Database problem:** {report['database']['problem']}"]
+        out += ["", f"**Database problem:** {_literal(report['database']['problem'], 1000)}"]
     out += ["", "## Unanswered, by cluster", ""]
     if not report["unanswered"]:
         out.append("No unanswered questions in this period.")
     for n, group in enumerate(report["unanswered"][:20], 1):
         about = group["likely"] or {}
         named = about.get("name")
-        hint = (f" — likely {named}" if named else " — likely") + (f" (`{about['fact']}`)" if about.get("fact") else "")
+        hint = (f" — likely {_literal(named)}" if named else " — likely") + (
+            f" ({_literal(about['fact'])})" if about.get("fact") else ""
+        )
         out.append(f"{n}. **{group['count']}×** [{group['lang']}]{hint if about else ''}")
-        out += [f"   - {_one_line(text)}" for text in group["examples"]]
+        out += [f"   - {_literal(text)}" for text in group["examples"]]
     out += ["", "## Answers voted down", ""]
     if not report["feedback"]:
         out.append("No answers were voted down in this period.")
     for item in report["feedback"]:
-        out.append(f"- 👎 {item['down']} 👍 {item['up']}: {_one_line(item['question'])}")
-        out += [f"  - “{_one_line(c)}”" for c in item["comments"]]
+        out.append(f"- 👎 {item['down']} 👍 {item['up']}: {_literal(item['question'])}")
+        out += [f"  - {_literal(c)}" for c in item["comments"]]
     out += ["", "## Low-confidence answers", ""]
     if not report["low_confidence"]:
         out.append("No low-confidence answers in this period.")
-    out += [f"- {item['confidence']:.2f} {_one_line(item['question'])}" for item in report["low_confidence"]]
+    out += [f"- {item['confidence']:.2f} {_literal(item['question'])}" for item in report["low_confidence"]]
     out += ["", "## Usage", ""]
-    days: Counter[str] = Counter()
+    days: Counter[tuple[str, str]] = Counter()
     for entry in report["usage"]["by_day"]:
-        days[f"{entry['day']} {entry['surface']}"] += entry["count"]
-    out += [f"- {day}: {count}" for day, count in sorted(days.items())] or ["No questions in this period."]
-    intents = ", ".join(f"{name} {count}" for name, count in report["usage"]["top_intents"])
-    entities = ", ".join(f"{name} {count}" for name, count in report["usage"]["top_entities"])
+        days[entry["day"], entry["surface"]] += entry["count"]
+    out += [f"- {day} {_literal(surface)}: {count}" for (day, surface), count in sorted(days.items())] or [
+        "No questions in this period."
+    ]
+    intents = ", ".join(f"{_literal(name)} {count}" for name, count in report["usage"]["top_intents"])
+    entities = ", ".join(f"{_literal(name)} {count}" for name, count in report["usage"]["top_entities"])
     out += ["", f"Top intents: {intents or '-'}", f"Top entities: {entities or '-'}", ""]
     return "\n".join(out)
 
 
-def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+def _literal(value: object, limit: int = 200) -> str:
+    """Text from the log as Markdown that shows what was typed and does nothing else: control characters
+    stripped, on one line, clipped, as an inline code span, in which no link, image, HTML tag or autolink is
+    live (CommonMark 6.1); its fence is one backtick longer than the longest run of backticks inside."""
+    flat = " ".join(strip_controls(str(value)).split())
+    flat = flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if not flat:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"

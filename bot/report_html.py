@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.controls import strip_controls
 from bot.normalize import has_hangul
 
 TITLE = "coopbot — curators' report"
@@ -29,9 +30,6 @@ MAX_FILLED_DAYS = 366  # days without questions are drawn as empty days, unless 
 # the Okabe–Ito palette stays distinguishable with the common colour-vision deficiencies.
 SURFACE_COLOURS = {"telegram": "#0072B2", "slack": "#CC79A7", "console": "#009E73", "ask": "#E69F00"}
 SPARE_COLOURS = ("#56B4E9", "#D55E00", "#999999", "#F0E442", "#332288")
-
-# C0 and C1 control characters are not allowed in HTML text; whitespace ones are folded by _clean anyway.
-_CONTROLS = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
 
 FONTS = (
     '-apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", '
@@ -150,11 +148,10 @@ def _esc(value: object) -> str:
 
 
 def _clean(value: object, limit: int = CLIP) -> str:
-    """User text made fit to show: clipped first (a 1 MB paste is not walked twice), whitespace folded,
-    control characters dropped, and lone surrogates (JSON allows them, UTF-8 does not) replaced."""
+    """User text made fit to show: clipped first (a 1 MB paste is not walked twice), control characters,
+    ESC sequences and bidi overrides dropped, lone surrogates replaced (bot/controls.py), whitespace folded."""
     text = "" if value is None else str(value)
-    text = " ".join(text[: limit * 4].split()).translate(_CONTROLS)
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = " ".join(strip_controls(text[: limit * 4]).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -50,6 +50,7 @@ REQUIRED_MESSAGES = (
     "fallback", "unknown_entity", "clarify", "greeting", "thanks", "help_intro", "about", "error", "non_text",
     "too_many", "late_reply", "status", "status_problem", "curators_only", "report_lead", "report_none",
     "report_expired", "taught", "teach_failed", "dismissed", "reload_failed", "feedback_thanks", "feedback_ask",
+    "share_expired",
     "feedback_noted", "privacy_note", "privacy", "privacy_off",
     "too_long", "start", "contact_answer", "contact_line", "suggest_about", "suggest_contact", "lang_set",
     *(f"command_{command.name}" for command in COMMANDS),

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fakes.slack_api import FakeSlackApi
 from fakes.telegram_api import FakeTelegram
 
-from bot import Coopbot
+from bot import Coopbot, lay_out, plain_text
 from bot.files import DEFAULT_DIR
 from bot.model import KnowledgeBase
 
@@ -66,3 +67,28 @@ def slack_api() -> Iterator[FakeSlackApi]:
     of its own, so what one test's bot posts never reaches another's."""
     with FakeSlackApi() as fake:
         yield fake
+
+
+@dataclass(frozen=True)
+class StaffNote:
+    """A question of the fact base whose answer to staff carries a staff-only note, and that note (Korean)."""
+
+    question: str
+    note: str
+
+
+@pytest.fixture(scope="session")
+def staff_note(kb: KnowledgeBase) -> StaffNote:
+    """The first record with a staff-only note that its own Korean question brings up for staff and not for
+    the public: whichever it is today, so no test pins the fact base's contents."""
+    bot = Coopbot(kb)
+    for fact in kb.facts:
+        for note in fact.notes:
+            if note.visibility != "staff" or fact.question is None:
+                continue
+            question, text = fact.question("ko"), note.text("ko")
+            staff = plain_text(lay_out(bot.ask(question, lang="ko", audience="staff")))
+            public = plain_text(lay_out(bot.ask(question, lang="ko", audience="public")))
+            if text in staff and text not in public:
+                return StaffNote(question, text)
+    raise AssertionError("no record of knowledge/ has a staff-only note its own question brings up")

@@ -32,7 +32,8 @@ from fakes.slack_api import (
 )
 
 from adapters.slack import EVENTS_PATH, Settings, serve
-from bot import Coopbot, Runtime, UserLimit
+from adapters.slack_render import escape
+from bot import BoundedCache, Cache, Caches, Codec, Coopbot, Runtime, UserLimit
 from bot.store import Database, SqliteInbox
 
 HANGUL = re.compile(r"[가-힣]")
@@ -191,10 +192,14 @@ def test_slash_command_runs_the_commands_of_the_core_table(
     assert "KONEPS was exported to Mongolia in 2010" in responded(slack_api, asked_id)[0].text  # the pinned language
 
 
+def share_button(message: Call) -> dict[str, Any]:
+    return next(b for b in message.buttons() if b["action_id"] == "coop_share")
+
+
 def test_share_button_posts_the_same_answer_in_the_channel(slack: Workspace, slack_api: FakeSlackApi) -> None:
     _, url_id = slack.slash("What year did Vietnam get KONEPS?", "C_SHARE")
     [ephemeral] = responded(slack_api, url_id)
-    share = next(b for b in ephemeral.buttons() if b["action_id"] == "coop_share")
+    share = share_button(ephemeral)
     assert share["text"]["text"] == "Share in channel"
     reply, click_id = slack.click_in_ephemeral(share, "C_SHARE")
     assert reply.status == 200
@@ -205,14 +210,39 @@ def test_share_button_posts_the_same_answer_in_the_channel(slack: Workspace, sla
     assert deleted.params == {"delete_original": True}
 
 
-def test_share_button_of_an_answer_no_longer_kept_asks_the_question_again(
+def test_share_button_of_a_question_full_of_quotes_carries_a_short_key_and_shares(
     slack: Workspace, slack_api: FakeSlackApi
 ) -> None:
+    question = '"' * 2000
+    _, url_id = slack.slash(question, "C_SHARE_QUOTES")
+    [ephemeral] = responded(slack_api, url_id)
+    share = share_button(ephemeral)
+    assert re.fullmatch("[0-9a-f]{16}", share["value"])  # the key of the kept answer, not the question
+    _, click_id = slack.click_in_ephemeral(share, "C_SHARE_QUOTES")
+    shared, deleted = responded(slack_api, click_id, 2)
+    assert shared.params["response_type"] == "in_channel" and shared.text == ephemeral.text
+    assert deleted.params == {"delete_original": True}
+
+
+def test_share_button_of_an_answer_no_longer_kept_says_so_and_posts_nothing(
+    slack: Workspace, slack_api: FakeSlackApi, bot: Coopbot
+) -> None:
+    share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
+             "value": "0123456789abcdef"}  # fmt: skip
+    _, click_id = slack.click_in_ephemeral(share, "C_SHARE_GONE")
+    [told] = responded(slack_api, click_id)
+    assert told.text == bot.message("share_expired", "ko")  # the staff workspace is a Korean one
+    assert told.params["response_type"] == "ephemeral" and told.params["replace_original"] is False
+    time.sleep(0.3)  # nothing follows: no post in the channel, no deletion of the answer
+    assert len(slack_api.of("response_url", url_id=click_id)) == 1
+
+
+def test_share_button_of_an_old_release_says_so_too(slack: Workspace, slack_api: FakeSlackApi, bot: Coopbot) -> None:
     share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
              "value": json.dumps({"k": "gone", "q": "What year did Vietnam get KONEPS?", "l": "en"})}  # fmt: skip
-    _, click_id = slack.click_in_ephemeral(share, "C_SHARE_AGAIN")
-    shared = responded(slack_api, click_id, 2)[0]
-    assert shared.params["response_type"] == "in_channel" and "2008" in shared.text
+    _, click_id = slack.click_in_ephemeral(share, "C_SHARE_OLD")
+    [told] = responded(slack_api, click_id)
+    assert told.text == bot.message("share_expired", "ko")
 
 
 def test_suggestion_button_asks_its_question_in_the_same_thread(slack: Workspace, slack_api: FakeSlackApi) -> None:
@@ -459,13 +489,37 @@ def test_exception_under_a_slash_command_is_apologised_for_to_the_asker(slack_ap
         assert apology.params["response_type"] == "ephemeral"
 
 
-def test_exception_while_sharing_is_apologised_for_to_the_asker(slack_api: FakeSlackApi, bot: Coopbot) -> None:
-    share = {"action_id": "coop_share", "text": {"type": "plain_text", "text": "Share in channel"},
-             "value": json.dumps({"k": "gone", "q": "💥 What year did Vietnam get KONEPS?", "l": "en"})}  # fmt: skip
-    with serving(slack_api, ExplodingBot(bot)) as slack:
-        _, click_id = slack.click_in_ephemeral(share, "C_SHARE_BOOM")
-        [apology] = responded(slack_api, click_id)
-        assert apology.text == bot.message("error", "en") and apology.params["response_type"] == "ephemeral"
+class Fleeting(Caches):
+    """Caches in which what expires (who reads a conversation) is forgotten at once, so it is asked every time."""
+
+    def make(self, name: str, limit: int, codec: Codec[Any], ttl: float | None = None) -> Cache[Any, Any]:
+        return BoundedCache(limit, ttl=0.0 if ttl else None)
+
+
+def test_share_button_answers_again_for_a_channel_shared_since_the_question(
+    slack_api: FakeSlackApi, bot: Coopbot, staff_note: Any
+) -> None:
+    channel, note = "C_SHARED_SINCE", escape(staff_note.note)[:40]
+    with serving(slack_api, bot, caches=Fleeting()) as slack:
+        _, url_id = slack.slash(staff_note.question, channel)
+        [ephemeral] = responded(slack_api, url_id)
+        assert note in ephemeral.text  # an internal channel: the asker sees the staff note
+        slack_api.set_channel(channel, is_ext_shared=True, is_shared=True)  # then it is shared with another org
+        _, click_id = slack.click_in_ephemeral(share_button(ephemeral), channel)
+        shared, _ = responded(slack_api, click_id, 2)
+    assert shared.params["response_type"] == "in_channel"
+    assert note not in shared.everything() and shared.text.split("\n")[0] == ephemeral.text.split("\n")[0]
+
+
+def test_a_share_slack_refuses_is_apologised_for_to_the_asker(
+    slack: Workspace, slack_api: FakeSlackApi, bot: Coopbot
+) -> None:
+    _, url_id = slack.slash("What year did Vietnam get KONEPS?", "C_SHARE_REFUSED")
+    [ephemeral] = responded(slack_api, url_id)
+    slack_api.fail("response_url", 404)
+    _, click_id = slack.click_in_ephemeral(share_button(ephemeral), "C_SHARE_REFUSED")
+    [apology] = responded(slack_api, click_id)
+    assert apology.text == bot.message("error", "en") and apology.params["response_type"] == "ephemeral"
 
 
 # -- nothing lost, nothing doubled, nothing exhausted ------------------------------------------------------

@@ -1,5 +1,5 @@
-"""`coopbot serve slack` as a real process against the fake Slack: it answers, and SIGTERM or SIGINT
-stops it within seconds."""
+"""`coopbot serve slack` as a real process against the fake Slack: it answers, shows staff-only notes only
+where staff alone read, and SIGTERM or SIGINT stops it within seconds."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fakes.ports import accepting, free_port
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlackApi, Workspace, check_blocks
 from fakes.slack_socket import FakeSocketModeServer
+
+from adapters.slack_render import escape
+from bot import label
 
 ROOT = Path(__file__).resolve().parents[1]
 COOPBOT = str(Path(sys.executable).with_name("coopbot"))
@@ -102,3 +106,22 @@ def test_serve_slack_refuses_http_mode_without_a_signing_secret(slack_api: FakeS
     proc = start(slack_api, log, "--port", str(free_port()), SLACK_SIGNING_SECRET="")
     assert proc.wait(timeout=STOP_WITHIN) == 2
     assert "SLACK_SIGNING_SECRET" in log.read_text()
+
+
+def test_serve_slack_shows_a_staff_note_in_an_internal_channel_and_not_where_outsiders_read(
+    slack_api: FakeSlackApi, tmp_path: Path, staff_note: Any
+) -> None:
+    slack_api.set_channel("C_CLI_CONNECT", is_shared=True, is_ext_shared=True)  # Slack Connect
+    slack_api.set_user("U_CLI_GUEST", is_restricted=True)
+    proc, slack, log = serve_http(slack_api, tmp_path)
+    slack.mention(f"<@{BOT_USER}> {staff_note.question}", "C_CLI_INTERNAL")
+    slack.mention(f"<@{BOT_USER}> {staff_note.question}", "C_CLI_CONNECT")
+    slack.dm(staff_note.question, "D_CLI_GUEST", user="U_CLI_GUEST")
+    replies = {c: slack_api.wait_for("chat.postMessage", channel=c)[0] for c in ("C_CLI_INTERNAL", "C_CLI_CONNECT")}
+    replies["D_CLI_GUEST"] = slack_api.wait_for("chat.postMessage", channel="D_CLI_GUEST")[0]
+    assert stop(proc, signal.SIGTERM, log) == 0
+    note, marker = escape(staff_note.note)[:40], f"[{label('internal', 'ko')}]"
+    assert note in replies["C_CLI_INTERNAL"].text and marker in replies["C_CLI_INTERNAL"].text
+    for outside in ("C_CLI_CONNECT", "D_CLI_GUEST"):
+        assert note not in replies[outside].everything() and marker not in replies[outside].everything()
+        assert replies[outside].text.split("\n")[0] == replies["C_CLI_INTERNAL"].text.split("\n")[0]  # same answer

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fakes.slack_api import check_blocks, check_view
 
 from adapters.slack import from_slack
 from adapters.slack_render import (
     BUTTON_TEXT_LIMIT,
+    BUTTON_VALUE_LIMIT,
     MAX_BLOCKS,
     SECTION_LIMIT,
     TEXT_LIMIT,
+    button,
     escape,
     home_view,
+    notice_message,
     render_answer,
     split_text,
 )
@@ -91,9 +95,21 @@ def test_a_long_suggestion_is_a_short_button_that_asks_the_whole_question() -> N
     assert len(button["text"]["text"]) <= BUTTON_TEXT_LIMIT and button["value"] == question
 
 
+def test_a_suggestion_too_long_to_be_a_button_value_is_not_offered() -> None:
+    fits, too_long = "When was the MOU signed?", "When was " + "x" * BUTTON_VALUE_LIMIT + "?"
+    buttons = [e for b in render_answer(answer(suggestions=(too_long, fits))).blocks
+               if b["type"] == "actions" for e in b["elements"]]  # fmt: skip
+    assert [b["value"] for b in buttons] == [fits]
+
+
+def test_a_button_value_that_would_be_cut_is_refused() -> None:
+    with pytest.raises(ValueError, match="cut"):
+        button("Ask", "x" * (BUTTON_VALUE_LIMIT + 1), "coop_ask_0")
+
+
 def test_share_button_is_added_only_when_asked_for() -> None:
     plain = render_answer(answer()).blocks
-    shared = render_answer(answer(lang="ko"), share=json.dumps({"k": "1"})).blocks
+    shared = render_answer(answer(lang="ko"), share="0123456789abcdef").blocks
     buttons = [e for b in shared if b["type"] == "actions" for e in b["elements"]]
     assert buttons[-1]["action_id"] == "coop_share" and buttons[-1]["text"]["text"] == "채널에 공유"
     assert "coop_share" not in json.dumps(plain)
@@ -118,6 +134,20 @@ def test_fallback_text_is_escaped_and_short() -> None:
     message = render_answer(answer(Block("paragraph", FORGED + " x" * 5000)))
     assert len(message.text) <= TEXT_LIMIT and message.text.startswith("Title")
     assert "<!channel>" not in message.text
+
+
+def test_fallback_text_is_never_cut_inside_an_escaped_character() -> None:
+    message = render_answer(answer(Block("paragraph", "&" * 5000), title=""))
+    assert len(message.text) <= TEXT_LIMIT and message.text.endswith("&amp;\u2026")
+
+
+def test_a_notice_longer_than_a_section_once_escaped_is_split_within_the_limit() -> None:
+    notice = notice_message("<" * 900 + "\x1b[2J" + "&" * 900)  # 1,800 characters; 7,200 once escaped
+    check_blocks(notice.blocks)
+    sections = [b["text"]["text"] for b in notice.blocks]
+    assert len(sections) > 1 and all(len(s) <= SECTION_LIMIT for s in sections)
+    assert "".join(sections) == "&lt;" * 900 + "&amp;" * 900  # escaped, whole, the escape sequence gone
+    assert len(notice.text) <= TEXT_LIMIT and notice.text.startswith("&lt;") and "\x1b" not in notice.text
 
 
 def test_a_one_line_notice_is_one_escaped_section() -> None:

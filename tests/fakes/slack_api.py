@@ -6,6 +6,9 @@ form-encoded or JSON bodies, the bot token as a Bearer header, `{"ok": true, ...
 `{"ok": false, "error": ...}` replies. It records every call and rejects what Slack rejects
 (a wrong token, invalid Block Kit, more than 50 blocks, unknown methods), so a rendering bug fails
 a test instead of passing silently. It injects faults on request (429 with Retry-After, 5xx).
+Who reads a conversation is configurable: `set_channel` makes one shared with another organisation, or
+a group DM with members, `set_user` a guest or a person of another team (conversations.info,
+conversations.members, users.info); anything not set is an internal channel and a full member.
 
 `Workspace` plays Slack calling the app: it signs requests with the signing secret and POSTs
 events (mentions, direct messages, App Home), the /coop command and button clicks.
@@ -111,6 +114,9 @@ class FakeSlackApi:
         self.attempts: list[tuple[str, int]] = []  # (method, status) of every request, faults included
         self.history: dict[str, list[Json]] = {}  # the messages posted, by channel, oldest first
         self.socket_url = ""  # what apps.connections.open hands out (a FakeSocketModeServer)
+        self.channels: dict[str, Json] = {}  # conversations.info fields set by a test, by channel id
+        self.members: dict[str, list[str]] = {}  # conversations.members, by channel id
+        self.users: dict[str, Json] = {}  # users.info fields set by a test, by user id
         self._faults: dict[str, list[Fault]] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
@@ -159,6 +165,19 @@ class FakeSlackApi:
         body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
         with self._changed:
             self._faults.setdefault(method, []).extend(Fault(status, headers, body, landed) for _ in range(times))
+
+    def set_channel(self, channel: str, members: list[str] | None = None, **fields: Any) -> None:
+        """conversations.info of `channel` gives these fields (e.g. is_ext_shared=True) over the defaults;
+        `members` is what conversations.members lists."""
+        with self._changed:
+            self.channels[channel] = fields
+            if members is not None:
+                self.members[channel] = list(members)
+
+    def set_user(self, user: str, **fields: Any) -> None:
+        """users.info of `user` gives these fields (e.g. is_restricted=True, team_id="T_OTHER") over the defaults."""
+        with self._changed:
+            self.users[user] = fields
 
     def drop_after_landing(self, method: str) -> None:
         """The next call of `method` takes effect, then its connection is closed without a reply (a timeout
@@ -356,6 +375,28 @@ class FakeSlackApi:
         users = str(params["users"])
         return {"ok": True, "channel": {"id": "D" + users.removeprefix("U")}}
 
+    def _conversations_info(self, params: Json) -> Json:
+        channel = str(params["channel"])
+        kind = {"C": "is_channel", "G": "is_group", "D": "is_im"}.get(channel[:1], "is_channel")
+        info = {"id": channel, "is_channel": False, "is_group": False, "is_im": False, "is_mpim": False,
+                "is_private": kind != "is_channel", "is_shared": False, "is_ext_shared": False,
+                "is_org_shared": False, "is_pending_ext_shared": False, kind: True}  # fmt: skip
+        with self._changed:
+            return {"ok": True, "channel": info | self.channels.get(channel, {})}
+
+    def _conversations_members(self, params: Json) -> Json:
+        with self._changed:
+            members = self.members.get(str(params["channel"]), [])
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+    def _users_info(self, params: Json) -> Json:
+        user = str(params["user"])
+        with self._changed:
+            fields = self.users.get(user, {})
+        person = {"id": user, "team_id": TEAM, "name": user.lower(), "deleted": False, "is_bot": False,
+                  "is_restricted": False, "is_ultra_restricted": False}  # fmt: skip
+        return {"ok": True, "user": person | fields}
+
     def _connections_open(self, params: Json) -> Json:
         if not self.socket_url:
             raise ValueError("no Socket Mode server")
@@ -380,6 +421,9 @@ _METHODS: dict[str, Callable[[FakeSlackApi, Json], Json]] = {
     "conversations.replies": FakeSlackApi._conversations_replies,
     "conversations.history": FakeSlackApi._conversations_history,
     "apps.connections.open": FakeSlackApi._connections_open,
+    "conversations.info": FakeSlackApi._conversations_info,
+    "conversations.members": FakeSlackApi._conversations_members,
+    "users.info": FakeSlackApi._users_info,
 }
 
 
