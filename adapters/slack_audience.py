@@ -9,7 +9,8 @@ people from outside PPS, and each makes the reply one for the public:
   such a person, or a group DM with one among its members.
 What is looked up is kept a few minutes in the runtime's caches (shared by replicas with Redis), so a
 channel that becomes shared is noticed within that time. A lookup that fails counts as outside PPS (the
-safe choice) and is logged as a warning, once for each method and error.
+safe choice) for that reply, is asked again for the next, and is logged as a warning, once for each method
+and error.
 
 Needs the bot scopes users:read, channels:read, groups:read, im:read and mpim:read.
 """
@@ -61,28 +62,32 @@ class Audiences:
         known = self.insiders.get(user)
         if known is None:
             known = self._insider(user)
-            self.insiders.put(user, known)
-        return known
+            if known is not None:  # a failed lookup is asked again next time, not remembered
+                self.insiders.put(user, known)
+        return bool(known)
 
     def is_internal(self, channel: str) -> bool:
         """Whether `channel` is read by members of this workspace only."""
         known = self.internal.get(channel)
         if known is None:
             known = self._internal(channel)
-            self.internal.put(channel, known)
-        return known
+            if known is not None:
+                self.internal.put(channel, known)
+        return bool(known)
 
-    def _insider(self, user: str) -> bool:
+    def _insider(self, user: str) -> bool | None:
+        """Whether `user` is a full member; None when Slack could not say (counted as outside for now)."""
         try:
             team = self.team()
             person: dict[str, Any] = self.client.users_info(user=user)["user"]
         except LOOKUP_FAILED as err:
             self._warn("a person", err)  # no user id in the logs: people are kept as keyed hashes only
-            return False
+            return None
         guest = person.get("is_restricted") or person.get("is_ultra_restricted") or person.get("is_stranger")
         return not guest and person.get("team_id") == team
 
-    def _internal(self, channel: str) -> bool:
+    def _internal(self, channel: str) -> bool | None:
+        """Whether only members read `channel`; None when Slack could not say (counted as shared for now)."""
         try:
             info: dict[str, Any] = self.client.conversations_info(channel=channel)["channel"]
             if info.get("is_ext_shared") or info.get("is_pending_ext_shared"):
@@ -96,7 +101,7 @@ class Audiences:
                 return all(self.is_insider(str(member)) for member in members)
         except LOOKUP_FAILED as err:
             self._warn(f"conversation {channel}", err)
-            return False
+            return None
         return True
 
     def team(self) -> str:

@@ -110,3 +110,10 @@ def test_the_public_audience_of_the_surface_needs_no_lookup(slack_api: FakeSlack
     assert audiences(slack_api, default="public").of("U_NOT_LOOKED_UP", "C_NOT_LOOKED_UP") == "public"
     assert lookups(slack_api, "users.info", user="U_NOT_LOOKED_UP") == 0
     assert lookups(slack_api, "conversations.info", channel="C_NOT_LOOKED_UP") == 0
+
+
+def test_a_failed_lookup_is_asked_again_for_the_next_reply(slack_api: FakeSlackApi) -> None:
+    found = audiences(slack_api)
+    slack_api.fail("conversations.info", 200, error="fatal_error")
+    assert found.of("U_MEMBER", "C_FLAKY") == "public"  # Slack could not say: the safe choice, this once
+    assert found.of("U_MEMBER", "C_FLAKY") == "staff"
