@@ -311,6 +311,12 @@ class Kept:
 KEPT: Codec[Kept] = Codec(to_data, partial(from_data, Kept))  # a kept answer as Redis holds it
 
 
+def _shared(body: Mapping[str, Any]) -> bool | None:
+    """Whether an event's channel is shared with another organisation, as its envelope says (None: it does not)."""
+    shared = body.get("is_ext_shared_channel")
+    return shared if isinstance(shared, bool) else None
+
+
 def session_key(team: str | None, channel: str, thread_or_user: str) -> str:
     return f"slack:{team or '-'}:{channel}:{thread_or_user}"
 
@@ -359,6 +365,17 @@ class SlackListeners:
         app.action(DISMISS_ACTION)(self.on_dismiss)
         app.error(self.on_error)
 
+    def prefetch(self, payload: Mapping[str, Any]) -> None:
+        """Start looking up who reads the conversation of a request just taken (adapters/slack_audience.py)."""
+        event, channel = payload.get("event"), payload.get("channel")
+        if isinstance(event, dict):
+            dm = event.get("channel_type") == "im"
+            self.audiences.prefetch(event.get("user"), None if dm else event.get("channel"), _shared(payload))
+        elif isinstance(payload.get("user_id"), str):  # /coop
+            self.audiences.prefetch(payload["user_id"], payload.get("channel_id"))
+        elif isinstance(payload.get("user"), dict):  # a click
+            self.audiences.prefetch(payload["user"].get("id"), channel.get("id") if isinstance(channel, dict) else None)
+
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         if is_outage(error):  # the request is answered again once the dependency is back
             self._failed.outage = error
@@ -379,7 +396,7 @@ class SlackListeners:
             return
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]  # a mention is answered in its thread
-        audience = self.audiences.of(event.get("user"), channel)
+        audience = self.audiences.of(event.get("user"), channel, _shared(body))
         where = self._where(context, session_key(context.get("team_id"), channel, thread), channel, thread, audience)
         text = from_slack(event.get("text", ""), context.get("bot_user_id"))
         self.reply(where, text, person=event.get("user"), asked_at=body.get("event_time"))
@@ -389,7 +406,8 @@ class SlackListeners:
             return  # channel messages come as app_mention; edits, joins and bots are not questions
         channel, thread = event["channel"], event.get("thread_ts")
         session = session_key(context.get("team_id"), channel, thread or event["user"])
-        where = self._where(context, session, channel, thread, self.audiences.of(event["user"], channel))
+        audience = self.audiences.of(event["user"])  # a direct message with the bot: read by its writer alone
+        where = self._where(context, session, channel, thread, audience)
         text = from_slack(event.get("text", ""), context.get("bot_user_id"))
         if not text and event.get("files"):
             self.deliver(where, render_answer(self.bot.notice("non_text", self._lang(where, ""))))
@@ -919,7 +937,7 @@ def serve(bot: Coopbot, settings: Settings, runtime: Runtime) -> int:
     workers = ConversationWorkers(WORKERS)
     sweeper = Sweeper(runtime.inbox, SURFACE)
     answer = answerer(app, runtime, sweeper, workers, listeners)
-    intake = Intake(runtime, workers, answer, settings.signing_secret, listeners.suggest, sweeper)
+    intake = Intake(runtime, workers, answer, settings.signing_secret, listeners.suggest, sweeper, listeners.prefetch)
     intake.sweep(starting=True)
     sweeping = threading.Thread(target=_sweep_until, args=(intake, runtime.stop), name="coopbot-sweep", daemon=True)
     sweeping.start()

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from http.client import HTTPException
 from typing import Any
 
@@ -32,6 +34,7 @@ log = logging.getLogger("coopbot.slack.audience")
 LOOKUP_TTL = 300.0  # seconds a person or a conversation is taken to stay as it was looked up
 LOOKUPS_KEPT = 10_000  # people and conversations remembered (each a boolean)
 GROUP_MEMBERS = 100  # one page of conversations.members: a group DM has at most 9
+LOOKING_UP = 16  # lookups at once (a burst of new people is looked up side by side, not in turn)
 LOOKUP_FAILED = (SlackApiError, OSError, HTTPException, KeyError, TypeError, AttributeError)
 
 
@@ -44,36 +47,67 @@ class Audiences:
         self.insiders: Cache[str, bool] = caches.make("slack-insiders", LOOKUPS_KEPT, FLAG, ttl)
         self.internal: Cache[str, bool] = caches.make("slack-internal", LOOKUPS_KEPT, FLAG, ttl)
         self._team: str | None = None
+        self._team_lock = threading.Lock()
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        # Lookups under way, by what they look up: asked once however many requests wait for the answer.
+        self._pending: dict[tuple[int, str], Future[bool | None]] = {}
+        self._pool = ThreadPoolExecutor(LOOKING_UP, thread_name_prefix="coopbot-audience")
 
-    def of(self, user: str | None, channel: str | None = None) -> Audience:
-        """For `user` asking in `channel` (None: no conversation, as on the Home tab)."""
+    def prefetch(self, user: str | None, channel: str | None = None, shared: bool | None = None) -> None:
+        """Start the lookups `of` will need for a request just taken, without waiting for them: requests are
+        answered one at a time in each conversation, and their lookups would otherwise add up in that order."""
+        if self.default != "staff" or not user:
+            return
+        self._lookup(self.insiders, user, self._insider)
+        if channel is not None and shared is None:
+            self._lookup(self.internal, channel, self._internal)
+
+    def of(self, user: str | None, channel: str | None = None, shared: bool | None = None) -> Audience:
+        """For `user` asking in `channel` (None: no conversation, as on the Home tab, or one read by `user` alone,
+        as a direct message with the bot). `shared` is what an event said of its channel (its envelope's
+        `is_ext_shared_channel`), which spares asking Slack."""
         if self.default != "staff":
             return self.default  # nothing to withhold: no lookup
         if not user or not self.is_insider(user):
             return "public"
-        if channel and not self.is_internal(channel):
-            return "public"
-        return "staff"
+        if channel is None:
+            return "staff"
+        if shared is not None:
+            return "public" if shared else "staff"
+        return "staff" if self.is_internal(channel) else "public"
 
     def is_insider(self, user: str) -> bool:
         """Whether `user` is a full member of this workspace."""
-        known = self.insiders.get(user)
-        if known is None:
-            known = self._insider(user)
-            if known is not None:  # a failed lookup is asked again next time, not remembered
-                self.insiders.put(user, known)
-        return bool(known)
+        return bool(self._lookup(self.insiders, user, self._insider).result())
 
     def is_internal(self, channel: str) -> bool:
         """Whether `channel` is read by members of this workspace only."""
-        known = self.internal.get(channel)
-        if known is None:
-            known = self._internal(channel)
-            if known is not None:
-                self.internal.put(channel, known)
-        return bool(known)
+        return bool(self._lookup(self.internal, channel, self._internal).result())
+
+    def _lookup(self, cache: Cache[str, bool], key: str, ask: Callable[[str], bool | None]) -> Future[bool | None]:
+        """What `cache` knows of `key`, or the lookup of it under way (started now if none is)."""
+        known = cache.get(key)
+        if known is not None:
+            done: Future[bool | None] = Future()
+            done.set_result(known)
+            return done
+        with self._lock:
+            pending = self._pending.get((id(cache), key))
+            if pending is None:
+                pending = self._pool.submit(self._remember, cache, key, ask)
+                self._pending[id(cache), key] = pending
+        return pending
+
+    def _remember(self, cache: Cache[str, bool], key: str, ask: Callable[[str], bool | None]) -> bool | None:
+        try:
+            found = ask(key)
+            if found is not None:  # a failed lookup is asked again next time, not remembered
+                cache.put(key, found)
+            return found
+        finally:
+            with self._lock:
+                self._pending.pop((id(cache), key), None)
 
     def _insider(self, user: str) -> bool | None:
         """Whether `user` is a full member; None when Slack could not say (counted as outside for now)."""
@@ -94,11 +128,11 @@ class Audiences:
                 return False
             if info.get("is_shared") and not info.get("is_org_shared"):
                 return False
-            if info.get("is_im"):
-                return not info.get("user") or self.is_insider(str(info["user"]))
+            if info.get("is_im"):  # inline, not in the pool this runs in: a pool waiting on itself could stall
+                return not info.get("user") or bool(self._insider(str(info["user"])))
             if info.get("is_mpim"):
                 members = self.client.conversations_members(channel=channel, limit=GROUP_MEMBERS)["members"]
-                return all(self.is_insider(str(member)) for member in members)
+                return all(self._insider(str(member)) for member in members)
         except LOOKUP_FAILED as err:
             self._warn(f"conversation {channel}", err)
             return None
@@ -106,9 +140,10 @@ class Audiences:
 
     def team(self) -> str:
         """This workspace's id (auth.test), asked once: a person of another team is outside it."""
-        if self._team is None:
-            self._team = str(self.client.auth_test()["team_id"])
-        return self._team
+        with self._team_lock:  # asked once, not once by each thread that needs it first
+            if self._team is None:
+                self._team = str(self.client.auth_test()["team_id"])
+            return self._team
 
     def _warn(self, what: str, err: Exception) -> None:
         """A warning the first time a lookup fails for a reason (a missing scope, a timeout), then debug lines."""

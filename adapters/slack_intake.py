@@ -133,8 +133,10 @@ class Intake:
         signing_secret: str = "",
         suggest: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
         sweeper: Sweeper | None = None,
+        noticed: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> None:
         self.runtime, self.workers, self._answer = runtime, workers, answer
+        self.noticed = noticed  # told of each request taken, before it waits for a worker (lookups start early)
         self.sweeper = sweeper or Sweeper(runtime.inbox, SURFACE)
         self.suggest = suggest  # options for a menu being typed in: answered at once, kept nowhere
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
@@ -173,7 +175,8 @@ class Intake:
             return Taken(body=json.dumps({"challenge": payload.get("challenge", "")}), content_type="application/json")
         key = request_key(payload, signature or "")
         stored = {"mode": "http", "body": text, "content_type": content_type}
-        return self.keep(key, conversation_of(payload), stored, sent_again=isinstance(payload.get("event_id"), str))
+        sent_again = isinstance(payload.get("event_id"), str)
+        return self.keep(key, conversation_of(payload), stored, payload, sent_again=sent_again)
 
     # Socket Mode
 
@@ -181,11 +184,13 @@ class Intake:
         """Whether to acknowledge the envelope: not when it could not be kept and Slack will send it again."""
         key = request_key(payload, envelope_id)
         stored = {"mode": "socket_mode", "type": kind, "body": payload}
-        return self.keep(key, conversation_of(payload), stored, sent_again=kind == "events_api").status == 200
+        return self.keep(key, conversation_of(payload), stored, payload, sent_again=kind == "events_api").status == 200
 
     # both
 
-    def keep(self, key: str, conversation: str, stored: dict[str, Any], *, sent_again: bool) -> Taken:
+    def keep(
+        self, key: str, conversation: str, stored: dict[str, Any], payload: Mapping[str, Any], *, sent_again: bool
+    ) -> Taken:
         """Keep a request in the inbox and have a worker answer it; 200 once it is kept. One that cannot be kept
         gets 503 when Slack sends it again unacknowledged (`sent_again`: events); any other request (a command, a
         click) is held in memory and acknowledged."""
@@ -201,6 +206,11 @@ class Intake:
         if not new:
             log.info("request %s came again; answered once", key)
             return Taken()
+        if self.noticed is not None:
+            try:
+                self.noticed(payload)
+            except Exception:  # only a head start: the worker looks up again what it needs
+                log.exception("could not start the lookups for request %s", key)
         self.workers.submit(conversation, lambda: self._answer(item))
         return Taken()
 

@@ -117,3 +117,10 @@ def test_a_failed_lookup_is_asked_again_for_the_next_reply(slack_api: FakeSlackA
     slack_api.fail("conversations.info", 200, error="fatal_error")
     assert found.of("U_MEMBER", "C_FLAKY") == "public"  # Slack could not say: the safe choice, this once
     assert found.of("U_MEMBER", "C_FLAKY") == "staff"
+
+
+def test_what_an_event_says_of_its_channel_spares_asking_slack(slack_api: FakeSlackApi) -> None:
+    found, before = audiences(slack_api), lookups(slack_api, "conversations.info")
+    assert found.of("U_MEMBER", "C_SAID_SHARED", shared=True) == "public"
+    assert found.of("U_MEMBER", "C_SAID_INTERNAL", shared=False) == "staff"
+    assert lookups(slack_api, "conversations.info") == before

@@ -476,7 +476,10 @@ class Workspace:
             return Reply(err.code, err.read().decode("utf-8"), dict(err.headers))
 
     def send_event(self, event: Json, event_id: str | None = None, retry_num: int | None = None) -> Reply:
-        body = json.dumps(self.envelope(event, event_id))
+        envelope = self.envelope(event, event_id)
+        channel = self.api.channels.get(str(event.get("channel")), {})
+        envelope["is_ext_shared_channel"] = bool(channel.get("is_ext_shared"))  # as Slack says in every event
+        body = json.dumps(envelope)
         headers = sign(body)
         if retry_num is not None:
             headers |= {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
