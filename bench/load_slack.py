@@ -104,7 +104,8 @@ def make_events(fake: FakeSlack, count: int, channels: int) -> list[SlackEvent]:
                  "team": SLACK_TEAM}  # fmt: skip
         envelope = {"token": "x", "team_id": SLACK_TEAM, "api_app_id": SLACK_APP, "type": "event_callback",
                     "event_id": event_id, "event_time": int(time.time()), "event": event,
-                    "is_ext_shared_channel": False, "authorizations": [{"team_id": SLACK_TEAM, "user_id": SLACK_BOT_USER, "is_bot": True}]}  # fmt: skip
+                    "is_ext_shared_channel": False,
+                    "authorizations": [{"team_id": SLACK_TEAM, "user_id": SLACK_BOT_USER, "is_bot": True}]}  # fmt: skip
         fake.add_user_message(channel, ts, user, text)
         events.append(SlackEvent(event_id, channel, ts, json.dumps(envelope).encode()))
     return events
