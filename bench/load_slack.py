@@ -294,6 +294,7 @@ class SlackFigures:
     stray: int  # posts in no event's thread
     latencies: list[float] = field(default_factory=list)  # first POST -> first post in its thread
     rps: float | None = None
+    firsts: list[float] = field(default_factory=list)  # when each answered event's first post landed
 
     def p(self, pct: float) -> float | None:
         return percentile(self.latencies, pct)
@@ -330,6 +331,7 @@ def measure(events: list[SlackEvent], posts: list[SlackPost]) -> SlackFigures:
         stray=stray,
         latencies=latencies,
         rps=rps,
+        firsts=sorted(first.values()),
     )
 
 
@@ -370,10 +372,15 @@ def fake_slack(run: Run, faults: Faults) -> FakeSlack:
 
 
 def start_http(
-    run: Run, fake: FakeSlack, port: int, label: str = "coopbot", extra: dict[str, str] | None = None
+    run: Run,
+    fake: FakeSlack,
+    port: int,
+    label: str = "coopbot",
+    extra: dict[str, str] | None = None,
+    more_args: list[str] | None = None,
 ) -> Proc:
     """Ready once the port accepts connections (Bolt has called auth.test by then)."""
-    args = ["serve", "slack", "--host", "127.0.0.1", "--port", str(port)]
+    args = ["serve", "slack", "--host", "127.0.0.1", "--port", str(port), *(more_args or [])]
     return run.start(label, args, env(run, fake) | (extra or {}), lambda proc: accepting(port))
 
 
