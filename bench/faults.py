@@ -26,8 +26,8 @@ Scenarios (--scenario); in the first five, questions come at --rate a second for
   postgres-stopped    COOPBOT_DB=postgresql://...: `pg_ctl stop -m fast`, started again 10 s later.
   redis-planted       with Redis: after a warm-up (questions, a 👎 and its prompt, a /coop answer, a curator's
                       /coop report), every coopbot: key is overwritten, and again every half second during the
-                      burst: first with bytes that are neither JSON nor a pickle, then with a value of the wrong
-                      Redis type (a hash), then with a pickle whose loading would create a marker file. The burst
+                      burst: first with a pickle whose loading would create a marker file, then with bytes that
+                      are neither JSON nor a pickle, then with a value of the wrong Redis type (a hash). The burst
                       also does what reads each cache: edits (tg-replies), suggestion buttons (tg-keys), a reply
                       to the 👎 prompt (tg-prompts), "share" (slack-answers), "dismiss" (slack-clusters).
   teach-two-replicas  two Slack HTTP replicas (COOPBOT_REPLICA a, b) on one PostgreSQL and Redis and one copy of
@@ -66,9 +66,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from faults_flood import button_flood
 from faults_intake import MODES
 from faults_outages import disk_full, postgres_stopped, redis_killed, sqlite_locked
+from faults_planted import redis_planted
 from faults_support import COLUMNS, Case, Settings
+from faults_teach import teach_two_replicas
 from load import GRACE, indent, interrupted, print_result, summary
 from load_support import Options, Result, Run, StartFailed, raise_fd_limit
 
@@ -79,6 +82,9 @@ SCENARIOS: dict[str, tuple[Scenario, tuple[str, ...]]] = {
     "disk-full": (disk_full, MODES),
     "redis-killed": (redis_killed, MODES),
     "postgres-stopped": (postgres_stopped, MODES),
+    "redis-planted": (redis_planted, MODES),
+    "teach-two-replicas": (teach_two_replicas, ("slack-http",)),
+    "button-flood": (button_flood, ("telegram-polling",)),
 }
 
 

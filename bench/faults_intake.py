@@ -16,13 +16,14 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import yaml
 from faults_fakes import APP_TOKEN, FaultSlack, SocketMode, pushed_payload
-from load_fakes import SLACK_APP, SLACK_TEAM, Faults, Json, TgQuestion
+from load_fakes import SLACK_APP, SLACK_BOT_USER, SLACK_TEAM, Faults, Json, TgQuestion, TgSend, new_ts
 from load_slack import Delivery, SlackEvent, make_events, post, signed
 from load_slack import env as slack_env
 from load_slack import measure as slack_measure
@@ -205,6 +206,21 @@ class TelegramIntake(Intake):
 
     # what else people do in a group: edit a question, press a button, reply to the bot
 
+    def wait_send(self, match: Callable[[TgSend], bool], timeout: float) -> TgSend | None:
+        """The first message coopbot sent that `match`es, waiting up to `timeout` seconds for it."""
+        found: list[TgSend] = []
+
+        def seen() -> bool:
+            found[:] = [s for s in self.fake.snapshot() if match(s)]
+            return bool(found)
+
+        self.run.wait(seen, timeout=timeout)
+        return found[0] if found else None
+
+    def wait_reply(self, question: TgQuestion, timeout: float) -> TgSend | None:
+        """coopbot's reply quoting `question`."""
+        return self.wait_send(lambda s: s.chat_id == question.chat_id and s.reply_to == question.message_id, timeout)
+
     def member(self, n: int) -> tuple[Json, Json]:
         """(chat, user) of the n-th group of `ask`'s questions."""
         return groups(self.chats)[n % self.chats]
@@ -325,6 +341,26 @@ class SlackIntake(Intake):
         """A response_url of the fake and its id."""
         url_id = f"{prefix}{next(self._ids):05d}"
         return url_id, self.fake.response_url(url_id)
+
+    def mention(self, text: str, channel: str, user: str, thread_ts: str | None = None) -> SlackEvent:
+        """One app_mention outside the burst's figures (in the thread `thread_ts` if given), sent once."""
+        ts = new_ts()
+        said = f"<@{SLACK_BOT_USER}> {text}"
+        event = {"type": "app_mention", "user": user, "text": said, "ts": ts, "channel": channel, "event_ts": ts,
+                 "team": SLACK_TEAM} | ({"thread_ts": thread_ts} if thread_ts else {})  # fmt: skip
+        envelope = {"token": "x", "team_id": SLACK_TEAM, "api_app_id": SLACK_APP, "type": "event_callback",
+                    "event_id": f"EvM{ts.replace('.', '')}", "event_time": int(time.time()), "event": event,
+                    "authorizations": [{"team_id": SLACK_TEAM, "user_id": SLACK_BOT_USER, "is_bot": True}]}  # fmt: skip
+        self.fake.add_user_message(channel, ts, user, said)
+        found = SlackEvent(str(envelope["event_id"]), channel, ts, json.dumps(envelope).encode())
+        found.first_sent = time.monotonic()
+        if self.socket is not None:
+            self.socket.push("events_api", envelope, found)
+            return found
+        assert self.public_port is not None
+        if post(None, self.public_port, found.body, signed(found.body)).outcome.startswith("2"):
+            found.acked = time.monotonic()
+        return found
 
     def command(self, text: str, channel: str, user: str, port: int | None = None) -> str:
         """/coop TEXT from `user` in `channel`; the id of its response_url."""

@@ -98,9 +98,12 @@ class DiskFull(Outage):
         )
         if made.returncode != 0:
             raise Unavailable(f"cannot mount a tmpfs: {made.stderr.decode(errors='replace').strip()}")
-        run.on_close(lambda: subprocess.run(["umount", "-l", str(self.mount)], capture_output=True, timeout=30))
+        run.on_close(self._unmount)
         self.filler = self.mount / "filler"
         self.megabytes = megabytes
+
+    def _unmount(self) -> None:
+        subprocess.run(["umount", "-l", str(self.mount)], capture_output=True, timeout=30)
 
     def env(self) -> dict[str, str]:
         return {"COOPBOT_DB": str(self.mount / "coopbot.sqlite3")}

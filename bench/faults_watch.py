@@ -155,7 +155,7 @@ class Readiness:
             wrong.append(f"end {self.end}")
         return "no: " + ", ".join(wrong)
 
-    def trail(self) -> str:
+    def trail(self, returned: str = "the dependency returned") -> str:
         """Each change of answer, in seconds from the fault's start: "200 -3.0, 503 +0.4, 200 +16.1"."""
         changes: list[str] = []
         last = ""
@@ -163,7 +163,7 @@ class Readiness:
             if s.status != last:
                 changes.append(f"{s.status} {s.at - self.began:+.1f}")
                 last = s.status
-        return ", ".join(changes) + f" (the dependency returned at +{self.returned - self.began:.1f} s)"
+        return ", ".join(changes) + f" ({returned} at +{self.returned - self.began:.1f} s)"
 
     def problem(self) -> str | None:
         """The first problem naming the database or Redis that /readyz gave."""

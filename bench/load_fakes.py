@@ -291,6 +291,7 @@ class FakeTelegram(FakeServer):
         }
         self.pending: list[Json] = []  # updates not yet confirmed by a getUpdates offset, oldest first
         self.sends: list[TgSend] = []  # in the order they arrived
+        self.edits: list[TgSend] = []  # editMessageText calls, the edited message's id as message_id
         self.replied: set[tuple[int, int]] = set()  # (chat, message) answered at least once
         self.polls: list[float] = []  # arrival of every getUpdates
         self.webhook_sets: list[float] = []  # arrival of every setWebhook
@@ -452,6 +453,10 @@ class FakeTelegram(FakeServer):
     def _api_editMessageText(self, params: Json, arrived: float) -> Json:
         chat_id = int(params.get("chat_id") or 0)
         chat = self._chats.get(chat_id) or {"id": chat_id, "type": "supergroup", "title": str(chat_id)}
+        with self.cond:
+            text, message_id = str(params.get("text", "")), int(params.get("message_id") or 0)
+            self.edits.append(TgSend(arrived, chat_id, None, text, message_id))
+            self.cond.notify_all()
         return {
             "message_id": int(params.get("message_id") or 0),
             "date": int(time.time()),

@@ -700,9 +700,12 @@ def run_phase(
     owners = postgres.execute("SELECT owner, count(*), count(done) FROM inbox GROUP BY owner ORDER BY owner", db)
     (logged,) = postgres.execute("SELECT count(*) FROM questions", db)
     time.sleep(0.5)  # the replicas' connections report their statistics as they close
-    ((commits, written),) = postgres.execute(
-        f"SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database WHERE datname = '{db}'"
-    )
+    ((commits, written),) = [
+        (int(str(c)), int(str(w)))
+        for c, w in postgres.execute(
+            f"SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database WHERE datname = '{db}'"
+        )
+    ]
     taken = ", ".join(f"{owner} {n} ({done} done)" for owner, n, done in owners)
     cpu = ", ".join(f"{proc.label} {proc.cpu_seconds:.1f} s" for proc in phase.procs)
     per = max(1, phase.fig.answered)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 Figure = float | int | str | None
@@ -445,11 +445,11 @@ class Redis:
         self.client.flushdb()
 
     def keys(self) -> int:
-        return int(self.client.dbsize())
+        return int(cast(int, self.client.dbsize()))
 
     def commands(self) -> int:
         """Commands the server has processed since it started."""
-        return int(self.client.info("stats")["total_commands_processed"])
+        return int(cast(dict[str, Any], self.client.info("stats"))["total_commands_processed"])
 
 
 class Postgres:
