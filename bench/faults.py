@@ -2,7 +2,7 @@
 
     make faults [ARGS="--scenario sqlite-locked --mode slack-http --markdown"]
     .venv/bin/python bench/faults.py [--scenario NAME ...] [--mode MODE ...] [--rate 10] [--warmup 3] [--hold S]
-                                     [--tail 3] [--quiet 10] [--tmpfs-mb 64] [--presses 60] [--flood-wait 45]
+                                     [--tail 3] [--quiet 8] [--tmpfs-mb 64] [--presses 60] [--flood-wait 45]
                                      [--teach 100] [--delay 0.1] [--chats N] [--clients 50] [--timeout 90]
                                      [--keep] [--markdown]
 
@@ -17,31 +17,38 @@ intake mode it applies to (bench/faults_intake.py), each run in a fresh temp dir
 Intake modes (--mode): telegram-polling, telegram-webhook, slack-http, slack-socket (Socket Mode: a fake
 WebSocket, bench/faults_fakes.py, that retries an envelope not acknowledged within 3 s, three times).
 
-Scenarios (--scenario); in the first five, questions come at --rate a second for the whole run:
-  sqlite-locked       another process holds BEGIN EXCLUSIVE on coopbot's SQLite file for 15 s, from --warmup on.
+Scenarios (--scenario). In the first four, questions come at --rate a second from the start for --warmup seconds,
+through the fault's hold (--hold, else the scenario's own), and --tail seconds after the dependency returns; the
+run then ends once every question is answered and 2 s pass without a reply, or --quiet seconds pass without one
+(what is missing then is lost), or at --timeout.
+  sqlite-locked       another process holds BEGIN EXCLUSIVE on coopbot's SQLite file for 15 s.
   disk-full           COOPBOT_DB on a --tmpfs-mb tmpfs (mount, as root); a file fills it to the last byte for
                       15 s, then is deleted.
   redis-killed        COOPBOT_REDIS_URL and a SQLite database: redis-server SIGKILLed, restarted on its port,
                       empty (a crash without persistence), 10 s later.
   postgres-stopped    COOPBOT_DB=postgresql://...: `pg_ctl stop -m fast`, started again 10 s later.
   redis-planted       with Redis: after a warm-up (questions, a 👎 and its prompt, a /coop answer, a curator's
-                      /coop report), every coopbot: key is overwritten, and again every half second during the
-                      burst: first with a pickle whose loading would create a marker file, then with bytes that
-                      are neither JSON nor a pickle, then with a value of the wrong Redis type (a hash). The burst
-                      also does what reads each cache: edits (tg-replies), suggestion buttons (tg-keys), a reply
-                      to the 👎 prompt (tg-prompts), "share" (slack-answers), "dismiss" (slack-clusters).
+                      /coop report), every coopbot: key is overwritten, and again every half second during a
+                      12 s burst: first with a pickle whose loading would create a marker file, then with bytes
+                      that are neither JSON nor a pickle, then with a value of the wrong Redis type (a hash). In
+                      each phase, probes do what reads each cache back: an edit (tg-replies), a suggestion button
+                      (tg-keys), a reply to the 👎 prompt (tg-prompts), "share" (slack-answers), "dismiss"
+                      (slack-clusters), a follow-up in a thread (its session). The marker must never appear.
   teach-two-replicas  two Slack HTTP replicas (COOPBOT_REPLICA a, b) on one PostgreSQL and Redis and one copy of
                       knowledge/ (COOPBOT_KNOWLEDGE); unanswered questions are asked, a curator (COOPBOT_CURATORS)
-                      runs /coop report on each, then --teach "teach as" choices are sent at once, half to each.
+                      runs /coop report on each, then --teach "teach as" choices are sent at once, half to each;
+                      lost: teachings learned.yaml does not keep (all of them when it no longer parses).
   button-flood        a Telegram group (polling): member A presses 👎 under an answer --presses times (20 a
                       second); halfway through, member B asks a question. B's wait against the same question
-                      asked before the flood (the target: under 2 s more).
+                      asked before the flood (the target: under 2 s more), up to --flood-wait seconds.
 
 The figures (the summary's columns; more under each run):
   sent          questions asked (Slack: events sent; Telegram: messages made available)
-  lost, dup     as bench/load.py counts them: Telegram, questions no reply quotes, and replies beyond the first;
-                Slack, acknowledged events with no post in their thread, and posts beyond the first
-  unacked       Slack: events never acknowledged (HTTP: after 60 attempts; Socket Mode: after 3 retries)
+  lost          questions never answered: Telegram, no reply quotes it (as bench/load.py counts); Slack, no post
+                in its thread, whether it was acknowledged or not (Slack gives up on what is not acknowledged)
+  dup           as bench/load.py counts: replies beyond the first to one question
+  unacked       Slack: events not acknowledged in time (HTTP: after 60 attempts; Socket Mode: within 3 s, after
+                3 retries; an acknowledgement after that is late, and the event may still be answered)
   sorry         replies that are the error notice ("Sorry, something went wrong ...") instead of an answer
   1st reply s   from the dependency's return to the first answer after it ("never": none came)
   all s         from the dependency's return until every question was answered ("never": some were lost)
@@ -50,7 +57,8 @@ The figures (the summary's columns; more under each run):
                 --metrics-port (on the public port in the webhook and Slack HTTP modes while nothing listens on
                 --metrics-port there); a poll unanswered in 2 s counts as a timeout.
   db errors     coopbot_database_errors_total over the run (from /metrics): "a -> b" when it rose, "no (a)"
-The notes give the first problem naming the database or Redis that /readyz gave, and processes that exited.
+The notes give the first problem naming the database or Redis that /readyz gave, the marker, the teachings kept,
+B's waits, and processes that exited; under each run, the timeline, /readyz's changes, and how deliveries went.
 """
 
 from __future__ import annotations
@@ -96,7 +104,7 @@ def parse(argv: list[str] | None) -> tuple[list[str], list[str], Options, Settin
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of burst before the fault (default 3)")
     parser.add_argument("--hold", type=float, help="seconds each fault lasts (default: 15 for sqlite/disk, 10 else)")
     parser.add_argument("--tail", type=float, default=3.0, help="seconds of burst after the return (default 3)")
-    parser.add_argument("--quiet", type=float, default=10.0, help="seconds without a reply: the rest is lost")
+    parser.add_argument("--quiet", type=float, default=8.0, help="seconds without a reply: the rest is lost")
     parser.add_argument("--tmpfs-mb", type=int, default=64, help="size of disk-full's tmpfs (default 64)")
     parser.add_argument("--presses", type=int, default=60, help="button-flood's 👎 presses (default 60)")
     parser.add_argument("--flood-wait", type=float, default=45.0, help="button-flood's wait for the answer")

@@ -69,7 +69,7 @@ class Outcome:
 
     def all_after(self, moment: float) -> float | None:
         """Seconds from `moment` until every question was answered; None when some never were."""
-        if self.lost or self.unacked or not self.firsts:
+        if self.lost or not self.firsts:
             return None
         return max(0.0, max(self.firsts) - moment)
 

@@ -2,7 +2,7 @@
 
 Each run: coopbot starts (with the dependency's settings), questions come at --rate a second; after --warmup
 seconds the fault begins and lasts its hold (--hold, else the scenario's own); the burst goes on --tail
-seconds after the dependency returns; then the run waits for every answer (--quiet).
+seconds after the dependency returns; then the run waits for every answer, or --quiet seconds without one.
 
   sqlite-locked     another process takes BEGIN EXCLUSIVE on coopbot's SQLite file and holds it 15 s
   disk-full         COOPBOT_DB on a small tmpfs, filled to the last byte by a file for 15 s, then the file deleted

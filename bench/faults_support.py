@@ -31,7 +31,7 @@ class Settings:
     rate: float = 10.0  # questions a second during a burst
     warmup: float = 3.0  # seconds of burst before the fault
     tail: float = 3.0  # seconds of burst after the dependency returns
-    quiet: float = 10.0  # seconds without a reply after which what is missing is lost
+    quiet: float = 8.0  # seconds without a reply after which what is missing is lost
     hold: float | None = None  # seconds the fault lasts; None: each scenario's own
     tmpfs_mb: int = 64
     presses: int = 60  # button-flood
@@ -72,7 +72,10 @@ def set_readiness(run: Run, watch: Watch, where: str, began: float, returned: fl
     readiness = Readiness(list(watch.samples), began, returned)
     run.set(**{READYZ: readiness.verdict(), DB_ERRORS: errors_rose(watch.db_errors)})
     problem = readiness.problem()
-    run.note(f"readyz problem: {problem[:120]!r}" if problem else "readyz named no database/redis problem")
+    if problem:
+        run.note(f"readyz said {' '.join(problem.split())[:100]!r}")
+    else:
+        run.detail("/readyz named no database or Redis problem")
     run.detail(f"/readyz on {where}: {readiness.trail()}")
     if unanswered := readiness.unanswered():
         run.detail(f"/readyz polls unanswered (over {READY_TIMEOUT:.0f} s, or refused) from the fault on: {unanswered}")
