@@ -52,13 +52,14 @@ def is_apology(text: str) -> bool:
 
 @dataclass(slots=True)
 class Outcome:
-    """What became of the questions asked, by the load suite's definitions (bench/load.py's docstring)."""
+    """What became of the questions asked: bench/load.py's figures, but Slack's lost counts every event never
+    answered, acknowledged or not (Slack gives up on an event that is not acknowledged; load's Delivery never does)."""
 
     sent: int
     answered: int
     lost: int  # never answered (Slack: acknowledged in time or not)
     dup: int  # replies beyond the first to one question
-    unacked: int | None  # Slack: events never acknowledged (Slack gives up on them); None for Telegram
+    unacked: int | None  # Slack: events not acknowledged in time; None for Telegram
     apologies: int  # replies that are the error notice instead of an answer
     firsts: list[float]  # when each answered question's first reply arrived (time.monotonic)
 
@@ -99,7 +100,7 @@ class Intake:
         raise NotImplementedError
 
     def done(self) -> bool:
-        """Every question asked so far answered (and, on Slack, acknowledged)."""
+        """Every question asked so far delivered and answered (on Slack: every acknowledged one)."""
         raise NotImplementedError
 
     def activity(self) -> float:

@@ -66,6 +66,8 @@ def set_recovery(run: Run, outcome: Outcome, began: float, returned: float) -> N
     run.set(**{FIRST: first if first is not None else "never", ALL: every if every is not None else "never"})
     during = outcome.between(began, returned)
     run.detail(f"answers during the fault ({returned - began:.1f} s): {during}")
+    if first is None:
+        run.note("silenced: no answer after the dependency returned")
 
 
 def set_readiness(run: Run, watch: Watch, where: str, began: float, returned: float) -> Readiness:

@@ -172,4 +172,4 @@ def validate(run: Run, knowledge: Path) -> str:
         timeout=max(10.0, run.left()),
     )
     said = (done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or ["(nothing)"])[-1]
-    return f"{'ok' if done.returncode == 0 else 'FAILED'} ({' '.join(said.split())[:100]})"
+    return "ok" if done.returncode == 0 else f"FAILED ({' '.join(said.split())[:100]})"
