@@ -319,7 +319,7 @@ def clicked(button: Json) -> Json:
 
 
 def redis_planted(case: Case) -> None:
-    """Every coopbot: key overwritten with garbage, a wrong type, then a pickle, during a burst."""
+    """Every coopbot: key overwritten with a pickle, then garbage, then a wrong type, during a burst."""
     run, settings = case.run, case.settings
     try:
         server = Redis(run)
