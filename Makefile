@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check eval bench load validate clean bytecode
+.PHONY: run test check eval bench load faults validate clean bytecode
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ check: $(STAMP)
 	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy
+	cd bench && MYPYPATH=.. ../$(BIN)/mypy --strict load.py faults.py run.py
 
 validate: $(STAMP)
 	$(BIN)/coopbot validate
@@ -48,6 +49,13 @@ bench: $(STAMP)
 # and Slack servers; prints figures, about 5 minutes. E.g. make load ARGS="--scenario slack-burst --markdown"
 load: $(STAMP)
 	$(BIN)/python bench/load.py $(ARGS)
+
+# The dependency-fault suite (not part of `make test`, see docs/faults.md): real `coopbot serve` processes while
+# SQLite is locked, the disk fills, Redis or PostgreSQL goes away, Redis holds planted values, two replicas are
+# taught at once, a button is pressed in a flood; prints figures, about 10 minutes (as root: it mounts a tmpfs).
+# E.g. make faults ARGS="--scenario sqlite-locked --mode slack-http --markdown"
+faults: $(STAMP)
+	$(BIN)/python bench/faults.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -169,14 +169,15 @@ def print_result(result: Result) -> None:
     print(flush=True)
 
 
-def summary(results: list[Result], markdown: bool) -> str:
-    header = ["scenario", *COLUMNS, "notes"]
+def summary(results: list[Result], markdown: bool, columns: tuple[str, ...] = COLUMNS) -> str:
+    """The results as a table: the name, one column per figure, the notes (text, or Markdown with --markdown)."""
+    header = ["scenario", *columns, "notes"]
     rows = []
     for r in results:
         notes = f"FAILED: {r.failed}" if r.failed else "; ".join(r.notes)
-        rows.append([r.name, *(fmt(r.figures.get(c)) for c in COLUMNS), notes])
+        rows.append([r.name, *(fmt(r.figures.get(c)) for c in columns), notes])
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---", *(["---:"] * len(COLUMNS)), "---"]) + "|"]
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---", *(["---:"] * len(columns)), "---"]) + "|"]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
         return "\n".join(lines)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
@@ -187,13 +188,13 @@ def summary(results: list[Result], markdown: bool) -> str:
     return "\n".join(lines)
 
 
-def _interrupted(signum: int, frame: FrameType | None) -> None:
+def interrupted(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # unwinds through every scenario's `finally`, which kills coopbot
 
 
 def main(argv: list[str] | None = None) -> int:
     names, opts = parse(argv)
-    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     raise_fd_limit()
     root = Path(tempfile.mkdtemp(prefix="coopbot-load-"))
     results: dict[str, Result] = {}

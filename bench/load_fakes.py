@@ -269,6 +269,7 @@ class TgSend:
     reply_to: int | None
     text: str
     message_id: int
+    markup: Json | None = None  # the inline keyboard (reply_markup), for the buttons a user may press
 
 
 class FakeTelegram(FakeServer):
@@ -290,6 +291,7 @@ class FakeTelegram(FakeServer):
         }
         self.pending: list[Json] = []  # updates not yet confirmed by a getUpdates offset, oldest first
         self.sends: list[TgSend] = []  # in the order they arrived
+        self.edits: list[TgSend] = []  # editMessageText calls, the edited message's id as message_id
         self.replied: set[tuple[int, int]] = set()  # (chat, message) answered at least once
         self.polls: list[float] = []  # arrival of every getUpdates
         self.webhook_sets: list[float] = []  # arrival of every setWebhook
@@ -317,16 +319,29 @@ class FakeTelegram(FakeServer):
                 update_id = next(self._update_ids)
                 update = {"update_id": update_id, "message": message}
                 questions.append(TgQuestion(update_id, chat["id"], message["message_id"], 0.0, update))
+        available = self.post_updates([q.update for q in questions])
+        for question in questions:
+            question.available = available
+        return questions
+
+    def post_updates(self, updates: list[Json]) -> float:
+        """Updates of any kind (their update_id from `new_update_id`) made available at once; when."""
+        with self.cond:
             available = time.monotonic()
-            for question in questions:
-                question.available = available
-            updates = [q.update for q in questions]
             if self.pusher is None:
                 self.pending.extend(updates)
                 self.cond.notify_all()
         if self.pusher is not None:
             self.pusher.push(updates)
-        return questions
+        return available
+
+    def new_update_id(self) -> int:
+        with self.cond:
+            return next(self._update_ids)
+
+    def new_message_id(self) -> int:
+        with self.cond:
+            return next(self._message_ids)
 
     def redeliver(self, questions: list[TgQuestion]) -> None:
         """Push these updates to the webhook again, with their update_ids (as Telegram does after a failure)."""
@@ -426,7 +441,8 @@ class FakeTelegram(FakeServer):
                 "from": self.me,
                 "text": text,
             }
-            self.sends.append(TgSend(arrived, chat_id, reply_to, text, message["message_id"]))
+            markup = params.get("reply_markup") if isinstance(params.get("reply_markup"), dict) else None
+            self.sends.append(TgSend(arrived, chat_id, reply_to, text, message["message_id"], markup))
             if reply_to is not None:
                 self.replied.add((chat_id, reply_to))
             self.cond.notify_all()
@@ -437,6 +453,10 @@ class FakeTelegram(FakeServer):
     def _api_editMessageText(self, params: Json, arrived: float) -> Json:
         chat_id = int(params.get("chat_id") or 0)
         chat = self._chats.get(chat_id) or {"id": chat_id, "type": "supergroup", "title": str(chat_id)}
+        with self.cond:
+            text, message_id = str(params.get("text", "")), int(params.get("message_id") or 0)
+            self.edits.append(TgSend(arrived, chat_id, None, text, message_id))
+            self.cond.notify_all()
         return {
             "message_id": int(params.get("message_id") or 0),
             "date": int(time.time()),
@@ -637,6 +657,8 @@ def _chat_of(update: Json) -> int:
     for kind in ("message", "edited_message"):
         if kind in update:
             return int(update[kind]["chat"]["id"])
+    if "callback_query" in update:
+        return int(update["callback_query"].get("message", {}).get("chat", {}).get("id", 0))
     return 0
 
 

@@ -295,6 +295,7 @@ class SlackFigures:
     stray: int  # posts in no event's thread
     latencies: list[float] = field(default_factory=list)  # first POST -> first post in its thread
     rps: float | None = None
+    firsts: list[float] = field(default_factory=list)  # when each answered event's first post landed
 
     def p(self, pct: float) -> float | None:
         return percentile(self.latencies, pct)
@@ -331,6 +332,7 @@ def measure(events: list[SlackEvent], posts: list[SlackPost]) -> SlackFigures:
         stray=stray,
         latencies=latencies,
         rps=rps,
+        firsts=sorted(first.values()),
     )
 
 
@@ -371,10 +373,15 @@ def fake_slack(run: Run, faults: Faults) -> FakeSlack:
 
 
 def start_http(
-    run: Run, fake: FakeSlack, port: int, label: str = "coopbot", extra: dict[str, str] | None = None
+    run: Run,
+    fake: FakeSlack,
+    port: int,
+    label: str = "coopbot",
+    extra: dict[str, str] | None = None,
+    more_args: list[str] | None = None,
 ) -> Proc:
     """Ready once the port accepts connections (Bolt has called auth.test by then)."""
-    args = ["serve", "slack", "--host", "127.0.0.1", "--port", str(port)]
+    args = ["serve", "slack", "--host", "127.0.0.1", "--port", str(port), *(more_args or [])]
     return run.start(label, args, env(run, fake) | (extra or {}), lambda proc: accepting(port))
 
 
@@ -694,9 +701,12 @@ def run_phase(
     owners = postgres.execute("SELECT owner, count(*), count(done) FROM inbox GROUP BY owner ORDER BY owner", db)
     (logged,) = postgres.execute("SELECT count(*) FROM questions", db)
     time.sleep(0.5)  # the replicas' connections report their statistics as they close
-    ((commits, written),) = postgres.execute(
-        f"SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database WHERE datname = '{db}'"
-    )
+    ((commits, written),) = [
+        (int(str(c)), int(str(w)))
+        for c, w in postgres.execute(
+            f"SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database WHERE datname = '{db}'"
+        )
+    ]
     taken = ", ".join(f"{owner} {n} ({done} done)" for owner, n, done in owners)
     cpu = ", ".join(f"{proc.label} {proc.cpu_seconds:.1f} s" for proc in phase.procs)
     per = max(1, phase.fig.answered)

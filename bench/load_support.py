@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 Figure = float | int | str | None
@@ -405,7 +405,8 @@ def _terminate(popen: subprocess.Popen[bytes]) -> None:
 
 
 class Redis:
-    """A throwaway redis-server on a free loopback port (nothing saved), stopped when the run closes."""
+    """A throwaway redis-server on a free loopback port (nothing saved), stopped when the run closes. `kill` and
+    `start` crash it and bring it back, empty, on the same port (bench/faults.py)."""
 
     def __init__(self, run: Run) -> None:
         binary = server_binary("redis-server")
@@ -415,28 +416,40 @@ class Redis:
             import redis
         except ImportError as err:
             raise Unavailable(f"the redis client library is missing ({err})") from err
+        self.run, self.binary = run, binary
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        log = run.workdir / "redis.log"
-        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        with log.open("wb") as out:
-            self.popen = subprocess.Popen(
-                [binary, *args, "--dir", str(run.workdir)], stdin=subprocess.DEVNULL, stdout=out, stderr=out
-            )
-        run.on_close(lambda: _terminate(self.popen))
-        _started(run, self.port, self.popen, "redis-server", log)
+        self.popen: subprocess.Popen[bytes] | None = None
+        run.on_close(self.kill)
+        self.start()
         self.client = redis.Redis.from_url(self.url)
         run.on_close(self.client.close)
+
+    def start(self) -> None:
+        """Start redis-server on this port, empty; returns once it accepts connections."""
+        log = self.run.workdir / "redis.log"
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        with log.open("ab") as out:
+            self.popen = subprocess.Popen(
+                [self.binary, *args, "--dir", str(self.run.workdir)], stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            )
+        _started(self.run, self.port, self.popen, "redis-server", log)
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, nothing saved."""
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(10)
 
     def flush(self) -> None:
         self.client.flushdb()
 
     def keys(self) -> int:
-        return int(self.client.dbsize())
+        return int(cast(int, self.client.dbsize()))
 
     def commands(self) -> int:
         """Commands the server has processed since it started."""
-        return int(self.client.info("stats")["total_commands_processed"])
+        return int(cast(dict[str, Any], self.client.info("stats"))["total_commands_processed"])
 
 
 class Postgres:
@@ -465,27 +478,49 @@ class Postgres:
                 raise Unavailable(f"running as root, and no `postgres` user can run PostgreSQL ({err})") from err
             as_user = [runuser, "-u", "postgres", "--"]
         self.port = free_port()
-        log = run.workdir / "postgres.log"
+        self.run, self.as_user, self.datadir = run, as_user, datadir / "data"
         made = subprocess.run(
-            [*as_user, initdb, "-D", str(datadir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            [*as_user, initdb, "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
             capture_output=True,
             timeout=max(5.0, run.left()),
         )
         if made.returncode != 0:
             raise Unavailable(f"initdb failed: {made.stderr.decode(errors='replace').strip()[-300:]}")
         settings = ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"]
-        args = ["-D", str(datadir / "data"), "-p", str(self.port), "-h", "127.0.0.1", "-k", str(datadir)]
-        args += [part for setting in settings for part in ("-c", setting)]
-        with log.open("wb") as out:  # opened here, so the postgres user writes it through the descriptor
-            self.popen = subprocess.Popen([*as_user, postgres, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-        run.on_close(lambda: _terminate(self.popen))
-        _started(run, self.port, self.popen, "PostgreSQL", log)
+        args = ["-D", str(self.datadir), "-p", str(self.port), "-h", "127.0.0.1", "-k", str(datadir)]
+        self.command = [*as_user, postgres, *args, *(part for setting in settings for part in ("-c", setting))]
+        self.popen: subprocess.Popen[bytes] | None = None
+        run.on_close(self._terminate)
+        self.start()
+
+    def start(self) -> None:
+        """Start the server on its port and data; returns once it accepts queries."""
+        log = self.run.workdir / "postgres.log"
+        with log.open("ab") as out:  # opened here, so the postgres user writes it through the descriptor
+            self.popen = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        _started(self.run, self.port, self.popen, "PostgreSQL", log)
         for _ in range(100):  # the port opens a moment before connections are accepted
             try:
                 self.execute("SELECT 1")
                 break
-            except psycopg.OperationalError:
+            except self._psycopg.OperationalError:
                 time.sleep(0.1)
+
+    def stop(self, mode: str = "fast") -> str:
+        """`pg_ctl stop -m MODE` (fast: clients are disconnected, a clean shutdown); what pg_ctl said."""
+        pg_ctl = server_binary("pg_ctl")
+        if pg_ctl is None:
+            raise Unavailable("pg_ctl is not installed")
+        done = subprocess.run(
+            [*self.as_user, pg_ctl, "stop", "-D", str(self.datadir), "-m", mode, "-w"], capture_output=True, timeout=60
+        )
+        if self.popen is not None:
+            self.popen.wait(30)
+        return (done.stdout + done.stderr).decode(errors="replace").strip()
+
+    def _terminate(self) -> None:
+        if self.popen is not None:
+            _terminate(self.popen)
 
     def url(self, database: str = "postgres", port: int | None = None) -> str:
         return f"postgresql://postgres@127.0.0.1:{port or self.port}/{database}"

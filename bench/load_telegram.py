@@ -76,6 +76,7 @@ class TgFigures:
     stray_texts: list[str]  # the first few of them
     latencies: list[float]  # available -> first reply, per answered question
     rps: float | None  # answered / (first available -> last first reply)
+    firsts: list[float]  # when each answered question's first reply arrived
 
     def p(self, pct: float) -> float | None:
         return percentile(self.latencies, pct)
@@ -113,7 +114,17 @@ def measure(questions: list[TgQuestion], sends: list[TgSend]) -> TgFigures:
         span = max(first.values()) - min(q.available for q in questions)
         rps = len(first) / span if span > 0 else None
     return TgFigures(
-        len(asked), len(first), len(asked) - len(first), dup, repeats, order, len(stray), stray[:3], latencies, rps
+        len(asked),
+        len(first),
+        len(asked) - len(first),
+        dup,
+        repeats,
+        order,
+        len(stray),
+        stray[:3],
+        latencies,
+        rps,
+        sorted(first.values()),
     )
 
 
