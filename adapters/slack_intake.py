@@ -6,9 +6,11 @@ mode the signature is checked here, once. Each request has a key in the inbox (a
 same in Slack's retries; else its signature, the same in a replay), so an event Slack retries and a
 replayed request are answered once. Bad header values are refused with 400 or 401 before the body is read.
 
-While the inbox cannot be written (the database or Redis is down) nothing stops: an event is refused
-(HTTP 503, or no acknowledgement in Socket Mode) and Slack sends it again; a command or a click, which
-Slack never sends again, is acknowledged and held in memory until the inbox takes it (bot/sweep.py).
+While the inbox cannot be written (the database or Redis is down) nothing stops. Over HTTP an event is
+refused (503) and Slack sends it again, later and more than once; a command or a click, which Slack never
+sends again, is acknowledged and held in memory until the inbox takes it (bot/sweep.py). In Socket Mode
+every request is held so: Slack sends an envelope that is not acknowledged again only a few times, seconds
+apart, and an outage outlasts them.
 
 Answering happens on `ConversationWorkers`: a fixed number of threads, each conversation's requests one
 at a time in order, and a conversation that waits (Slack's Retry-After on one channel) holds one thread,
@@ -181,10 +183,10 @@ class Intake:
     # Socket Mode
 
     def take_socket(self, kind: str, payload: dict[str, Any], envelope_id: str) -> bool:
-        """Whether to acknowledge the envelope: not when it could not be kept and Slack will send it again."""
+        """Whether to acknowledge the envelope: not when it could be neither kept nor held."""
         key = request_key(payload, envelope_id)
         stored = {"mode": "socket_mode", "type": kind, "body": payload}
-        return self.keep(key, conversation_of(payload), stored, payload, sent_again=kind == "events_api").status == 200
+        return self.keep(key, conversation_of(payload), stored, payload, sent_again=False).status == 200
 
     # both
 

@@ -175,6 +175,8 @@ class TelegramProbes(Probes):
         super().__init__(run)
         self.intake, self.fake = intake, intake.fake
         self.members = dict(zip(self.labels, groups(PROBE_GROUP + len(self.labels))[PROBE_GROUP:], strict=True))
+        _, asker = self.members[self.labels[2]]  # a 👎 asks what was wanted in a private chat, never in a group
+        self.members[self.labels[2]] = ({"id": asker["id"], "type": "private", "first_name": "Delegate"}, asker)
         self.question: TgQuestion | None = None
         self.button: tuple[TgSend, str] | None = None
         self.prompt: TgSend | None = None

@@ -6,7 +6,10 @@ copy of knowledge/ (COOPBOT_KNOWLEDGE). Questions the fact base cannot answer ar
 (so the report has two clusters); the curator (COOPBOT_CURATORS) runs /coop report on each replica; then
 --teach "teach as" choices (block_actions of the cluster's static_select, as adapters/slack_render.py's
 report_message draws it) are POSTed at once, half to each replica, from CHANNELS channels (several curators
-at work). Every teaching should be one entry of learned.yaml, and the base should still validate.
+at work). The teachings of one cluster say one thing each of its questions gets: learned.yaml keeps each
+question once, for the record of the teaching written last, so no entry count measures them. A teaching is
+kept when it was acknowledged as taught and its cluster's questions are in learned.yaml, each once; one that
+was not (no reply, a refusal, a question missing or written twice) is lost. The base must still validate.
 """
 
 from __future__ import annotations
@@ -79,12 +82,20 @@ def teach_two_replicas(case: Case) -> None:
     answers = wait_answers(run, slack, urls)
     kinds = {k: sum(1 for a in answers if a == k) for k in dict.fromkeys(answers)}
     time.sleep(2.0)  # the replicas' watchers reload the last change
-    kept = entries(knowledge)
-    unreadable = kept if isinstance(kept, str) else None
+    held = taught_questions(knowledge)
+    unreadable = held if isinstance(held, str) else None
     valid = validate(run, knowledge)
-    gained = kept - before if isinstance(kept, int) and isinstance(before, int) else 0  # unreadable: none kept
-    run.set(**{SENT: total, LOST: max(0, total - gained), DUP: max(0, gained - total)})
-    run.note(f"learned.yaml keeps {gained} of {total} teachings")
+    counts = {} if isinstance(held, str) else held
+    whole = [all(counts.get(q.casefold()) == 1 for q in family) for family in FAMILIES]
+    kept = sum(
+        1
+        for n, answer in enumerate(answers)
+        if answer == "taught" and whole[FAMILIES.index(cluster_family(clusters[n % len(clusters)]))]
+    )
+    doubled = sum(max(0, n - 1) for n in counts.values())
+    run.set(**{SENT: total, LOST: total - kept, DUP: doubled})
+    run.note(f"learned.yaml keeps {kept} of {total} teachings; every question once: {'yes' if not doubled else 'no'}")
+    run.detail(f"entries in learned.yaml: {entries(knowledge)} (before: {before})")
     if unreadable:
         run.note(f"learned.yaml UNREADABLE: {' '.join(unreadable.split())[:100]}")
     run.note(f"validate: {valid}")
@@ -99,12 +110,17 @@ def report(run: Run, slack: SlackIntake, port: int) -> list[Json]:
     run.wait(lambda: bool(slack.fake.responses_to(url_id)), timeout=WAIT)
     found = []
     for response in slack.fake.responses_to(url_id):
+        shown = ""  # the section before a cluster's menu shows its examples
         for block in response.payload.get("blocks") or []:
-            if not isinstance(block, dict) or not str(block.get("block_id", "")).startswith("cluster:"):
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") == "section":
+                shown = str((block.get("text") or {}).get("text", ""))
+            if not str(block.get("block_id", "")).startswith("cluster:"):
                 continue
             menu = next((e for e in block.get("elements") or [] if e.get("action_id") == "coop_teach"), None)
             if menu and menu.get("options"):
-                found.append({"block_id": block["block_id"], "options": menu["options"]})
+                found.append({"block_id": block["block_id"], "options": menu["options"], "examples": [shown]})
     return found
 
 
@@ -150,6 +166,28 @@ def reply(slack: SlackIntake, url_id: str) -> str:
         if any(opening in t for t in texts for opening in notice(key)):
             return said
     return "sorry" if any(is_apology(t) for t in texts) else "other"
+
+
+def cluster_family(cluster: Json) -> tuple[str, ...]:
+    """The family of questions a cluster of the report holds: the one whose questions its examples show."""
+    text = " ".join(str(v) for v in cluster.get("examples") or [])
+    return next((f for f in FAMILIES if any(q.casefold() in text.casefold() for q in f)), FAMILIES[0])
+
+
+def taught_questions(knowledge: Path) -> dict[str, int] | str:
+    """How often each question is written in learned.yaml (casefolded), or why it cannot be read."""
+    path = knowledge / "learned.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        return f"{type(err).__name__}: {err}"
+    counts: dict[str, int] = {}
+    for entry in data.get("learned") or []:
+        for question in entry.get("questions") or []:
+            counts[str(question).casefold()] = counts.get(str(question).casefold(), 0) + 1
+    return counts
 
 
 def entries(knowledge: Path) -> int | str:
