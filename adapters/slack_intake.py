@@ -198,7 +198,7 @@ class Intake:
         click) is held in memory and acknowledged."""
         item = Item(SURFACE, key, conversation, json.dumps(stored, ensure_ascii=False), time.time())
         try:
-            (new,) = self.sweeper.take([item])
+            (new,) = self.sweeper.take([item], at_once=True)
         except Exception as err:
             if not is_outage(err):
                 log.exception("keeping request %s failed", key)

@@ -219,7 +219,11 @@ class TelegramIntake(Intake):
         return found[0] if found else None
 
     def wait_reply(self, question: TgQuestion, timeout: float) -> TgSend | None:
-        """coopbot's reply quoting `question`."""
+        """coopbot's reply to `question`: quoting it in a group; in a private chat, the next message there."""
+        if question.chat_id > 0:
+            return self.wait_send(
+                lambda s: s.chat_id == question.chat_id and s.message_id > question.message_id, timeout
+            )
         return self.wait_send(lambda s: s.chat_id == question.chat_id and s.reply_to == question.message_id, timeout)
 
     def member(self, n: int) -> tuple[Json, Json]:

@@ -34,15 +34,16 @@ class Dependency:
         self._lock = threading.Lock()
         self._problem: str | None = None
         self._since = 0.0
+        self._last = float("-inf")  # when a call last failed
 
     def failed(self, err: BaseException) -> None:
         if self.on_failure is not None:
             self.on_failure()
         with self._lock:
             began = self._problem is None
-            self._problem = _describe(err)
+            self._problem, self._last = _describe(err), self.clock()
             if began:
-                self._since = self.clock()
+                self._since = self._last
         if began:
             log.error("%s failing: %s; work is kept and tried again when it is back", self.name, self._problem)
 
@@ -58,6 +59,11 @@ class Dependency:
     def problem(self) -> str | None:
         """What is wrong while an outage lasts (for /readyz), else None."""
         return self._problem
+
+    def failed_within(self, seconds: float) -> bool:
+        """Whether a call failed less than `seconds` ago and none has worked since: a caller that must answer
+        at once need not wait for the same failure again."""
+        return self._problem is not None and self.clock() - self._last < seconds
 
 
 def _describe(err: BaseException) -> str:

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from bot.dependency import is_outage
+from bot.dependency import Unavailable, is_outage
 from bot.store import LEASE, Inbox, Item
 
 log = logging.getLogger("coopbot.sweep")
@@ -50,9 +50,13 @@ class Sweeper:
         self._spool: dict[str, Item] = {}  # acknowledged, not yet in the inbox
         self._renewed = clock()
 
-    def take(self, items: Sequence[Item]) -> list[bool]:
+    def take(self, items: Sequence[Item], at_once: bool = False) -> list[bool]:
         """Keep `items` in the inbox, held here; for each, whether to answer it now (False: taken before).
-        Raises what the inbox raised: the platform is then not told they arrived, and sends them again."""
+        Raises what the inbox raised: the platform is then not told they arrived, and sends them again.
+        `at_once`: for a caller that must answer within seconds, `Unavailable` without trying while the inbox's
+        last write failed a moment ago (one try a moment goes through, and finds the inbox back)."""
+        if at_once and self.inbox.failing():
+            raise Unavailable("the inbox failed a moment ago")
         with self._lock:
             mine = [item.key not in self._held for item in items]
             self._held.update(item.key for item in items)

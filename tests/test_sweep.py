@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Database, Item, SqliteInbox
+from bot.dependency import Unavailable
+from bot.store import TAKING_SECONDS, Database, Item, SqliteInbox
 from bot.sweep import Sweeper
 
 
@@ -97,3 +98,19 @@ def test_an_item_another_replica_holds_is_let_go_when_claimed(tmp_path: Path) ->
     holder.take([item("e3")])
     assert holder.claim("e3") == 0
     assert other.claim("e3") is None and not other.holds("e3")
+
+
+def test_taking_at_once_gives_up_without_waiting_again_while_the_inbox_just_failed(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    sweeper = Sweeper(SqliteInbox(Database(path)), "slack")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writes
+    with pytest.raises(sqlite3.OperationalError):
+        sweeper.take([item("first")], at_once=True)  # waits its second for the lock, then fails
+    started = time.monotonic()
+    with pytest.raises(Unavailable):
+        sweeper.take([item("second")], at_once=True)
+    assert time.monotonic() - started < TAKING_SECONDS  # no second wait for the same lock
+    holder.execute("ROLLBACK")
+    time.sleep(TAKING_SECONDS)
+    assert sweeper.take([item("third")], at_once=True) == [True]
