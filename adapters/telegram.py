@@ -303,22 +303,25 @@ class Polling:
 
     async def _poll(self) -> None:
         """Never ends but by `stop`: whatever fails (Telegram, the inbox's database, Redis), it waits, longer
-        each time, and asks again; updates not kept are not confirmed, so Telegram sends them again."""
+        each time, and asks again; updates not kept are not confirmed, so Telegram sends them again. Telegram's
+        own failures are waited out up to POLL_BACKOFF_MAX; the inbox's for a few seconds at most (`delays`),
+        so answering resumes within seconds of its return."""
         pause = POLL_BACKOFF
+        waits = delays()
         while True:
             try:
                 await self._poll_once()
             except TelegramError as err:  # network trouble, a 5xx, another instance polling: wait and go on
                 log.warning("polling Telegram failed: %s", err)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, POLL_BACKOFF_MAX)
             except Exception as err:
                 if not is_outage(err):
                     log.exception("taking updates failed; trying again")
                 # an outage is logged once by the dependency; the updates stay unconfirmed
+                await asyncio.sleep(next(waits))
             else:
-                pause = POLL_BACKOFF
-                continue
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, POLL_BACKOFF_MAX)
+                pause, waits = POLL_BACKOFF, delays()
 
     async def _poll_once(self) -> None:
         bot, timeout = self.service.app.bot, self.service.settings.poll_timeout
