@@ -3,6 +3,7 @@ it), and after a 👎 what they were looking for, which `coopbot report` shows t
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -59,6 +60,18 @@ def logged(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Logged]:
     found.log.close()
 
 
+@contextlib.contextmanager
+def telegram_serving(telegram: FakeTelegram, logged: Logged, kb: KnowledgeBase, per_minute: int = 0) -> Iterator[None]:
+    """The real Telegram surface against the fake, logging and counting votes, until the block ends."""
+    settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
+    thread = serve_in_thread(tg.serve, logged.bot(kb, "telegram"), settings, logged.runtime(per_minute))
+    try:
+        yield
+    finally:
+        logged.stop.set()
+        thread.join(15)
+
+
 def serve_in_thread(target: object, *args: object) -> threading.Thread:
     thread = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
     thread.start()
@@ -68,72 +81,63 @@ def serve_in_thread(target: object, *args: object) -> threading.Thread:
 def test_a_telegram_answer_offers_votes_and_a_down_vote_asks_what_was_wanted(
     telegram: FakeTelegram, logged: Logged, kb: KnowledgeBase
 ) -> None:
-    settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    thread = serve_in_thread(tg.serve, logged.bot(kb, "telegram"), settings, logged.runtime())
-    telegram.say(QUESTION)
-    [answer] = telegram.wait_replies(ALICE["id"])
-    assert [text for text, _ in answer.buttons][-2:] == ["👍", "👎"]
-    assert all(len(data.encode()) <= 64 for _, data in answer.buttons)
-    telegram.press(answer, "👍")  # thanked in a toast: nothing is posted
-    telegram.wait_for(lambda: telegram.callback_answers, what="the 👍 answered")
-    assert telegram.callback_answers[-1].get("text") == kb.message("feedback_thanks", "en")
-    telegram.press(answer, "👎")  # a change of mind replaces the vote
-    prompt = telegram.wait_replies(ALICE["id"], 2)[-1]
-    assert prompt.text == kb.message("feedback_ask", "en")
-    telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
-    assert telegram.wait_replies(ALICE["id"], 3)[-1].text == kb.message("feedback_noted", "en")
-    report = logged.report()
-    [voted] = report["feedback"]
-    assert (voted["question"], voted["up"], voted["down"], voted["comments"]) == (
-        QUESTION,
-        0,
-        1,
-        ["the contract amount"],
-    )
-    logged.stop.set()
-    thread.join(15)
+    with telegram_serving(telegram, logged, kb):
+        telegram.say(QUESTION)
+        [answer] = telegram.wait_replies(ALICE["id"])
+        assert [text for text, _ in answer.buttons][-2:] == ["👍", "👎"]
+        assert all(len(data.encode()) <= 64 for _, data in answer.buttons)
+        telegram.press(answer, "👍")  # thanked in a toast: nothing is posted
+        telegram.wait_for(lambda: telegram.callback_answers, what="the 👍 answered")
+        assert telegram.callback_answers[-1].get("text") == kb.message("feedback_thanks", "en")
+        telegram.press(answer, "👎")  # a change of mind replaces the vote
+        prompt = telegram.wait_replies(ALICE["id"], 2)[-1]
+        assert prompt.text == kb.message("feedback_ask", "en")
+        telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
+        assert telegram.wait_replies(ALICE["id"], 3)[-1].text == kb.message("feedback_noted", "en")
+        report = logged.report()
+        [voted] = report["feedback"]
+        assert (voted["question"], voted["up"], voted["down"], voted["comments"]) == (
+            QUESTION,
+            0,
+            1,
+            ["the contract amount"],
+        )
 
 
 def test_a_down_vote_in_a_group_posts_nothing_there_and_asks_in_a_private_chat(
     telegram: FakeTelegram, logged: Logged, kb: KnowledgeBase
 ) -> None:
-    settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    thread = serve_in_thread(tg.serve, logged.bot(kb, "telegram"), settings, logged.runtime())
-    telegram.say(f"@{telegram.me['username']} {QUESTION}", chat=DELEGATION)
-    [answer] = telegram.wait_replies(DELEGATION["id"])
-    telegram.press(answer, "👎")
-    telegram.wait_for(lambda: telegram.callback_answers, what="the 👎 answered")
-    link = str(telegram.callback_answers[-1]["url"])
-    assert link.startswith(f"https://t.me/{telegram.me['username']}?start=")
-    telegram.say("/start " + link.partition("?start=")[2])  # the link opens the private chat and starts it
-    prompt = telegram.wait_replies(ALICE["id"])[-1]
-    assert prompt.text == kb.message("feedback_ask", "en")
-    telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
-    telegram.wait_replies(ALICE["id"], 2)
-    assert len(telegram.replies(DELEGATION["id"])) == 1  # the answer alone
-    [voted] = logged.report()["feedback"]
-    assert voted["down"] == 1 and voted["comments"] == ["the contract amount"]
-    logged.stop.set()
-    thread.join(15)
+    with telegram_serving(telegram, logged, kb):
+        telegram.say(f"@{telegram.me['username']} {QUESTION}", chat=DELEGATION)
+        [answer] = telegram.wait_replies(DELEGATION["id"])
+        telegram.press(answer, "👎")
+        telegram.wait_for(lambda: telegram.callback_answers, what="the 👎 answered")
+        link = str(telegram.callback_answers[-1]["url"])
+        assert link.startswith(f"https://t.me/{telegram.me['username']}?start=")
+        telegram.say("/start " + link.partition("?start=")[2])  # the link opens the private chat and starts it
+        prompt = telegram.wait_replies(ALICE["id"])[-1]
+        assert prompt.text == kb.message("feedback_ask", "en")
+        telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
+        telegram.wait_replies(ALICE["id"], 2)
+        assert len(telegram.replies(DELEGATION["id"])) == 1  # the answer alone
+        [voted] = logged.report()["feedback"]
+        assert voted["down"] == 1 and voted["comments"] == ["the contract amount"]
 
 
 def test_a_flood_of_down_votes_in_a_group_holds_up_no_one_elses_answer(
     telegram: FakeTelegram, logged: Logged, kb: KnowledgeBase
 ) -> None:
-    settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    thread = serve_in_thread(tg.serve, logged.bot(kb, "telegram"), settings, logged.runtime(per_minute=20))
-    telegram.say(f"@{telegram.me['username']} {QUESTION}", chat=DELEGATION)
-    [answer] = telegram.wait_replies(DELEGATION["id"])
-    for _ in range(60):
-        telegram.press(answer, "👎")
-    telegram.say(f"@{telegram.me['username']} When was KONEPS exported to Mongolia?", user=MINJUN, chat=DELEGATION)
-    replies = telegram.wait_replies(DELEGATION["id"], 2, timeout=5)
-    assert "2010" in replies[1].text and len(telegram.replies(DELEGATION["id"])) == 2  # no prompts in the group
-    telegram.wait_for(lambda: len(telegram.callback_answers) == 60, what="every press answered")
-    toasts = [a.get("text") for a in telegram.callback_answers]
-    assert toasts.count(kb.message("too_many", "en")) == 1  # presses count against the presser's limit
-    logged.stop.set()
-    thread.join(15)
+    with telegram_serving(telegram, logged, kb, per_minute=20):
+        telegram.say(f"@{telegram.me['username']} {QUESTION}", chat=DELEGATION)
+        [answer] = telegram.wait_replies(DELEGATION["id"])
+        for _ in range(60):
+            telegram.press(answer, "👎")
+        telegram.say(f"@{telegram.me['username']} When was KONEPS exported to Mongolia?", user=MINJUN, chat=DELEGATION)
+        replies = telegram.wait_replies(DELEGATION["id"], 2, timeout=5)
+        assert "2010" in replies[1].text and len(telegram.replies(DELEGATION["id"])) == 2  # no prompts in the group
+        telegram.wait_for(lambda: len(telegram.callback_answers) == 60, what="every press answered")
+        toasts = [a.get("text") for a in telegram.callback_answers]
+        assert toasts.count(kb.message("too_many", "en")) == 1  # presses count against the presser's limit
 
 
 @pytest.fixture
