@@ -35,14 +35,14 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.compiled import CompiledCache  # noqa: E402
-from bot.convlog import Hasher, Recorder, SqliteConversationLog  # noqa: E402
+from bot.answering.compiled import CompiledCache  # noqa: E402
+from bot.commandline.evaluate import write_readme  # noqa: E402
 from bot.core import Coopbot  # noqa: E402
-from bot.evaluate import write_readme  # noqa: E402
-from bot.files import DEFAULT_DIR  # noqa: E402
-from bot.model import KnowledgeBase  # noqa: E402
-from bot.normalize import normalize, words  # noqa: E402
-from bot.store import Database  # noqa: E402
+from bot.factbase.files import DEFAULT_DIR  # noqa: E402
+from bot.factbase.model import KnowledgeBase  # noqa: E402
+from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog  # noqa: E402
+from bot.serving.store import Database  # noqa: E402
+from bot.text.normalize import normalize, words  # noqa: E402
 
 ENTITY_SECTIONS = ("countries", "regions", "organisations", "programmes", "people")
 REFERENCE_FIELDS = ("about", "partners", "countries", "contacts")
@@ -182,8 +182,8 @@ def start(knowledge: Path, cache: Path | None, runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot.cli", "ask", QUESTION], env=env, cwd=REPO, capture_output=True,
-                       check=True)  # fmt: skip
+        subprocess.run([sys.executable, "-m", "bot.commandline.cli", "ask", QUESTION], env=env, cwd=REPO,
+                       capture_output=True, check=True)  # fmt: skip
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -192,7 +192,7 @@ def peak_mb(knowledge: Path, cache: Path | None) -> float:
     """Peak resident memory of a new process that loads the fact base and answers every question."""
     code = (
         "import resource, sys; sys.path.insert(0, sys.argv[1]); from bench.run import questions; "
-        "from bot.core import Coopbot; from bot.compiled import CompiledCache; "
+        "from bot.core import Coopbot; from bot.answering.compiled import CompiledCache; "
         "from pathlib import Path; c = None if sys.argv[3] == 'off' else CompiledCache(Path(sys.argv[3])); "
         "b = Coopbot.from_dir(sys.argv[2], cache=c); [b.ask(q) for q in questions()]; "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"

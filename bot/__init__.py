@@ -5,8 +5,8 @@ Surfaces (adapters/) import only what this package exports: `Coopbot` to ask and
 `BoundedCache` for what they remember, and the `Runtime` they run with (the inbox of questions
 taken, the per-person limit). Nothing in this package imports a surface or a platform library.
 
-Each name is imported when it is first used (PEP 562), so `import bot.cli` for `coopbot ask` does not load the
-database, the metrics or the surfaces' machinery it never touches.
+Each name is imported when it is first used (PEP 562), so `coopbot ask` (bot.commandline.cli) does not load
+the database, the metrics or the surfaces' machinery it never touches.
 """
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.answer import Answer as Answer
-    from bot.answer import Block as Block
-    from bot.answer import Contact as Contact
-    from bot.answer import Kind as Kind
-    from bot.answer import SourceRef as SourceRef
+    from bot.answering.live import Reloaded as Reloaded
     from bot.cache import FLAG as FLAG
     from bot.cache import TEXT as TEXT
     from bot.cache import TEXTS as TEXTS
@@ -31,39 +27,43 @@ if TYPE_CHECKING:
     from bot.commands import COMMANDS as COMMANDS
     from bot.commands import Command as Command
     from bot.commands import parse_command as parse_command
-    from bot.controls import strip_controls as strip_controls
     from bot.core import Coopbot as Coopbot
-    from bot.dependency import Unavailable as Unavailable
-    from bot.dependency import is_outage as is_outage
-    from bot.feedback import Feedback as Feedback
-    from bot.labels import label as label
-    from bot.layout import Layout as Layout
-    from bot.layout import Part as Part
-    from bot.layout import lay_out as lay_out
-    from bot.limits import Admission as Admission
-    from bot.limits import UserLimit as UserLimit
-    from bot.live import Reloaded as Reloaded
-    from bot.logs import bind as bind
-    from bot.logs import new_correlation as new_correlation
-    from bot.logs import question_done as question_done
-    from bot.metrics import METRICS_CONTENT_TYPE as METRICS_CONTENT_TYPE
-    from bot.metrics import Health as Health
-    from bot.metrics import Metrics as Metrics
-    from bot.model import LANGS as LANGS
-    from bot.model import Audience as Audience
-    from bot.model import Lang as Lang
-    from bot.plaindata import from_data as from_data
-    from bot.plaindata import to_data as to_data
-    from bot.render_text import plain_text as plain_text
-    from bot.render_text import render_plain as render_plain
-    from bot.runtime import Runtime as Runtime
-    from bot.store import Inbox as Inbox
-    from bot.store import Item as Item
-    from bot.surface import NotConfigured as NotConfigured
-    from bot.surface import Surface as Surface
-    from bot.sweep import SWEEP_EVERY as SWEEP_EVERY
-    from bot.sweep import Sweeper as Sweeper
-    from bot.sweep import delays as delays
+    from bot.curation.feedback import Feedback as Feedback
+    from bot.factbase.model import LANGS as LANGS
+    from bot.factbase.model import Audience as Audience
+    from bot.factbase.model import Lang as Lang
+    from bot.serving.dependency import Unavailable as Unavailable
+    from bot.serving.dependency import is_outage as is_outage
+    from bot.serving.limits import Admission as Admission
+    from bot.serving.limits import UserLimit as UserLimit
+    from bot.serving.logs import bind as bind
+    from bot.serving.logs import new_correlation as new_correlation
+    from bot.serving.logs import question_done as question_done
+    from bot.serving.metrics import METRICS_CONTENT_TYPE as METRICS_CONTENT_TYPE
+    from bot.serving.metrics import Health as Health
+    from bot.serving.metrics import Metrics as Metrics
+    from bot.serving.plaindata import from_data as from_data
+    from bot.serving.plaindata import to_data as to_data
+    from bot.serving.runtime import Runtime as Runtime
+    from bot.serving.store import Inbox as Inbox
+    from bot.serving.store import Item as Item
+    from bot.serving.surface import NotConfigured as NotConfigured
+    from bot.serving.surface import Surface as Surface
+    from bot.serving.sweep import SWEEP_EVERY as SWEEP_EVERY
+    from bot.serving.sweep import Sweeper as Sweeper
+    from bot.serving.sweep import delays as delays
+    from bot.showing.answer import Answer as Answer
+    from bot.showing.answer import Block as Block
+    from bot.showing.answer import Contact as Contact
+    from bot.showing.answer import Kind as Kind
+    from bot.showing.answer import SourceRef as SourceRef
+    from bot.showing.labels import label as label
+    from bot.showing.layout import Layout as Layout
+    from bot.showing.layout import Part as Part
+    from bot.showing.layout import lay_out as lay_out
+    from bot.showing.render_text import plain_text as plain_text
+    from bot.showing.render_text import render_plain as render_plain
+    from bot.text.controls import strip_controls as strip_controls
 
 # name -> (module, attribute)
 _EXPORTS: dict[str, tuple[str, str]] = {
@@ -72,50 +72,50 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "TEXT": ("bot.cache", "TEXT"),
     "TEXTS": ("bot.cache", "TEXTS"),
     "WHOLE_NUMBERS": ("bot.cache", "WHOLE_NUMBERS"),
-    "Sweeper": ("bot.sweep", "Sweeper"),
-    "delays": ("bot.sweep", "delays"),
-    "SWEEP_EVERY": ("bot.sweep", "SWEEP_EVERY"),
-    "is_outage": ("bot.dependency", "is_outage"),
-    "Unavailable": ("bot.dependency", "Unavailable"),
-    "from_data": ("bot.plaindata", "from_data"),
-    "to_data": ("bot.plaindata", "to_data"),
-    "Admission": ("bot.limits", "Admission"),
-    "Answer": ("bot.answer", "Answer"),
-    "Audience": ("bot.model", "Audience"),
-    "Block": ("bot.answer", "Block"),
+    "Sweeper": ("bot.serving.sweep", "Sweeper"),
+    "delays": ("bot.serving.sweep", "delays"),
+    "SWEEP_EVERY": ("bot.serving.sweep", "SWEEP_EVERY"),
+    "is_outage": ("bot.serving.dependency", "is_outage"),
+    "Unavailable": ("bot.serving.dependency", "Unavailable"),
+    "from_data": ("bot.serving.plaindata", "from_data"),
+    "to_data": ("bot.serving.plaindata", "to_data"),
+    "Admission": ("bot.serving.limits", "Admission"),
+    "Answer": ("bot.showing.answer", "Answer"),
+    "Audience": ("bot.factbase.model", "Audience"),
+    "Block": ("bot.showing.answer", "Block"),
     "BoundedCache": ("bot.cache", "BoundedCache"),
     "COMMANDS": ("bot.commands", "COMMANDS"),
     "Cache": ("bot.cache", "Cache"),
     "Caches": ("bot.cache", "Caches"),
     "Command": ("bot.commands", "Command"),
-    "Contact": ("bot.answer", "Contact"),
+    "Contact": ("bot.showing.answer", "Contact"),
     "Coopbot": ("bot.core", "Coopbot"),
-    "Feedback": ("bot.feedback", "Feedback"),
-    "Health": ("bot.metrics", "Health"),
-    "Inbox": ("bot.store", "Inbox"),
-    "Item": ("bot.store", "Item"),
-    "Kind": ("bot.answer", "Kind"),
-    "LANGS": ("bot.model", "LANGS"),
-    "Lang": ("bot.model", "Lang"),
-    "Layout": ("bot.layout", "Layout"),
-    "METRICS_CONTENT_TYPE": ("bot.metrics", "METRICS_CONTENT_TYPE"),
-    "Metrics": ("bot.metrics", "Metrics"),
-    "NotConfigured": ("bot.surface", "NotConfigured"),
-    "Part": ("bot.layout", "Part"),
-    "Reloaded": ("bot.live", "Reloaded"),
-    "Runtime": ("bot.runtime", "Runtime"),
-    "SourceRef": ("bot.answer", "SourceRef"),
-    "Surface": ("bot.surface", "Surface"),
-    "UserLimit": ("bot.limits", "UserLimit"),
-    "bind": ("bot.logs", "bind"),
-    "label": ("bot.labels", "label"),
-    "lay_out": ("bot.layout", "lay_out"),
-    "new_correlation": ("bot.logs", "new_correlation"),
+    "Feedback": ("bot.curation.feedback", "Feedback"),
+    "Health": ("bot.serving.metrics", "Health"),
+    "Inbox": ("bot.serving.store", "Inbox"),
+    "Item": ("bot.serving.store", "Item"),
+    "Kind": ("bot.showing.answer", "Kind"),
+    "LANGS": ("bot.factbase.model", "LANGS"),
+    "Lang": ("bot.factbase.model", "Lang"),
+    "Layout": ("bot.showing.layout", "Layout"),
+    "METRICS_CONTENT_TYPE": ("bot.serving.metrics", "METRICS_CONTENT_TYPE"),
+    "Metrics": ("bot.serving.metrics", "Metrics"),
+    "NotConfigured": ("bot.serving.surface", "NotConfigured"),
+    "Part": ("bot.showing.layout", "Part"),
+    "Reloaded": ("bot.answering.live", "Reloaded"),
+    "Runtime": ("bot.serving.runtime", "Runtime"),
+    "SourceRef": ("bot.showing.answer", "SourceRef"),
+    "Surface": ("bot.serving.surface", "Surface"),
+    "UserLimit": ("bot.serving.limits", "UserLimit"),
+    "bind": ("bot.serving.logs", "bind"),
+    "label": ("bot.showing.labels", "label"),
+    "lay_out": ("bot.showing.layout", "lay_out"),
+    "new_correlation": ("bot.serving.logs", "new_correlation"),
     "parse_command": ("bot.commands", "parse_command"),
-    "plain_text": ("bot.render_text", "plain_text"),
-    "question_done": ("bot.logs", "question_done"),
-    "render_plain": ("bot.render_text", "render_plain"),
-    "strip_controls": ("bot.controls", "strip_controls"),
+    "plain_text": ("bot.showing.render_text", "plain_text"),
+    "question_done": ("bot.serving.logs", "question_done"),
+    "render_plain": ("bot.showing.render_text", "render_plain"),
+    "strip_controls": ("bot.text.controls", "strip_controls"),
 }
 __all__ = sorted(_EXPORTS)
 

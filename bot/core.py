@@ -7,19 +7,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Block
+from bot.answering.compiled import CompiledCache
+from bot.answering.context import Context, MemorySessionStore, SessionStore
+from bot.answering.engine import Engine
+from bot.answering.live import Base, LiveBase, Reloaded
 from bot.commands import NAMES
-from bot.compiled import CompiledCache
-from bot.engine import Engine
-from bot.files import knowledge_dir
-from bot.focus import SENTENCE_CHARS
-from bot.live import Base, LiveBase, Reloaded
-from bot.model import LANGS, Audience, KnowledgeBase, Lang
-from bot.session import Context, MemorySessionStore, SessionStore
+from bot.factbase.files import knowledge_dir
+from bot.factbase.model import LANGS, Audience, KnowledgeBase, Lang
+from bot.reading.focus import SENTENCE_CHARS
+from bot.showing.answer import Answer, Block
 
 if TYPE_CHECKING:
-    from bot.convlog import Recorder
-    from bot.metrics import Metrics
+    from bot.serving.convlog import Recorder
+    from bot.serving.metrics import Metrics
 
 
 class Coopbot:

@@ -17,8 +17,8 @@ from fakes.slack_api import FakeSlackApi
 from fakes.telegram_api import FakeTelegram
 
 from bot import Coopbot, lay_out, plain_text
-from bot.files import DEFAULT_DIR
-from bot.model import KnowledgeBase
+from bot.factbase.files import DEFAULT_DIR
+from bot.factbase.model import KnowledgeBase
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import Coopbot
-from bot.batch import MAX_LINE, encode, lines, run
+from bot.commandline.batch import MAX_LINE, encode, lines, run
 
 
 def replies(bot: Coopbot, data: bytes) -> list[dict[str, object]]:

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import compiled, knowledge
-from bot.compiled import KEEP, CompiledCache
+from bot.answering import compiled
+from bot.answering.compiled import KEEP, CompiledCache
+from bot.answering.engine import Engine
+from bot.answering.live import Base, content_digest
 from bot.core import Coopbot
-from bot.engine import Engine
-from bot.live import Base, content_digest
-from bot.protocol import answer_json
+from bot.factbase import loading as knowledge
+from bot.showing.protocol import answer_json
 
 REPO = Path(__file__).resolve().parent.parent
 CASE_FILES = (REPO / "tests" / "eval" / "cases.jsonl", REPO.parent / "shared" / "eval" / "dev.jsonl")
@@ -202,7 +203,7 @@ def test_the_cache_is_off_when_the_environment_says_so(monkeypatch: pytest.Monke
 
 def test_ask_with_no_cache_compiles_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "COOPBOT_CACHE": str(tmp_path / "cache")}
-    ask = [sys.executable, "-m", "bot.cli", "ask", "Kyrgyzstan MOU date"]
+    ask = [sys.executable, "-m", "bot.commandline.cli", "ask", "Kyrgyzstan MOU date"]
     off = subprocess.run([*ask, "--no-cache"], env=env, cwd=REPO, capture_output=True, text=True, check=True)
     assert not (tmp_path / "cache").exists()
     on = subprocess.run(ask, env=env, cwd=REPO, capture_output=True, text=True, check=True)

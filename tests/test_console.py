@@ -8,7 +8,7 @@ import sys
 
 def chat(*lines: str) -> str:
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat"], input="".join(f"{line}\n" for line in lines),
+        [sys.executable, "-m", "bot.commandline.cli", "chat"], input="".join(f"{line}\n" for line in lines),
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

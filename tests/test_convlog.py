@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot import Coopbot
-from bot.convlog import DEFAULT_DAYS, MAX_TEXT, Hasher, Question, Recorder, SqliteConversationLog, log_settings
-from bot.model import KnowledgeBase
-from bot.store import MIGRATIONS, TYPES, Database
+from bot.factbase.model import KnowledgeBase
+from bot.serving.convlog import DEFAULT_DAYS, MAX_TEXT, Hasher, Question, Recorder, SqliteConversationLog, log_settings
+from bot.serving.store import MIGRATIONS, TYPES, Database
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
@@ -80,8 +80,8 @@ def test_two_processes_writing_one_database_lose_nothing(tmp_path: Path) -> None
     Database(path).close()
     script = (
         "import sys, time\n"
-        "from bot.convlog import Question, SqliteConversationLog\n"
-        "from bot.store import Database\n"
+        "from bot.serving.convlog import Question, SqliteConversationLog\n"
+        "from bot.serving.store import Database\n"
         "log = SqliteConversationLog(Database(sys.argv[1]))\n"
         "for n in range(300):\n"
         "    log.record(Question(f'{sys.argv[2]}{n}', time.time(), 's', 'public', '', '', 'q', 'en', 'fallback'))\n"
@@ -112,7 +112,7 @@ def test_logging_can_be_turned_off_and_rejects_a_bad_retention() -> None:
 
 
 def _ask(tmp_path: Path, *args: str, **env: str) -> None:
-    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.commandline.cli"]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("COOPBOT_")} | env
     subprocess.run([*command, "ask", *args, "Peru?"], cwd=tmp_path, env=environ, check=True, capture_output=True)
 

@@ -23,12 +23,13 @@ from fakes.telegram_api import ALICE, FakeTelegram
 
 from adapters import slack
 from adapters import telegram as tg
-from bot import Coopbot, Runtime, UserLimit, cli
-from bot.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.curation import Curation
-from bot.knowledge import MAX_LEARNED_QUESTION
-from bot.store import Database
-from bot.watch import Watcher
+from bot import Coopbot, Runtime, UserLimit
+from bot.commandline import cli
+from bot.curation.desk import Curation
+from bot.factbase.loading import MAX_LEARNED_QUESTION
+from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.serving.store import Database
+from bot.serving.watch import Watcher
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 CURATOR = "U_CURATOR"
@@ -101,7 +102,7 @@ def desk(tmp_path: Path, knowledge_copy: Path, telegram: FakeTelegram, slack_api
 
 def report_json(desk: Desk) -> dict[str, Any]:
     desk.log.flush()
-    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.commandline.cli"]
     run = subprocess.run(
         [*command, "report", "--db", str(desk.db_path), "--knowledge", str(desk.knowledge), "--format", "json"],
         capture_output=True,

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from bot.redact import SECRET_NAMES
-from bot.running import STOP_SIGNALS
-from bot.runtime import DEFAULT_GRACE
+from bot.commandline.running import STOP_SIGNALS
+from bot.serving.redact import SECRET_NAMES
+from bot.serving.runtime import DEFAULT_GRACE
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

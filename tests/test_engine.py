@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from bot import Coopbot, render_plain
-from bot.model import KnowledgeBase
-from bot.session import MemorySessionStore
+from bot.answering.context import MemorySessionStore
+from bot.factbase.model import KnowledgeBase
 
 
 def text(answer) -> str:
@@ -225,7 +225,9 @@ def test_staff_audience_sees_staff_notes_marked_internal(bot):
 
 
 def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.commandline.cli", *args], input=stdin, capture_output=True, text=True
+    )
 
 
 def test_batch_protocol_echoes_ids_in_order_with_required_fields():
@@ -284,7 +286,9 @@ def test_a_long_message_whose_question_names_nothing_borrows_names_from_before(b
 
 def test_batch_undecodable_bytes_do_not_end_the_batch():
     data = b'\xff\xfe\n{"id": 2, "text": "APPeN \xed\x9a\x8c\xec\x9b\x90\xea\xb5\xad \xec\x88\x98"}\n'
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--jsonl"], input=data, capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.commandline.cli", "ask", "--jsonl"], input=data, capture_output=True
+    )
     replies = [json.loads(line) for line in run.stdout.decode().splitlines()]
     assert "error" in replies[0] and "40" in replies[1]["text"]
 

@@ -19,10 +19,10 @@ from fakes.telegram_api import ALICE, DELEGATION, MINJUN, FakeTelegram
 from adapters import slack
 from adapters import telegram as tg
 from bot import Coopbot, Feedback, Runtime, UserLimit
-from bot.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.model import KnowledgeBase
-from bot.report import build
-from bot.store import Database
+from bot.curation.report import build
+from bot.factbase.model import KnowledgeBase
+from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.serving.store import Database
 
 QUESTION = "What year did Vietnam get KONEPS?"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, load
-from bot.yamlsource import EXCERPT, MAX_DEPTH, MAX_FILE_BYTES
+from bot.factbase.loading import KnowledgeError, load
+from bot.factbase.yamlsource import EXCERPT, MAX_DEPTH, MAX_FILE_BYTES
 
 
 def refusal(directory: Path) -> str:
@@ -85,7 +85,7 @@ def test_a_problem_quotes_a_long_hostile_value_short_and_printable(knowledge_cop
 def test_validate_refuses_a_hostile_base_with_exit_1_and_no_traceback(knowledge_copy: Path) -> None:
     (knowledge_copy / "zz.yaml").write_text(laughs())
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", "--knowledge", str(knowledge_copy)],
+        [sys.executable, "-m", "bot.commandline.cli", "validate", "--knowledge", str(knowledge_copy)],
         capture_output=True,
         text=True,
         timeout=30,

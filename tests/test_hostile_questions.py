@@ -28,10 +28,10 @@ from adapters.slack_render import (
     report_message,
 )
 from bot import Coopbot, Feedback
-from bot.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.model import KnowledgeBase
-from bot.report import build
-from bot.store import Database
+from bot.curation.report import build
+from bot.factbase.model import KnowledgeBase
+from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.serving.store import Database
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 CLEAR = "\x1b[2J"

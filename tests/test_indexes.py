@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.model import KnowledgeBase
-from bot.normalize import has_hangul, normalize, words
-from bot.wordindex import literal_pattern
+from bot.answering.engine import Engine
+from bot.answering.wordindex import literal_pattern
+from bot.factbase.model import KnowledgeBase
+from bot.text.normalize import has_hangul, normalize, words
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,11 +67,11 @@ def test_the_word_index_finds_every_text_that_uses_a_question_word(engine: Engin
 
 def test_a_topical_question_ranks_the_facts_on_its_topics_as_scoring_each_would(engine: Engine) -> None:
     """The classes of facts (masks) order the facts exactly as scoring each fact and sorting would."""
-    from bot.engine import Turn
-    from bot.model import visible
-    from bot.periods import newest_first
-    from bot.ranking import W_INTENT, W_TOPIC, W_WANT
-    from bot.session import Context
+    from bot.answering.context import Context
+    from bot.answering.engine import Turn
+    from bot.answering.ranking import W_INTENT, W_TOPIC, W_WANT
+    from bot.factbase.model import visible
+    from bot.reading.periods import newest_first
 
     ranker = engine.ranker
     asked = ("MOU 언제 체결했어?", "how many countries use KONEPS", "포럼 어디서 열렸어?", "2024 training participants")
@@ -110,7 +110,7 @@ def test_a_place_where_many_programmes_were_held_names_none_of_them(tmp_path: Pa
 
     sys.path.insert(0, str(REPO))
     from bench.run import synthetic
-    from bot.knowledge import load
+    from bot.factbase.loading import load
 
     question = "what was the topic at the forum in seoul"
     assert Engine(kb).understander.read(question, None).implied
@@ -119,7 +119,7 @@ def test_a_place_where_many_programmes_were_held_names_none_of_them(tmp_path: Pa
 
 
 def test_the_events_selected_for_a_period_are_those_it_holds(engine: Engine) -> None:
-    from bot.periods import Period
+    from bot.reading.periods import Period
 
     records = engine.records
     periods = [
@@ -137,7 +137,7 @@ def test_the_events_selected_for_a_period_are_those_it_holds(engine: Engine) -> 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sets(st.integers(0, 200), max_size=40), min_size=1, max_size=5))
 def test_masks_hold_exactly_their_positions(sets: list[set[int]]) -> None:
-    from bot.factmasks import at_least_two, mask_of, positions
+    from bot.answering.factmasks import at_least_two, mask_of, positions
 
     masks = [mask_of(s, 201) for s in sets]
     assert [sorted(positions(m)) for m in masks] == [sorted(s) for s in sets]

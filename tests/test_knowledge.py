@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import DEFAULT_DIR, KnowledgeError, load
+from bot.factbase.loading import DEFAULT_DIR, KnowledgeError, load
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -144,14 +144,16 @@ def test_loading_twice_gives_equal_results(kb):
 def test_validate_command_exits_1_and_lists_problems(broken_copy):
     directory = broken_copy("facts:\n  - id: x\n    text: {ko: a, en: b\n")
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", "--knowledge", str(directory)], capture_output=True, text=True
+        [sys.executable, "-m", "bot.commandline.cli", "validate", "--knowledge", str(directory)],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 1
     assert run.stdout.startswith("knowledge/zz-broken.yaml:")
 
 
 def test_validate_command_summarises_a_good_fact_base():
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "validate"], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "bot.commandline.cli", "validate"], capture_output=True, text=True)
     assert run.returncode == 0
     assert run.stdout.startswith("ok: 5 sources, ")
 

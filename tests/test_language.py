@@ -3,7 +3,7 @@ holds and the conversation's language."""
 
 from __future__ import annotations
 
-from bot.language import detect
+from bot.reading.language import detect
 
 
 def test_korean_words_make_a_korean_question():

@@ -19,13 +19,13 @@ from fakes.ports import free_port, wait_accepting
 from fakes.telegram_api import ALICE, FakeTelegram
 
 from bot import Coopbot, Reloaded
-from bot.compiled import CompiledCache
-from bot.convlog import Hasher
-from bot.curation import Curation
-from bot.files import KnowledgeError
-from bot.knowledge import load
-from bot.live import Base
-from bot.store import Database
+from bot.answering.compiled import CompiledCache
+from bot.answering.live import Base
+from bot.curation.desk import Curation
+from bot.factbase.files import KnowledgeError
+from bot.factbase.loading import load
+from bot.serving.convlog import Hasher
+from bot.serving.store import Database
 
 REPO = Path(__file__).resolve().parent.parent
 COOPBOT = Path(sys.executable).with_name("coopbot")
@@ -38,7 +38,7 @@ BROKEN = (
 
 
 def command() -> list[str]:
-    return [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.commandline.cli"]
 
 
 def coopbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

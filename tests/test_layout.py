@@ -20,7 +20,7 @@ from adapters.console import ConsoleSettings, chat
 from adapters.slack_render import render_answer
 from adapters.telegram_render import QuestionKeys, keyboard, render
 from bot import Answer, Block, Contact, Coopbot, Layout, SourceRef, lay_out, render_plain
-from bot.protocol import answer_json
+from bot.showing.protocol import answer_json
 
 SOURCE = SourceRef("s1", "K-eProcurement heads for Kyrgyzstan", "PPS", "2024-05-30", "30 May 2024")
 PERSON = Contact("Shin Bong-gi", "Deputy Director", "International Cooperation Division", "+82-42-724-7470")

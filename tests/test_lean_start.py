@@ -10,11 +10,19 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-NOT_FOR_ASK = ("yaml", "bot.schema", "bot.knowledge", "bot.store", "sqlite3", "prometheus_client", "importlib.metadata")
+NOT_FOR_ASK = (
+    "yaml",
+    "bot.factbase.schema",
+    "bot.factbase.loading",
+    "bot.serving.store",
+    "sqlite3",
+    "prometheus_client",
+    "importlib.metadata",
+)
 
 PROBE = """
 import json, sys
-from bot.cli import main
+from bot.commandline.cli import main
 main(["ask", "Kyrgyzstan MOU date"])
 print(json.dumps(sorted(sys.modules)))
 """
@@ -34,6 +42,8 @@ def test_ask_on_a_compiled_base_imports_nothing_it_does_not_use(tmp_path: Path) 
 
 
 def test_serve_still_finds_the_surfaces() -> None:
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--help"], cwd=REPO, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.commandline.cli", "serve", "--help"], cwd=REPO, capture_output=True, text=True
+    )
     assert run.returncode == 0
     assert "telegram" in run.stdout and "slack" in run.stdout

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot import Coopbot
-from bot.convlog import Question
-from bot.knowledge import KnowledgeError, load
-from bot.learned import LEARNED_FILE, teach
-from bot.model import KnowledgeBase
-from bot.report import alike, clusters, signature
-from bot.understand import Understander
+from bot.answering.learned import LEARNED_FILE
+from bot.curation.report import alike, clusters, signature
+from bot.curation.teaching import teach
+from bot.factbase.loading import KnowledgeError, load
+from bot.factbase.model import KnowledgeBase
+from bot.reading.understand import Understander
+from bot.serving.convlog import Question
 
 
 def test_a_taught_question_and_its_near_misses_get_the_fact(knowledge_copy: Path) -> None:
@@ -127,7 +128,7 @@ REPO = Path(__file__).resolve().parent.parent
 TEACHER = f"""
 import sys, time
 from pathlib import Path
-from bot.learned import teach
+from bot.curation.teaching import teach
 
 directory, fact, who, go = Path(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[4])
 print("ready", flush=True)
@@ -180,7 +181,7 @@ def test_a_teaching_killed_mid_write_leaves_the_old_valid_file_and_its_leftover_
 KILLED = """
 import os, sys
 from pathlib import Path
-from bot.learned import teach
+from bot.curation.teaching import teach
 
 os.replace = lambda *args: os._exit(9)  # the process dies between writing the new file and putting it in place
 teach(Path(sys.argv[1]), sys.argv[2], ["Chile trainees?"], by="c0ffee")

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import bind, configure, new_correlation, question_done
-from bot.redact import REDACTED, Redactor
+from bot.serving.logs import bind, configure, new_correlation, question_done
+from bot.serving.redact import REDACTED, Redactor
 
 SECRET = "xoxb-secret-token-123"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.normalize import normalize, to_jamo, words
+from bot.text.normalize import normalize, to_jamo, words
 
 
 def test_nfd_and_nfc_forms_normalise_alike():

@@ -8,7 +8,7 @@ missing, the one line says exactly what is missing, then what is on record, set 
 from __future__ import annotations
 
 from bot import Coopbot, render_plain
-from bot.details import HEADCOUNT, Details
+from bot.answering.details import HEADCOUNT, Details
 
 # One question per kind of detail, the way people ask it, in both languages.
 ASKING = {

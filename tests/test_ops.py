@@ -21,8 +21,8 @@ from fakes.telegram_api import ALICE, FakeTelegram
 from adapters import slack
 from adapters import telegram as tg
 from bot import Coopbot, Runtime, UserLimit
-from bot.model import KnowledgeBase
-from bot.store import Database
+from bot.factbase.model import KnowledgeBase
+from bot.serving.store import Database
 
 
 def get(port: int, path: str) -> tuple[int, str]:

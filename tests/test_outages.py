@@ -26,9 +26,9 @@ from servers import postgres_server, redis_server
 from adapters import slack
 from adapters import telegram as tg
 from bot import TEXT, Admission, Coopbot, Health, Item, Runtime, UserLimit
-from bot.model import KnowledgeBase
-from bot.shared import RedisSessionStore, RedisUserLimit, connect, redis_caches
-from bot.store import Database, SqliteInbox, SqliteSessionStore
+from bot.factbase.model import KnowledgeBase
+from bot.serving.shared import RedisSessionStore, RedisUserLimit, connect, redis_caches
+from bot.serving.store import Database, SqliteInbox, SqliteSessionStore
 
 BUSY = 0.3  # seconds a statement waits for the lock here (10 in serve): a locked database fails fast
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot import Coopbot, render_plain
-from bot.normalize import normalize
+from bot.text.normalize import normalize
 
 
 def test_korean_contact_line_names_division_person_then_title(bot):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.redact import REDACTED, Redactor
+from bot.serving.redact import REDACTED, Redactor
 
 TELEGRAM_TOKEN = "7000000001:AAFakeTokenForCoopbotTests_0123456789"
 

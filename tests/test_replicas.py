@@ -30,15 +30,15 @@ from adapters import slack
 from adapters import telegram as tg
 from adapters.telegram_render import QuestionKeys
 from bot import TEXT, Coopbot, Runtime
-from bot.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.curation import Curation
-from bot.feedback import Feedback
-from bot.limits import Admission
-from bot.model import KnowledgeBase
-from bot.report import build
-from bot.shared import RedisSeen, RedisSessionStore, RedisUserLimit, Shared, connect, redis_caches
-from bot.store import Database, Item, SeenInbox, SqliteInbox, SqliteSessionStore
-from bot.watch import Watcher
+from bot.curation.desk import Curation
+from bot.curation.feedback import Feedback
+from bot.curation.report import build
+from bot.factbase.model import KnowledgeBase
+from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.serving.limits import Admission
+from bot.serving.shared import RedisSeen, RedisSessionStore, RedisUserLimit, Shared, connect, redis_caches
+from bot.serving.store import Database, Item, SeenInbox, SqliteInbox, SqliteSessionStore
+from bot.serving.watch import Watcher
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.report_html import render_html
+from bot.curation.report_html import render_html
 
 SAMPLE = Path(__file__).parent / "fixtures" / "report_sample.json"
 SCRIPT = "<script>alert(1)</script>"

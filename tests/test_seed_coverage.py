@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import KnowledgeBase
-from bot.normalize import normalize
+from bot.factbase.model import KnowledgeBase
+from bot.text.normalize import normalize
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the repo")

@@ -34,7 +34,7 @@ from fakes.slack_api import (
 from adapters.slack import EVENTS_PATH, Settings, serve
 from adapters.slack_render import escape
 from bot import BoundedCache, Cache, Caches, Codec, Coopbot, Runtime, UserLimit
-from bot.store import Database, SqliteInbox
+from bot.serving.store import Database, SqliteInbox
 
 HANGUL = re.compile(r"[가-힣]")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.limits import Admission, UserLimit
-from bot.session import Context
-from bot.store import LEASE, MIGRATIONS, Database, Item, SqliteInbox, SqliteSessionStore, database_path
+from bot.answering.context import Context
+from bot.serving.limits import Admission, UserLimit
+from bot.serving.store import LEASE, MIGRATIONS, Database, Item, SqliteInbox, SqliteSessionStore, database_path
 
 
 class Clock:

@@ -101,7 +101,7 @@ def installed(tmp_path: Path) -> dict[str, str]:
 
 
 def command() -> list[str]:
-    return [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.commandline.cli"]
 
 
 def post(port: int, question: str, token: str = "t0ken") -> Any:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dependency import Unavailable
-from bot.store import TAKING_SECONDS, Database, Item, SqliteInbox
-from bot.sweep import Sweeper
+from bot.serving.dependency import Unavailable
+from bot.serving.store import TAKING_SECONDS, Database, Item, SqliteInbox
+from bot.serving.sweep import Sweeper
 
 
 class FailingInbox(SqliteInbox):

@@ -21,8 +21,8 @@ from telegram.error import NetworkError
 from adapters.telegram import Settings, serve
 from adapters.telegram_send import send_once
 from bot import Answer, Block, Coopbot, Runtime, UserLimit
-from bot.model import KnowledgeBase
-from bot.store import Database, SqliteInbox
+from bot.factbase.model import KnowledgeBase
+from bot.serving.store import Database, SqliteInbox
 
 BOT = "@coopbot_test_bot"
 

@@ -13,14 +13,14 @@ from fakes.telegram_api import ALICE, MINJUN, FakeTelegram
 
 from adapters.telegram import Settings, surface
 from bot import NotConfigured
-from bot.cli import build_parser
+from bot.commandline.cli import build_parser
 
 REPO = Path(__file__).resolve().parent.parent
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
 
 def serve(telegram: FakeTelegram, log: Path, token: str | None = None) -> subprocess.Popen[bytes]:
-    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(COOPBOT)] if COOPBOT.exists() else [sys.executable, "-m", "bot.commandline.cli"]
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token or telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url,
            "COOPBOT_DB": str(log.parent / "coopbot.sqlite3")}  # fmt: skip
     with log.open("wb") as out:

@@ -1,0 +1,339 @@
+"""Questions across records: which one a question asks, and its answer.
+
+Comparisons of named things (which came first, which was bigger, the difference), the first or the latest
+of a kind, what came next, what happened in a period, every item of a kind, how many there were, and
+what the newest document records. Each is decided from the question's cues, kinds, period and names,
+and computed by `Records` over the fact base's fields; `Composer` words the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.answering.compose import Composer
+from bot.answering.ranking import Ranker
+from bot.answering.records import COUNTRY_KINDS, Event, Records, comparable
+from bot.factbase.model import Audience, Entity, KnowledgeBase, Lang, Quantity, Want
+from bot.reading.question import subjects_of
+from bot.reading.understand import Understanding
+from bot.showing.answer import Answer
+
+
+class Turn(Protocol):
+    """What a question across records needs of the turn being answered (engine.Turn); a protocol, so that
+    this module does not import the engine that calls it."""
+
+    kb: KnowledgeBase
+    u: Understanding
+    lang: Lang
+    audience: Audience
+    intent: str | None
+    topics: frozenset[str]
+    entities: tuple[str, ...]
+    yes_no: bool
+    records: Records
+    ranker: Ranker
+    compose: Composer
+
+    @property
+    def specific(self) -> tuple[str, ...]: ...
+
+    @property
+    def kinds(self) -> frozenset[str]: ...
+
+    def entity(self, eid: str) -> Entity: ...
+
+    def is_event(self, eid: str) -> bool: ...
+
+
+COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare"))
+COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
+
+
+class Across:
+    """The questions across records one turn can ask."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn, self.u, self.records, self.compose = turn, turn.u, turn.records, turn.compose
+        self.audience = turn.audience
+
+    def answer(self) -> Answer | None:
+        turn, cues, kinds = self.turn, self.u.cues, self.turn.kinds
+        if turn.intent == "source" and cues & {"latest", "first"}:
+            return self.newest_document("first" in cues and "latest" not in cues)
+        things = self.comparable()
+        side_by_side = "or" in cues and cues & {"first", "latest"}  # 'which came first, Tunisia or Mongolia?'
+        if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side):
+            return self.compare(things)
+        if len(things) == 1 and cues & {"years", "difference"} and cues & {"first", "latest"} and kinds:
+            return self.compare_with_extreme(things[0])
+        events_named = [e for e in turn.specific if turn.is_event(e)]
+        # With one event named, only 'all'/'events' words make a list across records: 'IDB course countries' is
+        # a question about that course.
+        about_else = subjects_of(turn.kb, turn.topics) - turn.kinds
+        listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named and not about_else)
+        # 'After Vietnam's export', 'after the ADB training'; 'next with ADB' is about ADB's events, below.
+        if "next" in cues and len(things) == 1 and turn.entity(things[0]).type != "organisation":
+            found = self.next_after(things[0])
+            if found:
+                return found
+        if events_named and not listing:
+            return None  # a question about one event: its records answer it
+        scope = self.scope()
+        # 'What is next with ADB?' with no event to follow: the latest on record and what was planned after it.
+        if cues & {"first", "latest", "next"} and (kinds or scope or "events" in cues):
+            found = self.first_or_latest("first" if "first" in cues else "latest")
+            if found:
+                return found
+        period = self.u.period
+        named_country = any(turn.entity(e).type == "country" for e in turn.specific)
+        quiet = kinds and turn.intent in (None, "what_is", "overview") and not named_country
+        if period and turn.intent != "how_many" and (listing or quiet):
+            return self.in_period(scope)
+        if listing and (kinds or scope) and not events_named:
+            return self.items(scope)
+        # "How many MOUs?" counts events; "how many countries visit?" asks a figure a record states.
+        if turn.intent == "how_many" and self.u.counted in kinds and not events_named:
+            return self.count(scope)
+        return None
+
+    # -- what a question is narrowed by, and what it compares ---------------------------------------
+
+    def scope(self, order: bool = False) -> tuple[str, ...]:
+        """Named things a question across records is narrowed by: regions, organisations, systems, and countries,
+        except in a question of order about a kind of event that concerns countries: there a country named is
+        a candidate ('was Mongolia the first to get KONEPS?'), not a filter."""
+        turn = self.turn
+        candidates = order and bool(turn.kinds) and turn.kinds <= set(COUNTRY_KINDS)
+        out = []
+        for eid in turn.entities:
+            entity = turn.entity(eid)
+            if eid in turn.ranker.generic or (entity.type == "country" and candidates):
+                continue
+            if entity.type in ("country", "region", "organisation") or (
+                entity.type == "programme" and not turn.is_event(eid)
+            ):
+                out.append(eid)
+        return tuple(out)
+
+    def comparable(self) -> list[str]:
+        """Named things that can be compared: each is an event of its own or has a figure of its own (not a
+        region or a group, which only narrow a question)."""
+        turn, out = self.turn, []
+        for eid in turn.specific:
+            entity = turn.entity(eid)
+            if entity.type in ("person", "region") or entity.members or eid in turn.ranker.generic:
+                continue
+            if self.records.own_events(eid) or self.records.figure(eid, "count") or self.records.figure(eid, "amount"):
+                out.append(eid)
+        return out
+
+    def kind(self) -> str | None:
+        return sorted(self.turn.kinds)[0] if self.turn.kinds else None
+
+    # -- comparisons ---------------------------------------------------------------------------------
+
+    def compare(self, things: list[str]) -> Answer:
+        field = self.compare_field(things)
+        if field == "date":
+            events = [(x, self.records.of_entity(x, self.turn.kinds, self.audience)) for x in things]
+            missing = next((x for x, e in events if e is None), None)
+            if missing:
+                return self.cannot_compare(missing, "date")
+            return self.compare_dates([(x, e) for x, e in events if e is not None])
+        return self.compare_figures(things, field)
+
+    def compare_field(self, things: list[str]) -> str:
+        """Compare dates, counts or amounts: what the question's words say, else what the records have."""
+        cues, topics, intent = self.u.cues, self.turn.topics, self.turn.intent
+        if cues & {"earlier", "later", "first", "years"} and not cues & {"more", "less"}:
+            return "date"
+        if "budget" in topics or intent == "how_much":
+            return "amount"
+        if topics & COUNTED_NOUNS or intent == "how_many":
+            return "count"
+        having = [f for f in ("count", "amount") if all(self.records.figure(x, f) for x in things)]
+        if cues & {"more", "less", "than"}:
+            return having[0] if having else "count"
+        if "difference" in cues and intent != "when" and "amount" in having:
+            return "amount"
+        return "date"
+
+    def compare_dates(self, events: list[tuple[str, Event]]) -> Answer:
+        compose = self.compose
+        ordered = sorted(events, key=lambda p: p[1].start)
+        (first, fe), (last, le) = ordered[0], ordered[-1]
+        names = {x: compose.title(e) for x, e in ordered}
+        if self.u.cues & {"years", "difference"}:
+            years = abs(int(le.start[:4]) - int(fe.start[:4]))
+            lead = compose.say(
+                "compare_years",
+                years=str(years),
+                first=names[first],
+                second=names[last],
+                first_date=compose.when(fe),
+                second_date=compose.when(le),
+            )
+        elif fe.start == le.start:
+            lead = compose.say("compare_same_date", date=compose.when(fe))
+        elif self.u.cues & {"later", "latest"} and not self.u.cues & {"earlier", "first"}:
+            # 'which is more recent?': the later one first.
+            lead = compose.say(
+                "compare_later",
+                last=names[last],
+                other=names[ordered[-2][0]],
+                last_date=compose.when(le),
+                other_date=compose.when(ordered[-2][1]),
+            )
+        else:
+            lead = compose.say(
+                "compare_earlier",
+                first=names[first],
+                second=names[ordered[1][0]],
+                first_date=compose.when(fe),
+                second_date=compose.when(ordered[1][1]),
+            )
+        return compose.comparison(lead, [e for _, e in ordered], [x for x, _ in ordered])
+
+    def compare_figures(self, things: list[str], field: str) -> Answer:
+        compose, topics = self.compose, self.turn.topics
+        people = True if "participants" in topics else False if "countries" in topics else None
+        facts = [(x, self.records.figure(x, field, people)) for x in things]
+        missing = next((x for x, f in facts if f is None or getattr(f, field) is None), None)
+        if missing:
+            return self.cannot_compare(missing, "amount" if field == "amount" else "count")
+        figures = [(x, f, getattr(f, field)) for x, f in facts if f is not None]
+        if not all(comparable(figures[0][2], q) for _, _, q in figures[1:]):
+            return self.cannot_compare(figures[-1][0], "amount" if field == "amount" else "count")
+        ranked = sorted(figures, key=lambda t: -t[2].value)
+        (more, fm, qm), (less, fl, ql) = ranked[0], ranked[-1]
+        if "less" in self.u.cues:
+            (more, fm, qm), (less, fl, ql) = (less, fl, ql), (more, fm, qm)
+        values = {
+            "more": compose.name(more),
+            "less": compose.name(less),
+            "more_value": compose.value(qm, field),
+            "less_value": compose.value(ql, field),
+        }
+        if self.u.cues & {"difference"} or ("than" in self.u.cues and self.turn.intent in ("how_many", "how_much")):
+            gap = Quantity(abs(qm.value - ql.value), qm.unit)
+            lead = compose.say("compare_difference", difference=compose.value(gap, field), **values)
+        elif qm.value == ql.value:
+            lead = compose.say("compare_equal", value=values["more_value"])
+        else:
+            lead = compose.say("compare_larger" if field == "amount" else "compare_more", **values)
+        return compose.comparison(lead, [f for _, f, _ in ranked], [x for x, _, _ in ranked])
+
+    def compare_with_extreme(self, thing: str) -> Answer | None:
+        """'How many years from the first KONEPS export to the Kyrgyzstan MOU?': the first (or latest) of a kind
+        against a named thing."""
+        events = self.records.select(self.turn.kinds, (), None, self.audience)
+        own = self.records.of_entity(thing, (), self.audience)
+        if not events or own is None:
+            return None
+        extreme = events[0] if "first" in self.u.cues else events[-1]
+        return self.compare_dates([(extreme.subject.id, extreme), (thing, own)])
+
+    def cannot_compare(self, eid: str, want: Want) -> Answer:
+        entity = self.turn.entity(eid)
+        line = self.compose.say("compare_missing", name=entity.name(self.turn.lang), want=self.compose.want_name(want))
+        return self.compose.not_on_record(entity, line, None)
+
+    # -- order ---------------------------------------------------------------------------------------
+
+    def first_or_latest(self, which: str) -> Answer | None:
+        turn = self.turn
+        events = self.records.select(turn.kinds, self.scope(order=True), self.u.period, self.audience)
+        if not events:
+            return None
+        if which == "first":
+            chosen, upcoming = events[0], []
+        else:
+            happened = [e for e in events if not e.planned] or events
+            chosen = happened[-1]
+            upcoming = [e for e in events if e.planned and e.start > chosen.start]
+        answer = self.compose.first_or_latest(which, self.kind(), chosen, upcoming)
+        return self.confirm(answer, chosen)
+
+    def confirm(self, answer: Answer, chosen: Event) -> Answer:
+        """'Was Mongolia the first?': a yes or no ahead of the first one on record."""
+        turn = self.turn
+        named = [e for e in turn.specific if turn.entity(e).type == "country"]
+        if not named or not (self.u.cues & {"confirm"} or turn.yes_no):
+            return answer
+        agrees = chosen.subject.id in named
+        lead = (
+            self.compose.say("premise_yes")
+            if agrees
+            else self.compose.say("premise_no", value=self.compose.label(chosen))
+        )
+        return self.compose.prepend(answer, lead)
+
+    def next_after(self, thing: str) -> Answer | None:
+        own = self.records.of_entity(thing, self.turn.kinds, self.audience)
+        if own is None:
+            return None
+        # The next of its kind; else, when no kind was asked, whatever came next ('after the ADB training?').
+        following = self.records.after(own, self.audience) or (
+            None if self.turn.kinds else self.records.after(own, self.audience, same_kind=False)
+        )
+        return self.compose.next_after(own, following) if following else self.compose.nothing_after(own)
+
+    # -- lists and counts ----------------------------------------------------------------------------
+
+    def in_period(self, scope: tuple[str, ...]) -> Answer:
+        period, compose = self.u.period, self.compose
+        assert period is not None
+        events = self.records.select(self.turn.kinds, scope, period, self.audience)
+        if not events:
+            return compose.nothing_in_period(period, self.kind())
+        name = compose.period_name(period)
+        lead = compose.say("period_lead", period=name, count=str(len(events)))
+        timeline = not self.turn.kinds or "events" in self.u.cues
+        return compose.events_list(lead, name, events, timeline=timeline, scope=scope)
+
+    def items(self, scope: tuple[str, ...]) -> Answer | None:
+        events = self.records.select(self.turn.kinds, scope, None, self.audience)
+        if not events or (len(events) == 1 and not self.turn.kinds):
+            return None  # one event for one thing named ('what has the Ministry of Interior done?'): say it fully
+        regions = [e for e in scope if self.turn.kb.entities[e].type == "region"]
+        if regions and not self.turn.kinds and "countries" in self.turn.topics:
+            return None  # 'which Central Asian countries work with PPS?': the region's overview names them
+        kind, compose = self.kind(), self.compose
+        stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
+        named = {"kind": compose.kind_name(kind), "count": str(len(events))}
+        if stated:
+            lead = compose.say("named_in_sources")
+        elif scope:
+            lead = compose.say("items_lead_scope", scope=", ".join(compose.name(e) for e in scope), **named)
+        else:
+            lead = compose.say("items_lead", **named)
+        timeline = not self.turn.kinds or "events" in self.u.cues
+        return compose.events_list(
+            lead, kind and compose.kind_name(kind), events, timeline=timeline, stated=stated, scope=scope
+        )
+
+    def count(self, scope: tuple[str, ...]) -> Answer | None:
+        events = self.records.select(self.turn.kinds, scope, self.u.period, self.audience)
+        if not events:
+            return None
+        compose, kind = self.compose, self.kind()
+        # A total the sources state (KONEPS in 9 countries) comes first: the records name fewer than it counts.
+        stated = self.records.stated_count(kind, self.audience) if kind and not scope and not self.u.period else None
+        lead = (
+            compose.say("named_in_sources")
+            if stated
+            else compose.say("count_items", kind=compose.kind_name(kind), count=str(len(events)))
+        )
+        return compose.events_list(
+            lead, kind and compose.kind_name(kind), events, timeline=False, stated=stated, scope=scope
+        )
+
+    def newest_document(self, oldest: bool) -> Answer | None:
+        """'가장 최근 보도자료 내용': the newest (or oldest) document and what it records."""
+        compose = self.compose
+        refs = list(compose.sources_cited(self.turn.kb.sources))
+        if not refs:
+            return None
+        source = refs[-1] if oldest else refs[0]
+        return compose.source_events(source, self.records.source_events(source.id, self.audience))

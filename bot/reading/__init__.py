@@ -1,0 +1,5 @@
+"""Reading a question: its language (`language`), the names it holds (`entities`, `vocabulary`), the sentence
+that asks (`focus`), periods and figures (`periods`), and what it asks for (`understand`, `question`).
+
+May import: bot.text, bot.factbase, bot.cache.
+"""

@@ -1,0 +1,47 @@
+"""What the command line hands a surface to run with, beside the bot and the surface's own settings: when to
+stop, where taken questions are kept until answered, the per-person limit, how
+long to drain on stop, when a reply is late enough to apologise for, and what curators may do."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from bot.cache import Caches
+from bot.curation.desk import Curation
+from bot.curation.feedback import Feedback
+from bot.serving.limits import Limit, UserLimit
+from bot.serving.metrics import Health, Metrics
+from bot.serving.store import Database, Inbox, SqliteInbox
+
+DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took; the rest waits in the inbox
+DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology for the wait
+
+
+@dataclass(frozen=True)
+class Runtime:
+    stop: threading.Event  # set on SIGINT/SIGTERM: stop taking questions, drain, return
+    inbox: Inbox
+    limit: Limit = field(default_factory=UserLimit)
+    grace: float = DEFAULT_GRACE
+    late_after: float = DEFAULT_LATE_AFTER
+    curation: Curation | None = None  # what curators may do from the surface (None: no database to do it with)
+    feedback: Feedback | None = None  # where 👍/👎 on answers go (None: answers offer no feedback buttons)
+    caches: Caches = field(default_factory=Caches)  # what surfaces remember a while; shared with Redis
+    metrics: Metrics = field(default_factory=Metrics)
+    health: Health = field(default_factory=Health)
+    metrics_port: int | None = None  # /healthz, /readyz and /metrics are served here when set, in every mode
+    metrics_host: str = "127.0.0.1"
+    public_ops: bool = False  # also /metrics and /readyz's details on the platform's own port (HTTP modes)
+
+    @classmethod
+    def with_database(cls, db: Database, **options: object) -> Runtime:
+        options.setdefault("inbox", SqliteInbox(db))
+        return cls(**options)  # type: ignore[arg-type]
+
+    def is_late(self, asked_at: float | None, now: float | None = None) -> bool:
+        """Whether a question asked at `asked_at` (Unix time, the platform's own) has waited too long."""
+        if asked_at is None:
+            return False
+        return (time.time() if now is None else now) - asked_at > self.late_after
