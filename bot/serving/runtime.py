@@ -6,17 +6,37 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+from bot.answering.live import Reloaded
 from bot.cache import Caches
-from bot.curation.desk import Curation
-from bot.curation.feedback import Feedback
+from bot.factbase.model import Lang
 from bot.serving.limits import Limit, UserLimit
 from bot.serving.metrics import Health, Metrics
 from bot.serving.store import Database, Inbox, SqliteInbox
 
 DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took; the rest waits in the inbox
 DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology for the wait
+
+
+class CurationDesk(Protocol):
+    """What curators may do from where they work (bot/curation/desk.py)."""
+
+    def is_curator(self, person: str | None) -> bool: ...
+    def clusters(self) -> list[dict[str, Any]]: ...
+    def teach(self, questions: Sequence[str], fact: str, by: str) -> Reloaded: ...
+    def search(self, text: str, lang: Lang) -> list[tuple[str, str]]: ...
+    def dismiss(self, questions: Sequence[str], by: str) -> None: ...
+    def status(self, lang: Lang) -> str: ...
+
+
+class FeedbackDesk(Protocol):
+    """Where 👍/👎 on answers and what people were looking for go (bot/curation/feedback.py)."""
+
+    def vote(self, ref: str, person: str, up: bool) -> None: ...
+    def comment(self, ref: str, person: str, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -26,8 +46,8 @@ class Runtime:
     limit: Limit = field(default_factory=UserLimit)
     grace: float = DEFAULT_GRACE
     late_after: float = DEFAULT_LATE_AFTER
-    curation: Curation | None = None  # what curators may do from the surface (None: no database to do it with)
-    feedback: Feedback | None = None  # where 👍/👎 on answers go (None: answers offer no feedback buttons)
+    curation: CurationDesk | None = None  # what curators may do from the surface (None: no database to do it with)
+    feedback: FeedbackDesk | None = None  # where 👍/👎 on answers go (None: answers offer no feedback buttons)
     caches: Caches = field(default_factory=Caches)  # what surfaces remember a while; shared with Redis
     metrics: Metrics = field(default_factory=Metrics)
     health: Health = field(default_factory=Health)
