@@ -40,8 +40,8 @@ from bot.commandline.evaluate import write_readme  # noqa: E402
 from bot.core import Coopbot  # noqa: E402
 from bot.factbase.files import DEFAULT_DIR  # noqa: E402
 from bot.factbase.model import KnowledgeBase  # noqa: E402
-from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog  # noqa: E402
-from bot.serving.store import Database  # noqa: E402
+from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder  # noqa: E402
+from bot.serving.database import Database  # noqa: E402
 from bot.text.normalize import normalize, words  # noqa: E402
 
 ENTITY_SECTIONS = ("countries", "regions", "organisations", "programmes", "people")
@@ -232,7 +232,7 @@ def logging_cost(qs: list[str], rounds: int) -> tuple[float, float]:
     plain = percentiles(timed(Coopbot(kb).ask, qs, rounds))[0]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "coopbot.sqlite3"
-        log = SqliteConversationLog(Database(path))
+        log = DatabaseConversationLog(Database(path))
         logged_bot = Coopbot(kb, recorder=Recorder(log, Hasher.beside(path), "bench"))
         logged = percentiles(timed(logged_bot.ask, qs, rounds))[0]
         log.close()

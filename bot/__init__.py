@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from bot.factbase.model import Lang as Lang
     from bot.serving.dependency import Unavailable as Unavailable
     from bot.serving.dependency import is_outage as is_outage
+    from bot.serving.inbox import Inbox as Inbox
+    from bot.serving.inbox import Item as Item
     from bot.serving.limits import Admission as Admission
     from bot.serving.limits import UserLimit as UserLimit
     from bot.serving.logs import bind as bind
@@ -45,8 +47,6 @@ if TYPE_CHECKING:
     from bot.serving.plaindata import from_data as from_data
     from bot.serving.plaindata import to_data as to_data
     from bot.serving.runtime import Runtime as Runtime
-    from bot.serving.store import Inbox as Inbox
-    from bot.serving.store import Item as Item
     from bot.serving.surface import NotConfigured as NotConfigured
     from bot.serving.surface import Surface as Surface
     from bot.serving.sweep import SWEEP_EVERY as SWEEP_EVERY
@@ -92,8 +92,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Coopbot": ("bot.core", "Coopbot"),
     "Feedback": ("bot.curation.feedback", "Feedback"),
     "Health": ("bot.serving.metrics", "Health"),
-    "Inbox": ("bot.serving.store", "Inbox"),
-    "Item": ("bot.serving.store", "Item"),
+    "Inbox": ("bot.serving.inbox", "Inbox"),
+    "Item": ("bot.serving.inbox", "Item"),
     "Kind": ("bot.showing.answer", "Kind"),
     "LANGS": ("bot.factbase.model", "LANGS"),
     "Lang": ("bot.factbase.model", "Lang"),

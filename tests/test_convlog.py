@@ -15,14 +15,22 @@ import pytest
 
 from bot import Coopbot
 from bot.factbase.model import KnowledgeBase
-from bot.serving.convlog import DEFAULT_DAYS, MAX_TEXT, Hasher, Question, Recorder, SqliteConversationLog, log_settings
-from bot.serving.store import MIGRATIONS, TYPES, Database
+from bot.serving.convlog import (
+    DEFAULT_DAYS,
+    MAX_TEXT,
+    DatabaseConversationLog,
+    Hasher,
+    Question,
+    Recorder,
+    log_settings,
+)
+from bot.serving.database import MIGRATIONS, TYPES, Database
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
 
-def logged_bot(kb: KnowledgeBase, path: Path, surface: str = "test") -> tuple[Coopbot, SqliteConversationLog]:
-    log = SqliteConversationLog(Database(path))
+def logged_bot(kb: KnowledgeBase, path: Path, surface: str = "test") -> tuple[Coopbot, DatabaseConversationLog]:
+    log = DatabaseConversationLog(Database(path))
     return Coopbot(kb, recorder=Recorder(log, Hasher.beside(path), surface)), log
 
 
@@ -80,9 +88,9 @@ def test_two_processes_writing_one_database_lose_nothing(tmp_path: Path) -> None
     Database(path).close()
     script = (
         "import sys, time\n"
-        "from bot.serving.convlog import Question, SqliteConversationLog\n"
-        "from bot.serving.store import Database\n"
-        "log = SqliteConversationLog(Database(sys.argv[1]))\n"
+        "from bot.serving.convlog import Question, DatabaseConversationLog\n"
+        "from bot.serving.database import Database\n"
+        "log = DatabaseConversationLog(Database(sys.argv[1]))\n"
         "for n in range(300):\n"
         "    log.record(Question(f'{sys.argv[2]}{n}', time.time(), 's', 'public', '', '', 'q', 'en', 'fallback'))\n"
         "log.close()\n"
@@ -128,7 +136,7 @@ def test_ask_keeps_nothing_unless_a_database_is_named(tmp_path: Path) -> None:
 
 def test_questions_older_than_the_retention_are_pruned(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    log = SqliteConversationLog(Database(path), days=1)
+    log = DatabaseConversationLog(Database(path), days=1)
     log.record(Question("old", 1.0, "s", "public", "", "", "long ago", "en", "fallback"))
     log.record(Question("new", time.time(), "s", "public", "", "", "today", "en", "fallback"))
     log.close()

@@ -27,8 +27,8 @@ from bot import Coopbot, Runtime, UserLimit
 from bot.commandline import cli
 from bot.curation.desk import Curation
 from bot.factbase.loading import MAX_LEARNED_QUESTION
-from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.serving.store import Database
+from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
+from bot.serving.database import Database
 from bot.serving.watch import Watcher
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
@@ -47,7 +47,7 @@ class Desk:
 
     knowledge: Path
     db_path: Path
-    log: SqliteConversationLog
+    log: DatabaseConversationLog
     telegram_bot: Coopbot
     slack_bot: Coopbot
     slack: Workspace
@@ -58,7 +58,7 @@ def desk(tmp_path: Path, knowledge_copy: Path, telegram: FakeTelegram, slack_api
     knowledge = knowledge_copy
     db_path = tmp_path / "coopbot.sqlite3"
     db, hasher = Database(db_path), Hasher.beside(db_path)
-    log = SqliteConversationLog(db)
+    log = DatabaseConversationLog(db)
     telegram_bot = Coopbot.from_dir(knowledge, recorder=Recorder(log, hasher, "telegram"))
     slack_bot = Coopbot.from_dir(knowledge, recorder=Recorder(log, hasher, "slack"))
     stop = threading.Event()

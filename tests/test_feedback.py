@@ -21,8 +21,8 @@ from adapters import telegram as tg
 from bot import Coopbot, Feedback, Runtime, UserLimit
 from bot.curation.report import build
 from bot.factbase.model import KnowledgeBase
-from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.serving.store import Database
+from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
+from bot.serving.database import Database
 
 QUESTION = "What year did Vietnam get KONEPS?"
 
@@ -30,7 +30,7 @@ QUESTION = "What year did Vietnam get KONEPS?"
 @dataclass
 class Logged:
     db: Database
-    log: SqliteConversationLog
+    log: DatabaseConversationLog
     hasher: Hasher
     stop: threading.Event
 
@@ -53,7 +53,7 @@ class Logged:
 def logged(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Logged]:
     path = tmp_path / "coopbot.sqlite3"
     db = Database(path)
-    found = Logged(db, SqliteConversationLog(db), Hasher.beside(path), threading.Event(), kb)
+    found = Logged(db, DatabaseConversationLog(db), Hasher.beside(path), threading.Event(), kb)
     yield found
     found.stop.set()
     time.sleep(0.5)

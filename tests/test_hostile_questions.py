@@ -30,8 +30,8 @@ from adapters.slack_render import (
 from bot import Coopbot, Feedback
 from bot.curation.report import build
 from bot.factbase.model import KnowledgeBase
-from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
-from bot.serving.store import Database
+from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
+from bot.serving.database import Database
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 CLEAR = "\x1b[2J"
@@ -57,7 +57,7 @@ def logged(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Path:
     """A database whose log holds the hostile questions, and an answer voted down with a hostile comment."""
     path = tmp_path_factory.mktemp("hostile") / "coopbot.sqlite3"
     db, hasher = Database(path), Hasher.beside(path)
-    log = SqliteConversationLog(db)
+    log = DatabaseConversationLog(db)
     bot = Coopbot(kb, recorder=Recorder(log, hasher, "telegram"))
     for n, question in enumerate(QUESTIONS):
         bot.ask(question, session=f"hostile{n}", person=f"person{n}")

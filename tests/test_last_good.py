@@ -25,7 +25,7 @@ from bot.curation.desk import Curation
 from bot.factbase.files import KnowledgeError
 from bot.factbase.loading import load
 from bot.serving.convlog import Hasher
-from bot.serving.store import Database
+from bot.serving.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
 COOPBOT = Path(sys.executable).with_name("coopbot")

@@ -14,7 +14,7 @@ NOT_FOR_ASK = (
     "yaml",
     "bot.factbase.schema",
     "bot.factbase.loading",
-    "bot.serving.store",
+    "bot.serving.database",
     "sqlite3",
     "prometheus_client",
     "importlib.metadata",

@@ -22,7 +22,7 @@ from adapters import slack
 from adapters import telegram as tg
 from bot import Coopbot, Runtime, UserLimit
 from bot.factbase.model import KnowledgeBase
-from bot.serving.store import Database
+from bot.serving.database import Database
 
 
 def get(port: int, path: str) -> tuple[int, str]:

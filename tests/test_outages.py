@@ -27,8 +27,10 @@ from adapters import slack
 from adapters import telegram as tg
 from bot import TEXT, Admission, Coopbot, Health, Item, Runtime, UserLimit
 from bot.factbase.model import KnowledgeBase
+from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
+from bot.serving.sessions import DatabaseSessionStore
 from bot.serving.shared import RedisSessionStore, RedisUserLimit, connect, redis_caches
-from bot.serving.store import Database, SqliteInbox, SqliteSessionStore
 
 BUSY = 0.3  # seconds a statement waits for the lock here (10 in serve): a locked database fails fast
 
@@ -92,7 +94,7 @@ def test_telegram_polling_answers_once_what_came_while_the_database_was_locked(
     path, ops = tmp_path / "db.sqlite3", free_port()
     db = Database(path, busy=BUSY)
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url, poll_timeout=0.5)
-    with running(tg.serve, Coopbot(kb, SqliteSessionStore(db)), settings, runtime_on(db, ops)):
+    with running(tg.serve, Coopbot(kb, DatabaseSessionStore(db)), settings, runtime_on(db, ops)):
         wait_accepting(ops)
         with write_locked(path):
             telegram.say("When was KONEPS exported to Mongolia?")
@@ -105,7 +107,7 @@ def test_telegram_polling_answers_once_what_came_while_the_database_was_locked(
         assert "2010" in replies[0].text and "2008" in replies[1].text  # in the order they were asked
         eventually(lambda: readyz(ops)[0] == 200, "readiness to recover")
         time.sleep(0.5)
-        assert len(telegram.replies(ALICE["id"])) == 2 and SqliteInbox(db).depth("telegram") == 0
+        assert len(telegram.replies(ALICE["id"])) == 2 and DatabaseInbox(db).depth("telegram") == 0
 
 
 def test_a_telegram_webhook_refuses_updates_while_the_database_is_locked_and_takes_them_after(
@@ -141,7 +143,7 @@ def slack_on_file(slack_api: FakeSlackApi, kb: KnowledgeBase, tmp_path: Path) ->
     settings = slack.Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
-    with running(slack.serve, Coopbot(kb, SqliteSessionStore(db)), settings, runtime_on(db, ops)):
+    with running(slack.serve, Coopbot(kb, DatabaseSessionStore(db)), settings, runtime_on(db, ops)):
         wait_accepting(port)
         wait_accepting(ops)
         yield Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api), path, ops
@@ -203,7 +205,7 @@ def test_a_postgresql_that_is_not_up_yet_is_used_once_it_answers(tmp_path: Path)
     assert problem is not None and "connect" in problem.lower()
     with postgres_server(port):
         eventually(lambda: db.readiness() is None, "readiness once PostgreSQL answers")
-        inbox = SqliteInbox(db)
+        inbox = DatabaseInbox(db)
         assert inbox.add([Item("slack", "Ev1", "C1", "{}", time.time())]) == [True]  # the schema is there now
         assert [i.key for i in inbox.due("slack")] == ["Ev1"]
 
@@ -292,7 +294,7 @@ def test_an_item_stranded_in_the_inbox_is_answered_without_a_restart(
         message = {"message_id": 9999, "from": ALICE, "chat": chat, "date": int(time.time()),
                    "text": "What year did Vietnam get KONEPS?"}  # fmt: skip
         update = {"update_id": 99, "message": message}
-        SqliteInbox(db).add([Item("telegram", "99", str(ALICE["id"]), json.dumps(update), time.time())])
+        DatabaseInbox(db).add([Item("telegram", "99", str(ALICE["id"]), json.dumps(update), time.time())])
         telegram.wait_replies(ALICE["id"], 2)  # a write that half failed left it there, unqueued
         assert "2008" in telegram.replies(ALICE["id"])[1].text
 
@@ -308,7 +310,7 @@ def test_a_resumed_slack_reply_waits_while_slack_cannot_say_whether_it_arrived(
         "body": json.dumps(workspace.envelope(event, "EvResumed")),
         "content_type": "application/json",
     }
-    inbox = SqliteInbox(db)
+    inbox = DatabaseInbox(db)
     inbox.add([Item("slack", "EvResumed", "D_RESUMED", json.dumps(stored), time.time())])
     inbox.claim("slack", "EvResumed")  # a previous run began answering it, then stopped
     slack_api.fail("conversations.history", 500, times=4)

@@ -34,10 +34,12 @@ from bot.curation.desk import Curation
 from bot.curation.feedback import Feedback
 from bot.curation.report import build
 from bot.factbase.model import KnowledgeBase
-from bot.serving.convlog import Hasher, Recorder, SqliteConversationLog
+from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
+from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox, Item, SeenInbox
 from bot.serving.limits import Admission
+from bot.serving.sessions import DatabaseSessionStore
 from bot.serving.shared import RedisSeen, RedisSessionStore, RedisUserLimit, Shared, connect, redis_caches
-from bot.serving.store import Database, Item, SeenInbox, SqliteInbox, SqliteSessionStore
 from bot.serving.watch import Watcher
 
 
@@ -141,7 +143,7 @@ def replicas(client: Shared, slack_api: FakeSlackApi, kb: KnowledgeBase) -> Iter
         runtime = Runtime.with_database(
             db,
             stop=stop,
-            inbox=SeenInbox(SqliteInbox(db), RedisSeen(client)),  # as serve does with Redis and a SQLite file each
+            inbox=SeenInbox(DatabaseInbox(db), RedisSeen(client)),  # as serve does with Redis and a SQLite file each
             limit=RedisUserLimit(client, 0),
             caches=redis_caches(client),
         )
@@ -245,14 +247,14 @@ def ready(port: int) -> tuple[int, dict[str, Any]]:
 
 
 def test_the_database_works_on_postgresql(pg: Database, kb: KnowledgeBase) -> None:
-    inbox = SqliteInbox(pg, owner="a")
+    inbox = DatabaseInbox(pg, owner="a")
     item = Item("slack", "Ev1", "C1", "{}", time.time())
     assert inbox.add([item, item]) == [True, False] and [i.key for i in inbox.due("slack")] == ["Ev1"]
     assert inbox.claim("slack", "Ev1") == 0
     inbox.done("slack", "Ev1")
     assert inbox.depth("slack") == 0 and inbox.claim("slack", "Ev1") is None
-    log = SqliteConversationLog(pg)
-    bot = Coopbot(kb, SqliteSessionStore(pg), Recorder(log, Hasher.of(pg), "slack"))
+    log = DatabaseConversationLog(pg)
+    bot = Coopbot(kb, DatabaseSessionStore(pg), Recorder(log, Hasher.of(pg), "slack"))
     answer = bot.ask("What year did Vietnam get KONEPS?", session="s", person="U1")
     bot.ask("Peru trainees?", session="s", person="U1")
     log.flush()
@@ -268,11 +270,11 @@ def test_replicas_on_postgresql_hash_a_person_alike_and_leave_each_other_their_i
 ) -> None:
     other = Database(postgres_url)
     assert Hasher.of(pg)("U1") == Hasher.of(other)("U1")
-    SqliteInbox(pg, owner="a").add([Item("slack", "Ev2", "C1", "{}", time.time())])
-    assert SqliteInbox(other, owner="b").due("slack") == []  # a is answering it
+    DatabaseInbox(pg, owner="a").add([Item("slack", "Ev2", "C1", "{}", time.time())])
+    assert DatabaseInbox(other, owner="b").due("slack") == []  # a is answering it
     an_hour_ago = Database(postgres_url, clock=lambda: time.time() - 3600)
-    SqliteInbox(an_hour_ago, owner="a").add([Item("slack", "Ev3", "C1", "{}", time.time() - 3600)])
-    assert [i.key for i in SqliteInbox(other, owner="b").due("slack")] == ["Ev3"]  # a's lease lapsed long ago
+    DatabaseInbox(an_hour_ago, owner="a").add([Item("slack", "Ev3", "C1", "{}", time.time() - 3600)])
+    assert [i.key for i in DatabaseInbox(other, owner="b").due("slack")] == ["Ev3"]  # a's lease lapsed long ago
 
 
 def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
@@ -287,7 +289,7 @@ def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
         db = Database(postgres_url)
         runtime = Runtime(
             stop=stop,
-            inbox=SqliteInbox(db, owner=name),
+            inbox=DatabaseInbox(db, owner=name),
             limit=RedisUserLimit(client, 0),
             caches=redis_caches(client),
         )
@@ -310,7 +312,7 @@ def test_two_replicas_behind_a_round_robin_proxy_behave_as_one(
         texts = [c.text for c in slack_api.of("chat.postMessage", channel="D_RR")]
         assert sum("2010" in t for t in texts) == 1 and "2008" in texts[1], texts
         deadline = time.monotonic() + 5
-        while SqliteInbox(pg).depth("slack"):  # the last one is marked answered just after its reply
+        while DatabaseInbox(pg).depth("slack"):  # the last one is marked answered just after its reply
             assert time.monotonic() < deadline, "a request was left unanswered"
             time.sleep(0.05)
     finally:
@@ -337,7 +339,7 @@ def test_two_telegram_webhook_replicas_behind_a_round_robin_proxy_behave_as_one(
             )
             runtime = Runtime(
                 stop=stop,
-                inbox=SqliteInbox(Database(postgres_url), owner=name),
+                inbox=DatabaseInbox(Database(postgres_url), owner=name),
                 limit=RedisUserLimit(client, 0),
                 caches=redis_caches(client),
             )

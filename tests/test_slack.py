@@ -34,7 +34,8 @@ from fakes.slack_api import (
 from adapters.slack import EVENTS_PATH, Settings, serve
 from adapters.slack_render import escape
 from bot import BoundedCache, Cache, Caches, Codec, Coopbot, Runtime, UserLimit
-from bot.serving.store import Database, SqliteInbox
+from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
 
 HANGUL = re.compile(r"[가-힣]")
 
@@ -607,12 +608,12 @@ def test_events_acknowledged_before_a_stop_are_answered_after_the_restart(
         for question in ("What year did Vietnam get KONEPS?", "When was KONEPS exported to Mongolia?"):
             assert slack.dm(question, channel)  # acknowledged
         slow.started.wait(5)
-    assert len(SqliteInbox(db).due("slack")) >= 1  # the grace ended while answering
+    assert len(DatabaseInbox(db).due("slack")) >= 1  # the grace ended while answering
     with serving(slack_api, bot, db):
         posted(slack_api, channel=channel, containing="2010")
     texts = [m["text"] for m in slack_api.history[channel]]
     assert sum("2008" in t for t in texts) == 1 and sum("2010" in t for t in texts) == 1, texts
-    assert SqliteInbox(db).depth("slack") == 0
+    assert DatabaseInbox(db).depth("slack") == 0
 
 
 def test_a_reply_sent_just_before_a_crash_is_not_sent_again_after_the_restart(
@@ -629,7 +630,7 @@ def test_a_reply_sent_just_before_a_crash_is_not_sent_again_after_the_restart(
     with serving(slack_api, bot, db):
         slack_api.wait_for("conversations.history", channel="D_CRASH")
     assert len(slack_api.history["D_CRASH"]) == 1
-    assert SqliteInbox(db).depth("slack") == 0
+    assert DatabaseInbox(db).depth("slack") == 0
 
 
 class ScriptedSlow:

@@ -12,7 +12,7 @@ from fakes.slack_socket import FakeSocketModeServer
 
 from adapters.slack import Settings, serve
 from bot import Coopbot, Runtime
-from bot.serving.store import Database
+from bot.serving.database import Database
 
 
 @pytest.fixture(scope="module")

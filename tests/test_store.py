@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.answering.context import Context
+from bot.serving.database import LEASE, MIGRATIONS, Database, database_path
+from bot.serving.inbox import DatabaseInbox, Item
 from bot.serving.limits import Admission, UserLimit
-from bot.serving.store import LEASE, MIGRATIONS, Database, Item, SqliteInbox, SqliteSessionStore, database_path
+from bot.serving.sessions import DatabaseSessionStore
 
 
 class Clock:
@@ -38,7 +40,7 @@ def test_a_new_database_is_migrated_to_the_latest_schema_once(tmp_path: Path) ->
 
 
 def test_the_inbox_takes_each_key_once_and_gives_back_what_is_unanswered_oldest_first(tmp_path: Path) -> None:
-    inbox = SqliteInbox(Database(tmp_path / "db.sqlite3"))
+    inbox = DatabaseInbox(Database(tmp_path / "db.sqlite3"))
     assert inbox.add([item("1"), item("2"), item("3")]) == [True, True, True]
     assert inbox.add([item("2"), item("4")]) == [False, True]
     inbox.done("telegram", "1")
@@ -48,17 +50,17 @@ def test_the_inbox_takes_each_key_once_and_gives_back_what_is_unanswered_oldest_
 
 def test_the_inbox_survives_the_process_and_counts_begun_answers(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    first = SqliteInbox(Database(path))
+    first = DatabaseInbox(Database(path))
     first.add([item("7")])
     assert first.claim("telegram", "7") == 0
-    later = SqliteInbox(Database(path))
+    later = DatabaseInbox(Database(path))
     [left] = later.due("telegram")
     assert (left.key, left.attempts, left.payload) == ("7", 1, '{"q": "7"}')
     assert later.claim("telegram", "7") == 1
 
 
 def test_an_answered_item_cannot_be_claimed_again(tmp_path: Path) -> None:
-    inbox = SqliteInbox(Database(tmp_path / "db.sqlite3"))
+    inbox = DatabaseInbox(Database(tmp_path / "db.sqlite3"))
     inbox.add([item("8")])
     inbox.done("telegram", "8")
     assert inbox.claim("telegram", "8") is None and inbox.due("telegram") == []
@@ -67,7 +69,7 @@ def test_an_answered_item_cannot_be_claimed_again(tmp_path: Path) -> None:
 def test_a_replica_takes_over_an_item_only_once_its_holders_lease_lapses(tmp_path: Path) -> None:
     clock = Clock()
     path = tmp_path / "db.sqlite3"
-    holder, other = (SqliteInbox(Database(path, clock=clock), owner=name) for name in ("a", "b"))
+    holder, other = (DatabaseInbox(Database(path, clock=clock), owner=name) for name in ("a", "b"))
     holder.add([item("9")])
     assert other.due("telegram") == [] and other.claim("telegram", "9") is None
     clock.now += LEASE / 2
@@ -82,7 +84,7 @@ def test_a_replica_takes_over_an_item_only_once_its_holders_lease_lapses(tmp_pat
 
 def test_a_pinned_language_outlives_ten_thousand_other_conversations_and_a_silence(tmp_path: Path) -> None:
     clock = Clock()
-    store = SqliteSessionStore(Database(tmp_path / "db.sqlite3", clock=clock), ttl=1800)
+    store = DatabaseSessionStore(Database(tmp_path / "db.sqlite3", clock=clock), ttl=1800)
     store.put("tg:1", Context(lang="ko", lang_pinned=True, entities=("vietnam",)))
     db = store.db
     db.write("INSERT INTO sessions VALUES (?, '{}', 0)", [(f"tg:{n}",) for n in range(2, 10_002)])
@@ -93,7 +95,7 @@ def test_a_pinned_language_outlives_ten_thousand_other_conversations_and_a_silen
 
 
 def test_a_conversations_context_round_trips_through_the_database(tmp_path: Path) -> None:
-    store = SqliteSessionStore(Database(tmp_path / "db.sqlite3"))
+    store = DatabaseSessionStore(Database(tmp_path / "db.sqlite3"))
     context = Context(entities=("adb", "koneps"), intent="when", topics=frozenset({"mou"}), facts=("f1",),
                       sources=("s1",), lang="en")  # fmt: skip
     store.put("slack:T:C:1", context)

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.serving.database import TAKING_SECONDS, Database
 from bot.serving.dependency import Unavailable
-from bot.serving.store import TAKING_SECONDS, Database, Item, SqliteInbox
+from bot.serving.inbox import DatabaseInbox, Item
 from bot.serving.sweep import Sweeper
 
 
-class FailingInbox(SqliteInbox):
+class FailingInbox(DatabaseInbox):
     """The real inbox, failing as a locked database does while `down` is set."""
 
     down = False
@@ -93,8 +94,8 @@ def test_a_request_held_while_the_inbox_was_down_is_kept_and_handed_out_once_it_
 
 def test_an_item_another_replica_holds_is_let_go_when_claimed(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    holder = Sweeper(SqliteInbox(Database(path), owner="a"), "slack")
-    other = Sweeper(SqliteInbox(Database(path), owner="b"), "slack")
+    holder = Sweeper(DatabaseInbox(Database(path), owner="a"), "slack")
+    other = Sweeper(DatabaseInbox(Database(path), owner="b"), "slack")
     holder.take([item("e3")])
     assert holder.claim("e3") == 0
     assert other.claim("e3") is None and not other.holds("e3")
@@ -102,7 +103,7 @@ def test_an_item_another_replica_holds_is_let_go_when_claimed(tmp_path: Path) ->
 
 def test_taking_at_once_gives_up_without_waiting_again_while_the_inbox_just_failed(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    sweeper = Sweeper(SqliteInbox(Database(path)), "slack")
+    sweeper = Sweeper(DatabaseInbox(Database(path)), "slack")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process writes
     with pytest.raises(sqlite3.OperationalError):

@@ -22,7 +22,8 @@ from adapters.telegram import Settings, serve
 from adapters.telegram_send import send_once
 from bot import Answer, Block, Coopbot, Runtime, UserLimit
 from bot.factbase.model import KnowledgeBase
-from bot.serving.store import Database, SqliteInbox
+from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
 
 BOT = "@coopbot_test_bot"
 
@@ -493,7 +494,7 @@ def test_updates_left_at_stop_are_answered_after_a_restart_in_order_with_an_apol
     telegram.wait_for(lambda: stuck.asked, what="the first question being answered")
     first.stop()  # the grace ends while the first answer is still being made
     assert telegram.replies(ALICE["id"]) == [] and telegram.pending_updates() == []  # confirmed: in the inbox
-    assert len(SqliteInbox(db).due("telegram")) == 3
+    assert len(DatabaseInbox(db).due("telegram")) == 3
 
     second = RunningBot(Coopbot(kb), settings, db, late_after=0.0)
     replies = telegram.wait_replies(ALICE["id"], 3)
@@ -501,7 +502,7 @@ def test_updates_left_at_stop_are_answered_after_a_restart_in_order_with_an_apol
     apology = Coopbot(kb).message("late_reply", "en")
     assert all(r.text.startswith(apology) for r in replies)
     assert "2008" in replies[0].text and "2010" in replies[1].text and "PPS" in replies[2].text
-    assert SqliteInbox(db).depth("telegram") == 0
+    assert DatabaseInbox(db).depth("telegram") == 0
     # Only the first had begun when the grace ended: it is the one that could have gone out twice.
     assert b'coopbot_possible_duplicates_total{surface="telegram"} 1.0' in second.runtime.metrics.exposition()
 

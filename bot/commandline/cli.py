@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Each command imports what it uses when it runs: `coopbot ask` starts without the database, the metrics, the
 # platforms' entry points or, on a compiled fact base, PyYAML.
-ENV_DB = "COOPBOT_DB"  # bot.serving.store's, read here so that `ask` without a database does not import it
+ENV_DB = "COOPBOT_DB"  # bot.serving.database's, read here so that `ask` without a database does not import it
 
 
 def surfaces() -> dict[str, EntryPoint]:
@@ -252,7 +252,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from bot.curation import report
-    from bot.serving.store import Database, database_path, is_url, redact_url, shown
+    from bot.serving.database import Database, database_path, is_url, redact_url, shown
 
     try:
         since = report.parse_since(args.since)

@@ -17,13 +17,15 @@ from bot.answering.context import SessionStore
 from bot.core import Coopbot
 from bot.curation.desk import Curation
 from bot.curation.feedback import Feedback
-from bot.serving.convlog import ConversationLog, Hasher, NoLog, Recorder, SqliteConversationLog, log_settings
+from bot.serving.convlog import ConversationLog, DatabaseConversationLog, Hasher, NoLog, Recorder, log_settings
+from bot.serving.database import Database, database_path, redact_url, shown
+from bot.serving.inbox import DatabaseInbox, SeenInbox
 from bot.serving.limits import UserLimit
 from bot.serving.logs import configure as configure_logs
 from bot.serving.metrics import Health, Metrics
 from bot.serving.redact import Redactor
 from bot.serving.runtime import Runtime
-from bot.serving.store import Database, SeenInbox, SqliteInbox, SqliteSessionStore, database_path, redact_url, shown
+from bot.serving.sessions import DatabaseSessionStore
 from bot.serving.surface import NotConfigured, Surface
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -38,7 +40,7 @@ class Storage:
         self, db: Database, log: ConversationLog, hasher: Hasher, recorder: Recorder | None, conversations: bool
     ) -> None:
         self.db, self.log, self.hasher, self.recorder = db, log, hasher, recorder
-        self.sessions: SessionStore | None = SqliteSessionStore(db) if conversations else None
+        self.sessions: SessionStore | None = DatabaseSessionStore(db) if conversations else None
 
     @classmethod
     def open(
@@ -63,7 +65,7 @@ class Storage:
         hasher = Hasher.of(db)
         if not (enabled and logging_on):
             return cls(db, NoLog(), hasher, None, conversations)
-        log = SqliteConversationLog(db, days)
+        log = DatabaseConversationLog(db, days)
         return cls(db, log, hasher, Recorder(log, hasher, surface, days), conversations)
 
     def close(self) -> None:
@@ -149,7 +151,7 @@ def _redis(
     storage.sessions = RedisSessionStore(redis)
     shared: dict[str, Any] = {"limit": RedisUserLimit(redis, per_minute), "caches": redis_caches(redis)}
     if storage.db.dialect == "sqlite":  # inboxes of their own: a retry taken by another replica is not new here
-        shared["inbox"] = SeenInbox(SqliteInbox(storage.db), RedisSeen(redis))
+        shared["inbox"] = SeenInbox(DatabaseInbox(storage.db), RedisSeen(redis))
     return shared, redis.readiness
 
 

@@ -25,7 +25,7 @@ from bot.curation.teaching import teach
 from bot.factbase.files import KnowledgeError, Problem
 from bot.factbase.model import Lang
 from bot.serving.convlog import Hasher
-from bot.serving.store import Database
+from bot.serving.database import Database
 
 ENV_CURATORS = "COOPBOT_CURATORS"
 ENV_CHANNEL = "COOPBOT_CURATOR_CHANNEL"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from bot.serving.convlog import Hasher, safe_text
-from bot.serving.store import Database
+from bot.serving.database import Database
 
 MAX_COMMENT = 2000  # characters
 

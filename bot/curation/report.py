@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from bot.factbase.model import KnowledgeBase, Lang
 from bot.reading.understand import Understander
 from bot.serving.convlog import COLUMNS, Question
-from bot.serving.store import Database
+from bot.serving.database import Database
 from bot.text.controls import strip_controls, strip_controls_in
 
 UNANSWERED = ("fallback", "unknown", "clarify")

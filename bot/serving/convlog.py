@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.serving.store import Database
+from bot.serving.database import Database
 from bot.showing.answer import Answer
 
 log = logging.getLogger("coopbot.log")
@@ -172,7 +172,7 @@ def question_of(
     )
 
 
-class SqliteConversationLog:
+class DatabaseConversationLog:
     """Rows queued by `record`, written in batches by a thread of their own."""
 
     def __init__(self, db: Database, days: int = DEFAULT_DAYS) -> None:

@@ -13,9 +13,10 @@ from typing import Any, Protocol
 from bot.answering.live import Reloaded
 from bot.cache import Caches
 from bot.factbase.model import Lang
+from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox, Inbox
 from bot.serving.limits import Limit, UserLimit
 from bot.serving.metrics import Health, Metrics
-from bot.serving.store import Database, Inbox, SqliteInbox
 
 DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took; the rest waits in the inbox
 DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology for the wait
@@ -57,7 +58,7 @@ class Runtime:
 
     @classmethod
     def with_database(cls, db: Database, **options: object) -> Runtime:
-        options.setdefault("inbox", SqliteInbox(db))
+        options.setdefault("inbox", DatabaseInbox(db))
         return cls(**options)  # type: ignore[arg-type]
 
     def is_late(self, asked_at: float | None, now: float | None = None) -> bool:

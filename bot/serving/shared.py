@@ -25,7 +25,7 @@ from bot.answering.context import DEFAULT_TTL, Context, stale
 from bot.cache import Caches, Codec
 from bot.serving.dependency import Dependency
 from bot.serving.limits import WINDOW, Admission
-from bot.serving.store import context_from_json, context_to_json
+from bot.serving.sessions import context_from_json, context_to_json
 
 log = logging.getLogger("coopbot.redis")
 

@@ -18,8 +18,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
+from bot.serving.database import LEASE
 from bot.serving.dependency import Unavailable, is_outage
-from bot.serving.store import LEASE, Inbox, Item
+from bot.serving.inbox import Inbox, Item
 
 log = logging.getLogger("coopbot.sweep")
 
