@@ -12,10 +12,10 @@ import sys
 import threading
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
-from bot import Answer, Audience, Coopbot, Lang, Runtime, lay_out, parse_command, plain_text
+from bot import Answer, Asking, Audience, Coopbot, Lang, Question, Runtime, lay_out, parse_command, plain_text
 
 PROMPT = "> "
 QUIT = frozenset(("quit", "exit", "종료", "/quit", "/exit", "q", "끝", "나가기"))
@@ -40,7 +40,7 @@ class ConsoleSurface:
         return ConsoleSettings(lang=args.lang, audience=args.audience or "public")
 
     def run(self, bot: Coopbot, settings: ConsoleSettings, runtime: Runtime) -> int:
-        return chat(bot, settings, sys.stdin, sys.stdout, runtime.stop)
+        return chat(bot, settings, sys.stdin, sys.stdout, runtime.stop, runtime.asking(bot))
 
 
 surface = ConsoleSurface()
@@ -55,11 +55,26 @@ def _show(answer: Answer, out: IO[str]) -> tuple[str, ...]:
 
 
 def chat(
-    bot: Coopbot, settings: ConsoleSettings, stdin: IO[str], out: IO[str], stop: threading.Event | None = None
+    bot: Coopbot,
+    settings: ConsoleSettings,
+    stdin: IO[str],
+    out: IO[str],
+    stop: threading.Event | None = None,
+    asking: Asking | None = None,
 ) -> int:
-    """The conversation: one session, until a quit word, end of input or `stop`."""
+    """The conversation: one session, until a quit word, end of input or `stop`. Questions and commands go
+    through `asking`, the per-question policy (the conversation log where one is kept); the core alone without."""
     session = f"console:{uuid.uuid4()}"
     audience = settings.audience
+    policy = asking or Asking(bot, [])
+
+    def answer(text: str, command: tuple[str, str] | None = None) -> Answer | None:
+        asked = Question(text, "console", session=session, audience=audience, lang=lang if command else None)
+        with policy.turn(replace(asked, command=command)) as turn:
+            reply = turn.answer()
+            turn.delivered("sent")
+            return reply
+
     if settings.lang:
         bot.set_language(session, settings.lang)
     lang: Lang = settings.lang or "ko"
@@ -88,11 +103,13 @@ def chat(
             out.write(bot.message("chat_bye", lang) + "\n")
             return 0
         if command := parse_command(text):
-            _show(bot.command(*command, lang=lang, session=session, audience=audience), out)
+            if (reply := answer(text, command)) is not None:
+                _show(reply, out)
             continue
         if text.isdigit() and 1 <= int(text) <= len(offered):
             text = offered[int(text) - 1]
             out.write(f"{PROMPT}{text}\n")
-        last = bot.ask(text, session=session, audience=audience)
-        offered = _show(last, out)
+        if (reply := answer(text)) is not None:
+            last = reply
+            offered = _show(last, out)
     return 0

@@ -83,19 +83,17 @@ from bot import (
     Item,
     Lang,
     NotConfigured,
+    Question,
     Reloaded,
     Runtime,
     Sweeper,
     Unavailable,
-    bind,
     delays,
     from_data,
     is_outage,
     lay_out,
-    new_correlation,
     parse_command,
     plain_text,
-    question_done,
     to_data,
 )
 
@@ -349,6 +347,7 @@ class SlackListeners:
         reader = web_client(settings.bot_token, settings.api_url, runtime=runtime)
         self.audiences = Audiences(reader, runtime.caches, settings.audience)
         self._failed = threading.local()  # the outage that made this thread's request fail, for `answerer`
+        self.asking = runtime.asking(bot)  # the per-question policy: limit, lateness, the log, metrics
 
     def register(self, app: App) -> None:
         app.event("app_mention")(self.on_mention)
@@ -497,10 +496,9 @@ class SlackListeners:
         """A click or a form counts against its person's limit like a question; the first one over it is told so
         (where Slack gave a way to answer it), later ones in the window are ignored."""
         person = (body.get("user") or {}).get("id")
-        verdict = self.runtime.limit.admit(f"slack:{person}" if person else None)
+        verdict = self.asking.admit(SURFACE, f"slack:{person}" if person else None)
         if verdict is Admission.ANSWER:
             return True
-        self.runtime.metrics.rate_limited.labels(SURFACE).inc()
         if verdict is Admission.REFUSE and body.get("response_url"):
             where = Where(f"slack:limit:{person}", response_url=str(body["response_url"]))
             self._deliver_or_log(where, self.bot.notice("too_many", self.lang or "ko"))
@@ -672,70 +670,50 @@ class SlackListeners:
         asked: str | None = None,
         command: tuple[str, str] | None = None,
     ) -> None:
-        """Ask the core (or run a command) and deliver the answer. Only a reply that certainly did not arrive
-        is apologised for; one that may have arrived is logged as a possible loss."""
-        with bind(correlation=new_correlation(), surface=SURFACE):
-            self._reply(where, text, person=person, asked_at=asked_at, asked=asked, command=command)
+        """A question (or a command) through the per-question policy, and its answer delivered. Only a reply that
+        certainly did not arrive is apologised for; one that may have arrived is logged as a possible loss."""
+        question = Question(
+            text,
+            SURFACE,
+            session=where.session,
+            person=f"slack:{person}" if person else None,
+            audience=where.audience,
+            lang=self._lang(where, "") if command else self.lang,
+            asked_at=float(asked_at) if isinstance(asked_at, int | float | str) else None,
+            command=command,
+        )
+        with self.asking.turn(question) as turn:
+            try:
+                answer = turn.answer()
+            except Exception as err:
+                if is_outage(err):  # asked again once the dependency is back: no apology
+                    raise
+                log.exception("could not answer in %s", where.session)
+                self.apologise(where, text)
+                return
+            if answer is None:  # over the limit, and told so already
+                return
+            turn.delivered(self._deliver_answer(where, answer, text, asked, command))
 
-    def _reply(
-        self,
-        where: Where,
-        text: str,
-        *,
-        person: str | None,
-        asked_at: object,
-        asked: str | None,
-        command: tuple[str, str] | None,
-    ) -> None:
-        started = time.monotonic()
-        verdict = self.runtime.limit.admit(f"slack:{person}" if person else None)
-        if verdict is not Admission.ANSWER:
-            self.runtime.metrics.rate_limited.labels(SURFACE).inc()
-            if verdict is Admission.REFUSE:
-                self._deliver_or_log(where, self.bot.notice("too_many", self._lang(where, text)))
-            return
-        try:
-            answer = self.run_command(where, *command) if command else self.ask(where, text, person)
-        except Exception as err:
-            if is_outage(err):  # asked again once the dependency is back: no apology
-                raise
-            log.exception("could not answer in %s", where.session)
-            self.apologise(where, text)
-            return
-        if self.runtime.is_late(float(asked_at) if isinstance(asked_at, int | float | str) else None):
-            answer = self.bot.late(answer)
+    def _deliver_answer(
+        self, where: Where, answer: Answer, text: str, asked: str | None, command: tuple[str, str] | None
+    ) -> str:
+        """Deliver an answer (with a "share in channel" button where it is ephemeral); how it went."""
         share = None
-        if where.response_url:
+        if where.response_url and answer.kind != "smalltalk":
             share = os.urandom(8).hex()
             self.answers.put(share, Kept(answer, text, command))
-        outcome = "sent"
         try:
             self.deliver(where, render_answer(answer, asked=asked, share=share))
-            if isinstance(asked_at, int | float | str):
-                self.runtime.metrics.reply_seconds.labels(SURFACE).observe(max(0.0, time.time() - float(asked_at)))
         except PossiblyDelivered as err:
-            outcome = "possible loss"
             self.runtime.metrics.possible_losses.labels(SURFACE).inc()
             log.warning("possible loss: the reply in %s may not have arrived (%s)", where.session, err)
+            return "possible loss"
         except NotDelivered as err:
-            outcome = "not delivered"
             log.error("could not deliver the reply in %s: %s", where.session, err)
             self.apologise(where, text)
-        took = (time.monotonic() - started) * 1000
-        question_done(log, surface=SURFACE, latency_ms=took, outcome=outcome, kind=answer.kind, lang=answer.language)
-
-    def ask(self, where: Where, text: str, person: str | None) -> Answer:
-        return self.bot.ask(
-            text,
-            session=where.session,
-            lang=self.lang,
-            audience=where.audience,
-            person=f"slack:{person}" if person else None,
-        )
-
-    def run_command(self, where: Where, name: str, argument: str) -> Answer:
-        lang = self._lang(where, "")
-        return self.bot.command(name, argument, lang=lang, session=where.session, audience=where.audience)
+            return "not delivered"
+        return "sent"
 
     def _lang(self, where: Where, text: str) -> Lang:
         # Korean when nothing tells: the staff workspace is a Korean one.

@@ -33,7 +33,6 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
     Update,
-    User,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
@@ -63,14 +62,12 @@ from bot import (
     Item,
     Lang,
     NotConfigured,
+    Question,
     Runtime,
     Sweeper,
-    bind,
     delays,
     is_outage,
     lay_out,
-    new_correlation,
-    question_done,
 )
 
 log = logging.getLogger("coopbot.telegram")
@@ -583,6 +580,7 @@ class TelegramHandlers:
         # Who was asked already what they were looking for, per answer: a second 👎 asks nothing more.
         self._asked_why: Cache[str, str] = caches.make("tg-asked-why", REMEMBERED_REPLIES, TEXT)
         self._outages: set[int] = set()  # updates whose handling failed because a dependency is down
+        self.asking = runtime.asking(bot)  # the per-question policy: limit, lateness, the log, metrics
 
     def install(self, app: TelegramApp) -> None:
         for command in COMMANDS:
@@ -608,14 +606,14 @@ class TelegramHandlers:
     def _command(self, name: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
         async def handler(update: Update, context: Context) -> None:
             message = update.effective_message
-            if message is None or not await self.admitted(context, update, message):
+            if message is None:
                 return
             argument = " ".join(context.args or ())
             if name == "start" and argument.startswith(WHY_START) and message.chat.type == "private":
-                await self.ask_why(context, update, message.chat_id, argument.removeprefix(WHY_START))
+                if await self.admitted(context, update, message):
+                    await self.ask_why(context, update, message.chat_id, argument.removeprefix(WHY_START))
                 return
-            reply = self.bot.command(name, argument, lang=self.lang(update), session=session(message.chat_id))
-            await self.send(context, message, reply, asked_at=_sent_at(message))
+            await self.answer(context, update, message, message.text or "", command=(name, argument))
 
         return handler
 
@@ -627,8 +625,8 @@ class TelegramHandlers:
         command = message.text.split()[0]
         target = command.partition("@")[2].lower()
         ours = target == (context.bot.username or "").lower() if target else message.chat.type == "private"
-        if ours and await self.admitted(context, update, message):
-            await self.send(context, message, self.bot.command("help", lang=self.lang(update)))
+        if ours:
+            await self.answer(context, update, message, message.text, command=("help", ""))
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -640,16 +638,8 @@ class TelegramHandlers:
                 await self.on_comment(context, update, message, ref)  # what they were looking for, after a 👎
             return
         question = addressed_text(message, context.bot.id, context.bot.username or "")
-        if question is None or not await self.admitted(context, update, message):
-            return
-        await self.answer(
-            context,
-            message,
-            question,
-            person=update.effective_user,
-            edited=update.edited_message is not None,
-            asked_at=_sent_at(message),
-        )
+        if question is not None:
+            await self.answer(context, update, message, question, edited=update.edited_message is not None)
 
     async def on_non_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -664,14 +654,14 @@ class TelegramHandlers:
         query = update.callback_query
         if query is None:
             return
-        verdict = self._admit(query.from_user)
-        if verdict is not Admission.ANSWER:  # the first press over the limit says so, in a toast, not in the chat
-            toast = self.bot.message("too_many", self.lang(update)) if verdict is Admission.REFUSE else None
-            await self._answer_query(query, toast)
-            return
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
         if (vote := feedback_of(data)) is not None:
+            verdict = self.asking.admit(SURFACE, f"tg:{query.from_user.id}")
+            if verdict is not Admission.ANSWER:  # the first press over the limit says so in a toast, not in the chat
+                toast = self.bot.message("too_many", self.lang(update)) if verdict is Admission.REFUSE else None
+                await self._answer_query(query, toast)
+                return
             await self.on_feedback(context, update, query, *vote)
             return
         await self._answer_query(query)
@@ -679,7 +669,7 @@ class TelegramHandlers:
             return
         question = self.keys.question(data) or button_text(message.reply_markup, data)
         if question:
-            await self.answer(context, message, question, person=query.from_user, quote=True)
+            await self.answer(context, update, message, question, quote=True)
 
     async def _answer_query(self, query: CallbackQuery, text: str | None = None, url: str | None = None) -> None:
         """Stop the button's spinner (with a toast, or opening a link); Telegram counts no message for it."""
@@ -759,47 +749,43 @@ class TelegramHandlers:
         return False
 
     async def admitted(self, context: Context, update: Update, message: Message) -> bool:
-        """The per-person limit: the first question over it gets a polite reply, later ones none."""
-        verdict = self._admit(update.effective_user)
+        """The per-person limit for what is not a question (a comment, a picture): the first over it gets a
+        polite reply, later ones none."""
+        person = update.effective_user
+        verdict = self.asking.admit(SURFACE, f"tg:{person.id}" if person else None)
         if verdict is Admission.REFUSE:
             await self.send(context, message, self.bot.notice("too_many", self.lang(update)))
         return verdict is Admission.ANSWER
 
-    def _admit(self, person: User | None) -> Admission:
-        verdict = self.runtime.limit.admit(f"tg:{person.id}" if person else None)
-        if verdict is not Admission.ANSWER:
-            self.runtime.metrics.rate_limited.labels(SURFACE).inc()
-        return verdict
-
     async def answer(
         self,
         context: Context,
+        update: Update,
         message: Message,
-        question: str,
+        text: str,
         *,
-        person: User | None,
+        command: tuple[str, str] | None = None,
         edited: bool = False,
         quote: bool = False,
-        asked_at: float | None = None,
     ) -> None:
-        with bind(correlation=new_correlation(), surface=SURFACE):
-            started = time.monotonic()
+        """A question (or a command of the table) through the per-question policy, and its reply sent."""
+        person = update.effective_user
+        question = Question(
+            text,
+            SURFACE,
+            session=session(message.chat_id),
+            person=f"tg:{person.id}" if person else None,
+            lang=self.lang(update) if command else None,  # a command's reply follows the chat; a question's, itself
+            asked_at=_sent_at(message),
+            command=command,
+        )
+        with self.asking.turn(question) as turn:
             # The engine is synchronous; a thread keeps polling and other chats' sends moving meanwhile.
-            answer = await asyncio.to_thread(
-                self.bot.ask,
-                question,
-                session=session(message.chat_id),
-                audience="public",
-                person=f"tg:{person.id}" if person else None,
-            )
-            delivered = await self.send(
-                context, message, answer, quote=question if quote else None, edited=edited, asked_at=asked_at
-            )
-            took = (time.monotonic() - started) * 1000
-            outcome = "sent" if delivered else "possible loss"
-            question_done(
-                log, surface=SURFACE, latency_ms=took, outcome=outcome, kind=answer.kind, lang=answer.language
-            )
+            reply = await asyncio.to_thread(turn.answer)
+            if reply is None:  # over the limit, and told so already
+                return
+            delivered = await self.send(context, message, reply, quote=text if quote else None, edited=edited)
+            turn.delivered("sent" if delivered else "possible loss")
 
     async def send(
         self,
@@ -809,13 +795,9 @@ class TelegramHandlers:
         *,
         quote: str | None = None,
         edited: bool = False,
-        asked_at: float | None = None,
     ) -> bool:
-        """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part. A reply
-        to a message sent long ago (`asked_at`, Unix time) opens with an apology for the wait. False when it
-        may not have arrived."""
-        if self.runtime.is_late(asked_at):
-            answer = self.bot.late(answer)
+        """Send (or, for an edited question, edit) the rendered answer; buttons go under the last part. False
+        when it may not have arrived."""
         layout = lay_out(answer)
         chunks = render(layout, quote)
         markup = keyboard(layout, self.keys.key)
@@ -837,8 +819,6 @@ class TelegramHandlers:
             log.warning("possible loss: a reply in chat %s may not have arrived (%s)", message.chat_id, err)
             self._replies.put(key, sent)
             return False
-        if asked_at is not None:
-            self.runtime.metrics.reply_seconds.labels(SURFACE).observe(max(0.0, time.time() - asked_at))
         self._replies.put(key, sent)
         return True
 

@@ -40,6 +40,7 @@ from bot.commandline.evaluate import write_readme  # noqa: E402
 from bot.core import Coopbot  # noqa: E402
 from bot.factbase.files import DEFAULT_DIR  # noqa: E402
 from bot.factbase.model import KnowledgeBase  # noqa: E402
+from bot.serving.asking import Asking, Question, Recorded  # noqa: E402
 from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder  # noqa: E402
 from bot.serving.database import Database  # noqa: E402
 from bot.text.normalize import normalize, words  # noqa: E402
@@ -233,8 +234,8 @@ def logging_cost(qs: list[str], rounds: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "coopbot.sqlite3"
         log = DatabaseConversationLog(Database(path))
-        logged_bot = Coopbot(kb, recorder=Recorder(log, Hasher.beside(path), "bench"))
-        logged = percentiles(timed(logged_bot.ask, qs, rounds))[0]
+        policy = Asking(Coopbot(kb), [Recorded(Recorder(log, Hasher.beside(path)))])
+        logged = percentiles(timed(lambda text: policy.run(Question(text, "bench")), qs, rounds))[0]
         log.close()
     return plain, logged
 

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from bot.factbase.model import LANGS as LANGS
     from bot.factbase.model import Audience as Audience
     from bot.factbase.model import Lang as Lang
+    from bot.serving.asking import Asking as Asking
+    from bot.serving.asking import Question as Question
     from bot.serving.dependency import Unavailable as Unavailable
     from bot.serving.dependency import is_outage as is_outage
     from bot.serving.inbox import Inbox as Inbox
@@ -67,6 +69,8 @@ if TYPE_CHECKING:
 
 # name -> (module, attribute)
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "Question": ("bot.serving.asking", "Question"),
+    "Asking": ("bot.serving.asking", "Asking"),
     "Codec": ("bot.cache", "Codec"),
     "FLAG": ("bot.cache", "FLAG"),
     "TEXT": ("bot.cache", "TEXT"),

@@ -1,11 +1,17 @@
-"""`Coopbot`: the one entry point every surface uses. Platform-free: text in, Answer out."""
+"""`Coopbot`: the one entry point of the core. Platform-free: text in, Answer out.
+
+It answers from the serving fact base and keeps each conversation's context (for follow-ups) in a
+`SessionStore` it is given, in memory by default. It logs nothing, counts nothing and limits no one: what
+happens around each question while serving (the conversation log, metrics, the per-person limit, a late
+reply's apology, correlation ids) is the per-question policy of bot/serving/asking.py.
+
+May import: bot.text, bot.factbase, bot.reading, bot.showing, bot.answering, bot.cache, bot.commands.
+"""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.answering.compiled import CompiledCache
 from bot.answering.context import Context, MemorySessionStore, SessionStore
@@ -17,10 +23,6 @@ from bot.factbase.model import LANGS, Audience, KnowledgeBase, Lang
 from bot.reading.focus import SENTENCE_CHARS
 from bot.showing.answer import Answer, Block
 
-if TYPE_CHECKING:
-    from bot.serving.convlog import Recorder
-    from bot.serving.metrics import Metrics
-
 
 class Coopbot:
     """Answers questions from one fact base, keeping each conversation's context in a session store."""
@@ -29,33 +31,29 @@ class Coopbot:
         self,
         kb: KnowledgeBase | Base,
         store: SessionStore | None = None,
-        recorder: Recorder | None = None,
         directory: Path | None = None,
-        metrics: Metrics | None = None,
-        surface: str = "ask",
         cache: CompiledCache | None = None,
+        kept_days: int | None = None,
     ) -> None:
         """`kb` is a fact base (indexed here) or one loaded from `directory` (Base.load), which `reload` reads
-        again, through the compiled `cache` when there is one."""
+        again, through the compiled `cache` when there is one. `kept_days`: how long questions are kept
+        (the conversation log, which /start and /privacy tell people of), None when they are not kept."""
         base = kb if isinstance(kb, Base) else Base(kb, Engine(kb))
         self.live = LiveBase(base, directory, cache)
         self.store: SessionStore = store or MemorySessionStore()
-        self.recorder = recorder
-        self.metrics, self.surface = metrics, surface
+        self.kept_days = kept_days
 
     @classmethod
     def from_dir(
         cls,
         directory: Path | str | None = None,
         store: SessionStore | None = None,
-        recorder: Recorder | None = None,
-        metrics: Metrics | None = None,
-        surface: str = "ask",
         cache: CompiledCache | None = None,
+        kept_days: int | None = None,
     ) -> Coopbot:
         """The fact base in `directory` (default: $COOPBOT_KNOWLEDGE, else knowledge/), compiled in `cache`."""
         root = knowledge_dir(directory)
-        return cls(Base.load(root, cache), store, recorder, root, metrics, surface, cache)
+        return cls(Base.load(root, cache), store, root, cache, kept_days)
 
     # The serving fact base; `reload` replaces it, and a question being answered keeps the one it began with.
 
@@ -72,30 +70,16 @@ class Coopbot:
         return self.live.reload()
 
     def ask(
-        self,
-        text: str,
-        *,
-        session: str | None = None,
-        lang: Lang | None = None,
-        audience: Audience = "public",
-        person: str | None = None,
+        self, text: str, *, session: str | None = None, lang: Lang | None = None, audience: Audience = "public"
     ) -> Answer:
-        """Answer one message. `session` ties follow-ups together; `lang` forces the reply's language; `person`
-        (a platform's user id) is logged only as a keyed hash, with the question, when logging is on."""
+        """Answer one message. `session` ties follow-ups together; `lang` forces the reply's language."""
         if not text.strip():  # a bare mention, an empty /coop: how to ask
             return self.engine.fixed("help", lang or self.detect_language(text, session), audience)
-        started = time.perf_counter()
         engine = self.engine  # one base for the whole question, even if a reload lands meanwhile
         context = self.store.get(session) if session else Context()
         answer, new_context = engine.answer(text, context, lang, audience)
         if session:
             self.store.put(session, new_context)
-        took = time.perf_counter() - started
-        if self.metrics is not None:
-            self.metrics.questions.labels(self.surface, answer.kind, answer.language).inc()
-            self.metrics.answer_seconds.labels(self.surface).observe(took)
-        if self.recorder is not None:
-            answer = replace(answer, ref=self.recorder.record(answer, text, person, session, took * 1000))
         return answer
 
     # -- per-conversation settings -------------------------------------------------------------------
@@ -132,12 +116,12 @@ class Coopbot:
         if name not in NAMES:
             raise ValueError(f"no command named {name!r}")
         if name == "privacy":
-            if self.recorder is None:
+            if self.kept_days is None:
                 return self.notice("privacy_off", lang)
-            return self.notice("privacy", lang, days=str(self.recorder.days))
+            return self.notice("privacy", lang, days=str(self.kept_days))
         reply = self.engine.fixed(name, lang, audience)
-        if name == "start" and self.recorder is not None:  # people are told, in one sentence, what is kept
-            note = Block("note", self.kb.message("privacy_note", lang, days=str(self.recorder.days)))
+        if name == "start" and self.kept_days is not None:  # people are told, in one sentence, what is kept
+            note = Block("note", self.kb.message("privacy_note", lang, days=str(self.kept_days)))
             reply = replace(reply, body=(*reply.body, note))
         return reply
 

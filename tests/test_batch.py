@@ -15,7 +15,13 @@ from bot.commandline.batch import MAX_LINE, encode, lines, run
 
 def replies(bot: Coopbot, data: bytes) -> list[dict[str, object]]:
     out = io.BytesIO()
-    run(bot, io.BytesIO(data), out, None, "public")
+    run(
+        lambda text, session, lang, audience: bot.ask(text, session=session, lang=lang, audience=audience),
+        io.BytesIO(data),
+        out,
+        None,
+        "public",
+    )
     raw = out.getvalue()
     raw.decode("utf-8")  # valid UTF-8, or this raises
     return [json.loads(line, parse_constant=lambda name: math.nan) for line in raw.split(b"\n")[:-1]]

@@ -12,26 +12,25 @@ import time
 from pathlib import Path
 
 import pytest
+from asked import Ask, logging_asker
 
 from bot import Coopbot
 from bot.factbase.model import KnowledgeBase
 from bot.serving.convlog import (
-    DEFAULT_DAYS,
     MAX_TEXT,
     DatabaseConversationLog,
     Hasher,
     Question,
     Recorder,
-    log_settings,
 )
 from bot.serving.database import MIGRATIONS, TYPES, Database
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
 
 
-def logged_bot(kb: KnowledgeBase, path: Path, surface: str = "test") -> tuple[Coopbot, DatabaseConversationLog]:
+def logged_bot(kb: KnowledgeBase, path: Path, surface: str = "test") -> tuple[Ask, DatabaseConversationLog]:
     log = DatabaseConversationLog(Database(path))
-    return Coopbot(kb, recorder=Recorder(log, Hasher.beside(path), surface)), log
+    return logging_asker(Coopbot(kb), Recorder(log, Hasher.beside(path)), surface), log
 
 
 def rows(path: Path) -> list[tuple[object, ...]]:
@@ -41,8 +40,8 @@ def rows(path: Path) -> list[tuple[object, ...]]:
 
 def test_a_question_is_logged_with_keyed_hashes_never_the_raw_ids(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    bot, log = logged_bot(kb, path, "telegram")
-    answer = bot.ask("What year did Vietnam get KONEPS?", session="tg:1001", person="tg:1001")
+    ask, log = logged_bot(kb, path, "telegram")
+    answer = ask("What year did Vietnam get KONEPS?", session="tg:1001", person="tg:1001")
     log.close()
     [(surface, person, conversation, text, lang, kind, intent)] = rows(path)
     assert (surface, text, lang, kind, intent) == (
@@ -58,9 +57,9 @@ def test_a_question_is_logged_with_keyed_hashes_never_the_raw_ids(kb: KnowledgeB
 
 def test_odd_text_is_stored_safely(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    bot, log = logged_bot(kb, path)
+    ask, log = logged_bot(kb, path)
     for text in ("nul\x00byte", "lone \ud800 surrogate", "x" * 1_000_000, "<script>alert(1)</script>"):
-        bot.ask(text)
+        ask(text)
     log.close()
     texts = [r[3] for r in rows(path)]
     assert texts[0] == "nul\ufffdbyte" and texts[1] == "lone ? surrogate" and len(texts[2]) == MAX_TEXT
@@ -71,11 +70,11 @@ def test_an_unwritable_database_costs_one_warning_and_no_answer(
     kb: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "db.sqlite3"
-    bot, log = logged_bot(kb, path)
+    ask, log = logged_bot(kb, path)
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE questions")  # as broken as a database gets while the bot runs
     with caplog.at_level(logging.WARNING, logger="coopbot.log"):
-        answers = [bot.ask("What year did Vietnam get KONEPS?") for _ in range(5)]
+        answers = [ask("What year did Vietnam get KONEPS?") for _ in range(5)]
         log.flush()
     assert all("2008" in a.title + str(a.body) for a in answers)
     assert len([r for r in caplog.records if r.name == "coopbot.log"]) == 1
@@ -110,13 +109,6 @@ def test_a_first_release_database_is_migrated(tmp_path: Path) -> None:
     db = Database(path)
     assert db.version == len(MIGRATIONS) and db.read("SELECT session FROM sessions") == [("tg:1",)]
     assert db.read("SELECT count(*) FROM questions") == [(0,)]
-
-
-def test_logging_can_be_turned_off_and_rejects_a_bad_retention() -> None:
-    assert log_settings({}) == (True, DEFAULT_DAYS)
-    assert log_settings({"COOPBOT_LOG": "off", "COOPBOT_LOG_DAYS": "30"}) == (False, 30)
-    with pytest.raises(ValueError, match="COOPBOT_LOG_DAYS"):
-        log_settings({"COOPBOT_LOG_DAYS": "forever"})
 
 
 def _ask(tmp_path: Path, *args: str, **env: str) -> None:

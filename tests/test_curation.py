@@ -29,6 +29,7 @@ from bot.curation.desk import Curation
 from bot.factbase.loading import MAX_LEARNED_QUESTION
 from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
 from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
 from bot.serving.watch import Watcher
 
 COOPBOT = Path(sys.executable).with_name("coopbot")
@@ -59,13 +60,15 @@ def desk(tmp_path: Path, knowledge_copy: Path, telegram: FakeTelegram, slack_api
     db_path = tmp_path / "coopbot.sqlite3"
     db, hasher = Database(db_path), Hasher.beside(db_path)
     log = DatabaseConversationLog(db)
-    telegram_bot = Coopbot.from_dir(knowledge, recorder=Recorder(log, hasher, "telegram"))
-    slack_bot = Coopbot.from_dir(knowledge, recorder=Recorder(log, hasher, "slack"))
+    telegram_bot = Coopbot.from_dir(knowledge)
+    slack_bot = Coopbot.from_dir(knowledge)
     stop = threading.Event()
 
     def runtime(bot: Coopbot) -> Runtime:
         curation = Curation(bot, db, hasher, frozenset({CURATOR}))
-        return Runtime.with_database(db, stop=stop, limit=UserLimit(0), curation=curation)
+        return Runtime(
+            inbox=DatabaseInbox(db), stop=stop, limit=UserLimit(0), curation=curation, recorder=Recorder(log, hasher)
+        )
 
     port = free_port()
     slack_settings = slack.Settings(

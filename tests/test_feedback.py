@@ -23,6 +23,7 @@ from bot.curation.report import build
 from bot.factbase.model import KnowledgeBase
 from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
 from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
 
 QUESTION = "What year did Vietnam get KONEPS?"
 
@@ -34,12 +35,17 @@ class Logged:
     hasher: Hasher
     stop: threading.Event
 
-    def bot(self, kb: KnowledgeBase, surface: str) -> Coopbot:
-        return Coopbot(kb, recorder=Recorder(self.log, self.hasher, surface))
+    def bot(self, kb: KnowledgeBase) -> Coopbot:
+        return Coopbot(kb)
 
     def runtime(self, per_minute: int = 0) -> Runtime:
-        feedback = Feedback(self.db, self.hasher)
-        return Runtime.with_database(self.db, stop=self.stop, limit=UserLimit(per_minute), feedback=feedback)
+        return Runtime(
+            inbox=DatabaseInbox(self.db),
+            stop=self.stop,
+            limit=UserLimit(per_minute),
+            feedback=Feedback(self.db, self.hasher),
+            recorder=Recorder(self.log, self.hasher),
+        )
 
     def report(self) -> dict[str, Any]:
         self.log.flush()
@@ -64,7 +70,7 @@ def logged(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Logged]:
 def telegram_serving(telegram: FakeTelegram, logged: Logged, kb: KnowledgeBase, per_minute: int = 0) -> Iterator[None]:
     """The real Telegram surface against the fake, logging and counting votes, until the block ends."""
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    thread = serve_in_thread(tg.serve, logged.bot(kb, "telegram"), settings, logged.runtime(per_minute))
+    thread = serve_in_thread(tg.serve, logged.bot(kb), settings, logged.runtime(per_minute))
     try:
         yield
     finally:
@@ -146,7 +152,7 @@ def workspace(slack_api: FakeSlackApi, logged: Logged, kb: KnowledgeBase) -> Ite
     settings = slack.Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
-    thread = serve_in_thread(slack.serve, logged.bot(kb, "slack"), settings, logged.runtime())
+    thread = serve_in_thread(slack.serve, logged.bot(kb), settings, logged.runtime())
     wait_accepting(port)
     yield Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
     logged.stop.set()
@@ -178,7 +184,7 @@ def test_slack_clicks_count_against_the_persons_limit(
     settings = slack.Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
-    thread = serve_in_thread(slack.serve, logged.bot(kb, "slack"), settings, logged.runtime(per_minute=3))
+    thread = serve_in_thread(slack.serve, logged.bot(kb), settings, logged.runtime(per_minute=3))
     wait_accepting(port)
     workspace = Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
     workspace.dm(QUESTION, "D_CLICKS", user="U_MINJI")  # one

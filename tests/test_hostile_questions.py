@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asked import logging_asker
 from fakes.slack_api import check_blocks
 from markdown_it import MarkdownIt
 
@@ -58,10 +59,10 @@ def logged(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Path:
     path = tmp_path_factory.mktemp("hostile") / "coopbot.sqlite3"
     db, hasher = Database(path), Hasher.beside(path)
     log = DatabaseConversationLog(db)
-    bot = Coopbot(kb, recorder=Recorder(log, hasher, "telegram"))
+    ask = logging_asker(Coopbot(kb), Recorder(log, hasher), "telegram")
     for n, question in enumerate(QUESTIONS):
-        bot.ask(question, session=f"hostile{n}", person=f"person{n}")
-    answered = bot.ask("What year did Vietnam get KONEPS?", session="voter", person="voter")
+        ask(question, session=f"hostile{n}", person=f"person{n}")
+    answered = ask("What year did Vietnam get KONEPS?", session="voter", person="voter")
     assert answered.ref is not None
     Feedback(db, hasher).comment(answered.ref, "voter", COMMENT)
     log.flush()

@@ -23,6 +23,7 @@ from adapters import telegram as tg
 from bot import Coopbot, Runtime, UserLimit
 from bot.factbase.model import KnowledgeBase
 from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
 
 
 def get(port: int, path: str) -> tuple[int, str]:
@@ -50,8 +51,9 @@ def running() -> Iterator[Callable[..., Runtime]]:
     started: list[tuple[threading.Thread, Runtime]] = []
 
     def start(serve: Callable[..., int], bot: Coopbot, settings: Any, **options: Any) -> Runtime:
-        runtime = Runtime.with_database(Database(":memory:"), stop=threading.Event(), limit=UserLimit(0), **options)
-        bot.metrics = runtime.metrics
+        runtime = Runtime(
+            inbox=DatabaseInbox(Database(":memory:")), stop=threading.Event(), limit=UserLimit(0), **options
+        )
         thread = threading.Thread(target=serve, args=(bot, settings, runtime), daemon=True)
         thread.start()
         started.append((thread, runtime))
@@ -94,7 +96,7 @@ def test_slack_http_serves_ops_on_the_metrics_port_and_counts_what_slack_saw(
     settings = slack.Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
-    running(slack.serve, Coopbot(kb, surface="slack"), settings, metrics_port=ops)
+    running(slack.serve, Coopbot(kb), settings, metrics_port=ops)
     wait_accepting(port)
     wait_accepting(ops)
     workspace = Workspace(f"http://127.0.0.1:{port}/slack/events", slack_api)
@@ -117,7 +119,7 @@ def test_slack_socket_mode_serves_ops_on_the_metrics_port(
         slack_api.socket_url = ws.url
         port = free_port()
         settings = slack.Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=slack_api.url)
-        running(slack.serve, Coopbot(kb, surface="slack"), settings, metrics_port=port)
+        running(slack.serve, Coopbot(kb), settings, metrics_port=port)
         wait_accepting(port)
         assert_ops(port)
 
@@ -127,7 +129,7 @@ def test_telegram_polling_serves_ops_on_the_metrics_port_and_counts_what_telegra
 ) -> None:
     port = free_port()
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    running(tg.serve, Coopbot(kb, surface="telegram"), settings, metrics_port=port)
+    running(tg.serve, Coopbot(kb), settings, metrics_port=port)
     wait_accepting(port)
     for _ in range(2):
         telegram.say("What year did Vietnam get KONEPS?")
@@ -153,7 +155,7 @@ def test_telegram_webhook_serves_ops_on_the_metrics_port_and_only_liveness_besid
     running: Callable[..., Runtime], telegram: FakeTelegram, kb: KnowledgeBase
 ) -> None:
     port, ops = free_port(), free_port()
-    running(tg.serve, Coopbot(kb, surface="telegram"), webhook_settings(telegram, port), metrics_port=ops)
+    running(tg.serve, Coopbot(kb), webhook_settings(telegram, port), metrics_port=ops)
     wait_accepting(port)
     wait_accepting(ops)
     assert_public(port)
@@ -164,7 +166,7 @@ def test_the_platforms_port_serves_metrics_and_details_only_when_told(
     running: Callable[..., Runtime], telegram: FakeTelegram, kb: KnowledgeBase
 ) -> None:
     port = free_port()
-    running(tg.serve, Coopbot(kb, surface="telegram"), webhook_settings(telegram, port), public_ops=True)
+    running(tg.serve, Coopbot(kb), webhook_settings(telegram, port), public_ops=True)
     wait_accepting(port)
     assert_ops(port)
 
@@ -174,7 +176,7 @@ def test_readiness_says_what_is_wrong(
 ) -> None:
     port = free_port()
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    runtime = running(tg.serve, Coopbot(kb, surface="telegram"), settings, metrics_port=port)
+    runtime = running(tg.serve, Coopbot(kb), settings, metrics_port=port)
     wait_accepting(port)
     runtime.health.checks["database"] = lambda: "the database does not answer: disk I/O error"
     status, body = get(port, "/readyz")
@@ -188,7 +190,7 @@ def test_readiness_lists_what_is_degraded_and_stays_ready(
 ) -> None:
     port = free_port()
     settings = tg.Settings(token=telegram.token, base_url=telegram.base_url)
-    runtime = running(tg.serve, Coopbot(kb, surface="telegram"), settings, metrics_port=port)
+    runtime = running(tg.serve, Coopbot(kb), settings, metrics_port=port)
     wait_accepting(port)
     runtime.health.notes["fact base"] = lambda: "the fact base's files have 2 problem(s); serving the last good one"
     status, body = get(port, "/readyz")

@@ -78,7 +78,7 @@ def runtime_on(db: Database, ops: int, **options: Any) -> Runtime:
     """What `coopbot serve` builds: the inbox in `db`, readiness checking it, operations on port `ops`."""
     checks = {"database": db.readiness, **options.pop("checks", {})}
     options.setdefault("limit", UserLimit(0))
-    return Runtime.with_database(db, stop=threading.Event(), health=Health(checks), metrics_port=ops, **options)
+    return Runtime(inbox=DatabaseInbox(db), stop=threading.Event(), health=Health(checks), metrics_port=ops, **options)
 
 
 def answers(telegram: FakeTelegram, text: str) -> int:

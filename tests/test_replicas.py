@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from asked import logging_asker
 from fakes.ports import free_port, wait_accepting
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi, Workspace, sign
 from fakes.telegram_api import ALICE, FakeTelegram
@@ -140,8 +141,7 @@ def replicas(client: Shared, slack_api: FakeSlackApi, kb: KnowledgeBase) -> Iter
             bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
         )
         db = Database(":memory:")
-        runtime = Runtime.with_database(
-            db,
+        runtime = Runtime(
             stop=stop,
             inbox=SeenInbox(DatabaseInbox(db), RedisSeen(client)),  # as serve does with Redis and a SQLite file each
             limit=RedisUserLimit(client, 0),
@@ -254,9 +254,9 @@ def test_the_database_works_on_postgresql(pg: Database, kb: KnowledgeBase) -> No
     inbox.done("slack", "Ev1")
     assert inbox.depth("slack") == 0 and inbox.claim("slack", "Ev1") is None
     log = DatabaseConversationLog(pg)
-    bot = Coopbot(kb, DatabaseSessionStore(pg), Recorder(log, Hasher.of(pg), "slack"))
-    answer = bot.ask("What year did Vietnam get KONEPS?", session="s", person="U1")
-    bot.ask("Peru trainees?", session="s", person="U1")
+    ask = logging_asker(Coopbot(kb, DatabaseSessionStore(pg)), Recorder(log, Hasher.of(pg)), "slack")
+    answer = ask("What year did Vietnam get KONEPS?", session="s", person="U1")
+    ask("Peru trainees?", session="s", person="U1")
     log.flush()
     Feedback(pg, Hasher.of(pg)).comment(str(answer.ref), "U1", "the amount")
     report = build(pg, kb, 0.0, pg.problem())

@@ -47,8 +47,11 @@ def serving(slack_api: FakeSlackApi, bot: Any, db: Database | None = None, **opt
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_api.url, host="127.0.0.1", port=port
     )
-    runtime = Runtime.with_database(
-        db or Database(":memory:"), limit=options.pop("limit", UserLimit(0)), stop=threading.Event(), **options
+    runtime = Runtime(
+        inbox=DatabaseInbox(db or Database(":memory:")),
+        limit=options.pop("limit", UserLimit(0)),
+        stop=threading.Event(),
+        **options,
     )
     thread = threading.Thread(target=serve, args=(bot, settings, runtime), daemon=True)
     thread.start()

@@ -13,6 +13,7 @@ from fakes.slack_socket import FakeSocketModeServer
 from adapters.slack import Settings, serve
 from bot import Coopbot, Runtime
 from bot.serving.database import Database
+from bot.serving.inbox import DatabaseInbox
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def socket(slack_api: FakeSlackApi, bot: Coopbot) -> Iterator[tuple[FakeSlackApi
     with FakeSocketModeServer() as ws:
         slack_api.socket_url = ws.url
         settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=slack_api.url)  # no signing secret needed
-        runtime = Runtime.with_database(Database(":memory:"), stop=threading.Event())
+        runtime = Runtime(inbox=DatabaseInbox(Database(":memory:")), stop=threading.Event())
         runner = threading.Thread(target=serve, args=(bot, settings, runtime), daemon=True)
         runner.start()
         yield slack_api, ws, Workspace("unused: events come over the socket", slack_api)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.answering.context import Context
-from bot.serving.database import LEASE, MIGRATIONS, Database, database_path
+from bot.serving.database import LEASE, MIGRATIONS, Database
 from bot.serving.inbox import DatabaseInbox, Item
 from bot.serving.limits import Admission, UserLimit
 from bot.serving.sessions import DatabaseSessionStore
@@ -24,11 +22,6 @@ class Clock:
 
 def item(key: str, conversation: str = "c1") -> Item:
     return Item("telegram", key, conversation, '{"q": "' + key + '"}', 1.0)
-
-
-def test_the_database_goes_to_var_under_the_working_directory_unless_coopbot_db_says(tmp_path: Path) -> None:
-    assert database_path({}, tmp_path) == tmp_path / "var" / "coopbot.sqlite3"
-    assert database_path({"COOPBOT_DB": "/srv/x.db"}, tmp_path) == Path("/srv/x.db")
 
 
 def test_a_new_database_is_migrated_to_the_latest_schema_once(tmp_path: Path) -> None:
@@ -111,9 +104,3 @@ def test_the_limit_answers_then_refuses_once_then_ignores_until_the_minute_is_ov
     assert limit.admit("u2") is Admission.ANSWER
     clock.now += 60
     assert limit.admit("u1") is Admission.ANSWER
-
-
-def test_the_limit_can_be_turned_off_and_refuses_a_setting_that_is_not_a_number() -> None:
-    assert UserLimit.from_env({"COOPBOT_USER_LIMIT": "0"}).admit("u") is Admission.ANSWER
-    with pytest.raises(ValueError, match="COOPBOT_USER_LIMIT"):
-        UserLimit.from_env({"COOPBOT_USER_LIMIT": "lots"})

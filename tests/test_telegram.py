@@ -46,8 +46,11 @@ class RunningBot:
 
     def __init__(self, coopbot: Coopbot, settings: Settings, db: Database | None = None, **options: Any) -> None:
         self.stopping = threading.Event()
-        self.runtime = Runtime.with_database(
-            db or Database(":memory:"), limit=options.pop("limit", UserLimit(0)), stop=self.stopping, **options
+        self.runtime = Runtime(
+            inbox=DatabaseInbox(db or Database(":memory:")),
+            limit=options.pop("limit", UserLimit(0)),
+            stop=self.stopping,
+            **options,
         )
         self.status: list[int] = []
         self.thread = threading.Thread(
@@ -125,7 +128,7 @@ def test_follow_up_uses_the_chats_conversation(telegram: FakeTelegram, coopbot: 
     assert "2010" in reply.text
 
 
-def test_questions_are_asked_as_the_public_audience_in_the_chats_session_by_their_person(
+def test_questions_are_asked_as_the_public_audience_in_the_chats_session(
     telegram: FakeTelegram, start_bot: Callable[..., Coopbot], kb: KnowledgeBase
 ) -> None:
     scripted = start_bot(ScriptedBot(kb, lambda text: None))
@@ -133,7 +136,7 @@ def test_questions_are_asked_as_the_public_audience_in_the_chats_session_by_thei
     assert scripted.asked == [
         (
             "What year did Vietnam get KONEPS?",
-            {"session": f"tg:{ALICE['id']}", "audience": "public", "person": f"tg:{ALICE['id']}"},
+            {"session": f"tg:{ALICE['id']}", "lang": None, "audience": "public"},
         )
     ]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from bot.core import Coopbot
 from bot.factbase.model import Audience, Lang
+from bot.showing.answer import Answer
 from bot.showing.protocol import answer_json, error_json
 
 MAX_LINE = 100_000  # bytes of one input line; a longer one is refused, read in chunks of this size
@@ -46,7 +46,11 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def reply_to(bot: Coopbot, raw: bytes | None, number: int, lang: Lang | None, audience: Audience) -> dict[str, Any]:
+# How a batch asks: text, session, forced language, audience -> the Answer.
+Asker = Callable[[str, str | None, Lang | None, Audience], Answer]
+
+
+def reply_to(ask: Asker, raw: bytes | None, number: int, lang: Lang | None, audience: Audience) -> dict[str, Any]:
     """The reply object to one input line."""
     fallback_lang = lang or "en"
     if raw is None:
@@ -66,7 +70,7 @@ def reply_to(bot: Coopbot, raw: bytes | None, number: int, lang: Lang | None, au
         if asked not in (None, "ko", "en"):
             raise ValueError("'lang' must be 'ko' or 'en'")
         session = request.get("session")
-        answer = bot.ask(text, session=None if session is None else str(session), lang=asked, audience=audience)
+        answer = ask(text, None if session is None else str(session), asked, audience)
         return answer_json(answer, ident)
     except (ValueError, TypeError, RecursionError) as err:
         return error_json(ident, f"line {number}: {err}", fallback_lang)
@@ -74,7 +78,7 @@ def reply_to(bot: Coopbot, raw: bytes | None, number: int, lang: Lang | None, au
         return error_json(ident, f"line {number}: internal error: {type(err).__name__}", fallback_lang)
 
 
-def run(bot: Coopbot, stdin: IO[bytes], stdout: IO[bytes], lang: Lang | None, audience: Audience) -> None:
+def run(ask: Asker, stdin: IO[bytes], stdout: IO[bytes], lang: Lang | None, audience: Audience) -> None:
     for number, raw in enumerate(lines(stdin), 1):
-        stdout.write(encode(reply_to(bot, raw, number, lang, audience)))
+        stdout.write(encode(reply_to(ask, raw, number, lang, audience)))
         stdout.flush()

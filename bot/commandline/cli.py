@@ -1,7 +1,7 @@
 """The `coopbot` command line: ask, chat, validate, eval and serve.
 
 Surfaces (the console chat, Telegram, Slack) are found through the `coopbot.surfaces` entry point
-group and used through the `Surface` protocol (bot/surface.py), so this core never imports one:
+group and used through the `Surface` protocol (bot/serving/surface.py), so this core never imports one:
 a surface registers itself in pyproject.toml.
 """
 
@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
     from bot.answering.compiled import CompiledCache
+    from bot.commandline.batch import Asker
     from bot.commandline.running import Storage
     from bot.core import Coopbot
-    from bot.serving.metrics import Metrics
+    from bot.factbase.model import Audience, Lang
     from bot.serving.surface import Surface
+    from bot.showing.answer import Answer
 
 # Each command imports what it uses when it runs: `coopbot ask` starts without the database, the metrics, the
 # platforms' entry points or, on a compiled fact base, PyYAML.
@@ -145,29 +147,22 @@ def build_parser(serving: str | None = None, discover: bool = True) -> argparse.
     return parser
 
 
-def _bot(
-    args: argparse.Namespace,
-    storage: Storage | None = None,
-    metrics: Metrics | None = None,
-    surface: str = "ask",
-    *,
-    fallback: bool = False,
-) -> Coopbot:
+def _bot(args: argparse.Namespace, storage: Storage | None = None, *, fallback: bool = False) -> Coopbot:
     """The bot of the fact base the command names; an invalid one ends the command with status 2, unless
     `fallback` and the compiled cache holds the last base of that directory that validated and served."""
     from bot.answering.live import Base
     from bot.core import Coopbot
     from bot.factbase.files import KnowledgeError, knowledge_dir
 
-    store, recorder = (storage.sessions, storage.recorder) if storage else (None, None)
+    store, kept_days = (storage.sessions, storage.kept_days) if storage else (None, None)
     cache = _cache(args)
     try:
-        return Coopbot.from_dir(args.knowledge, store, recorder, metrics, surface, cache)
+        return Coopbot.from_dir(args.knowledge, store, cache, kept_days)
     except KnowledgeError as err:
         root = knowledge_dir(args.knowledge)
         good = Base.last_good(root, cache) if fallback else None
         if good is not None:
-            bot = Coopbot(good, store, recorder, root, metrics, surface, cache)
+            bot = Coopbot(good, store, root, cache, kept_days)
             bot.live.fell_back(err.problems)
             return bot
         print(f"coopbot: the fact base has {len(err.problems)} problem(s); run `coopbot validate`:", file=sys.stderr)
@@ -176,9 +171,9 @@ def _bot(
         raise SystemExit(2) from None
 
 
-def _serving_bot(args: argparse.Namespace, storage: Storage, metrics: Metrics, surface: str) -> Coopbot:
+def _serving_bot(args: argparse.Namespace, storage: Storage) -> Coopbot:
     """The bot `chat` and `serve` run: while the YAML is invalid, the last good base serves if there is one."""
-    return _bot(args, storage, metrics, surface, fallback=True)
+    return _bot(args, storage, fallback=True)
 
 
 def _cache(args: argparse.Namespace) -> CompiledCache | None:
@@ -216,18 +211,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     storage = None
     if named:
         from bot.commandline.running import Storage
+        from bot.serving.settings import ServingSettings
 
-        storage = Storage.open(args, "ask", logging_on=True, conversations=False)
+        try:
+            storage = Storage.open(ServingSettings.from_env(os.environ, args.db), conversations=False)
+        except ValueError as err:
+            print(f"coopbot ask: {err}", file=sys.stderr)
+            return 2
     bot = _bot(args, storage)
+    ask = _asking(bot, storage)
     try:
         if args.jsonl:
-            batch.run(bot, sys.stdin.buffer, sys.stdout.buffer, args.lang, args.audience or "public")
+            batch.run(ask, sys.stdin.buffer, sys.stdout.buffer, args.lang, args.audience or "public")
             return 0
         # Undecodable bytes become U+FFFD instead of ending the question: bad input gets an answer, not a crash.
         if isinstance(sys.stdin, io.TextIOWrapper):
             sys.stdin.reconfigure(errors="replace")
         question = args.question if args.question is not None else sys.stdin.read()
-        answer = bot.ask(question, lang=args.lang, audience=args.audience or "public")
+        answer = ask(question, None, args.lang, args.audience or "public")
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
         else:
@@ -236,6 +237,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
     finally:
         if storage is not None:
             storage.close()
+
+
+def _asking(bot: Coopbot, storage: Storage | None) -> Asker:
+    """How `ask` asks: the core alone, or, with a database named, through the per-question policy that keeps
+    each question in the conversation log (no limit and no lateness: a script asks)."""
+    if storage is None or storage.recorder is None:
+        return lambda text, session, lang, audience: bot.ask(text, session=session, lang=lang, audience=audience)
+    from bot.serving.asking import Asking, Question, Recorded
+
+    policy = Asking(bot, [Recorded(storage.recorder)])
+
+    def ask(text: str, session: str | None, lang: Lang | None, audience: Audience) -> Answer:
+        answer = policy.run(Question(text, "ask", session=session, audience=audience, lang=lang))
+        assert answer is not None  # nothing in this policy withholds an answer
+        return answer
+
+    return ask
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -252,14 +270,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from bot.curation import report
-    from bot.serving.database import Database, database_path, is_url, redact_url, shown
+    from bot.serving.database import Database, is_url, redact_url, shown
+    from bot.serving.settings import database_of
 
     try:
         since = report.parse_since(args.since)
     except ValueError as err:
         print(f"coopbot report: {err}", file=sys.stderr)
         return 2
-    path = args.db or database_path(os.environ)
+    path = args.db or database_of(os.environ)
     if not is_url(path) and str(path) != ":memory:" and not Path(path).exists():
         print(f"coopbot report: no database at {path} (set COOPBOT_DB or --db)", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ of them is a keyed hash.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,8 +27,6 @@ from bot.factbase.model import Lang
 from bot.serving.convlog import Hasher
 from bot.serving.database import Database
 
-ENV_CURATORS = "COOPBOT_CURATORS"
-ENV_CHANNEL = "COOPBOT_CURATOR_CHANNEL"
 REPORT_DAYS = 7
 REPORT_CLUSTERS = 5
 SEARCH_RESULTS = 20
@@ -38,11 +36,6 @@ SEARCH_SCORE = 60.0
 class Curation:
     def __init__(self, bot: Coopbot, db: Database, hasher: Hasher, curators: frozenset[str]) -> None:
         self.bot, self.db, self.hasher, self.curators = bot, db, hasher, curators
-
-    @classmethod
-    def from_env(cls, bot: Coopbot, db: Database, hasher: Hasher, env: Mapping[str, str]) -> Curation:
-        names = frozenset(n.strip() for n in env.get(ENV_CURATORS, "").split(",") if n.strip())
-        return cls(bot, db, hasher, names)
 
     def is_curator(self, person: str | None) -> bool:
         return bool(person) and person in self.curators

@@ -21,19 +21,17 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from bot.serving.database import Database
+from bot.serving.settings import DEFAULT_DAYS
 from bot.showing.answer import Answer
 
 log = logging.getLogger("coopbot.log")
 
-ENV_LOG = "COOPBOT_LOG"
-ENV_DAYS = "COOPBOT_LOG_DAYS"
-DEFAULT_DAYS = 90
 MAX_TEXT = 4000  # characters of a question kept; the rest of a 1 MB paste says nothing more to a curator
 QUEUED = 10_000  # rows waiting at most; past that a flood is not logged rather than held in memory
 BATCH_EVERY = 0.2  # seconds between batched writes
@@ -255,13 +253,15 @@ def _row(q: Question) -> tuple[object, ...]:
 
 
 class Recorder:
-    """What a Coopbot logs through: the log, the installation's hasher and the surface's name."""
+    """What questions are logged through: the log, the installation's hasher, and the days rows are kept."""
 
-    def __init__(self, log: ConversationLog, hasher: Hasher, surface: str, days: int = DEFAULT_DAYS) -> None:
-        self.log, self.hasher, self.surface, self.days = log, hasher, surface, days
+    def __init__(self, log: ConversationLog, hasher: Hasher, days: int = DEFAULT_DAYS) -> None:
+        self.log, self.hasher, self.days = log, hasher, days
 
-    def record(self, answer: Answer, text: str, person: str | None, session: str | None, latency_ms: float) -> str:
-        """Log one question; the reference its answer's feedback will name."""
+    def record(
+        self, answer: Answer, text: str, person: str | None, session: str | None, latency_ms: float, surface: str
+    ) -> str:
+        """Log one question asked on `surface`; the reference its answer's feedback will name."""
         ref = new_ref()
         person_hash, conversation = self.hasher(person), self.hasher(session)
         self.log.record(
@@ -269,23 +269,10 @@ class Recorder:
                 answer,
                 text,
                 ref=ref,
-                surface=self.surface,
+                surface=surface,
                 person=person_hash,
                 conversation=conversation,
                 latency_ms=latency_ms,
             )
         )
         return ref
-
-
-def log_settings(env: Mapping[str, str]) -> tuple[bool, int]:
-    """Whether to log, and for how many days rows are kept; a bad value is refused with a reason."""
-    enabled = env.get(ENV_LOG, "on").strip().casefold() not in ("off", "0", "false", "no")
-    raw = env.get(ENV_DAYS, "").strip()
-    try:
-        days = int(raw) if raw else DEFAULT_DAYS
-    except ValueError:
-        raise ValueError(f"{ENV_DAYS} must be a whole number of days, not {raw!r}") from None
-    if days < 1:
-        raise ValueError(f"{ENV_DAYS} must be at least 1")
-    return enabled, days

@@ -18,15 +18,13 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.serving.dependency import Dependency, is_outage
 
-ENV_DB = "COOPBOT_DB"
-DEFAULT_PATH = Path("var") / "coopbot.sqlite3"
 BUSY_SECONDS = 10.0  # how long a writer waits for another one before giving up
 PROBE_SECONDS = 0.5  # how long readiness waits for the write lock before it calls the database locked
 TAKING_SECONDS = 1.0  # how long taking a question waits for the lock: the platform wants its answer within 3 s
@@ -114,15 +112,6 @@ def shown(target: Path | str) -> str:
 def redact_url(text: str) -> str:
     """Any database URL's password in a message (a driver's error may quote the URL) written as [redacted]."""
     return re.sub(r"(postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@", r"\1[redacted]@", text)
-
-
-def database_path(env: Mapping[str, str], cwd: Path | None = None) -> Path | str:
-    """Where `serve` keeps its database: `$COOPBOT_DB` (a file, or a postgresql:// URL), else
-    var/coopbot.sqlite3 under the working directory."""
-    chosen = env.get(ENV_DB, "").strip()
-    if is_url(chosen):
-        return chosen
-    return Path(chosen) if chosen else (cwd or Path.cwd()) / DEFAULT_PATH
 
 
 def is_url(target: Path | str) -> bool:

@@ -4,7 +4,6 @@ by one replica at a time under a lease (bot/serving/sweep.py is what a running s
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ class DatabaseInbox:
 
     def __init__(self, db: Database, owner: str | None = None) -> None:
         self.db = db
-        self.owner = owner or os.environ.get("COOPBOT_REPLICA", "").strip() or socket.gethostname()
+        self.owner = owner or socket.gethostname()
 
     def add(self, items: Sequence[Item]) -> list[bool]:
         if not items:

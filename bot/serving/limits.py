@@ -10,14 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import Enum
 from typing import Protocol
 
 from bot.cache import BoundedCache
+from bot.serving.settings import DEFAULT_PER_MINUTE
 
-ENV_LIMIT = "COOPBOT_USER_LIMIT"
-DEFAULT_PER_MINUTE = 20
 WINDOW = 60.0  # seconds
 PEOPLE_TRACKED = 100_000  # people remembered at once; the least recently seen are forgotten first
 
@@ -44,15 +43,6 @@ class UserLimit:
         self._asked: BoundedCache[str, deque[float]] = BoundedCache(PEOPLE_TRACKED)
         self._told: BoundedCache[str, float] = BoundedCache(PEOPLE_TRACKED)
         self._lock = threading.Lock()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> UserLimit:
-        raw = env.get(ENV_LIMIT, "").strip()
-        try:
-            per_minute = int(raw) if raw else DEFAULT_PER_MINUTE
-        except ValueError:
-            raise ValueError(f"{ENV_LIMIT} must be a whole number of questions a minute, not {raw!r}") from None
-        return cls(max(per_minute, 0))
 
     def admit(self, person: str | None) -> Admission:
         if not self.per_minute or not person:

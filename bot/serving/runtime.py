@@ -12,9 +12,11 @@ from typing import Any, Protocol
 
 from bot.answering.live import Reloaded
 from bot.cache import Caches
+from bot.core import Coopbot
 from bot.factbase.model import Lang
-from bot.serving.database import Database
-from bot.serving.inbox import DatabaseInbox, Inbox
+from bot.serving.asking import Asking, asking
+from bot.serving.convlog import Recorder
+from bot.serving.inbox import Inbox
 from bot.serving.limits import Limit, UserLimit
 from bot.serving.metrics import Health, Metrics
 
@@ -55,11 +57,11 @@ class Runtime:
     metrics_port: int | None = None  # /healthz, /readyz and /metrics are served here when set, in every mode
     metrics_host: str = "127.0.0.1"
     public_ops: bool = False  # also /metrics and /readyz's details on the platform's own port (HTTP modes)
+    recorder: Recorder | None = None  # the conversation log (None: questions are not kept)
 
-    @classmethod
-    def with_database(cls, db: Database, **options: object) -> Runtime:
-        options.setdefault("inbox", DatabaseInbox(db))
-        return cls(**options)  # type: ignore[arg-type]
+    def asking(self, bot: Coopbot) -> Asking:
+        """The per-question policy a surface answers through (bot/serving/asking.py)."""
+        return asking(bot, self.metrics, self.limit, self.late_after, self.recorder)
 
     def is_late(self, asked_at: float | None, now: float | None = None) -> bool:
         """Whether a question asked at `asked_at` (Unix time, the platform's own) has waited too long."""
