@@ -29,7 +29,7 @@ from servers import postgres_server, redis_server
 
 from adapters import slack
 from adapters import telegram as tg
-from adapters.telegram_render import QuestionKeys
+from adapters.telegram.rendering import QuestionKeys
 from bot import TEXT, Coopbot, Runtime
 from bot.curation.desk import Curation
 from bot.curation.feedback import Feedback

@@ -19,7 +19,7 @@ from fakes.telegram_api import ALICE, BATBAYAR, DELEGATION, MINJUN, FakeTelegram
 from telegram.error import NetworkError
 
 from adapters.telegram import Settings, serve
-from adapters.telegram_send import send_once
+from adapters.telegram.sending import send_once
 from bot import Answer, Block, Coopbot, Runtime, UserLimit
 from bot.factbase.model import KnowledgeBase
 from bot.serving.database import Database

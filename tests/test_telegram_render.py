@@ -10,7 +10,7 @@ from typing import Any
 
 from fakes.telegram_api import parse_html, u16len
 
-from adapters.telegram_render import QuestionKeys, button_text, keyboard, render
+from adapters.telegram.rendering import QuestionKeys, button_text, keyboard, render
 from bot import Answer, Block, Contact, Layout, SourceRef, lay_out
 
 SOURCE = SourceRef("s1", "K-eProcurement <heads> for Kyrgyzstan", "PPS & partners", "2024-05-30", "30 May 2024")
