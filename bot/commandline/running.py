@@ -22,7 +22,7 @@ from bot.serving.limits import UserLimit
 from bot.serving.logs import configure as configure_logs
 from bot.serving.metrics import Health, Metrics
 from bot.serving.redact import Redactor
-from bot.serving.runtime import Runtime
+from bot.serving.runtime import CurationDesk, Runtime
 from bot.serving.store import Database, SeenInbox, SqliteInbox, SqliteSessionStore, database_path, redact_url, shown
 from bot.serving.surface import NotConfigured, Surface
 
@@ -119,7 +119,8 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
         {"fact base": lambda: None if bot.kb.facts else "no facts", **checks},
         notes={"fact base": bot.live.degraded},
     )
-    options["curation"] = Curation.from_env(bot, storage.db, storage.hasher, os.environ)
+    curation: CurationDesk = Curation.from_env(bot, storage.db, storage.hasher, os.environ)  # mypy checks the fit
+    options["curation"] = curation
     options["feedback"] = Feedback(storage.db, storage.hasher) if storage.recorder else None
     options.setdefault("limit", limit)
     runtime = Runtime.with_database(storage.db, stop=stop, **options | shared)
