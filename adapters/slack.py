@@ -561,7 +561,7 @@ class SlackListeners:
             self._say(where, self.bot.message("report_none", lang, days=days))
             return
         for cluster in clusters:
-            self.clusters.put(cluster["key"], list(cluster["questions"]))
+            self.clusters.put(cluster.key, list(cluster.questions))
         facts = {f.id: f.text(lang) for f in self.bot.kb.facts}
         self._deliver_logged(
             where, report_message(self.bot.message("report_lead", lang, days=days), clusters, facts, lang)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import Answer, Lang, Layout, Part, label, lay_out, plain_text, strip_controls
+from bot import Answer, Lang, Layout, Part, UnansweredCluster, label, lay_out, plain_text, strip_controls
 
 SECTION_LIMIT = 3000  # characters of a section's (or a context element's) text
 MAX_BLOCKS = 50  # blocks of one message
@@ -272,20 +272,19 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 
 def report_message(
-    lead: str, clusters: Sequence[Mapping[str, Any]], fact_texts: Mapping[str, str], lang: Lang
+    lead: str, clusters: Sequence[UnansweredCluster], fact_texts: Mapping[str, str], lang: Lang
 ) -> SlackMessage:
     """The week's largest unanswered clusters, each with a "teach as" menu of its likely facts and "dismiss"."""
     blocks: list[dict[str, Any]] = [section(_shown(lead, SECTION_LIMIT))]
     for cluster in clusters:
-        likely = cluster.get("likely") or {}
-        about = f" · {label('likely', lang)}: {likely['name']}" if likely.get("name") else ""
-        head = f"*{int(cluster['count'])}×* ({_shown(cluster['lang'], 20)}){_shown(about, 300)}"
-        examples = [f"• {_example(q)}" for q in cluster["examples"][:REPORT_EXAMPLES]]
+        likely = cluster.likely
+        about = f" · {label('likely', lang)}: {likely.name}" if likely and likely.name else ""
+        head = f"*{cluster.count}×* ({_shown(cluster.lang, 20)}){_shown(about, 300)}"
+        examples = [f"• {_example(q)}" for q in cluster.examples[:REPORT_EXAMPLES]]
         blocks += [{"type": "divider"}, section(clip("\n".join((head, *examples)), SECTION_LIMIT))]
         elements: list[dict[str, Any]] = []
-        options = [
-            _option(fact_texts.get(f, f), f) for f in likely.get("candidates", [])[:100] if len(f) <= OPTION_VALUE_LIMIT
-        ]
+        candidates = likely.candidates[:100] if likely else ()
+        options = [_option(fact_texts.get(f, f), f) for f in candidates if len(f) <= OPTION_VALUE_LIMIT]
         if options:
             elements.append(
                 {
@@ -303,8 +302,8 @@ def report_message(
                 "min_query_length": 2,
             }
         )
-        elements.append(button(label("dismiss", lang), cluster["key"], DISMISS_ACTION))
-        blocks.append({"type": "actions", "block_id": CLUSTER_BLOCK + cluster["key"], "elements": elements})
+        elements.append(button(label("dismiss", lang), cluster.key, DISMISS_ACTION))
+        blocks.append({"type": "actions", "block_id": CLUSTER_BLOCK + cluster.key, "elements": elements})
     return SlackMessage(_shown(lead, TEXT_LIMIT), blocks[:MAX_BLOCKS])
 
 

@@ -2,7 +2,7 @@
 another member asks a question there.
 
 coopbot polls (telegram-polling). Member A asks a question and gets an answer with 👍/👎 under it
-(adapters/telegram_render.py's feedback row); member B asks QUESTION and B's wait is timed (from the
+(adapters/telegram/rendering.py's feedback row); member B asks QUESTION and B's wait is timed (from the
 message being available to coopbot's reply quoting it). Then A presses 👎 --presses times, PRESS_RATE a
 second (each a callback_query with the button's data); halfway through, B asks QUESTION again, and B's
 wait is timed again, up to --flood-wait seconds. The target: the flood adds less than TARGET seconds.

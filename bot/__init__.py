@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from bot.serving.plaindata import from_data as from_data
     from bot.serving.plaindata import to_data as to_data
     from bot.serving.runtime import Runtime as Runtime
+    from bot.serving.runtime import UnansweredCluster as UnansweredCluster
     from bot.serving.surface import NotConfigured as NotConfigured
     from bot.serving.surface import Surface as Surface
     from bot.serving.sweep import SWEEP_EVERY as SWEEP_EVERY
@@ -110,6 +111,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Runtime": ("bot.serving.runtime", "Runtime"),
     "SourceRef": ("bot.showing.answer", "SourceRef"),
     "Surface": ("bot.serving.surface", "Surface"),
+    "UnansweredCluster": ("bot.serving.runtime", "UnansweredCluster"),
     "UserLimit": ("bot.serving.limits", "UserLimit"),
     "bind": ("bot.serving.logs", "bind"),
     "label": ("bot.showing.labels", "label"),

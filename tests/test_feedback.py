@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fakes.ports import free_port, wait_accepting
@@ -20,6 +19,7 @@ from adapters import slack
 from adapters import telegram as tg
 from bot import Coopbot, Feedback, Runtime, UserLimit
 from bot.curation.report import build
+from bot.curation.report_model import Report
 from bot.factbase.model import KnowledgeBase
 from bot.serving.convlog import DatabaseConversationLog, Hasher, Recorder
 from bot.serving.database import Database
@@ -47,7 +47,7 @@ class Logged:
             recorder=Recorder(self.log, self.hasher),
         )
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> Report:
         self.log.flush()
         assert self.kb is not None
         return build(self.db, self.kb, 0.0)
@@ -101,13 +101,8 @@ def test_a_telegram_answer_offers_votes_and_a_down_vote_asks_what_was_wanted(
         telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
         assert telegram.wait_replies(ALICE["id"], 3)[-1].text == kb.message("feedback_noted", "en")
         report = logged.report()
-        [voted] = report["feedback"]
-        assert (voted["question"], voted["up"], voted["down"], voted["comments"]) == (
-            QUESTION,
-            0,
-            1,
-            ["the contract amount"],
-        )
+        [voted] = report.feedback
+        assert (voted.question, voted.up, voted.down, voted.comments) == (QUESTION, 0, 1, ("the contract amount",))
 
 
 def test_a_down_vote_in_a_group_posts_nothing_there_and_asks_in_a_private_chat(
@@ -126,8 +121,8 @@ def test_a_down_vote_in_a_group_posts_nothing_there_and_asks_in_a_private_chat(
         telegram.say("the contract amount", reply_to=telegram.message_of(prompt))
         telegram.wait_replies(ALICE["id"], 2)
         assert len(telegram.replies(DELEGATION["id"])) == 1  # the answer alone
-        [voted] = logged.report()["feedback"]
-        assert voted["down"] == 1 and voted["comments"] == ["the contract amount"]
+        [voted] = logged.report().feedback
+        assert voted.down == 1 and voted.comments == ("the contract amount",)
 
 
 def test_a_flood_of_down_votes_in_a_group_holds_up_no_one_elses_answer(
@@ -170,11 +165,11 @@ def test_a_slack_answer_offers_votes_and_a_down_vote_opens_a_modal(
     view = opened.params["view"]
     workspace.submit(view, {"comment": {"text": "when the contract was signed"}})
     deadline = time.monotonic() + 5
-    while not logged.report()["feedback"]:
+    while not logged.report().feedback:
         assert time.monotonic() < deadline, "the comment was not kept"
         time.sleep(0.1)
-    [voted] = logged.report()["feedback"]
-    assert voted["down"] == 1 and voted["comments"] == ["when the contract was signed"]
+    [voted] = logged.report().feedback
+    assert voted.down == 1 and voted.comments == ("when the contract was signed",)
 
 
 def test_slack_clicks_count_against_the_persons_limit(

@@ -167,8 +167,8 @@ def slack_texts(blocks: list[dict[str, Any]]) -> Iterator[tuple[str, str, int]]:
 
 
 def test_the_slack_report_keeps_every_limit_after_escaping_and_shows_text_only(logged: Path, kb: KnowledgeBase) -> None:
-    clusters = build(Database(logged), kb, 0.0)["unanswered"][:5]
-    assert any(sum(e.count("&") for e in c["examples"]) >= 3 * 199 for c in clusters)  # the '&' cluster is one
+    clusters = build(Database(logged), kb, 0.0).unanswered[:5]
+    assert any(sum(e.count("&") for e in c.examples) >= 3 * 199 for c in clusters)  # the '&' cluster is one
     message = report_message("lead", clusters, {f.id: f.text("ko") for f in kb.facts}, "ko")
     check_blocks(message.blocks)
     for what, text, limit in slack_texts(message.blocks):

@@ -12,7 +12,7 @@ import pytest
 
 from bot import Coopbot
 from bot.answering.learned import LEARNED_FILE
-from bot.curation.report import alike, clusters, signature
+from bot.curation.clusters import alike, clusters, signature
 from bot.curation.teaching import teach
 from bot.factbase.loading import KnowledgeError, load
 from bot.factbase.model import KnowledgeBase

@@ -260,8 +260,8 @@ def test_the_database_works_on_postgresql(pg: Database, kb: KnowledgeBase) -> No
     log.flush()
     Feedback(pg, Hasher.of(pg)).comment(str(answer.ref), "U1", "the amount")
     report = build(pg, kb, 0.0, pg.problem())
-    assert report["totals"]["questions"] == 2 and report["unanswered"][0]["examples"] == ["Peru trainees?"]
-    assert report["feedback"][0]["comments"] == ["the amount"] and report["database"]["ok"]
+    assert report.totals.questions == 2 and report.unanswered[0].examples == ("Peru trainees?",)
+    assert report.feedback[0].comments == ("the amount",) and report.database.ok
     log.close()
 
 

@@ -289,13 +289,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(redact_url(f"coopbot report: cannot read the database {shown(path)}: {err}"), file=sys.stderr)
         return 1
     if args.format == "json":
-        text = report.to_json(data)
+        from bot.curation.report_model import to_json
+
+        text = to_json(data)
     elif args.format == "html":
         from bot.curation.report_html import render_html
 
         text = render_html(data)
     else:
-        text = report.to_markdown(data)
+        from bot.curation.report_markdown import to_markdown
+
+        text = to_markdown(data)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:

@@ -27,7 +27,7 @@ from bot.serving.limits import Limit, UserLimit
 from bot.serving.logs import configure as configure_logs
 from bot.serving.metrics import Health, Metrics
 from bot.serving.redact import Redactor
-from bot.serving.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, Runtime
+from bot.serving.runtime import DEFAULT_GRACE, DEFAULT_LATE_AFTER, CurationDesk, Runtime
 from bot.serving.sessions import DatabaseSessionStore
 from bot.serving.settings import ServingSettings
 from bot.serving.surface import NotConfigured, Surface
@@ -118,13 +118,14 @@ def run(surface: Surface[Any], args: argparse.Namespace, make_bot: BotFactory, *
     checks = {"fact base": lambda: None if bot.kb.facts else "no facts", "database": storage.db.readiness}
     if shared is not None:
         checks["redis"] = shared.readiness
+    desk: CurationDesk = Curation(bot, storage.db, storage.hasher, served.curators)  # mypy checks that it fits
     runtime = Runtime(
         stop=threading.Event(),
         inbox=shared.inbox if shared and shared.inbox else DatabaseInbox(storage.db, served.replica),
         limit=shared.limit if shared else UserLimit(served.per_minute),
         grace=args.grace if serving else DEFAULT_GRACE,
         late_after=args.late_after if serving else DEFAULT_LATE_AFTER,
-        curation=Curation(bot, storage.db, storage.hasher, served.curators),
+        curation=desk,
         feedback=Feedback(storage.db, storage.hasher) if storage.recorder else None,
         caches=shared.caches if shared else Caches(),
         metrics=metrics,

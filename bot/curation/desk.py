@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -21,6 +20,7 @@ from bot.answering.learned import LEARNED_FILE
 from bot.answering.live import Reloaded
 from bot.core import Coopbot
 from bot.curation import report
+from bot.curation.report_model import Cluster
 from bot.curation.teaching import teach
 from bot.factbase.files import KnowledgeError, Problem
 from bot.factbase.model import Lang
@@ -40,10 +40,9 @@ class Curation:
     def is_curator(self, person: str | None) -> bool:
         return bool(person) and person in self.curators
 
-    def clusters(self, days: int = REPORT_DAYS, limit: int = REPORT_CLUSTERS) -> list[dict[str, Any]]:
+    def clusters(self, days: int = REPORT_DAYS, limit: int = REPORT_CLUSTERS) -> tuple[Cluster, ...]:
         """The period's largest clusters of unanswered questions, with their likely records."""
-        built = report.build(self.db, self.bot.kb, time.time() - days * 86400.0)
-        return list(built["unanswered"][:limit])
+        return report.build(self.db, self.bot.kb, time.time() - days * 86400.0).unanswered[:limit]
 
     def teach(self, questions: Sequence[str], fact: str, by: str) -> Reloaded:
         """`questions` become ways of asking record `fact`; live at once if the fact base stays valid. What keeps

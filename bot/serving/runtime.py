@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.answering.live import Reloaded
 from bot.cache import Caches
@@ -24,11 +24,38 @@ DEFAULT_GRACE = 10.0  # seconds a stopping surface keeps answering what it took;
 DEFAULT_LATE_AFTER = 120.0  # seconds after which a reply opens with an apology for the wait
 
 
+class LikelyRecord(Protocol):
+    """What a cluster's questions are likely about, as a surface offers it to teach (bot/curation/report_model.py)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def candidates(self) -> Sequence[str]: ...
+
+
+class UnansweredCluster(Protocol):
+    """Unanswered questions that ask the same thing, as a surface shows them to curators to teach or dismiss
+    (bot/curation/report_model.py's Cluster)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def examples(self) -> Sequence[str]: ...
+    @property
+    def questions(self) -> Sequence[str]: ...
+    @property
+    def likely(self) -> LikelyRecord | None: ...
+
+
 class CurationDesk(Protocol):
     """What curators may do from where they work (bot/curation/desk.py)."""
 
     def is_curator(self, person: str | None) -> bool: ...
-    def clusters(self) -> list[dict[str, Any]]: ...
+    def clusters(self) -> Sequence[UnansweredCluster]: ...
     def teach(self, questions: Sequence[str], fact: str, by: str) -> Reloaded: ...
     def search(self, text: str, lang: Lang) -> list[tuple[str, str]]: ...
     def dismiss(self, questions: Sequence[str], by: str) -> None: ...
