@@ -23,7 +23,7 @@ MANIFEST = DEPLOY / "slack-app-manifest.yaml"
 ENV_EXAMPLE = DEPLOY / "coopbot.env.example"
 UNIT = DEPLOY / "coopbot@.service"
 GUIDE = ROOT / "docs" / "deploying.md"
-SLACK_ADAPTER = ROOT / "adapters" / "slack.py"
+SLACK_ADAPTER = ROOT / "adapters" / "slack"
 SOURCES = ("bot", "adapters")
 
 ENV_NAME = re.compile(r"[\"']((?:TELEGRAM|SLACK|COOPBOT)_[A-Z_]+)[\"']")  # a string literal naming a variable
@@ -35,22 +35,24 @@ SPAN_UNITS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 36
 # -- what the code says -------------------------------------------------------------------------------------
 
 
-def slack_module() -> ast.Module:
-    return ast.parse(SLACK_ADAPTER.read_text(encoding="utf-8"))
+def slack_source() -> str:
+    """The Slack adapter's code, every module of its package."""
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(SLACK_ADAPTER.glob("*.py")))
 
 
 def slack_constant(name: str) -> Any:
-    for node in slack_module().body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"adapters/slack.py defines no {name}")
+    for path in sorted(SLACK_ADAPTER.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+                return ast.literal_eval(node.value)
+    raise AssertionError(f"adapters/slack/ defines no {name}")
 
 
 def named_in_slack_docstring(label: str) -> set[str]:
     """The names the adapter's docstring lists after `label` (e.g. `bot scopes`), up to the next `;`."""
-    docstring = ast.get_docstring(slack_module()) or ""
+    docstring = ast.get_docstring(ast.parse((SLACK_ADAPTER / "__init__.py").read_text(encoding="utf-8"))) or ""
     found = re.search(rf"\b{label}\s+([^;]+);", docstring)
-    assert found, f"the docstring of adapters/slack.py no longer lists its {label}"
+    assert found, f"the docstring of adapters/slack/__init__.py no longer lists its {label}"
     listed = re.sub(r"\([^)]*\)", "", found.group(1))  # "(to look for a reply ...)" explains, it names nothing
     return {word for word in re.findall(r"[a-z_]+(?:[:.][a-z_]+)?", listed) if word != "and"}
 
@@ -119,7 +121,7 @@ def test_the_manifest_subscribes_to_exactly_the_events_the_slack_adapter_names()
 
 
 def test_every_event_the_slack_adapter_listens_for_is_subscribed() -> None:
-    listened = set(re.findall(r"app\.event\(\"([^\"]+)\"\)", SLACK_ADAPTER.read_text(encoding="utf-8")))
+    listened = set(re.findall(r"app\.event\(\"([^\"]+)\"\)", slack_source()))
     subscribed = manifest()["settings"]["event_subscriptions"]["bot_events"]
     assert listened
     for event in listened:  # `message` is heard as message.im, message.channels, ...

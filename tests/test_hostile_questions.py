@@ -20,7 +20,7 @@ from asked import logging_asker
 from fakes.slack_api import check_blocks
 from markdown_it import MarkdownIt
 
-from adapters.slack_render import (
+from adapters.slack.rendering import (
     BUTTON_TEXT_LIMIT,
     BUTTON_VALUE_LIMIT,
     OPTION_TEXT_LIMIT,

@@ -17,7 +17,7 @@ import pytest
 from fakes.telegram_api import parse_html
 
 from adapters.console import ConsoleSettings, chat
-from adapters.slack_render import render_answer
+from adapters.slack.rendering import render_answer
 from adapters.telegram.rendering import QuestionKeys, keyboard, render
 from bot import Answer, Block, Contact, Coopbot, Layout, SourceRef, lay_out, render_plain
 from bot.showing.protocol import answer_json

@@ -31,8 +31,9 @@ from fakes.slack_api import (
     sign,
 )
 
-from adapters.slack import EVENTS_PATH, Settings, serve
-from adapters.slack_render import escape
+from adapters.slack import serve
+from adapters.slack.rendering import escape
+from adapters.slack.settings import EVENTS_PATH, Settings
 from bot import BoundedCache, Cache, Caches, Codec, Coopbot, Runtime, UserLimit
 from bot.serving.database import Database
 from bot.serving.inbox import DatabaseInbox

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fakes.slack_api import BOT_TOKEN, FakeSlackApi
 
-from adapters.slack import web_client
-from adapters.slack_audience import Audiences
+from adapters.slack.audience import Audiences
+from adapters.slack.client import web_client
 from bot import Audience, Caches
 
 

@@ -16,7 +16,7 @@ from fakes.ports import accepting, free_port
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlackApi, Workspace, check_blocks
 from fakes.slack_socket import FakeSocketModeServer
 
-from adapters.slack_render import escape
+from adapters.slack.rendering import escape
 from bot import label
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fakes.slack_api import check_blocks, check_view
 
-from adapters.slack import from_slack
-from adapters.slack_render import (
+from adapters.slack.conversations import from_slack
+from adapters.slack.rendering import (
     BUTTON_TEXT_LIMIT,
     BUTTON_VALUE_LIMIT,
     MAX_BLOCKS,

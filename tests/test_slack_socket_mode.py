@@ -10,7 +10,8 @@ import pytest
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlackApi, Workspace, check_blocks
 from fakes.slack_socket import FakeSocketModeServer
 
-from adapters.slack import Settings, serve
+from adapters.slack import serve
+from adapters.slack.settings import Settings
 from bot import Coopbot, Runtime
 from bot.serving.database import Database
 from bot.serving.inbox import DatabaseInbox

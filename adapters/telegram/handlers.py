@@ -31,8 +31,9 @@ from telegram.ext import (
     filters,
 )
 
+from adapters.delivery import PossiblyDelivered
 from adapters.telegram.rendering import QuestionKeys, button_text, feedback_of, keyboard, render
-from adapters.telegram.sending import SURFACE, PossiblyDelivered, retry, send_once
+from adapters.telegram.sending import SURFACE, retry, send_once
 from bot import (
     COMMANDS,
     TEXT,

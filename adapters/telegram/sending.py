@@ -28,6 +28,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.delivery import PossiblyDelivered
 from bot import BoundedCache, Runtime
 
 log = logging.getLogger("coopbot.telegram")
@@ -42,10 +43,6 @@ FLOOD_RETRIES = 3  # a 429 is waited out and retried this often
 GROUPS_TRACKED = 10_000
 UNLIMITED = frozenset({"getUpdates", "getMe", "deleteWebhook", "setWebhook", "getWebhookInfo", "answerCallbackQuery"})
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-class PossiblyDelivered(Exception):
-    """A send failed in a way that leaves open whether Telegram got it; it is not sent again."""
 
 
 class ChatRateLimiter(BaseRateLimiter[int]):

@@ -26,19 +26,25 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+import tornado.web
+from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
-from adapters.http_server import GuardedHandler
-from bot import Item, Runtime, Sweeper, is_outage
+from adapters.http_server import GuardedHandler, ServerThread, ops_routes, serve_ops
+from adapters.slack.conversations import KEY, RECEIVED, RESUMED
+from adapters.slack.settings import EVENTS_PATH, SURFACE
+from bot import SWEEP_EVERY, Item, Runtime, Sweeper, delays, is_outage
 
 log = logging.getLogger("coopbot.slack")
 
-SURFACE = "slack"
 SIGNATURE_WINDOW = 300  # seconds: Slack's own limit on a request's age
 MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
 
@@ -290,3 +296,122 @@ class EventsHandler(GuardedHandler):
         self.set_status(taken.status)
         self.set_header("Content-Type", taken.content_type)
         self.finish(taken.body)
+
+
+# -- answering what was taken, and the servers -------------------------------------------------------------
+
+
+def answerer(
+    app: App, runtime: Runtime, sweeper: Sweeper, workers: ConversationWorkers, failed_for_outage: Callable[[], bool]
+) -> Callable[[Item], None]:
+    """What a worker runs for a request in the inbox: claim it, have Bolt dispatch it to the listeners, mark it
+    answered. While a dependency is down (the inbox, the database, Redis, Slack's search for a reply) it is
+    tried again in place, so its conversation keeps its order, until it is answered or the workers stop."""
+
+    def answer(item: Item) -> None:
+        claimed = _claim(sweeper, item.key, workers)
+        if claimed is None:
+            return
+        if claimed:  # a restart cut its answer short; a post is looked for first, an ephemeral one cannot be
+            runtime.metrics.possible_duplicates.labels(SURFACE).inc()
+        resumed, waits = claimed > 0, delays()
+        while not _dispatch(app, item, resumed) and failed_for_outage():
+            if workers.closed:  # stopping: it stays in the inbox for the next start
+                sweeper.release(item.key)
+                return
+            time.sleep(next(waits))
+            resumed = True  # the last try may have posted before it failed
+        sweeper.finish(item.key)
+
+    return answer
+
+
+def _claim(sweeper: Sweeper, key: str, workers: ConversationWorkers) -> int | None:
+    """Claim a request in the inbox, waiting while it cannot be written; None when it is not this one's to answer
+    (answered already, held by another replica, or the workers stopped)."""
+    waits = delays()
+    while not workers.closed:
+        try:
+            return sweeper.claim(key)
+        except Exception as err:
+            if not is_outage(err):
+                log.exception("could not claim request %s; it stays in the inbox", key)
+                break
+        time.sleep(next(waits))
+    sweeper.release(key)
+    return None
+
+
+def _dispatch(app: App, item: Item, resumed: bool) -> bool:
+    """Bolt dispatches the request to its listener; whether it went through (False: a listener failed)."""
+    stored = json.loads(item.payload)
+    context = {KEY: item.key, RESUMED: resumed, RECEIVED: item.received}
+    if stored["mode"] == "socket_mode":
+        request = BoltRequest(body=stored["body"], mode="socket_mode", context=context)
+    else:
+        headers: dict[str, str | Sequence[str]] = {"content-type": [stored["content_type"]]}
+        request = BoltRequest(body=stored["body"], headers=headers, context=context)
+    response = app.dispatch(request)
+    if response.status >= 500:
+        log.error("request %s was not answered (%d)", item.key, response.status)
+        return False
+    return True
+
+
+def sweep_until(intake: Intake, stop: threading.Event) -> None:
+    while not stop.wait(SWEEP_EVERY):
+        try:
+            intake.sweep()
+        except Exception:  # never the end of sweeping: the next one tries again
+            log.exception("sweeping the inbox failed")
+
+
+def _wait(stop: threading.Event) -> None:
+    while not stop.wait(0.5):  # a timeout keeps the main thread responsive to signals
+        pass
+
+
+def serve_http(intake: Intake, host: str, port: int, runtime: Runtime) -> None:
+    """Events, commands and interactivity at EVENTS_PATH, with /healthz and a bare /readyz, on one port; the
+    operations endpoints in full on --metrics-port."""
+    stop = runtime.stop
+    routes = [(EVENTS_PATH, EventsHandler, {"intake": intake}), *ops_routes(runtime, public=True)]
+    server = ServerThread(tornado.web.Application(routes), host, port)
+    server.start()
+    ops = serve_ops(runtime)
+    log.info("coopbot is listening for Slack on http://%s:%d%s", host, server.port, EVENTS_PATH)
+    try:
+        _wait(stop)
+    finally:
+        server.stop()  # take nothing more; what was taken is in the inbox
+        if ops is not None:
+            ops.stop()
+
+
+def serve_socket_mode(intake: Intake, app: App, app_token: str, runtime: Runtime) -> None:
+    """Socket Mode: each envelope is kept in the inbox, then acknowledged; health and metrics on --metrics-port."""
+    stop, ops = runtime.stop, serve_ops(runtime)
+
+    def on_request(client: SocketModeClient, request: SocketModeRequest) -> None:
+        payload = request.payload if isinstance(request.payload, dict) else {}
+        if payload.get("type") == "block_suggestion":  # answered in the acknowledgement itself
+            options = intake.suggest(payload) if intake.suggest else {"options": []}
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id, payload=options))
+            return
+        ours = request.type in ("events_api", "slash_commands", "interactive") and bool(payload)
+        if ours and not intake.take_socket(request.type, payload, request.envelope_id):
+            return  # not kept: unacknowledged, so Slack sends it again
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+
+    client = SocketModeClient(
+        app_token=app_token, web_client=app.client, logger=logging.getLogger("coopbot.slack.socket")
+    )
+    client.socket_mode_request_listeners.append(on_request)  # type: ignore[arg-type]
+    client.connect()
+    log.info("coopbot is connected to Slack in Socket Mode")
+    try:
+        _wait(stop)
+    finally:
+        client.close()
+        if ops is not None:
+            ops.stop()
