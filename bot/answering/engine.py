@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from itertools import chain, islice, takewhile
 
 from bot.answering.across import Across
-from bot.answering.compose import Composer, contact_for
+from bot.answering.citations import contact_for
+from bot.answering.compose import Composer
 from bot.answering.context import Context
 from bot.answering.details import Details
 from bot.answering.learned import LearnedIndex
