@@ -23,9 +23,10 @@ from bot.answering.turnview import Premise
 from bot.answering.without_names import WithoutNames
 from bot.factbase.model import EVENT_PROGRAMME_KINDS, Audience, Entity, Fact, Lang, Want, visible
 from bot.reading.entities import is_particles, strip_particles
+from bot.reading.lexicon import SMALLTALK
 from bot.reading.periods import stated_amounts, stated_counts, stated_years
 from bot.reading.question import INTENT_WANTS, Ask, subjects_of, want_of
-from bot.reading.understand import SMALLTALK, Understanding
+from bot.reading.understand import Understanding
 from bot.reading.vocabulary import STOPWORDS, english_bases
 from bot.showing.answer import Answer
 
