@@ -49,5 +49,6 @@ def press_contact(kb: KnowledgeBase, source_ids: Iterable[str]) -> tuple[Entity,
 
 
 def contact_for(kb: KnowledgeBase, source_ids: Iterable[str], lang: Lang) -> Contact | None:
+    """Whom to ask about what these sources say, written for a reader of `lang`."""
     found = press_contact(kb, source_ids)
     return person_contact(kb, found[0], lang) if found else None
