@@ -68,8 +68,8 @@ def test_the_word_index_finds_every_text_that_uses_a_question_word(engine: Engin
 def test_a_topical_question_ranks_the_facts_on_its_topics_as_scoring_each_would(engine: Engine) -> None:
     """The classes of facts (masks) order the facts exactly as scoring each fact and sorting would."""
     from bot.answering.context import Context
-    from bot.answering.engine import Turn
     from bot.answering.ranking import W_INTENT, W_TOPIC, W_WANT
+    from bot.answering.turn import Turn
     from bot.factbase.model import visible
     from bot.reading.periods import newest_first
 

@@ -8,43 +8,11 @@ and computed by `Records` over the fact base's fields; `Composer` words the answ
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from bot.answering.compose import Composer
-from bot.answering.ranking import Ranker
-from bot.answering.records import COUNTRY_KINDS, Event, Records, comparable
-from bot.factbase.model import Audience, Entity, KnowledgeBase, Lang, Quantity, Want
+from bot.answering.records import COUNTRY_KINDS, Event, comparable
+from bot.answering.turnview import TurnView
+from bot.factbase.model import Quantity, Want
 from bot.reading.question import subjects_of
-from bot.reading.understand import Understanding
 from bot.showing.answer import Answer
-
-
-class Turn(Protocol):
-    """What a question across records needs of the turn being answered (engine.Turn); a protocol, so that
-    this module does not import the engine that calls it."""
-
-    kb: KnowledgeBase
-    u: Understanding
-    lang: Lang
-    audience: Audience
-    intent: str | None
-    topics: frozenset[str]
-    entities: tuple[str, ...]
-    yes_no: bool
-    records: Records
-    ranker: Ranker
-    compose: Composer
-
-    @property
-    def specific(self) -> tuple[str, ...]: ...
-
-    @property
-    def kinds(self) -> frozenset[str]: ...
-
-    def entity(self, eid: str) -> Entity: ...
-
-    def is_event(self, eid: str) -> bool: ...
-
 
 COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare"))
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
@@ -53,7 +21,7 @@ COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a st
 class Across:
     """The questions across records one turn can ask."""
 
-    def __init__(self, turn: Turn) -> None:
+    def __init__(self, turn: TurnView) -> None:
         self.turn, self.u, self.records, self.compose = turn, turn.u, turn.records, turn.compose
         self.audience = turn.audience
 

@@ -1,6 +1,6 @@
 """Which records could use a question's own words, found without reading every record.
 
-`Ranker.lexical` decides whether a record's text uses a word: a Korean word by its stems (부처들로 finds
+`FactIndex.lexical` decides whether a record's text uses a word: a Korean word by its stems (부처들로 finds
 부처), each of which begins with the word's first two letters; any other word by itself, its English bases,
 or (five letters or more) as the start of a longer word. This index answers the looser question "which texts
 could": Korean texts by the two-letter pairs they hold that have a Hangul syllable in them, and every text by
@@ -21,7 +21,7 @@ from bot.reading.vocabulary import english_bases
 
 # Overlapping two-letter pairs with a Hangul syllable in them (lookahead: every start position).
 _PAIRS = re.compile(r"(?=([\uac00-\ud7a3].|.[\uac00-\ud7a3]))", re.S)
-PREFIX_MIN = 5  # a word this long also finds the longer words it begins (ranking.PREFIX_MIN)
+PREFIX_MIN = 5  # a word this long also finds the longer words it begins (as `FactIndex.uses` decides)
 
 
 class WordIndex:

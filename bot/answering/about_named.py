@@ -1,0 +1,214 @@
+"""The answer from the records about the named things: ranked (ranking.py), the best chosen with what else
+answers as well, led by yes or no to a figure the question states (a false premise), the change asked for or
+the currency the sources use; or, when no record holds what is asked, exactly what is not on record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.answering.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Scored
+from bot.answering.records import COUNTRY_KINDS, EVENT_KINDS
+from bot.answering.turnview import TurnView
+from bot.factbase.model import Fact, Quantity, Want
+from bot.reading.entities import strip_particles
+from bot.reading.periods import currency_asked
+from bot.reading.question import Ask
+from bot.showing.answer import Answer
+from bot.showing.formatting import format_count, format_date
+from bot.text.normalize import normalize
+
+
+class AboutNamed:
+    """The records about what one turn names, and its answer from them."""
+
+    def __init__(self, turn: TurnView) -> None:
+        self.turn, self.u, self.lang, self.kb = turn, turn.u, turn.lang, turn.kb
+        self.compose, self.ranker, self.records = turn.compose, turn.ranker, turn.records
+
+    def answer(self) -> Answer:
+        """The best record about what is named, with what else answers as well; its overview when that answers
+        best; or exactly what is not on record."""
+        ask = self.turn.ask
+        missing_kind = self._no_event_of_kind(ask)
+        ranked = self.ranker.rank(ask)
+        best = ranked[0]
+        text = best.fact.text(self.lang) if best.fact else best.entity.summary(self.lang)
+        # Words the fact base cannot place ('job openings') make a question off topic, unless the record found
+        # uses them itself or is about what the question is about.
+        off_topic = (
+            self.turn.off_topic()
+            and not self.ranker.lexical(ask, normalize(text))
+            and not (best.fact and ask.subjects & set(best.fact.topics))
+        )
+        planned = self._only_planned(ranked)
+        if planned:
+            return planned
+        if missing_kind or not best.answers or off_topic:
+            return self.not_on_record(ask, ranked, missing_kind)
+        closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=best)
+        if (
+            ask.want == "count"
+            and closest.fact
+            and closest.fact.count
+            and closest.score - best.score >= W_TOPIC
+            and not self.ranker.counts_what_is_asked(ask, closest.fact)
+        ):
+            # 'How many officials visit every year?': the record about it counts countries, not officials; another
+            # record's headcount (one delegation's 14) would answer a different question.
+            return self.not_on_record(ask, [closest, *ranked])
+        if best.fact is None:
+            return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
+        chosen = self._chosen(ask, ranked)
+        chosen += self._second_detail(ask, chosen)
+        # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
+        entities = list(
+            dict.fromkeys(
+                [*(f.about[0] for f in chosen), *(e for e in self.turn.entities if any(e in f.about for f in chosen))]
+            )
+        )
+        return self.records_answer(ask, chosen, self.confidence(ask, best.score), entities)
+
+    def records_answer(self, ask: Ask, chosen: list[Fact], confidence: float, entities: Sequence[str]) -> Answer:
+        """The records chosen, the first leading: its earlier figures after it, and a lead that says yes or no
+        to a figure stated, the change asked for, or the currency the sources use."""
+        best = chosen[0]
+        history = self.records.series(best)[:4] if best.count else []
+        lead = self.premise_lead(best) if self.turn.premise else self.change_lead(history) or self.currency_lead(best)
+        return self.compose.facts_answer(
+            chosen, confidence, entities, ask.want, history if len(history) > 1 else (), lead
+        )
+
+    def _only_planned(self, ranked: list[Scored]) -> Answer | None:
+        """'Was the Cameroon system actually delivered?': when the closest record is only a plan, say so."""
+        if "actually" not in self.u.cues:
+            return None
+        closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=None)
+        if closest is None or closest.fact is None or closest.fact.status != "planned":
+            return None
+        subject = self.turn.entity(closest.fact.about[0])
+        line = self.compose.say("only_planned", subject=subject.name(self.lang))
+        return self.compose.not_on_record(subject, line, closest.fact)
+
+    def _chosen(self, ask: Ask, ranked: list[Scored]) -> list[Fact]:
+        best = ranked[0].fact
+        assert best is not None
+        chosen = [best]
+        every = "all" in self.u.cues or self.turn.intent == "list"
+        for other in ranked[1:] if every else ranked[1:3]:
+            if not other.answers or other.fact is None or self.turn.premise:
+                continue
+            # Equally good facts of another kind are given too (the question did not tell them apart), and so
+            # are facts of the same kind about the same thing when the question asks what, not a figure; an
+            # older statement of the same figure (a previous Administrator) is not, unless all were asked for.
+            tie = other.score >= ranked[0].score - 1e-9
+            same_kind = other.fact.type in {f.type for f in chosen}
+            content = ask.want is None and other.fact.about[0] == best.about[0]
+            if (every and other.fact.type == best.type) or (tie and (not same_kind or content)):
+                chosen.append(other.fact)
+        return chosen
+
+    def _second_detail(self, ask: Ask, chosen: list[Fact]) -> list[Fact]:
+        """A question asking two things ('how many members, and since when?'): the record of the second."""
+        cues = self.u.cues
+        second: Want | None = (
+            "start" if "since" in cues else "end" if "until" in cues else ("duration" if "duration" in cues else None)
+        )
+        if (
+            second is None
+            or second == ask.want
+            or any(second in self.turn.details.of_fact(f, self.lang) for f in chosen)
+        ):
+            return []
+        again = replace(ask, want=second, intent=None, refined=True)
+        found = [s.fact for s in self.ranker.rank(again) if s.answers and s.fact and s.fact not in chosen]
+        return found[:1]
+
+    def premise_lead(self, fact: Fact) -> str:
+        """Yes, or no and the figure on record, for a figure the question stated."""
+        premise = self.turn.premise
+        assert premise is not None
+        if premise.field == "amount" and fact.amount:
+            agrees = abs(fact.amount.value - premise.value) <= 0.01 * fact.amount.value
+            value = self.compose.value(fact.amount, "amount")
+        elif premise.field == "count" and fact.count:
+            agrees = fact.count.value == premise.value
+            value = format_count(self.kb, fact.count, self.lang)
+        elif premise.field == "year" and fact.date:
+            agrees = int(fact.date[:4]) == premise.value
+            value = format_date(fact.date, self.lang)
+        else:
+            return ""
+        return self.compose.say("premise_yes") if agrees else self.compose.say("premise_no", value=value)
+
+    def currency_lead(self, fact: Fact) -> str:
+        """'In dollars?': the sources give the amount in won only; say so rather than convert it."""
+        asked = currency_asked(self.u.text)
+        if fact.amount is None or asked is None or asked == fact.amount.unit:
+            return ""
+        return self.compose.say("currency_only", currency=self.compose.say(f"currency_name_{fact.amount.unit}"))
+
+    def change_lead(self, history: list[Fact]) -> str:
+        """'How many more in 2022 than in 2013?': the change between two statements of a figure."""
+        if len(history) < 2 or not self.u.cues & {"difference", "than", "more"}:
+            return ""
+        dated = {int((f.as_of or f.date or "0")[:4]): f for f in history}
+        years = sorted(y for y in self.u.years if y in dated) or sorted(dated)
+        first, last = dated[years[0]], dated[years[-1]]
+        if first is last or first.count is None or last.count is None:
+            return ""
+        change = Quantity(last.count.value - first.count.value, last.count.unit)
+        return self.compose.say(
+            "series_change",
+            change=format_count(self.kb, change, self.lang),
+            first=format_date((first.as_of or first.date or "")[:4], self.lang),
+            last=format_date((last.as_of or last.date or "")[:4], self.lang),
+            first_value=format_count(self.kb, first.count, self.lang),
+            last_value=format_count(self.kb, last.count, self.lang),
+        )
+
+    def confidence(self, ask: Ask, score: float) -> float:
+        ideal = W_ENTITY + W_PRIMARY + (W_INTENT if ask.intent else 0) + (W_WANT if ask.want else 0)
+        return score / (ideal + W_TOPIC * min(2, len(ask.topics)))
+
+    def _no_event_of_kind(self, ask: Ask) -> str | None:
+        """'When did KONEPS go to Mexico?': an export, an MOU or a contract with a country is an event on record
+        or nothing; a plan that mentions the country is not one. The kind asked that has no such event."""
+        kinds = [k for k in sorted(ask.subjects) if k in COUNTRY_KINDS]
+        countries = [e for e in ask.specific if self.turn.entity(e).type == "country"]
+        if not kinds or not countries or len(countries) != len(ask.specific):
+            return None
+        if ask.want is None and not self.turn.yes_no and "confirm" not in self.u.cues:
+            return None  # 'why does entering Kyrgyzstan matter?' is answered by what the records say of it
+        for country in countries:
+            if not any(e.kinds & set(kinds) for e in self.records.own_events(country)):
+                return kinds[0]
+        return None
+
+    def not_on_record(self, ask: Ask, ranked: list[Scored], kind: str | None = None) -> Answer:
+        """Say exactly what the sources lack, about the named thing whose records come closest to the question."""
+        subjects = [kind] if kind else sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
+        near = [s.fact for s in ranked if s.fact and set(s.fact.about) & set(ask.specific)]
+        closest = next((f for f in near if set(f.topics) & ask.subjects), None)
+        if closest is None and not ask.subjects and ask.want:
+            # With nothing else to go by, the record nearest the question that does not hold a figure of
+            # the kind asked (which would read as an answer).
+            closest = next((f for f in near if ask.want not in self.turn.details.of_fact(f, self.lang)), None)
+        named = [e for e in ask.specific if closest and e in closest.about] or list(ask.specific)
+        subject = self.turn.entity(named[0])
+        topic = subjects[0] if subjects else None
+        # 'Who came from Sri Lanka to the ADB training?': the line names Sri Lanka with the training.
+        qualifiers = [
+            self.turn.entity(e)
+            for e in ask.vague
+            if self.turn.entity(e).type == "country" and e not in self.u.anchors and e in subject.countries
+        ]
+        # No record of the thing at all (no MOU with Vietnam) is said as such, not as a missing date of it.
+        counted = strip_particles(ask.asked_word)[-1] if ask.want == "count" and ask.asked_word else None
+        if ask.want == "count" and not counted and ask.counted:
+            # Name what was asked: the record shown may count something else (countries, for officials asked).
+            counted = self.compose.kind_name(ask.counted)
+        line = self.compose.missing(
+            subject, topic, ask.want if (closest and not kind) or not topic else None, qualifiers, counted
+        )
+        return self.compose.not_on_record(subject, line, closest)

@@ -1,0 +1,64 @@
+"""The countries of a programme named ('IDB course participating countries'), listed with the count its sources
+state; whether a country named took part in it; and, when the sources count its members but name none, so."""
+
+from __future__ import annotations
+
+from bot.answering.turnview import TurnView
+from bot.factbase.model import visible
+from bot.reading.question import subjects_of, want_of
+from bot.showing.answer import Answer
+
+
+class ProgrammeCountries:
+    """The countries of the programmes one turn names."""
+
+    def __init__(self, turn: TurnView) -> None:
+        self.turn, self.u, self.kb, self.compose, self.ranker = turn, turn.u, turn.kb, turn.compose, turn.ranker
+
+    def answer(self) -> Answer | None:
+        """The countries of a programme ('IDB course participating countries'), with the count stated; when the
+        sources count them but name none ('the 40 APPeN members'), say so."""
+        # '참여국은?': naming only who took part, with no other question, asks for them.
+        who_only = self.turn.intent is None and bool(self.turn.topics) and self.turn.topics <= {"countries", "members"}
+        listing = self.turn.intent == "list" or "all" in self.u.cues or who_only
+        member = self._member()
+        if not (listing or member) or subjects_of(self.kb, self.turn.topics) - {"countries", "participants", "members"}:
+            return None
+        for eid in self.turn.specific:
+            entity = self.turn.entity(eid)
+            if entity.type != "programme":
+                continue
+            asked = self.turn.topics or {"countries"}
+            counts = [
+                f
+                for f in self.ranker.facts_about(eid)
+                if f.count and f.about[0] == eid and asked & set(f.topics) and visible(f, self.turn.audience)
+            ]
+            countries = [c for c in entity.countries if self.turn.entity(c).type == "country"]
+            if countries and (self.turn.intent == "list" or member or who_only):
+                names = [self.compose.name(c) for c in countries]
+                # The stated count leads: a source may name fewer countries than it counts.
+                lead = counts[0].text(self.turn.lang) if counts else ""
+                if counts and counts[0].count and counts[0].count.value > len(names):
+                    lead += " " + self.compose.say("names_some", named=str(len(names)))  # 14 counted, 10 named
+                sources = [*entity.sources, *(counts[0].sources if counts else ())]
+                answer = self.compose.listing(entity.name(self.turn.lang), names, sources, entity, lead)
+                # 'Was Mongolia in the pilot too?': yes, ahead of the list that shows it.
+                return self.compose.prepend(answer, self.compose.say("premise_yes") if member else "")
+            if counts and not countries and "all" in self.u.cues:
+                topic = sorted(self.turn.topics & set(counts[0].topics))[0]
+                line = self.compose.say(
+                    "names_not_listed", subject=entity.name(self.turn.lang), what=self.compose.kind_name(topic)
+                )
+                return self.compose.not_on_record(entity, line, counts[0])
+        return None
+
+    def _member(self) -> bool:
+        """'Did the Dominican Republic take part in the IDB course too?': a country named with a programme whose
+        countries include it, in a question about taking part rather than a detail."""
+        named = [e for e in self.turn.entities if self.turn.entity(e).type == "country" and e not in self.u.anchors]
+        programmes = [self.turn.entity(e) for e in self.turn.entities if self.turn.entity(e).type == "programme"]
+        if not named or not any(c in p.countries for c in named for p in programmes):
+            return False
+        taking_part = bool(self.turn.topics & {"participants", "countries"}) or self.turn.intent == "list"
+        return taking_part and want_of(self.kb, self.turn.intent, self.u.cues, self.turn.topics) in (None, "person")

@@ -1,0 +1,298 @@
+"""One question being answered (a Turn): what it asks, and the decision.
+
+Deciding is explicit and in this order: small talk; a name the fact base has no record of; follow-ups
+that borrow what the previous question named or asked; whom to contact; sources; questions across
+records (across.py: comparisons, first and latest, a period, every item of a kind, how many); a question
+that names nothing (without_names.py); a role at the time of a named event (roles.py); the countries of a
+programme (programme_countries.py); then the records about the named things (about_named.py), ranked
+(ranking.py) and composed (compose.py), with a figure the question states checked against the record (a
+false premise). When no record holds what is asked, the reply says exactly what is not on record, and sets
+apart what is; nothing is invented.
+"""
+
+from __future__ import annotations
+
+from bot.answering.about_named import AboutNamed
+from bot.answering.across import Across
+from bot.answering.compose import Composer
+from bot.answering.context import Context
+from bot.answering.engine_parts import EngineParts
+from bot.answering.programme_countries import ProgrammeCountries
+from bot.answering.records import EVENT_KINDS
+from bot.answering.turnview import Premise
+from bot.answering.without_names import WithoutNames
+from bot.factbase.model import EVENT_PROGRAMME_KINDS, Audience, Entity, Fact, Lang, Want, visible
+from bot.reading.entities import is_particles, strip_particles
+from bot.reading.lexicon import SMALLTALK
+from bot.reading.periods import stated_amounts, stated_counts, stated_years
+from bot.reading.question import INTENT_WANTS, Ask, subjects_of, want_of
+from bot.reading.understand import Understanding
+from bot.reading.vocabulary import STOPWORDS, english_bases
+from bot.showing.answer import Answer
+
+INTENT_MIN = 0.55  # below this the best intent is not trusted
+OFF_TOPIC_SHARE = 0.5
+YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
+ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
+PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
+PREMISE_INTENTS = {"amount": "how_much", "count": "how_many", "year": "when"}
+LEARNED_CONFIDENCE = 0.9  # a curator said so, for a question that was this one or nearly
+
+
+class Turn:
+    """One question being answered: its working state, and the decision."""
+
+    def __init__(
+        self, engine: EngineParts, u: Understanding, lang: Lang, audience: Audience, context: Context, asked: str
+    ) -> None:
+        self.engine, self.kb, self.u, self.lang, self.audience, self.context = (
+            engine,
+            engine.kb,
+            u,
+            lang,
+            audience,
+            context,
+        )
+        self.records, self.ranker, self.details = engine.records, engine.ranker, engine.details
+        self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
+        self.topics = u.topics
+        self.intent = self._intent()
+        self.yes_no = u.text.startswith(YES_NO_STARTS)
+        self.premise = self._premise() or self._stated_year()
+        if self.premise:
+            self.intent = PREMISE_INTENTS[self.premise.field]
+        self.compose = Composer(
+            self.kb,
+            engine.details,
+            self.ranker.facts_about,
+            engine.default_contacts[lang],
+            lang=lang,
+            audience=audience,
+            intent=self.intent,
+            asked=asked,
+            diagnostics={
+                "intents": [list(i) for i in u.intents[:3]],
+                "topics": sorted(u.topics),
+                "cues": sorted(u.cues),
+            },
+        )
+
+    def _intent(self) -> str | None:
+        candidates = self.u.intents
+        if self.u.mentions:
+            candidates = tuple((i, s) for i, s in candidates if i not in SMALLTALK)
+        if not candidates or candidates[0][1] < INTENT_MIN:
+            return "how_many" if self.u.counted else None  # 'MOU 몇 건이야?': what is counted says it is a count
+        intent = candidates[0][0]
+        bare = not (self.u.topics or self.u.unexplained or self.u.years or self.u.cues - {"filler"})
+        if (
+            intent == "who"
+            and bare
+            and self.entities
+            and all(self.entity(e).type == "organisation" for e in self.entities)
+        ):
+            return "what_is"  # 'who is KOICA?' asks what KOICA is, not a person
+        return intent
+
+    def _premise(self) -> Premise | None:
+        """A figure stated in a question that asks for confirmation ('..., right?', 'Was it in 2009?')."""
+        text = self.u.text
+        if "confirm" not in self.u.cues and not self.yes_no:
+            return None
+        amounts, counts, years = stated_amounts(text), stated_counts(text), stated_years(text)
+        if amounts:
+            return Premise("amount", amounts[0].value)
+        if counts:
+            return Premise("count", counts[0])
+        if years and self.u.period and self.u.period.start == self.u.period.end:
+            return Premise("year", years[0])
+        return None
+
+    def _stated_year(self) -> Premise | None:
+        """'Vietnam got KONEPS 2010 ya': one year stated about something named, with no question word."""
+        years = stated_years(" ".join(self.u.residual))  # not the year in a name ('2014 나라장터 엑스포')
+        single = self.u.period is not None and self.u.period.start == self.u.period.end
+        if (
+            len(set(years)) == 1
+            and single
+            and self.u.entity_ids
+            and self.intent is None
+            and not self.u.cues & {"all", "events"}
+        ):
+            return Premise("year", years[0])
+        return None
+
+    # -- what is asked -------------------------------------------------------------------------------
+
+    @property
+    def ask(self) -> Ask:
+        want = (
+            PREMISE_WANTS[self.premise.field]
+            if self.premise
+            else want_of(self.kb, self.intent, self.u.cues, self.topics)
+        )
+        years = self.u.years if not self.premise or self.premise.field != "year" else frozenset()
+        return Ask(
+            entities=self.entities,
+            specific=self.specific,
+            intent=self.intent,
+            want=want,
+            topics=self.topics,
+            subjects=subjects_of(self.kb, self.topics),
+            cues=self.u.cues,
+            period=self.u.period,
+            years=years,
+            audience=self.audience,
+            lang=self.lang,
+            words=tuple(w for w in self.u.unexplained if len(w) >= 2 and not w.isdigit()),
+            terms=self.u.terms,
+            subject_terms=self._subject_terms(),
+            refined=want is not None and want != INTENT_WANTS.get(self.intent or ""),
+            counted=self.u.counted,
+            asked_word=self.u.asked_word,
+            implied=self.u.implied,
+            anchors=self.u.anchors,
+            named_text=" ".join(m.surface for m in self.u.mentions),
+        )
+
+    def _subject_terms(self) -> tuple[str, ...]:
+        """The question's words that signal a topic it is about ('benchmark'), not a detail asked ('budget')."""
+        signals = self.engine.understander.topic_words
+        subjects = subjects_of(self.kb, self.topics)
+        return tuple(
+            w
+            for w in self.u.terms
+            if any(f in signals.get(t, ()) for t in subjects for f in (*strip_particles(w), *english_bases(w)))
+        )
+
+    @property
+    def specific(self) -> tuple[str, ...]:
+        """The entities a record must concern. Generic ones (KONEPS), the anchors of an implied programme (ADB in
+        'ADB training') and the partners and countries of a programme named (Sri Lanka in 'the ADB training
+        Sri Lankan officials attended') only qualify it: 'a programme named with its place, partner or region
+        is what the question is about'."""
+        vague = set(self.ranker.generic | self.u.anchors)
+        if self.u.cues & ALTERNATIVES:
+            # 'the Kyrgyzstan MOU or the ADB training?': things set side by side do not qualify one another.
+            return tuple(e for e in self.entities if e not in vague) or self.entities
+        for eid in self.entities:
+            if self.is_event(eid):
+                vague |= {*self.entity(eid).partners, *self.entity(eid).countries}
+            parent = self.entity(eid).parent
+            if parent in self.entities:
+                vague.add(parent)  # 'the Kurdistan Ministry of Planning': Kurdistan says which ministry
+        return tuple(e for e in self.entities if e not in vague) or self.entities
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Kinds of event the question names (MOUs, trainings, exports)."""
+        return frozenset(t for t in self.topics if t in EVENT_KINDS)
+
+    def _countries_of(self, eid: str) -> list[str]:
+        entity = self.entity(eid)
+        if entity.type == "country":
+            return [eid]
+        found = [c for c in entity.countries if self.entity(c).type == "country"]
+        return found or ([entity.country] if entity.country and entity.country not in self.ranker.generic else [])
+
+    def entity(self, eid: str) -> Entity:
+        return self.kb.entities[eid]
+
+    def is_event(self, eid: str) -> bool:
+        entity = self.entity(eid)
+        return entity.type == "programme" and entity.kind in EVENT_PROGRAMME_KINDS
+
+    def off_topic(self) -> bool:
+        """Most of the question is words the fact base has no way of asking about (job postings, bidding), and it
+        names nothing specific: 'Tunisia KONEPS year, just guess' is still a question about Tunisia."""
+        if any(e not in self.ranker.generic for e in self.u.entity_ids):
+            return False
+        content = [w for w in self.u.residual if w not in STOPWORDS and not is_particles(w)]
+        unexplained = len(self.u.unexplained)
+        return unexplained >= 2 and unexplained >= OFF_TOPIC_SHARE * len(content)
+
+    # -- the decision --------------------------------------------------------------------------------
+
+    def taught(self, fact: Fact) -> Answer:
+        """The record a curator taught this way of asking to get."""
+        return self.compose.facts_answer([fact], LEARNED_CONFIDENCE, fact.about)
+
+    def decide(self) -> Answer:
+        u = self.u
+        if not u.text:
+            return self.compose.smalltalk("help")
+        if self.intent in SMALLTALK and not u.mentions:
+            return self.compose.smalltalk(self.intent)
+        if u.unknown:
+            names = ", ".join(
+                dict.fromkeys(self.engine.understander.index.others[m.target].name(self.lang) for m in u.unknown)
+            )
+            return self.compose.unknown(names)
+        if self.topics & self.engine.out_of_scope and not any(e not in self.ranker.generic for e in self.u.entity_ids):
+            return self.compose.fallback()  # bidding on a tender: not the cooperation desk's
+        self._follow_up()
+        if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
+            return self.contact()
+        about = subjects_of(self.kb, self.topics) - {"source"}  # '출처 ... 키르기스스탄 MOU': the MOU's
+        if self.intent == "source" and (not about or u.entity_ids) and not u.cues & {"latest", "first"}:
+            sources = self.sources(about)
+            if sources:
+                return sources
+        across = None if self.premise else Across(self).answer()
+        if across:
+            return across
+        if not self.entities:
+            return WithoutNames(self).answer()
+        return self.engine.roles.at_time(self) or ProgrammeCountries(self).answer() or AboutNamed(self).answer()
+
+    def _follow_up(self) -> None:
+        """Borrow what an elliptical question leaves out from the previous one in this conversation."""
+        ctx = self.context
+        if "there" in self.u.cues and ctx.entities and all(e in self.ranker.generic for e in self.entities):
+            # 'How much was the system Korea built there?' after the Iraqi delegation: there is its country.
+            places = [c for e in ctx.entities for c in self._countries_of(e)]
+            self.entities = tuple(dict.fromkeys(places or ctx.entities)) + self.entities
+            return self._done_following()
+        only_generic = all(e in self.ranker.generic for e in self.entities)
+        if (
+            self.entities
+            and self.intent in (None, "followup")
+            and not self.topics
+            and ctx.intent
+            and not self.u.has_question_word  # "which banks besides the World Bank?" asks its own question
+        ):
+            self.intent, self.topics = ctx.intent, ctx.topics
+        elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
+            self.entities = ctx.entities
+        elif only_generic and ctx.entities and self.u.cues & {"there", "that"}:
+            # 'How much was the system Korea built there?' names only Korea: 'there' is still the last subject.
+            # ('Which countries use KONEPS?' names only KONEPS too, and is a question of its own.)
+            self.entities = tuple(dict.fromkeys((*ctx.entities, *self.entities)))
+        self._done_following()
+
+    def _done_following(self) -> None:
+        if self.intent == "followup":
+            self.intent = None
+        self.compose.intent = self.intent
+
+    # -- replies that need no ranking ----------------------------------------------------------------
+
+    def contact(self) -> Answer:
+        source_ids = [s for e in self.entities for f in self.ranker.facts_about(e) for s in f.sources]
+        source_ids += [s for e in self.entities for s in self.entity(e).sources]
+        return self.compose.contact(self.entities, source_ids, self.engine.contact_facts)
+
+    def sources(self, about: frozenset[str] = frozenset()) -> Answer | None:
+        """'Where is this from?': the documents the last answer rested on, or those about a thing named (and
+        about the topics named with it: the Kyrgyzstan MOU's, not every document on Kyrgyzstan)."""
+        if self.u.entity_ids:
+            facts = [f for e in self.entities for f in self.ranker.facts_about(e) if visible(f, self.audience)]
+            on_topic = [f for f in facts if about & set(f.topics)]
+            if on_topic:  # the records on it, not the overviews of what was named
+                facts = [f for f in on_topic if f.about[0] in self.entities] or on_topic
+            overviews = [] if on_topic else [s for e in self.entities for s in self.entity(e).sources]
+            ids = [s for f in facts for s in f.sources] + overviews
+            return self.compose.sources_of(ids, self.entities, [f.id for f in facts])
+        if self.context.sources:
+            return self.compose.sources_of(self.context.sources, self.context.entities, self.context.facts)
+        return None
