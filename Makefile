@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check eval bench load faults validate clean bytecode
+.PHONY: run test check eval answers bench load faults validate clean bytecode
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ check: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/coopbot validate
+
+# What the bot answers to every question of tests/eval/cases.jsonl, recorded in tests/eval/answers.jsonl: run it when a
+# change is meant to change answers, and review the file's diff (tests/test_answers.py holds the answers to it).
+answers: $(STAMP)
+	$(BIN)/coopbot eval --record
 
 eval: $(STAMP)
 	$(BIN)/coopbot eval --readme README.md

@@ -100,6 +100,12 @@ def test_the_leaf_modules_of_the_core_import_nothing_of_it() -> None:
     }
 
 
+def test_no_module_of_the_project_is_longer_than_it_can_be_read_whole() -> None:
+    longest = 450
+    lengths = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
+    assert {name: n for name, n in lengths.items() if n > longest} == {}
+
+
 def test_no_module_of_the_project_imports_one_that_imports_it_back() -> None:
     graph = {name: imported_modules(path) & set(MODULES) - {name} for name, path in MODULES.items()}
     graph = {name: {d for d in deps if MODULES[d].name != "__init__.py"} for name, deps in graph.items()}

@@ -95,6 +95,11 @@ def build_parser(serving: str | None = None, discover: bool = True) -> argparse.
     ev.add_argument("--cases", type=Path, nargs="*", help="case files (default: the repo's and the shared dev set)")
     ev.add_argument("--show-fail", type=int, default=30)
     ev.add_argument("--readme", type=Path, help="write the figures into this file's eval section")
+    ev.add_argument(
+        "--record",
+        action="store_true",
+        help="record what the bot answers to the project's own cases in tests/eval/answers.jsonl (nothing else)",
+    )
     rep = sub.add_parser("report", help="what was asked and not answered, feedback and usage, for curators")
     _knowledge(rep)
     rep.add_argument("--db", help="the database, a file or a postgresql:// URL (default: $COOPBOT_DB)")
@@ -309,7 +314,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.commandline.evaluate import main as evaluate
+    from bot.commandline.evaluate import record
 
+    if args.record:
+        return record(_bot(args))
     return evaluate(_bot(args), args.cases, args.show_fail, args.readme)
 
 

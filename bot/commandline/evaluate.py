@@ -12,6 +12,7 @@ must also name them, because such a reply has to say plainly *what* is not on re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -152,8 +153,36 @@ def write_readme(path: Path, section: str, start: str = START, end: str = END) -
     path.write_text(before + section + after, encoding="utf-8")
 
 
+RECORDED = REPO / "tests" / "eval" / "answers.jsonl"
+
+
+def recorded_answers(bot: Coopbot, cases: list[dict[str, Any]]) -> list[str]:
+    """What the bot answers to every case, as the public and as staff, in order (follow-ups in their
+    conversations): one JSON line each, the question and a digest of its whole answer. A change meant to leave
+    the answers as they are keeps these lines byte for byte (tests/test_answers.py); one meant to change them
+    records them again (`coopbot eval --record`), and the diff shows which questions it changed."""
+    lines = []
+    for audience in ("public", "staff"):
+        for case in cases:
+            session = f"{audience}:{case['session']}" if case.get("session") else None
+            answer = answer_json(bot.ask(case["text"], session=session, audience=audience))
+            answer.pop("diagnostics", None)  # how it was read, not what it says
+            digest = hashlib.sha256(json.dumps(answer, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+            lines.append(
+                json.dumps({"q": case["text"], "audience": audience, "answer": digest[:16]}, ensure_ascii=False)
+            )
+    return lines
+
+
 def load_cases(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def record(bot: Coopbot, path: Path = RECORDED) -> int:
+    """Write what the bot answers to the project's own cases into `path` (tests/eval/answers.jsonl)."""
+    path.write_text("\n".join(recorded_answers(Coopbot(bot.kb), load_cases(OWN_CASES))) + "\n", encoding="utf-8")
+    print(f"recorded the answers to {path}")
+    return 0
 
 
 def main(bot: Coopbot, paths: list[Path] | None, show_fail: int, readme: Path | None = None) -> int:
