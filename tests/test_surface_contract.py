@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from bot import Coopbot, NotConfigured, Runtime, lay_out
+from bot import Coopbot, NotConfigured, Question, Runtime, lay_out
 
 
 @dataclass(frozen=True)
@@ -59,21 +59,29 @@ class WebSurface:
         return WebSettings(env["WEB_TOKEN"], args.port)
 
     def run(self, bot: Coopbot, settings: WebSettings, runtime: Runtime) -> int:
+        asking = runtime.asking(bot)
+
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 if self.headers.get("Authorization") != f"Bearer {settings.token}":
                     self.send_error(403)
                     return
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                answer = bot.ask(request["text"], session=f"web:{request['session']}", audience="public")
-                layout = lay_out(answer)
-                parts = [{"role": p.role, "text": p.text, "items": list(p.items), "label": p.label}
-                         for p in layout.parts]
-                body = json.dumps({"lang": layout.language, "parts": parts}).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                session = f"web:{request['session']}"
+                with asking.turn(Question(request["text"], "web", session=session, person=session)) as turn:
+                    answer = turn.answer()
+                    if answer is None:  # over the limit, told so already
+                        self.send_error(429)
+                        return
+                    layout = lay_out(answer)
+                    parts = [{"role": p.role, "text": p.text, "items": list(p.items), "label": p.label}
+                             for p in layout.parts]
+                    body = json.dumps({"lang": layout.language, "parts": parts}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    turn.delivered("sent")
 
         server = ThreadingHTTPServer(("127.0.0.1", settings.port), Handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -149,3 +157,6 @@ def test_a_new_surface_answers_from_the_layout_and_stops_on_sigterm(installed: d
     assert code == 0
     assert korean["lang"] == "ko" and any("2010" in p["text"] for p in korean["parts"])
     assert [p["role"] for p in sources["parts"]].count("sources") == 0  # the body lists them already
+    report = subprocess.run([*command(), "report", "--format", "json"], env=env, capture_output=True, timeout=60)
+    kept = json.loads(report.stdout)  # the policy kept both questions, as asked on the web
+    assert kept["totals"]["questions"] == 2 and {day["surface"] for day in kept["usage"]["by_day"]} == {"web"}
