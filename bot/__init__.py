@@ -1,9 +1,15 @@
-"""coopbot's platform-free core: the fact base, the answer engine, the layout of answers and the command line.
+"""coopbot, platform-free: the fact base, reading and answering a question, showing the answer, serving a
+surface, curation and the command line (the packages below, each saying what it holds and may import).
 
-Surfaces (adapters/) import only what this package exports: `Coopbot` to ask and to run commands, the
-`Answer` model and its `Layout` to render, the command table, the `Surface` contract they implement, and
-`BoundedCache` for what they remember, and the `Runtime` they run with (the inbox of questions
-taken, the per-person limit). Nothing in this package imports a surface or a platform library.
+Surfaces (adapters/) import only what this package exports, which is of two kinds:
+- the core and what it answers with: `Coopbot`, the `Answer` model and its `Layout` to render (`lay_out`,
+  `Part`, `label`, `plain_text`), the command table (`COMMANDS`, `parse_command`), `Lang`, `Audience`;
+- what serving hands a surface and asks of it: the `Surface` contract and `NotConfigured`, the `Runtime`
+  it runs with, the per-question policy (`Asking`, `Question`, `Admission`), the inbox and its `Sweeper`
+  (`Item`, `SWEEP_EVERY`, `delays`, `is_outage`, `Unavailable`), caches and their codecs (`Cache`,
+  `BoundedCache`, `Codec`, `TEXT`...), readiness and metrics (`Health`, `Metrics`), curation's view of the
+  report (`UnansweredCluster`, `Reloaded`).
+Nothing in this package imports a surface or a platform library.
 
 Each name is imported when it is first used (PEP 562), so `coopbot ask` (bot.commandline.cli) does not load
 the database, the metrics or the surfaces' machinery it never touches.
