@@ -49,6 +49,11 @@ class Question:
     asked_at: float | None = None  # when the person sent it, Unix time by the platform's clock
     command: tuple[str, str] | None = None  # a command of the table (bot/commands.py) and its argument
 
+    @property
+    def asks(self) -> bool:
+        """Whether this asks the core something (not a command, not an empty message): it is logged and counted."""
+        return self.command is None and bool(self.text.strip())
+
 
 Next = Callable[[Question], Answer | None]
 
@@ -104,7 +109,7 @@ class Recorded:
     def process(self, question: Question, next: Next) -> Answer | None:
         started = time.perf_counter()
         answer = next(question)
-        if answer is None or question.command is not None or not question.text.strip():
+        if answer is None or not question.asks:
             return answer
         took = (time.perf_counter() - started) * 1000
         ref = self.recorder.record(answer, question.text, question.person, question.session, took, question.surface)
@@ -120,7 +125,7 @@ class Counted:
     def process(self, question: Question, next: Next) -> Answer | None:
         started = time.perf_counter()
         answer = next(question)
-        if answer is None or question.command is not None or not question.text.strip():
+        if answer is None or not question.asks:
             return answer
         self.metrics.questions.labels(question.surface, answer.kind, answer.language).inc()
         self.metrics.answer_seconds.labels(question.surface).observe(time.perf_counter() - started)
@@ -195,7 +200,7 @@ class Turn:
         asked_at, reply = self.question.asked_at, self.reply
         if outcome == "sent" and asked_at is not None and self.asking.metrics is not None:
             self.asking.metrics.reply_seconds.labels(self.question.surface).observe(max(0.0, time.time() - asked_at))
-        if reply is None or self.question.command is not None:
+        if reply is None or self.question.command is not None:  # commands get no `answered` line
             return
         took = (time.monotonic() - self._started) * 1000
         question_done(
