@@ -117,6 +117,7 @@ class Turn:
             and single
             and self.u.entity_ids
             and self.intent is None
+            and not self.u.has_question_word  # 'Which came first in 2024, ...?' asks; it states nothing
             and not self.u.cues & {"all", "events"}
         ):
             return Premise("year", years[0])
