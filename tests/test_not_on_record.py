@@ -95,3 +95,55 @@ def test_names_a_source_counts_but_does_not_give_are_said_to_be_missing(bot):
 def test_a_role_at_a_time_no_source_covers_is_not_guessed(bot):
     answer = bot.ask("Who was PPS Administrator during the IDB course in 2014?")
     assert not answer.matched and "Kim" not in render_plain(answer) and "Lim" not in render_plain(answer)
+
+
+# -- what the sources never hold (knowledge/topics.yaml: `not_on_record: true`) ------------------------------
+
+
+def test_a_request_about_what_no_record_holds_is_not_answered_with_a_record_of_its_names(bot):
+    answer = bot.ask("What hotel will we stay at during the ADB training?")
+    lines = [block.text for block in answer.body]
+    assert not answer.matched
+    assert lines[0] == (
+        "PPS–ADB Asia-Pacific e-procurement training: "
+        "the sources say nothing about travel arrangements (hotels, visas, transport)."
+    )
+    assert "42-724-7470" in render_plain(answer)
+
+
+def test_what_no_record_holds_is_said_so_in_korean_with_what_is_on_record(bot):
+    answer = bot.ask("ADB 연수 참가비 있어?")
+    assert not answer.matched
+    assert answer.body[0].text == (
+        "자료에는 조달청-ADB 아태지역 전자조달 역량강화 연수의 참가비·수수료에 관한 내용이 없습니다."
+    )
+    assert "2024년 8월 26일" in render_plain(answer)  # what the sources do say of the training, set apart
+
+
+def test_how_to_apply_naming_nothing_on_record_gets_the_contact(bot):
+    answer = bot.ask("How do I apply?")
+    assert not answer.matched
+    assert answer.body[0].text == "The sources say nothing about how to apply or take part."
+    assert "42-724-7470" in render_plain(answer)
+
+
+def test_a_record_about_such_a_topic_is_answered_once_a_curator_adds_it(knowledge_copy):
+    facts = knowledge_copy / "facts-events.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8")
+        + """
+  - id: adb-training-fee
+    about: [adb-eprocurement-training-2024, adb]
+    type: training
+    asks: [how_much]
+    topics: [fees]
+    date: 2024-08-26
+    text:
+      ko: "조달청-ADB 연수는 참가비가 없습니다."
+      en: "The PPS–ADB training charges no fee."
+    sources: [pps-2024-08-26-adb-training]
+""",
+        encoding="utf-8",
+    )
+    answer = Coopbot.from_dir(knowledge_copy).ask("Is there a fee for the ADB training?")
+    assert answer.matched and "charges no fee" in render_plain(answer)

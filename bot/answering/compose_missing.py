@@ -64,6 +64,18 @@ class NotOnRecord(Wording):
             contact=self.default_contact,
         )
 
+    def nothing_on(self, topic: str, subject: Entity | None = None, closest: Fact | None = None) -> Answer:
+        """Something the sources never hold (a hotel, a fee, how to apply): that they say nothing of it, for what
+        the question names if it names something, what they do say of that, and whom to ask."""
+        if subject is not None:
+            line = self.say("not_on_record_nothing_for", subject=subject.name(self.lang), topic=self.kind_name(topic))
+            return self.not_on_record(subject, line, closest)
+        body = [
+            Block("paragraph", self.say("not_on_record_nothing", topic=self.kind_name(topic))),
+            Block("paragraph", self.say("contact_answer")),
+        ]
+        return self.make("unknown", False, 0.2, title="", body=body, contact=self.default_contact)
+
     def role_not_on_record(self, role: str, event: Event) -> Answer:
         line = self.say(
             "not_on_record_role", event=event.subject.name(self.lang), date=self.when(event), role=self.kind_name(role)

@@ -231,6 +231,8 @@ class Turn:
             return self.compose.unknown(names)
         if self.topics & self.engine.out_of_scope and not any(e not in self.ranker.generic for e in self.u.entity_ids):
             return self.compose.fallback()  # bidding on a tender: not the cooperation desk's
+        if missing := sorted(self.topics & self.engine.never_on_record):
+            return self.off_record(missing[0])
         self._follow_up()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
             return self.contact()
@@ -277,6 +279,17 @@ class Turn:
         self.compose.intent = self.intent
 
     # -- replies that need no ranking ----------------------------------------------------------------
+
+    def off_record(self, topic: str) -> Answer:
+        """What the sources never hold (a hotel, a fee, how to apply), asked about what the question names: that
+        it is not on record, what the sources do say about what is named, and whom to ask. A record that only
+        shares the question's names (the training's curriculum for 'how do I apply') is never the answer."""
+        self._follow_up()
+        named = [self.entity(e) for e in self.specific if e not in self.ranker.generic]
+        if not named:
+            return self.compose.nothing_on(topic)
+        closest = next((f for f in self.ranker.facts_about(named[0].id) if visible(f, self.audience)), None)
+        return self.compose.nothing_on(topic, named[0], closest)
 
     def contact(self) -> Answer:
         source_ids = [s for e in self.entities for f in self.ranker.facts_about(e) for s in f.sources]

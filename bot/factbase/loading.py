@@ -17,6 +17,7 @@ from bot.factbase.model import (
     BROAD,
     EVENT_TYPES,
     LANGS,
+    NOT_ON_RECORD,
     OUT_OF_SCOPE,
     Entity,
     Fact,
@@ -167,6 +168,8 @@ def _read_by_lang(
                 wants[key] = OUT_OF_SCOPE
             if wants is not None and rec.get("broad"):
                 wants.setdefault(key, BROAD)
+            if wants is not None and rec.get("not_on_record"):
+                wants[key] = NOT_ON_RECORD
 
 
 def _read_messages(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:

@@ -54,7 +54,8 @@ REQUIRED_MESSAGES = (
     "feedback_noted", "privacy_note", "privacy", "privacy_off",
     "too_long", "start", "contact_answer", "contact_line", "suggest_about", "suggest_contact", "lang_set",
     *(f"command_{command.name}" for command in COMMANDS),
-    "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other",
+    "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other", "not_on_record_nothing",
+    "not_on_record_nothing_for",
     "not_on_record_role", "not_on_record_counted", "on_record", *(f"want_{want}" for want in WANTS),
     "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",
     "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
@@ -352,6 +353,6 @@ WORDS_SPEC: Spec = {lang: (check_str_list, True) for lang in LANGS}
 # A topic's words, the name replies call it by, and what it stands for (see docs/fact-base.md).
 TOPIC_SPEC: Spec = {
     **WORDS_SPEC, "name": (check_text, False), "want": (enum_of(*WANTS), False), "detail": (check_flag, False),
-    "out_of_scope": (check_flag, False), "broad": (check_flag, False),
+    "out_of_scope": (check_flag, False), "broad": (check_flag, False), "not_on_record": (check_flag, False),
 }  # fmt: skip
 OTHER_SPEC: Spec = {"ko": (check_str, True), "en": (check_str, True), "aliases": (check_str_list, False)}
