@@ -314,3 +314,12 @@ def test_a_message_beyond_the_read_limit_is_answered_from_its_end_with_a_note(bo
 
 def test_an_empty_message_gets_the_help(bot):
     assert bot.ask("  ").intent == "help"
+
+
+def test_the_head_of_a_delegation_is_its_leader_not_the_administrator(bot):
+    assert "Dara Aziz Khidhir" in text(bot.ask("who was head of the iraqi delegation"))
+
+
+def test_us_in_lower_case_is_a_word_not_the_united_states(bot):
+    answer = bot.ask("my country is mongolia. when PPS export the KONEPS system to us??")
+    assert answer.matched and "2010" in text(answer)

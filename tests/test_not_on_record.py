@@ -147,3 +147,13 @@ def test_a_record_about_such_a_topic_is_answered_once_a_curator_adds_it(knowledg
     )
     answer = Coopbot.from_dir(knowledge_copy).ask("Is there a fee for the ADB training?")
     assert answer.matched and "charges no fee" in render_plain(answer)
+
+
+def test_a_role_in_a_stated_year_is_its_holder_then(bot):
+    assert "김윤상" in render_plain(bot.ask("23년 청장 누구였음"))
+
+
+def test_a_role_in_a_year_no_record_covers_is_not_another_year_holder(bot):
+    answer = bot.ask("Who was the PPS Administrator in 2022?")
+    assert not answer.matched
+    assert answer.body[0].text == "The sources do not name the PPS Administrator for 2022."

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.answering.records import Event
 from bot.answering.wording import Wording
 from bot.factbase.model import Entity, Fact, Want
+from bot.reading.periods import Period
 from bot.showing.answer import Answer, Block
 
 
@@ -75,6 +76,11 @@ class NotOnRecord(Wording):
             Block("paragraph", self.say("contact_answer")),
         ]
         return self.make("unknown", False, 0.2, title="", body=body, contact=self.default_contact)
+
+    def role_not_in_period(self, role: str, period: Period) -> Answer:
+        line = self.say("not_on_record_role_period", period=self.period_name(period), role=self.kind_name(role))
+        body = [Block("paragraph", line), Block("paragraph", self.say("contact_answer"))]
+        return self.make("unknown", False, 0.3, title=self.kind_name(role), body=body, contact=self.default_contact)
 
     def role_not_on_record(self, role: str, event: Event) -> Answer:
         line = self.say(

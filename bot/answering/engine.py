@@ -37,7 +37,10 @@ class Engine(EngineParts):
         """The answer to one message, and the conversation's context after it."""
         found = focus(text)
         u = self.understander.read(found.question, lang or context.lang)
-        if found.context and not u.entity_ids and len(text) <= SHORT:
+        # A question naming nothing specific ('when did PPS export KONEPS to us?') is about what the sentences
+        # before it name ('My country is Mongolia.').
+        names_nothing = all(e in self.ranker.generic for e in u.entity_ids)
+        if found.context and names_nothing and len(text) <= SHORT:
             u = self.understander.read(text, lang or context.lang)  # "키르기스스탄 MOU. 언제야?" is one question
         elif found.context and not u.entity_ids:
             # A long message's question may name nothing; the sentences before it say what it is about.

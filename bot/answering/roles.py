@@ -1,9 +1,11 @@
-"""Who held a role (the Administrator) at the time of a named event: the role record whose dates cover it."""
+"""Who held a role (the Administrator) at the time of a named event or in a period the question states: the
+role record whose dates cover it, or, when none does, that the sources do not say."""
 
 from __future__ import annotations
 
 from bot.answering.turnview import TurnView
-from bot.factbase.model import KnowledgeBase, visible
+from bot.factbase.model import Fact, KnowledgeBase, visible
+from bot.reading.periods import Period
 from bot.showing.answer import Answer
 
 
@@ -11,13 +13,27 @@ class Roles:
     """Built once per fact base: the role records, and the topics a question names one by."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        # A question naming one of these topics and an event asks who held the role then.
+        # A question naming one of these topics and an event or a period asks who held the role then. A topic
+        # other records carry too names the role only with whose role it is: 'head' of a delegation is its
+        # leader; the 'head of PPS' is the Administrator.
         self.holders = tuple(f for f in kb.facts if f.type == "administrator")
-        self.topics = frozenset(t for f in self.holders for t in f.topics)
+        others = {t for f in kb.facts if f.type != "administrator" for t in f.topics}
+        self.shared = frozenset(t for f in self.holders for t in f.topics)
+        self.topics = self.shared - others
+        self.of = frozenset(f.about[0] for f in self.holders)  # whose role it is (PPS)
+
+    def _named(self, roles: frozenset[str]) -> str:
+        """The topic a reply names the role by: its own ('PPS Administrator'), not a word it shares ('head')."""
+        return sorted(roles & self.topics or self.topics or roles)[0]
+
+    def asked(self, turn: TurnView) -> frozenset[str]:
+        """The role topics the question asks about."""
+        named_whose = any(e in self.of for e in turn.u.entity_ids)
+        return turn.topics & (self.shared if named_whose else self.topics)
 
     def at_time(self, turn: TurnView) -> Answer | None:
         """'Who was Administrator when the Iraqi delegation visited?': the role record whose dates cover the event."""
-        roles = turn.topics & self.topics
+        roles = self.asked(turn)
         if not roles:
             return None
         # Only a thing that is itself an event (a visit, an MOU with a country) dates the question.
@@ -39,4 +55,22 @@ class Roles:
             first, last = fact.date or fact.as_of or "", fact.as_of or fact.date or ""
             if first[: len(day)] <= day <= last[: len(day)] + "~":
                 return turn.compose.facts_answer([fact], 0.85, (event.subject.id, *fact.about[:1]))
-        return turn.compose.role_not_on_record(sorted(roles)[0], event)
+        return turn.compose.role_not_on_record(self._named(roles), event)
+
+    def in_period(self, turn: TurnView) -> Answer | None:
+        """'23년 청장 누구였음', 'Who was Administrator in 2022?': the role record whose dates meet the period the
+        question states, or that the sources name no holder then (never the holder of another time)."""
+        roles, period = self.asked(turn), turn.u.period
+        if not roles or period is None or any(e not in self.of for e in turn.specific if e not in turn.ranker.generic):
+            return None
+        holders = [f for f in self.holders if visible(f, turn.audience) and _meets(f, period)]
+        if holders:
+            return turn.compose.facts_answer(holders[:1], 0.9, holders[0].about)
+        return turn.compose.role_not_in_period(self._named(roles), period)
+
+
+def _meets(holder: Fact, period: Period) -> bool:
+    """Whether the time a record names the holder in (its date to its as-of date) meets the period."""
+    first, last = holder.date or holder.as_of or "", holder.as_of or holder.date or ""
+    lo, hi = period.start or "0000", period.end or "9999"
+    return bool(first) and first[: len(hi)] <= hi and lo <= last[: len(lo)]

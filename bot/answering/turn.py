@@ -244,9 +244,11 @@ class Turn:
         across = None if self.premise else Across(self).answer()
         if across:
             return across
+        if role := self.engine.roles.at_time(self) or self.engine.roles.in_period(self):
+            return role
         if not self.entities:
             return WithoutNames(self).answer()
-        return self.engine.roles.at_time(self) or ProgrammeCountries(self).answer() or AboutNamed(self).answer()
+        return ProgrammeCountries(self).answer() or AboutNamed(self).answer()
 
     def _follow_up(self) -> None:
         """Borrow what an elliptical question leaves out from the previous one in this conversation."""

@@ -60,6 +60,14 @@ _HALF = (
     (re.compile(r"\bsecond half of\s+" + Y), ("07", "12")),
 )
 YEAR = re.compile(r"(?<!\d)" + Y + r"(?!\d)")
+# '23년 청장' is 2023's; '10년 만에', '10년간', '3년째' count years.
+_YEARS_COUNTED = r"(?!\s*(?:만|동안|간|째|이상|넘|가량|정도|전|후|이내|차|도\s*안))"
+_SHORT_KO_YEAR = re.compile(r"(?<![\d.,])([0-2]\d)\s*년" + _YEARS_COUNTED)
+
+
+def full_years(text: str) -> str:
+    """A normalised text with its two-digit Korean years written out: '23년' -> '2023년'."""
+    return _SHORT_KO_YEAR.sub(lambda m: f"20{m.group(1)}년", text)
 
 _MULTIPLIERS = {"억": 1e8, "만": 1e4, "천만": 1e7, "billion": 1e9, "million": 1e6, "bn": 1e9, "m": 1e6}
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(천만|억|만|billion|million|bn)?\s*(원|달러|won|krw|usd|dollars?)?")
@@ -115,6 +123,7 @@ def _widen(iso: str) -> tuple[str, str]:
 
 def period_in(text: str) -> Period | None:
     """The period a normalised question names, if any."""
+    text = full_years(text)
     for pattern in _BETWEEN:
         m = pattern.search(text)
         if m:
@@ -209,7 +218,7 @@ def stated_counts(text: str) -> list[float]:
 
 
 def stated_years(text: str) -> list[int]:
-    return [int(y) for y in YEAR.findall(text)]
+    return [int(y) for y in YEAR.findall(full_years(text))]
 
 
 _INVERTED = str.maketrans("0123456789", "9876543210")

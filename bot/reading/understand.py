@@ -17,7 +17,7 @@ from bot.reading.counting import asked_word, counted
 from bot.reading.entities import Mention, Spotted, is_particles, strip_particles
 from bot.reading.language import detect
 from bot.reading.lexicon import Lexicon
-from bot.reading.periods import MONTH_WORDS, Period, period_in
+from bot.reading.periods import MONTH_WORDS, Period, full_years, period_in
 from bot.reading.signals import candidates, in_order, inside_longer
 from bot.reading.vocabulary import STOPWORDS, english_bases, exact_table, match_table, phrase_score
 from bot.text.normalize import alias_key, is_hangul, normalize, syllables, words
@@ -106,7 +106,7 @@ class Understander(Lexicon):
             implied,
             anchors,
             self._asked_of(self._topics(found, topic_table), implied, topic_table),
-            frozenset(int(y) for y in YEAR.findall(norm)),
+            frozenset(int(y) for y in YEAR.findall(full_years(norm))),
             unexplained,
             cues,
             period_in(norm),
@@ -118,8 +118,11 @@ class Understander(Lexicon):
     def _words(self, text: str, norm: str) -> tuple[Spotted, Words]:
         """The names in a question, and its words as the stages of reading look at them."""
         tokens = self._split_hyphens(words(norm))
-        # A word of the vocabulary is a word, not an acronym, unless typed in capitals: who is not WHO.
-        protected = frozenset(t for t in tokens if t in self.known_words and t.upper() not in text)
+        # A word of the vocabulary or a function word is a word, not an acronym, unless typed in capitals: who
+        # is not WHO, and 'export to us' is not the US.
+        protected = frozenset(
+            t for t in tokens if (t in self.known_words or t in STOPWORDS) and t.upper() not in text
+        )
         spotted = self.index.spot(tokens, protected, self.known_words)
         residual = list(spotted.residual)
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).

@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
     a an the is are was were be been being do does did to of in on at by for with about from me
     i you your my we our it its this that these those there please can could would will tell pps's 's
     as has have had and or so just any some also then than into onto her his their them they she he
-    u ur ya yo
+    u ur ya yo us
     """.split()
 ) | frozenset(
     # Function words of the other languages delegates write in ('Qu'est-ce que KONEPS?', '¿Qué es KONEPS?'):
