@@ -69,6 +69,7 @@ def full_years(text: str) -> str:
     """A normalised text with its two-digit Korean years written out: '23년' -> '2023년'."""
     return _SHORT_KO_YEAR.sub(lambda m: f"20{m.group(1)}년", text)
 
+
 _MULTIPLIERS = {"억": 1e8, "만": 1e4, "천만": 1e7, "billion": 1e9, "million": 1e6, "bn": 1e9, "m": 1e6}
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(천만|억|만|billion|million|bn)?\s*(원|달러|won|krw|usd|dollars?)?")
 _CURRENCY_BEFORE = re.compile(r"(krw|usd|\$|₩)\s*(\d[\d,]*(?:\.\d+)?)\s*(billion|million|bn)?")

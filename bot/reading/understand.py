@@ -120,9 +120,7 @@ class Understander(Lexicon):
         tokens = self._split_hyphens(words(norm))
         # A word of the vocabulary or a function word is a word, not an acronym, unless typed in capitals: who
         # is not WHO, and 'export to us' is not the US.
-        protected = frozenset(
-            t for t in tokens if (t in self.known_words or t in STOPWORDS) and t.upper() not in text
-        )
+        protected = frozenset(t for t in tokens if (t in self.known_words or t in STOPWORDS) and t.upper() not in text)
         spotted = self.index.spot(tokens, protected, self.known_words)
         residual = list(spotted.residual)
         # Words inside names count only when exact (조달청장 signals the Administrator; 나라장터 is not 나라).
