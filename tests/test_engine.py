@@ -323,3 +323,42 @@ def test_the_head_of_a_delegation_is_its_leader_not_the_administrator(bot):
 def test_us_in_lower_case_is_a_word_not_the_united_states(bot):
     answer = bot.ask("my country is mongolia. when PPS export the KONEPS system to us??")
     assert answer.matched and "2010" in text(answer)
+
+
+# -- questions in several parts, and questions about what the sources say ------------------------------
+
+
+def test_every_part_of_a_two_part_question_is_answered(bot):
+    reply = text(bot.ask("ADB연수 몇개국 몇명 왔어?"))
+    assert "11개국" in reply and "21명" in reply
+
+
+def test_a_later_part_asks_of_its_own_time_not_the_earlier_part_event(bot):
+    reply = text(
+        bot.ask(
+            "Who was the PPS Administrator when the Iraqi delegation visited, and who was Administrator by May 2024?"
+        )
+    )
+    assert "Kim Yoon-sang" in reply and "Lim Ki-keun" in reply
+
+
+def test_a_part_not_on_record_is_named_first_and_the_other_part_still_answered(bot):
+    answer = bot.ask("When was the ADB training, and what hotel do participants stay at?")
+    assert not answer.matched
+    assert answer.body[0].text.endswith("the sources say nothing about travel arrangements (hotels, visas, transport).")
+    assert "26 to 30 August 2024" in text(answer) and "42-724-7470" in text(answer)
+
+
+def test_according_to_the_press_release_asks_the_content_not_the_documents(bot):
+    answer = bot.ask("Which banks took part in the World Bank forum, according to the press release?")
+    assert answer.facts and "ADB" in text(answer)
+
+
+def test_asking_which_article_still_gets_the_documents(bot):
+    answer = bot.ask("카메룬 얘기는 어느 기사에서 나온 거야?")
+    assert answer.title == "출처" and answer.sources[0].id == "hankyung-2014-koneps-cameroon-jordan"
+
+
+def test_how_two_things_differ_shows_each_without_a_verdict_on_dates(bot):
+    reply = text(bot.ask("카메룬과 요르단 수출은 어떻게 달랐나요?"))
+    assert "카메룬" in reply and "요르단" in reply and "먼저" not in reply and "둘 다" not in reply

@@ -103,6 +103,12 @@ class Across:
 
     def compare(self, things: list[str]) -> Answer:
         field = self.compare_field(things)
+        if field == "":
+            # 'How did the Cameroon and Jordan exports differ?': no date or figure asked, so no verdict on one;
+            # what the sources say of each, side by side.
+            found = [(x, e) for x in things if (e := self.records.of_entity(x, self.turn.kinds, self.audience))]
+            lead = self.compose.say("compare_side_by_side")
+            return self.compose.comparison(lead, [e for _, e in found], [x for x, _ in found] or things)
         if field == "date":
             events = [(x, self.records.of_entity(x, self.turn.kinds, self.audience)) for x in things]
             missing = next((x for x, e in events if e is None), None)
@@ -112,8 +118,15 @@ class Across:
         return self.compare_figures(things, field)
 
     def compare_field(self, things: list[str]) -> str:
-        """Compare dates, counts or amounts: what the question's words say, else what the records have."""
+        """Compare dates, counts or amounts: what the question's words say, else what the records have; ''
+        when the question only asks how things compare."""
         cues, topics, intent = self.u.cues, self.turn.topics, self.turn.intent
+        if (
+            cues & COMPARE_CUES == {"compare"}
+            and intent not in ("when", "how_much", "how_many")
+            and not (topics & ({"budget"} | COUNTED_NOUNS) or cues & {"first", "latest"})
+        ):
+            return ""
         if cues & {"earlier", "later", "first", "years"} and not cues & {"more", "less"}:
             return "date"
         if "budget" in topics or intent == "how_much":

@@ -12,9 +12,11 @@ from dataclasses import replace
 
 from bot.answering.context import Context
 from bot.answering.engine_parts import EngineParts
+from bot.answering.joined import joined
 from bot.answering.turn import Turn
 from bot.factbase.model import Audience, Lang, visible
-from bot.reading.focus import SHORT, focus
+from bot.reading.focus import SHORT, Focus, focus
+from bot.reading.parts import parts_of
 from bot.showing.answer import Answer, Block
 
 NEGATION = re.compile(r"\bnot\b|n't\b|\bexcept\b|\bbesides\b|아니라|아니고|말고|빼고|제외")
@@ -36,6 +38,32 @@ class Engine(EngineParts):
     def answer(self, text: str, context: Context, lang: Lang | None, audience: Audience) -> tuple[Answer, Context]:
         """The answer to one message, and the conversation's context after it."""
         found = focus(text)
+        parts = () if self.learned.match(found.question) else parts_of(found.question)
+        if len(parts) > 1:
+            answered = self._parts(parts, text, found, context, lang, audience)
+            if answered:
+                return answered
+        return self._question(text, found, context, lang, audience)
+
+    def _parts(
+        self, parts: tuple[str, ...], text: str, found: Focus, context: Context, lang: Lang | None, audience: Audience
+    ) -> tuple[Answer, Context] | None:
+        """A question in several parts: each answered, those naming something first (a part that names nothing
+        borrows from them, as a follow-up does), the answers joined in the order asked. None when a part is not
+        a question the engine can read on its own (the split was wrong): then the message is one question."""
+        read = [self.understander.read(p, lang or context.lang) for p in parts]
+        order = sorted(range(len(parts)), key=lambda i: all(e in self.ranker.generic for e in read[i].entity_ids))
+        answers: dict[int, Answer] = {}
+        for i in order:
+            answers[i], context = self._question(text, replace(found, question=parts[i]), context, lang, audience)
+            if answers[i].kind in ("clarify", "fallback", "smalltalk"):
+                return None
+        return joined([answers[i] for i in range(len(parts))]), context
+
+    def _question(
+        self, text: str, found: Focus, context: Context, lang: Lang | None, audience: Audience
+    ) -> tuple[Answer, Context]:
+        """The answer to the question of a message (`found`), and the conversation's context after it."""
         u = self.understander.read(found.question, lang or context.lang)
         # A question naming nothing specific ('when did PPS export KONEPS to us?') is about what the sentences
         # before it name ('My country is Mongolia.').

@@ -61,7 +61,9 @@ class Roles:
         """'23년 청장 누구였음', 'Who was Administrator in 2022?': the role record whose dates meet the period the
         question states, or that the sources name no holder then (never the holder of another time)."""
         roles, period = self.asked(turn), turn.u.period
-        if not roles or period is None or any(e not in self.of for e in turn.specific if e not in turn.ranker.generic):
+        # Only what the question itself names counts: 'and who by May 2024?' after the Iraqi visit asks of May.
+        named = [e for e in turn.u.entity_ids if e not in turn.ranker.generic and e not in self.of]
+        if not roles or period is None or named:
             return None
         holders = [f for f in self.holders if visible(f, turn.audience) and _meets(f, period)]
         if holders:

@@ -81,6 +81,10 @@ class Turn:
         candidates = self.u.intents
         if self.u.mentions:
             candidates = tuple((i, s) for i, s in candidates if i not in SMALLTALK)
+        if self._asks_within_sources(candidates):
+            # 'According to the press release, which banks took part?': the content, not a list of documents.
+            candidates = tuple((i, s) for i, s in candidates if i != "source")
+            self.topics = self.topics - {"source"}
         if not candidates or candidates[0][1] < INTENT_MIN:
             return "how_many" if self.u.counted else None  # 'MOU 몇 건이야?': what is counted says it is a count
         intent = candidates[0][0]
@@ -93,6 +97,15 @@ class Turn:
         ):
             return "what_is"  # 'who is KOICA?' asks what KOICA is, not a person
         return intent
+
+    def _asks_within_sources(self, candidates: tuple[tuple[str, float], ...]) -> bool:
+        """Whether a question that speaks of the sources asks what they say ('보도자료에 따르면 ... 어디인가요?',
+        'Is Mongolia mentioned in the sources?') rather than which they are ('KEPS 보도자료', '출처는?')."""
+        top = candidates[0][0] if candidates else None
+        if top != "source" or "according" not in self.u.cues or "which_source" in self.u.cues:
+            return False
+        other = any(i not in ("source", "help", "followup") and s >= INTENT_MIN for i, s in candidates)
+        return other or self.u.text.startswith(YES_NO_STARTS) or bool(self.u.entity_ids) or bool(self.u.counted)
 
     def _premise(self) -> Premise | None:
         """A figure stated in a question that asks for confirmation ('..., right?', 'Was it in 2009?')."""
@@ -244,7 +257,7 @@ class Turn:
         across = None if self.premise else Across(self).answer()
         if across:
             return across
-        if role := self.engine.roles.at_time(self) or self.engine.roles.in_period(self):
+        if role := self.engine.roles.in_period(self) or self.engine.roles.at_time(self):
             return role
         if not self.entities:
             return WithoutNames(self).answer()
@@ -269,6 +282,10 @@ class Turn:
             self.intent, self.topics = ctx.intent, ctx.topics
         elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
             self.entities = ctx.entities
+            if "that" in self.u.cues and ctx.topics & EVENT_KINDS:
+                # '... the contract with Cameroon, and when was it signed?': 'it' is the contract, whatever
+                # 'signed' suggests on its own.
+                self.topics = (self.topics - EVENT_KINDS) | (ctx.topics & EVENT_KINDS)
         elif only_generic and ctx.entities and self.u.cues & {"there", "that"}:
             # 'How much was the system Korea built there?' names only Korea: 'there' is still the last subject.
             # ('Which countries use KONEPS?' names only KONEPS too, and is a question of its own.)

@@ -30,7 +30,22 @@ OPENING_BONUS = 0.02
 QUESTION_WORDS = frozenset({"how", "what", "which", "who", "when", "where", "why"})
 # Question words that ask something of their own; 'what about' and '어때' ask the last question again.
 OWN_QUESTION_WORDS = frozenset({"which", "who", "when", "where", "why"})
-KO_QUESTION_STARTS = ("어느", "누구", "누가", "언제", "몇", "얼마", "어디", "왜", "뭐", "무엇", "무슨", "어떤")
+KO_QUESTION_STARTS = (
+    "어느",
+    "누구",
+    "누가",
+    "언제",
+    "몇",
+    "얼마",
+    "어디",
+    "왜",
+    "뭐",
+    "무엇",
+    "무슨",
+    "어떤",
+    "어떻게",
+    "어땠",
+)
 NUMBER_WITH_UNIT = re.compile(r"^\d[\d,.]*(?:년|월|일|명|개국|개|곳|억|만|원|달러|차|회|박|위|%)")
 
 
