@@ -362,3 +362,19 @@ def test_asking_which_article_still_gets_the_documents(bot):
 def test_how_two_things_differ_shows_each_without_a_verdict_on_dates(bot):
     reply = text(bot.ask("카메룬과 요르단 수출은 어떻게 달랐나요?"))
     assert "카메룬" in reply and "요르단" in reply and "먼저" not in reply and "둘 다" not in reply
+
+
+def test_what_the_only_event_of_its_kind_had_is_asked_of_that_event(bot):
+    reply = text(bot.ask("포럼에 온 국제기구 어디어디"))
+    assert "이슬람개발은행" in reply and "GIZ" in reply
+
+
+def test_counting_events_of_a_kind_counts_events_not_who_took_part_in_one(bot):
+    reply = text(bot.ask("how many forums?"))
+    assert "World Bank–PPS East Asia and Pacific Regional Public Procurement Forum" in reply
+    assert "countries" not in reply
+
+
+def test_nothing_after_the_latest_event_is_not_on_record_with_a_contact(bot):
+    answer = bot.ask("what came after the kyrgyzstan MOU?")
+    assert not answer.matched and answer.kind == "unknown" and "+82-42-724-7470" in text(answer)

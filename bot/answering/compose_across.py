@@ -3,6 +3,8 @@ happened in a period, a comparison of named things, and lists (of events, or a p
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collections.abc import Iterable, Sequence
 
 from bot.answering.compose_records import RecordAnswers
@@ -79,7 +81,10 @@ class AcrossAnswers(RecordAnswers):
     def nothing_after(self, event: Event) -> Answer:
         """'What came after the Kyrgyzstan MOU?': it is the last of its kind on record."""
         lead = self.say("next_none", kind=self.kind_name(event.kind), item=self.label(event))
-        return self._led_event(lead, event, 0.8, (event.subject.id,))
+        led = self._led_event(lead, event, 0.3, (event.subject.id,))
+        # Nothing later is on record: an honest 'not on record', with whom to ask about what comes next.
+        body = (*led.body, Block("paragraph", self.say("contact_answer")))
+        return replace(led, kind="unknown", matched=False, body=body, contact=self.default_contact)
 
     def _led_event(self, lead: str, event: Event, confidence: float, entities: Sequence[str]) -> Answer:
         """A line on how events follow one another, then the record of the one it names."""

@@ -258,13 +258,20 @@ class Records:
         return sorted(same, key=lambda f: f.as_of or f.date or "", reverse=True)
 
     def stated_count(self, kind: str, audience: Audience = "public") -> Fact | None:
-        """The newest count the sources state for a kind of event (9 countries for KONEPS exports), if any."""
+        """The newest count the sources state for a kind of event (9 countries for KONEPS exports), if any. A
+        count of one event's own (18 countries at the forum) counts who took part, not events of its kind."""
         found = [
             f
             for f in self._counts_on.get(kind, ())
-            if "countries" in f.topics and (audience == "staff" or f.visibility == "public")
+            if "countries" in f.topics
+            and not self._of_one_event(f)
+            and (audience == "staff" or f.visibility == "public")
         ]
         return max(found, key=lambda f: f.as_of or f.date or "", default=None)
+
+    def _of_one_event(self, fact: Fact) -> bool:
+        head = self.kb.entities[fact.about[0]]
+        return head.type == "programme" and head.kind in EVENT_PROGRAMME_KINDS
 
     def figure(self, entity_id: str, field: str, people: bool | None = None) -> Fact | None:
         """The fact giving an entity's count or amount (`field`), the entity's own record first, newest first.

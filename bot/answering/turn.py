@@ -247,6 +247,7 @@ class Turn:
         if missing := sorted(self.topics & self.engine.never_on_record):
             return self.off_record(missing[0])
         self._follow_up()
+        self._the_only_one()
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
             return self.contact()
         about = subjects_of(self.kb, self.topics) - {"source"}  # '출처 ... 키르기스스탄 MOU': the MOU's
@@ -291,6 +292,25 @@ class Turn:
             # ('Which countries use KONEPS?' names only KONEPS too, and is a question of its own.)
             self.entities = tuple(dict.fromkeys((*ctx.entities, *self.entities)))
         self._done_following()
+
+    def _the_only_one(self) -> None:
+        """'the forum' when one forum is on record is that forum: '포럼에 온 국제기구 어디어디' asks of it, it does not
+        list forums. Counting ('how many forums?') and listing them still go across records."""
+        # A group named ('포럼에 온 국제기구') is what is asked of the event, not which event.
+        named = [e for e in self.entities if e not in self.ranker.generic and self.entity(e).kind != "group"]
+        if named or len(self.kinds) != 1 or self.u.period:
+            return
+        if self.intent == "how_many":
+            return  # counting forums, or a figure some record states ('how many countries visit every year')
+        details = {t for t in self.topics if self.kb.topic_wants.get(t) == ""}
+        about_else = subjects_of(self.kb, self.topics) - self.kinds
+        # A list of what the one event had ('포럼에 온 국제기구', '소개한 정책들') is a question about it.
+        asks_more = details or about_else or self.entities or self.u.unexplained
+        if (self.u.cues & {"all", "events"} or self.intent == "list") and not asks_more:
+            return
+        subjects = {e.subject.id for e in self.records.select(self.kinds, (), None, self.audience)}
+        if len(subjects) == 1:
+            self.entities = (*self.entities, *subjects)
 
     def _done_following(self) -> None:
         if self.intent == "followup":
