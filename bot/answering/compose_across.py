@@ -3,9 +3,8 @@ happened in a period, a comparison of named things, and lists (of events, or a p
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.answering.compose_records import RecordAnswers
 from bot.answering.records import Event
