@@ -127,6 +127,28 @@ def test_how_to_apply_naming_nothing_on_record_gets_the_contact(bot):
     assert "42-724-7470" in render_plain(answer)
 
 
+def test_an_email_address_is_not_on_record_and_the_phone_is_given(bot):
+    answer = bot.ask("신봉기 사무관 이메일 있어?")
+    assert not answer.matched and "042-724-7470" in render_plain(answer)
+    assert answer.body[0].text == "자료에는 신봉기의 이메일·팩스 등 전화 밖의 연락처에 관한 내용이 없습니다."
+
+
+def test_leisure_is_outside_the_desk_even_when_a_visit_is_mentioned(bot):
+    answer = bot.ask("weather in daejeon tomorrow? we visit pps")
+    assert answer.kind == "fallback" and "Iraq" not in render_plain(answer)
+
+
+def test_an_outside_subject_asked_of_a_programme_is_not_answered_with_its_overview(bot):
+    answer = bot.ask("how do I register as a supplier for the ADB training?")
+    assert not answer.matched
+    assert answer.body[0].text.endswith("the sources say nothing about bidding and supplier registration.")
+
+
+def test_a_name_typed_in_capitals_signals_no_topic(bot):
+    answer = bot.ask("hola! the curso with BID for latinoamerica, when it start")
+    assert answer.matched and "April 2014" in render_plain(answer)
+
+
 def test_a_record_about_such_a_topic_is_answered_once_a_curator_adds_it(knowledge_copy):
     facts = knowledge_copy / "facts-events.yaml"
     facts.write_text(

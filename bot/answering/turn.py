@@ -169,6 +169,12 @@ class Turn:
             named_text=" ".join(m.surface for m in self.u.mentions),
         )
 
+    def _only_in_names(self, topic: str) -> bool:
+        """A topic signalled only by a name ('the curso with BID': IDB, no bid) is not asked."""
+        surfaces = {m.surface.casefold() for m in self.u.mentions}
+        signals = self.engine.understander.topic_words.get(topic, ())
+        return any(s in surfaces for s in signals) and not any(w in signals for w in self.u.terms)
+
     def _subject_terms(self) -> tuple[str, ...]:
         """The question's words that signal a topic it is about ('benchmark'), not a detail asked ('budget')."""
         signals = self.engine.understander.topic_words
@@ -242,8 +248,12 @@ class Turn:
                 dict.fromkeys(self.engine.understander.index.others[m.target].name(self.lang) for m in u.unknown)
             )
             return self.compose.unknown(names)
-        if self.topics & self.engine.out_of_scope and not any(e not in self.ranker.generic for e in self.u.entity_ids):
-            return self.compose.fallback()  # bidding on a tender: not the cooperation desk's
+        # Bidding on a tender, tomorrow's weather: not the cooperation desk's, unless the question names something
+        # of ours outright ('we visit pps' implies no visit of record).
+        named = {m.target for m in self.u.mentions if m.known} - self.ranker.generic
+        if outside := sorted(t for t in self.topics & self.engine.out_of_scope if not self._only_in_names(t)):
+            # With something of ours named ('register as a supplier for the ADB training'), never its overview.
+            return self.off_record(outside[0]) if named else self.compose.fallback()
         if missing := sorted(self.topics & self.engine.never_on_record):
             return self.off_record(missing[0])
         self._follow_up()
