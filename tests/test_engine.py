@@ -378,3 +378,20 @@ def test_counting_events_of_a_kind_counts_events_not_who_took_part_in_one(bot):
 def test_nothing_after_the_latest_event_is_not_on_record_with_a_contact(bot):
     answer = bot.ask("what came after the kyrgyzstan MOU?")
     assert not answer.matched and answer.kind == "unknown" and "+82-42-724-7470" in text(answer)
+
+
+def test_a_figure_on_record_is_not_confirmed_for_what_the_records_do_not_say(bot):
+    answer = bot.ask("Did the expected USD 30 million export effect in Latin America materialise?")
+    assert not answer.matched and "Yes" not in text(answer)
+    assert answer.body[0].text == "The sources give that figure, but say nothing on ‘materialise’."
+
+
+def test_the_countries_besides_those_named_are_not_on_record_when_the_sources_name_no_others(bot):
+    answer = bot.ask("ADB 연수 참가 11개국 중 키르기스스탄과 스리랑카를 제외한 나머지 국가는?")
+    assert not answer.matched and "네, 맞습니다" not in text(answer)
+    assert answer.body[0].text.startswith("자료에는 조달청-ADB 아태지역 전자조달 역량강화 연수의 나라 가운데")
+
+
+def test_taking_part_named_with_a_country_is_answered_yes_first(bot):
+    answer = bot.ask("Did Sri Lanka take part in the ADB training?")
+    assert answer.body[0].text == "Yes, that's right."

@@ -10,6 +10,7 @@ from dataclasses import replace
 from bot.answering.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Scored
 from bot.answering.records import COUNTRY_KINDS, EVENT_KINDS
 from bot.answering.turnview import TurnView
+from bot.answering.verify import unaccounted
 from bot.factbase.model import Fact, Quantity, Want
 from bot.reading.entities import strip_particles
 from bot.reading.periods import currency_asked
@@ -74,6 +75,10 @@ class AboutNamed:
         to a figure stated, the change asked for, or the currency the sources use."""
         best = chosen[0]
         history = self.records.series(best)[:4] if best.count else []
+        if self.turn.premise and (unsaid := unaccounted(self.u, self.kb, chosen)):
+            # 'Did the expected USD 30 million materialise?': the figure is on record, what is asked of it is not.
+            line = self.compose.say("premise_unsaid", words=", ".join(unsaid))
+            return self.compose.not_on_record(self.turn.entity(best.about[0]), line, best)
         lead = self.premise_lead(best) if self.turn.premise else self.change_lead(history) or self.currency_lead(best)
         return self.compose.facts_answer(
             chosen, confidence, entities, ask.want, history if len(history) > 1 else (), lead

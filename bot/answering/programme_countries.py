@@ -20,7 +20,9 @@ class ProgrammeCountries:
         sources count them but name none ('the 40 APPeN members'), say so."""
         # '참여국은?': naming only who took part, with no other question, asks for them.
         who_only = self.turn.intent is None and bool(self.turn.topics) and self.turn.topics <= {"countries", "members"}
-        listing = self.turn.intent == "list" or "all" in self.u.cues or who_only
+        # 'the countries besides Kyrgyzstan': the others are asked for.
+        others = "besides" in self.u.cues and "countries" in self.turn.topics
+        listing = self.turn.intent == "list" or "all" in self.u.cues or who_only or others
         member = self._member()
         if not (listing or member) or subjects_of(self.kb, self.turn.topics) - {"countries", "participants", "members"}:
             return None
@@ -35,7 +37,17 @@ class ProgrammeCountries:
                 if f.count and f.about[0] == eid and asked & set(f.topics) and visible(f, self.turn.audience)
             ]
             countries = [c for c in entity.countries if self.turn.entity(c).type == "country"]
-            if countries and (self.turn.intent == "list" or member or who_only):
+            set_aside = [c for c in countries if others and c in self.turn.entities]
+            if set_aside and len(set_aside) == len(countries):
+                line = self.compose.say(
+                    "names_no_others",
+                    subject=entity.name(self.turn.lang),
+                    what=self.compose.kind_name("countries"),
+                    named=", ".join(self.compose.name(c) for c in set_aside),
+                )
+                return self.compose.not_on_record(entity, line, counts[0] if counts else None)
+            countries = [c for c in countries if c not in set_aside]
+            if countries and (self.turn.intent == "list" or member or who_only or others):
                 names = [self.compose.name(c) for c in countries]
                 # The stated count leads: a source may name fewer countries than it counts.
                 lead = counts[0].text(self.turn.lang) if counts else ""
@@ -56,6 +68,8 @@ class ProgrammeCountries:
     def _member(self) -> bool:
         """'Did the Dominican Republic take part in the IDB course too?': a country named with a programme whose
         countries include it, in a question about taking part rather than a detail."""
+        if "besides" in self.u.cues:
+            return False  # 'the 11 countries except Kyrgyzstan and Sri Lanka': the others are asked for
         named = [e for e in self.turn.entities if self.turn.entity(e).type == "country" and e not in self.u.anchors]
         programmes = [self.turn.entity(e) for e in self.turn.entities if self.turn.entity(e).type == "programme"]
         if not named or not any(c in p.countries for c in named for p in programmes):

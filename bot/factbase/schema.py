@@ -62,16 +62,17 @@ REQUIRED_MESSAGES = (
     "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
     "compare_earlier", "compare_side_by_side", "compare_later", "compare_same_date", "compare_more", "compare_larger",
     "compare_equal",
-    "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "chat_quit_hint",
+    "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "premise_unsaid",
+    "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
-    "names_some",
+    "names_some", "names_no_others",
     "series_change", "next_lead", "next_none", "currency_only", "latest_source",
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
 CUES = (
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
     "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
-    "filler", "or", "according", "which_source",
+    "filler", "or", "according", "which_source", "besides",
 )  # fmt: skip
 
 

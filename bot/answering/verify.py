@@ -1,0 +1,44 @@
+"""Checks of a candidate answer against the question, independent of how the answer was found: what the
+question says that the records chosen do not account for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.factbase.model import Fact, KnowledgeBase
+from bot.reading.entities import strip_particles
+from bot.reading.understand import Understanding
+from bot.reading.vocabulary import STOPWORDS, english_bases
+from bot.text.normalize import normalize
+
+MIN_WORD = 4  # shorter unexplained words are mostly typos and chat ('pls', 'ya'), not what is asked
+# Words of a question's frame: they say how it is asked, not what ('only 18 people ... right?').
+FRAME = frozenset(
+    {"only", "just", "really", "still", "already", "even", "also", "very", "much", "many", "more", "most"}
+)
+
+
+def record_words(kb: KnowledgeBase, facts: Sequence[Fact]) -> str:
+    """Everything the records say, in both languages, with the names of what they are about."""
+    parts: list[str] = []
+    for fact in facts:
+        parts += [fact.text("ko"), fact.text("en")]
+        for eid in fact.about:
+            entity = kb.entities[eid]
+            parts += [entity.name("ko"), entity.name("en"), *entity.aliases]
+    return normalize(" ".join(parts))
+
+
+def unaccounted(u: Understanding, kb: KnowledgeBase, facts: Sequence[Fact]) -> tuple[str, ...]:
+    """The question's words that neither the reading explained (names, topics, cues, ways of asking) nor the
+    records hold: 'materialise' in 'Did the expected USD 30 million export effect materialise?'."""
+    held = record_words(kb, facts)
+    return tuple(
+        w
+        for w in u.unexplained
+        if len(w) >= MIN_WORD
+        and not w.isdigit()
+        and w not in STOPWORDS
+        and w not in FRAME
+        and not any(f in held for f in (*strip_particles(w), *english_bases(w)) if len(f) >= MIN_WORD - 1)
+    )
