@@ -395,3 +395,13 @@ def test_the_countries_besides_those_named_are_not_on_record_when_the_sources_na
 def test_taking_part_named_with_a_country_is_answered_yes_first(bot):
     answer = bot.ask("Did Sri Lanka take part in the ADB training?")
     assert answer.body[0].text == "Yes, that's right."
+
+
+def test_an_honorific_role_word_asks_for_the_role_holder_at_the_event(bot):
+    reply = text(bot.ask("이라크 연수단 왔을때 청장님 누구셨지"))
+    assert "김윤상" in reply and "임기근" not in reply
+
+
+def test_who_signed_from_a_side_names_the_signatories(bot):
+    answer = bot.ask("who signed from kyrgyz side")
+    assert answer.matched and "Kaldybaev" in text(answer) and "no name" not in text(answer)

@@ -123,7 +123,7 @@ def test_what_no_record_holds_is_said_so_in_korean_with_what_is_on_record(bot):
 def test_how_to_apply_naming_nothing_on_record_gets_the_contact(bot):
     answer = bot.ask("How do I apply?")
     assert not answer.matched
-    assert answer.body[0].text == "The sources say nothing about how to apply or take part."
+    assert answer.body[0].text == "The sources say nothing about how to apply, visit or take KONEPS up."
     assert "42-724-7470" in render_plain(answer)
 
 
@@ -179,3 +179,18 @@ def test_a_role_in_a_year_no_record_covers_is_not_another_year_holder(bot):
     answer = bot.ask("Who was the PPS Administrator in 2022?")
     assert not answer.matched
     assert answer.body[0].text == "The sources do not name the PPS Administrator for 2022."
+
+
+def test_a_request_to_visit_is_not_answered_with_a_past_visit(bot):
+    answer = bot.ask("Can our delegation visit PPS next month?")
+    assert not answer.matched and "Iraq" not in render_plain(answer) and "42-724-7470" in render_plain(answer)
+
+
+def test_wanting_to_buy_koneps_gets_whom_to_ask_not_the_export_history(bot):
+    answer = bot.ask("Please sir, my country want to buy KONEPS, how we can do?")
+    assert not answer.matched and "Vietnam" not in render_plain(answer)
+
+
+def test_a_cost_no_record_gives_is_said_so_for_a_colloquial_korean_ending(bot):
+    answer = bot.ask("키르기스스탄 나라장터 구축비 얼마래")
+    assert not answer.matched and answer.body[0].text == "자료에는 키르기스스탄의 금액이 나와 있지 않습니다."

@@ -8,6 +8,7 @@ from rapidfuzz.distance import OSA
 
 from bot.reading.entities import is_particles, strip_particles
 from bot.reading.lexicon import COUNTED, Lexicon
+from bot.reading.vocabulary import STOPWORDS
 
 HOW_MANY = ("many", "number")
 PEOPLE_COUNTERS = ("명", "분")  # 강사는 몇 명: the noun before 몇 is who is counted
@@ -45,7 +46,11 @@ def asked_word(lexicon: Lexicon, residual: list[str], unexplained: tuple[str, ..
         if token in HOW_MANY:
             near = residual[i + 1 : i + 2]
         elif token == "who":
-            near = residual[i + 1 : i + 4]  # 'who leads', 'who is the president'
+            near = []  # 'who leads', 'who is the president'; not past the verb: 'who signed from the Kyrgyz side'
+            for w in residual[i + 1 : i + 4]:
+                if w not in unexplained and w not in STOPWORDS:
+                    break
+                near.append(w)
         elif token.startswith(("누구", "누가")):
             near = residual[max(0, i - 1) : i]
         elif token.startswith("몇"):
