@@ -194,3 +194,19 @@ def test_wanting_to_buy_koneps_gets_whom_to_ask_not_the_export_history(bot):
 def test_a_cost_no_record_gives_is_said_so_for_a_colloquial_korean_ending(bot):
     answer = bot.ask("키르기스스탄 나라장터 구축비 얼마래")
     assert not answer.matched and answer.body[0].text == "자료에는 키르기스스탄의 금액이 나와 있지 않습니다."
+
+
+def test_a_relation_no_record_of_the_named_thing_carries_is_not_answered_with_a_neighbour(bot):
+    answer = bot.ask("when will koneps start operation in kyrgyzstan?")
+    assert not answer.matched
+    assert answer.body[0].text == "Kyrgyzstan: the sources say nothing about when it opened or goes live."
+
+
+def test_a_relation_a_record_carries_is_answered_from_it(bot):
+    answer = bot.ask("when will the cameroon system go live?")
+    assert answer.matched and "end of 2014" in render_plain(answer)
+
+
+def test_an_event_opening_is_its_dates(bot):
+    answer = bot.ask("when did the forum open?")
+    assert answer.matched and "7 May 2024" in render_plain(answer)

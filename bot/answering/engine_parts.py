@@ -11,7 +11,7 @@ from bot.answering.learned import LearnedIndex
 from bot.answering.ranking import Ranker
 from bot.answering.records import Records
 from bot.answering.roles import Roles
-from bot.factbase.model import LANGS, NOT_ON_RECORD, OUT_OF_SCOPE, KnowledgeBase
+from bot.factbase.model import LANGS, NOT_ON_RECORD, OUT_OF_SCOPE, RELATION, KnowledgeBase
 from bot.reading.understand import Understander
 
 
@@ -28,6 +28,7 @@ class EngineParts:
         self.default_contacts = {lang: contact_for(kb, [], lang) for lang in LANGS}
         self.roles = Roles(kb)
         self.out_of_scope = frozenset(t for t, want in kb.topic_wants.items() if want == OUT_OF_SCOPE)
+        self.relations = frozenset(t for t, want in kb.topic_wants.items() if want == RELATION)
         # What the sources never hold (a hotel, a fee, how to apply), while no record is about it: asked about, it
         # is said to be not on record, however well a record matches the rest of the question.
         on_record = {t for f in kb.facts for t in f.topics}

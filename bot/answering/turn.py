@@ -258,6 +258,8 @@ class Turn:
             return self.off_record(missing[0])
         self._follow_up()
         self._the_only_one()
+        if unheld := self._relation_unheld():
+            return self.off_record(unheld)
         if self.intent == "contact" or ("contact" in self.topics and self.intent in (None, "who", "source")):
             return self.contact()
         about = subjects_of(self.kb, self.topics) - {"source"}  # '출처 ... 키르기스스탄 MOU': the MOU's
@@ -321,6 +323,17 @@ class Turn:
         subjects = {e.subject.id for e in self.records.select(self.kinds, (), None, self.audience)}
         if len(subjects) == 1:
             self.entities = (*self.entities, *subjects)
+
+    def _relation_unheld(self) -> str | None:
+        """A relation asked of something named ('when will KONEPS start operating in Kyrgyzstan?') that none of its
+        records carries: not on record, never a neighbouring record (the MOU's date). An event's own relations
+        ('when did the forum open?') are its dates, which every record of it holds."""
+        asked = sorted(self.topics & self.engine.relations)
+        named = [e for e in self.specific if e not in self.ranker.generic and not self.is_event(e)]
+        if not asked or not named:
+            return None
+        held = {t for e in named for f in self.ranker.facts_about(e) if visible(f, self.audience) for t in f.topics}
+        return next((t for t in asked if t not in held), None)
 
     def _done_following(self) -> None:
         if self.intent == "followup":

@@ -19,6 +19,7 @@ from bot.factbase.model import (
     LANGS,
     NOT_ON_RECORD,
     OUT_OF_SCOPE,
+    RELATION,
     Entity,
     Fact,
     KnowledgeBase,
@@ -170,6 +171,8 @@ def _read_by_lang(
                 wants.setdefault(key, BROAD)
             if wants is not None and rec.get("not_on_record"):
                 wants[key] = NOT_ON_RECORD
+            if wants is not None and rec.get("relation"):
+                wants.setdefault(key, RELATION)
 
 
 def _read_messages(section: Any, ctx: CheckContext, line: int, found: _Collected) -> None:

@@ -12,6 +12,7 @@ from bot.text.korean import FORMATTER
 OUT_OF_SCOPE = "out_of_scope"  # marks, among topic wants, a topic the desk does not answer
 BROAD = "broad"  # marks, among topic wants, a topic every record is about (cooperation)
 NOT_ON_RECORD = "not_on_record"  # marks, among topic wants, what the sources never hold (hotels, fees, applying)
+RELATION = "relation"  # marks, among topic wants, a relation only a record carrying it answers (launched, sent)
 
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")

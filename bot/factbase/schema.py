@@ -357,5 +357,6 @@ WORDS_SPEC: Spec = {lang: (check_str_list, True) for lang in LANGS}
 TOPIC_SPEC: Spec = {
     **WORDS_SPEC, "name": (check_text, False), "want": (enum_of(*WANTS), False), "detail": (check_flag, False),
     "out_of_scope": (check_flag, False), "broad": (check_flag, False), "not_on_record": (check_flag, False),
+    "relation": (check_flag, False),
 }  # fmt: skip
 OTHER_SPEC: Spec = {"ko": (check_str, True), "en": (check_str, True), "aliases": (check_str_list, False)}

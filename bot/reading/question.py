@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-from bot.factbase.model import WANTS, Audience, KnowledgeBase, Lang, Want
+from bot.factbase.model import RELATION, WANTS, Audience, KnowledgeBase, Lang, Want
 from bot.reading.periods import Period
 
 INTENT_WANTS: dict[str, Want] = {
@@ -76,5 +76,5 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
 
 def subjects_of(kb: KnowledgeBase, topics: frozenset[str]) -> frozenset[str]:
     """Topics about what is asked about; a topic that stands for a detail (budget: an amount) or names what is
-    counted (countries) is not one."""
-    return frozenset(t for t in topics if t not in kb.topic_wants)
+    counted (countries) is not one; a relation (launched) is one."""
+    return frozenset(t for t in topics if kb.topic_wants.get(t, RELATION) == RELATION)
