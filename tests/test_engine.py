@@ -405,3 +405,15 @@ def test_an_honorific_role_word_asks_for_the_role_holder_at_the_event(bot):
 def test_who_signed_from_a_side_names_the_signatories(bot):
     answer = bot.ask("who signed from kyrgyz side")
     assert answer.matched and "Kaldybaev" in text(answer) and "no name" not in text(answer)
+
+
+def test_which_was_the_very_first_after_two_exports_asks_among_all_exports(bot):
+    bot.ask("When did Mongolia get KONEPS?", session="first-of-kind")
+    bot.ask("and Tunisia?", session="first-of-kind")
+    reply = text(bot.ask("which country was the very first?", session="first-of-kind"))
+    assert "Vietnam (2008)" in reply
+
+
+def test_a_country_that_says_whose_system_is_not_a_third_thing_to_compare(bot):
+    reply = text(bot.ask("이라크 KEPS 사업비와 카메룬 계약 중 어느 쪽 규모가 더 큰가요?"))
+    assert reply.splitlines()[2] == "쿠르드 전자조달시스템 쪽이 더 큽니다: 43억 원, 카메룬: 14억 원."

@@ -88,9 +88,19 @@ class Across:
         """Named things that can be compared: each is an event of its own or has a figure of its own (not a
         region or a group, which only narrow a question)."""
         turn, out = self.turn, []
+        # 'the Iraq KEPS budget': Iraq says whose KEPS; it is not a third thing to compare.
+        # (An event's countries are those that took part, each comparable: 'the Kyrgyzstan MOU or the ADB training'.)
+        places = {
+            p
+            for x in turn.specific
+            for p in (
+                (turn.entity(x).country,) if turn.is_event(x) else (*turn.entity(x).countries, turn.entity(x).country)
+            )
+            if p and p != x
+        }
         for eid in turn.specific:
             entity = turn.entity(eid)
-            if entity.type in ("person", "region") or entity.members or eid in turn.ranker.generic:
+            if entity.type in ("person", "region") or entity.members or eid in turn.ranker.generic or eid in places:
                 continue
             if self.records.own_events(eid) or self.records.figure(eid, "count") or self.records.figure(eid, "amount"):
                 out.append(eid)

@@ -101,9 +101,12 @@ class Records:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         grouped: dict[tuple[str, str], list[Fact]] = {}
+        self._kind_of_fact: dict[str, str] = {}
         for fact in kb.facts:
             if fact.type in EVENT_TYPES and fact.date:
-                grouped.setdefault(self._kind_and_subject(fact), []).append(fact)
+                kind_and_subject = self._kind_and_subject(fact)
+                grouped.setdefault(kind_and_subject, []).append(fact)
+                self._kind_of_fact[fact.id] = kind_and_subject[0]
         events = [self._event(kind, kb.entities[subject], facts) for (kind, subject), facts in grouped.items()]
         covered = {e.subject.id for e in events}
         for entity in kb.entities.values():
@@ -256,6 +259,14 @@ class Records:
             if f.count and f.count.unit == fact.count.unit and set(f.topics) == set(fact.topics)
         ]
         return sorted(same, key=lambda f: f.as_of or f.date or "", reverse=True)
+
+    def kinds_of(self, fact_ids: Iterable[str]) -> frozenset[str]:
+        """The kinds of event these records are of (the exports an answer gave)."""
+        return frozenset(self._kind_of_fact[f] for f in fact_ids if f in self._kind_of_fact)
+
+    def kinds_naming(self, entity_ids: Iterable[str], audience: Audience = "public") -> frozenset[str]:
+        """The kinds of event that concern these things (Tunisia: its export)."""
+        return frozenset(e.kind for eid in entity_ids for e in self.select((), (eid,), None, audience))
 
     def stated_count(self, kind: str, audience: Audience = "public") -> Fact | None:
         """The newest count the sources state for a kind of event (9 countries for KONEPS exports), if any. A

@@ -285,6 +285,14 @@ class Turn:
             self.entities = tuple(dict.fromkeys(places or ctx.entities)) + self.entities
             return self._done_following()
         only_generic = all(e in self.ranker.generic for e in self.entities)
+        ctx_kinds = (ctx.topics & EVENT_KINDS) or self.records.kinds_of(ctx.facts)
+        if not ctx_kinds and len(named_kinds := self.records.kinds_naming(ctx.entities, self.audience)) == 1:
+            ctx_kinds = named_kinds  # the last answer was an overview of Tunisia, whose one kind of event is export
+        if not self.entities and self.u.cues & {"first", "latest"} and not self.kinds and ctx_kinds:
+            # 'Which country was the very first?' after Mongolia's and Tunisia's exports: the first of those
+            # exports, among every country, not the first event of the last country named.
+            self.topics = self.topics | ctx_kinds
+            return self._done_following()
         if (
             self.entities
             and self.intent in (None, "followup")
