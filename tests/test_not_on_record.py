@@ -210,3 +210,14 @@ def test_a_relation_a_record_carries_is_answered_from_it(bot):
 def test_an_event_opening_is_its_dates(bot):
     answer = bot.ask("when did the forum open?")
     assert answer.matched and "7 May 2024" in render_plain(answer)
+
+
+def test_a_figure_of_another_country_is_never_the_answer_for_the_country_named(bot):
+    answer = bot.ask("how much kyrgyzstan pay for the system?")
+    assert not answer.matched and "Cameroon" not in render_plain(answer)
+    assert answer.body[0].text == "The sources give no amount for Kyrgyzstan."
+
+
+def test_a_country_naming_the_document_does_not_narrow_the_record(bot):
+    answer = bot.ask("차세대 나라장터 개통 예정시기 이라크 자료 기준")
+    assert answer.matched and "2024년 상반기" in render_plain(answer)

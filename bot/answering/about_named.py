@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.answering.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Scored
 from bot.answering.records import COUNTRY_KINDS, EVENT_KINDS
 from bot.answering.turnview import TurnView
-from bot.answering.verify import unaccounted
+from bot.answering.verify import concerns, unaccounted
 from bot.factbase.model import Fact, Quantity, Want
 from bot.reading.entities import strip_particles
 from bot.reading.periods import currency_asked
@@ -45,7 +45,7 @@ class AboutNamed:
         planned = self._only_planned(ranked)
         if planned:
             return planned
-        if missing_kind or not best.answers or off_topic:
+        if missing_kind or not best.answers or off_topic or not self._about_what_is_named(best):
             return self.not_on_record(ask, ranked, missing_kind)
         closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=best)
         if (
@@ -69,6 +69,22 @@ class AboutNamed:
             )
         )
         return self.records_answer(ask, chosen, self.confidence(ask, best.score), entities)
+
+    def _about_what_is_named(self, best: Scored) -> bool:
+        """The record found concerns something specific the question names: 'how much did Kyrgyzstan pay for
+        the system?' is never answered by the Cameroon contract, however well its amount fits."""
+        generic = self.ranker.generic
+        named = [e for e in self.turn.specific if e not in generic]
+        if best.fact is None or not named:
+            return True
+        # Every country named (a record on another country is a neighbour), else at least one thing named.
+        countries = [e for e in named if self.turn.entity(e).type == "country"]
+        if "source" in self.u.topics or "according" in self.u.cues:
+            # '이라크 자료 기준': a country may say which document, not what the record is about.
+            countries = [e for e in countries if not set(self.turn.entity(e).sources) & set(best.fact.sources)]
+        if countries:
+            return all(concerns(self.kb, best.fact, e, generic) for e in countries)
+        return any(concerns(self.kb, best.fact, e, generic) for e in named)
 
     def records_answer(self, ask: Ask, chosen: list[Fact], confidence: float, entities: Sequence[str]) -> Answer:
         """The records chosen, the first leading: its earlier figures after it, and a lead that says yes or no
@@ -200,6 +216,8 @@ class AboutNamed:
             # the kind asked (which would read as an answer).
             closest = next((f for f in near if ask.want not in self.turn.details.of_fact(f, self.lang)), None)
         named = [e for e in ask.specific if closest and e in closest.about] or list(ask.specific)
+        # Kyrgyzstan, not KONEPS, in 'how much did Kyrgyzstan pay for the system?'.
+        named.sort(key=lambda e: e in self.ranker.generic)
         subject = self.turn.entity(named[0])
         topic = subjects[0] if subjects else None
         # 'Who came from Sri Lanka to the ADB training?': the line names Sri Lanka with the training.

@@ -3,7 +3,7 @@ question says that the records chosen do not account for."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.factbase.model import Fact, KnowledgeBase
 from bot.reading.entities import strip_particles
@@ -42,3 +42,20 @@ def unaccounted(u: Understanding, kb: KnowledgeBase, facts: Sequence[Fact]) -> t
         and w not in FRAME
         and not any(f in held for f in (*strip_particles(w), *english_bases(w)) if len(f) >= MIN_WORD - 1)
     )
+
+
+def concerns(kb: KnowledgeBase, fact: Fact, eid: str, generic: Collection[str] = ()) -> bool:
+    """Whether a record is about a thing, directly or through what it is about: a record on KEPS concerns Iraq,
+    one on ADB the international organisations; a record on Cameroon's contract does not concern Kyrgyzstan
+    (through KONEPS, which is everywhere: `generic` things relate nothing)."""
+    if eid in fact.about:
+        return True
+    wanted = kb.entities[eid]
+    for about in fact.about:
+        if about in generic:
+            continue
+        entity = kb.entities[about]
+        related = (*entity.countries, *entity.partners, *entity.members, entity.country, entity.parent, entity.region)
+        if eid in related or about in (*wanted.members, *wanted.countries, *wanted.partners):
+            return True
+    return False
