@@ -417,3 +417,12 @@ def test_which_was_the_very_first_after_two_exports_asks_among_all_exports(bot):
 def test_a_country_that_says_whose_system_is_not_a_third_thing_to_compare(bot):
     reply = text(bot.ask("이라크 KEPS 사업비와 카메룬 계약 중 어느 쪽 규모가 더 큰가요?"))
     assert reply.splitlines()[2] == "쿠르드 전자조달시스템 쪽이 더 큽니다: 43억 원, 카메룬: 14억 원."
+
+
+def test_where_is_a_named_thing_asks_a_place_not_the_sources(bot):
+    assert bot.ask("where is PPS?").title != "Sources"
+
+
+def test_the_size_of_attendance_is_a_head_count_not_an_amount(bot):
+    bot.ask("세계은행 포럼 언제 했어?", session="size")
+    assert "110여 명" in text(bot.ask("참석 규모는?", session="size"))

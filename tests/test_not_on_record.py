@@ -130,7 +130,7 @@ def test_how_to_apply_naming_nothing_on_record_gets_the_contact(bot):
 def test_an_email_address_is_not_on_record_and_the_phone_is_given(bot):
     answer = bot.ask("신봉기 사무관 이메일 있어?")
     assert not answer.matched and "042-724-7470" in render_plain(answer)
-    assert answer.body[0].text == "자료에는 신봉기의 이메일·팩스 등 전화 밖의 연락처에 관한 내용이 없습니다."
+    assert answer.body[0].text == "자료에는 신봉기의 주소·이메일·팩스 등 전화 밖의 연락처에 관한 내용이 없습니다."
 
 
 def test_leisure_is_outside_the_desk_even_when_a_visit_is_mentioned(bot):
@@ -221,3 +221,14 @@ def test_a_figure_of_another_country_is_never_the_answer_for_the_country_named(b
 def test_a_country_naming_the_document_does_not_narrow_the_record(bot):
     answer = bot.ask("차세대 나라장터 개통 예정시기 이라크 자료 기준")
     assert answer.matched and "2024년 상반기" in render_plain(answer)
+
+
+def test_whether_it_happens_again_is_not_on_record_with_what_is(bot):
+    answer = bot.ask("ADB 연수 내년에도 해?")
+    assert not answer.matched
+    assert "다음 일정" in answer.body[0].text and "2024년 8월 26일" in render_plain(answer)
+
+
+def test_an_address_is_not_on_record(bot):
+    answer = bot.ask("조달청 본청 주소가 어떻게 되나요?")
+    assert not answer.matched and "042-724-7470" in render_plain(answer)

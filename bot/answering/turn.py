@@ -85,6 +85,11 @@ class Turn:
             # 'According to the press release, which banks took part?': the content, not a list of documents.
             candidates = tuple((i, s) for i, s in candidates if i != "source")
             self.topics = self.topics - {"source"}
+        tied = len(candidates) > 1 and candidates[1][1] >= candidates[0][1] - 1e-9
+        if tied and candidates[0][0] == "source" and "source" not in self.u.topics:
+            # 'where is PPS?' reads as much like 'where is this from?' as like a question of place: with no
+            # word of documents in it, it asks the place.
+            candidates = candidates[1:]
         if not candidates or candidates[0][1] < INTENT_MIN:
             return "how_many" if self.u.counted else None  # 'MOU 몇 건이야?': what is counted says it is a count
         intent = candidates[0][0]
