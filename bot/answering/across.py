@@ -31,7 +31,7 @@ class Across:
             return self.newest_document("first" in cues and "latest" not in cues)
         things = self.comparable()
         side_by_side = "or" in cues and cues & {"first", "latest"}  # 'which came first, Tunisia or Mongolia?'
-        if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side):
+        if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side or self._order_asked()):
             return self.compare(things)
         if len(things) == 1 and cues & {"years", "difference"} and cues & {"first", "latest"} and kinds:
             return self.compare_with_extreme(things[0])
@@ -48,6 +48,8 @@ class Across:
         if events_named and not listing:
             return None  # a question about one event: its records answer it
         scope = self.scope()
+        if self.u.nth and kinds:
+            return self.nth(self.u.nth)  # '나라장터 두번째로 수출한 나라'
         # 'What is next with ADB?' with no event to follow: the latest on record and what was planned after it.
         if cues & {"first", "latest", "next"} and (kinds or scope or "events" in cues):
             found = self.first_or_latest("first" if "first" in cues else "latest")
@@ -111,8 +113,14 @@ class Across:
 
     # -- comparisons ---------------------------------------------------------------------------------
 
+    def _order_asked(self) -> bool:
+        """'Did Tunisia get KONEPS before Mongolia?': before or after another thing, not a period; 'before Cameroon
+        and Jordan, how many countries?' counts what came before them."""
+        counting = self.turn.intent in ("how_many", "how_much", "list")
+        return bool(self.u.cues & {"before", "after"}) and self.u.period is None and not counting
+
     def compare(self, things: list[str]) -> Answer:
-        field = self.compare_field(things)
+        field = "date" if self._order_asked() else self.compare_field(things)
         if field == "":
             # 'How did the Cameroon and Jordan exports differ?': no date or figure asked, so no verdict on one;
             # what the sources say of each, side by side.
@@ -184,7 +192,20 @@ class Across:
                 first_date=compose.when(fe),
                 second_date=compose.when(ordered[1][1]),
             )
-        return compose.comparison(lead, [e for _, e in ordered], [x for x, _ in ordered])
+        answer = compose.comparison(lead, [e for _, e in ordered], [x for x, _ in ordered])
+        if self.turn.yes_no and self._order_asked() and fe.start != le.start:
+            # Yes or no first: whether the thing named first came before (or after) the other, as asked.
+            asked = sorted(events, key=lambda p: self._written_at(p[0]))
+            named_first_earlier = asked[0][1].start < asked[1][1].start
+            agrees = named_first_earlier == ("before" in self.u.cues)
+            answer = compose.prepend(answer, compose.say("premise_yes" if agrees else "answer_no"))
+        return answer
+
+    def _written_at(self, eid: str) -> int:
+        """Where the question names a thing: its own name, or a name that implied it ('World Bank' + forum)."""
+        entity = self.turn.entity(eid)
+        naming = {eid, *entity.partners, *entity.countries}
+        return min((m.start for m in self.u.mentions if m.target in naming), default=len(self.u.text))
 
     def compare_figures(self, things: list[str], field: str) -> Answer:
         compose, topics = self.compose, self.turn.topics
@@ -245,6 +266,20 @@ class Across:
             upcoming = [e for e in events if e.planned and e.start > chosen.start]
         answer = self.compose.first_or_latest(which, self.kind(), chosen, upcoming)
         return self.confirm(answer, chosen)
+
+    def nth(self, n: int) -> Answer:
+        """The n-th event of a kind on record, by date."""
+        turn = self.turn
+        happened = self.records.select(turn.kinds, self.scope(order=True), self.u.period, self.audience)
+        if len(happened) < n:
+            line = self.compose.say(
+                "nth_none",
+                kind=self.compose.kind_name(self.kind()),
+                count=str(len(happened)),
+                nth=self.compose.nth_word(n),
+            )
+            return self.compose.only_not_on_record(line, self.compose.kind_name(self.kind()))
+        return self.confirm(self.compose.nth(n, self.kind(), happened[n - 1]), happened[n - 1])
 
     def confirm(self, answer: Answer, chosen: Event) -> Answer:
         """'Was Mongolia the first?': a yes or no ahead of the first one on record."""

@@ -9,8 +9,11 @@ from dataclasses import replace
 from bot.answering.compose_records import RecordAnswers
 from bot.answering.records import Event
 from bot.factbase.model import Entity, Fact
+from bot.reading.ordinals import EN_NUMBERS
 from bot.reading.periods import Period
 from bot.showing.answer import Answer, Block, SourceRef
+
+EN_ORDINALS = {n: word for word, n in EN_NUMBERS.items()}
 
 
 class AcrossAnswers(RecordAnswers):
@@ -18,6 +21,18 @@ class AcrossAnswers(RecordAnswers):
 
     def first_or_latest(self, which: str, kind: str | None, event: Event, upcoming: Sequence[Event]) -> Answer:
         lead = self.say(f"{which}_lead", kind=self.kind_name(kind), item=self.label(event))
+        return self._in_order(lead, kind, event, upcoming)
+
+    def nth(self, n: int, kind: str | None, event: Event) -> Answer:
+        """'The second country KONEPS went to': the n-th of its kind on record, by date."""
+        lead = self.say("nth_lead", nth=self.nth_word(n), kind=self.kind_name(kind), item=self.label(event))
+        return self._in_order(lead, kind, event, ())
+
+    def nth_word(self, n: int) -> str:
+        return str(n) if self.lang == "ko" else EN_ORDINALS.get(n, f"{n}th")
+
+    def _in_order(self, lead: str, kind: str | None, event: Event, upcoming: Sequence[Event]) -> Answer:
+        """An event picked by its place in time, led by the line saying which, then its record."""
         title = self.kind_name(kind) if kind else event.subject.name(self.lang)
         body = [Block("paragraph", lead)]
         if event.headline:

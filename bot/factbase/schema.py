@@ -63,9 +63,9 @@ REQUIRED_MESSAGES = (
     "compare_earlier", "compare_side_by_side", "compare_later", "compare_same_date", "compare_more", "compare_larger",
     "compare_equal",
     "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "premise_unsaid",
-    "chat_quit_hint",
+    "answer_no", "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
-    "names_some", "names_no_others",
+    "names_some", "names_no_others", "nth_lead", "nth_none",
     "series_change", "next_lead", "next_none", "currency_only", "latest_source",
 )  # fmt: skip
 # The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.

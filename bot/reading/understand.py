@@ -17,6 +17,7 @@ from bot.reading.counting import asked_word, counted
 from bot.reading.entities import Mention, Spotted, is_particles, strip_particles
 from bot.reading.language import detect
 from bot.reading.lexicon import Lexicon
+from bot.reading.ordinals import nth
 from bot.reading.periods import MONTH_WORDS, Period, full_years, period_in
 from bot.reading.signals import candidates, in_order, inside_longer
 from bot.reading.vocabulary import STOPWORDS, english_bases, exact_table, match_table, phrase_score
@@ -66,6 +67,7 @@ class Understanding:
     terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
     counted: str | None = None  # the topic of what 'how many' counts: countries, participants, members
     asked_word: str | None = None  # the question's own word for what is counted or named: 'trainers', '총재는'
+    nth: int | None = None  # the place in a series asked for: 2 in 'the second country KONEPS went to'
 
     @property
     def has_question_word(self) -> bool:
@@ -128,6 +130,7 @@ class Understander(Lexicon):
             self._terms(found.residual, topic_table, cues),
             counted(self, found.residual),
             asked_word(self, found.residual, unexplained),
+            nth(norm),
         )
 
     def _words(self, text: str, norm: str) -> tuple[Spotted, Words]:
