@@ -426,3 +426,13 @@ def test_where_is_a_named_thing_asks_a_place_not_the_sources(bot):
 def test_the_size_of_attendance_is_a_head_count_not_an_amount(bot):
     bot.ask("세계은행 포럼 언제 했어?", session="size")
     assert "110여 명" in text(bot.ask("참석 규모는?", session="size"))
+
+
+def test_how_many_times_one_figure_is_another_is_a_ratio(bot):
+    reply = text(bot.ask("카메룬 계약금액 대비 이라크 KEPS 사업비는 몇 배인가요?"))
+    assert "약 3.1배입니다: 쿠르드 전자조달시스템 43억 원, 카메룬 14억 원." in reply
+
+
+def test_by_how_much_one_exceeded_the_other_is_the_difference(bot):
+    reply = text(bot.ask("By how much did the KEPS budget exceed the value of the Cameroon contract?"))
+    assert "The difference is KRW 2.9 billion" in reply

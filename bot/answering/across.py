@@ -14,7 +14,7 @@ from bot.factbase.model import Quantity, Want
 from bot.reading.question import subjects_of
 from bot.showing.answer import Answer
 
-COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare"))
+COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare", "ratio"))
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
 
 
@@ -149,9 +149,11 @@ class Across:
             return "date"
         if "budget" in topics or intent == "how_much":
             return "amount"
+        having = [f for f in ("count", "amount") if all(self.records.figure(x, f) for x in things)]
+        if "ratio" in cues and not topics & COUNTED_NOUNS and having:
+            return "amount" if "amount" in having else having[0]  # 'how many times larger': not a count asked
         if topics & COUNTED_NOUNS or intent == "how_many":
             return "count"
-        having = [f for f in ("count", "amount") if all(self.records.figure(x, f) for x in things)]
         if cues & {"more", "less", "than"}:
             return having[0] if having else "count"
         if "difference" in cues and intent != "when" and "amount" in having:
@@ -227,7 +229,10 @@ class Across:
             "more_value": compose.value(qm, field),
             "less_value": compose.value(ql, field),
         }
-        if self.u.cues & {"difference"} or ("than" in self.u.cues and self.turn.intent in ("how_many", "how_much")):
+        if "ratio" in self.u.cues and ql.value:
+            times = f"{qm.value / ql.value:.1f}".removesuffix(".0")
+            lead = compose.say("compare_ratio", times=times, **values)
+        elif self.u.cues & {"difference"} or ("than" in self.u.cues and self.turn.intent in ("how_many", "how_much")):
             gap = Quantity(abs(qm.value - ql.value), qm.unit)
             lead = compose.say("compare_difference", difference=compose.value(gap, field), **values)
         elif qm.value == ql.value:

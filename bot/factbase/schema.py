@@ -61,7 +61,7 @@ REQUIRED_MESSAGES = (
     "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",
     "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
     "compare_earlier", "compare_side_by_side", "compare_later", "compare_same_date", "compare_more", "compare_larger",
-    "compare_equal",
+    "compare_equal", "compare_ratio",
     "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "premise_unsaid",
     "answer_no", "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
@@ -72,7 +72,7 @@ REQUIRED_MESSAGES = (
 CUES = (
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
     "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
-    "filler", "or", "according", "which_source", "besides",
+    "filler", "or", "according", "which_source", "besides", "ratio",
 )  # fmt: skip
 
 
