@@ -436,3 +436,12 @@ def test_how_many_times_one_figure_is_another_is_a_ratio(bot):
 def test_by_how_much_one_exceeded_the_other_is_the_difference(bot):
     reply = text(bot.ask("By how much did the KEPS budget exceed the value of the Cameroon contract?"))
     assert "The difference is KRW 2.9 billion" in reply
+
+
+def test_who_wrote_an_article_names_its_author(bot):
+    assert "임호범" in text(bot.ask("2014 나라장터 엑스포 기사 누가 썼지"))
+
+
+def test_a_part_naming_only_another_time_asks_the_same_of_that_time(bot):
+    reply = text(bot.ask("who was PPS Administrator in November 2023, and who in May 2024?"))
+    assert "Kim Yoon-sang" in reply and "Lim Ki-keun" in reply

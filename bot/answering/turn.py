@@ -90,6 +90,10 @@ class Turn:
             # 'where is PPS?' reads as much like 'where is this from?' as like a question of place: with no
             # word of documents in it, it asks the place.
             candidates = candidates[1:]
+        elif (
+            candidates and candidates[0][0] == "source" and dict(candidates).get("who", 0.0) >= candidates[0][1] - 0.05
+        ):
+            candidates = tuple(c for c in candidates if c[0] != "source")  # '기사 누가 썼지': who wrote it, a person
         if not candidates or candidates[0][1] < INTENT_MIN:
             return "how_many" if self.u.counted else None  # 'MOU 몇 건이야?': what is counted says it is a count
         intent = candidates[0][0]
@@ -308,6 +312,9 @@ class Turn:
             self.intent, self.topics = ctx.intent, ctx.topics
         elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
             self.entities = ctx.entities
+            if not self.topics and self.u.period:
+                # '..., and who in May 2024?': the same question of another time.
+                self.topics = ctx.topics
             if "that" in self.u.cues and ctx.topics & EVENT_KINDS:
                 # '... the contract with Cameroon, and when was it signed?': 'it' is the contract, whatever
                 # 'signed' suggests on its own.
