@@ -445,3 +445,9 @@ def test_who_wrote_an_article_names_its_author(bot):
 def test_a_part_naming_only_another_time_asks_the_same_of_that_time(bot):
     reply = text(bot.ask("who was PPS Administrator in November 2023, and who in May 2024?"))
     assert "Kim Yoon-sang" in reply and "Lim Ki-keun" in reply
+
+
+def test_a_reply_whose_records_leave_words_of_the_question_unaccounted_is_sent_with_lower_confidence(bot):
+    sure = bot.ask("When did Mongolia get KONEPS?")
+    unsure = bot.ask("what PPS share in the forum about AI and bigdata?")
+    assert sure.confidence >= 0.9 and unsure.matched and unsure.confidence <= 0.6

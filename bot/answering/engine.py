@@ -14,6 +14,7 @@ from bot.answering.context import Context
 from bot.answering.engine_parts import EngineParts
 from bot.answering.joined import joined
 from bot.answering.turn import Turn
+from bot.answering.verify import checked
 from bot.factbase.model import Audience, Lang, visible
 from bot.reading.focus import SHORT, Focus, focus
 from bot.reading.parts import parts_of
@@ -77,7 +78,8 @@ class Engine(EngineParts):
         lang = lang or (context.lang if context.lang_pinned else None) or u.lang
         turn = Turn(self, u, lang, audience, context, found.question)
         taught = self.learned.match(found.question)
-        answer = turn.taught(taught) if taught and visible(taught, audience) else turn.decide()
+        # A curator's teaching stands as taught; anything else is checked against the whole question.
+        answer = turn.taught(taught) if taught and visible(taught, audience) else checked(turn.decide(), u, self.kb)
         if found.cut:
             answer = replace(answer, body=(*answer.body, Block("note", self.kb.message("too_long", lang))))
         new_context = context.evolve(lang=lang)

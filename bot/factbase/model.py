@@ -208,7 +208,8 @@ class KnowledgeBase:
     topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topic_names: Mapping[str, Text]
     # The detail a topic stands for; "" for a topic naming what is counted, "broad" for one every record is
-    # about, "out_of_scope" for one not answered.
+    # about, "out_of_scope" for one not answered, "not_on_record" for one the sources never hold, "relation" for
+    # a relation only a record carrying it answers.
     topic_wants: Mapping[str, str]
     cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     messages: Mapping[str, Text]
@@ -220,6 +221,11 @@ class KnowledgeBase:
         """A curated message with its {placeholders} filled; values a message does not use are ignored.
         `{name:이/가}` attaches the Korean particle that fits the value."""
         return FORMATTER.format(self.messages[key](lang), **values)
+
+    @cached_property
+    def fact_index(self) -> Mapping[str, Fact]:
+        """Every record by its id."""
+        return {fact.id: fact for fact in self.facts}
 
     def summary_counts(self) -> dict[str, int]:
         """What the base holds, by kind (for /about and `validate`); counted once."""
