@@ -451,3 +451,8 @@ def test_a_reply_whose_records_leave_words_of_the_question_unaccounted_is_sent_w
     sure = bot.ask("When did Mongolia get KONEPS?")
     unsure = bot.ask("what PPS share in the forum about AI and bigdata?")
     assert sure.confidence >= 0.9 and unsure.matched and unsure.confidence <= 0.6
+
+
+def test_a_korean_question_stating_a_figure_without_a_question_word_is_confirmed_or_corrected(bot):
+    assert text(bot.ask("카메룬 계약 14억이야?")).splitlines()[2] == "네, 맞습니다."
+    assert text(bot.ask("카메룬 계약 20억이야?")).splitlines()[2] == "아닙니다. 자료에 나온 값은 14억 원입니다."

@@ -34,3 +34,8 @@ def test_a_place_beyond_the_records_is_not_on_record(bot):
 def test_before_another_thing_gets_yes_or_no_first(bot):
     assert bot.ask("did tunisia get KONEPS before mongolia?").body[0].text == "No."
     assert bot.ask("was the Kyrgyzstan MOU after the World Bank forum?").body[0].text == "Yes, that's right."
+
+
+def test_a_korean_yes_no_question_of_order_gets_yes_or_no_first(bot):
+    assert bot.ask("튀니지가 몽골보다 먼저 나라장터 도입했어?").body[0].text == "아닙니다."
+    assert bot.ask("몽골이 튀니지보다 먼저 도입했어?").body[0].text == "네, 맞습니다."

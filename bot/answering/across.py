@@ -195,11 +195,13 @@ class Across:
                 second_date=compose.when(ordered[1][1]),
             )
         answer = compose.comparison(lead, [e for _, e in ordered], [x for x, _ in ordered])
-        if self.turn.yes_no and self._order_asked() and fe.start != le.start:
+        cues = self.u.cues
+        before = cues & {"before", "earlier", "first"}
+        if self.turn.yes_no and (before or cues & {"after", "later", "latest"}) and fe.start != le.start:
             # Yes or no first: whether the thing named first came before (or after) the other, as asked.
             asked = sorted(events, key=lambda p: self._written_at(p[0]))
             named_first_earlier = asked[0][1].start < asked[1][1].start
-            agrees = named_first_earlier == ("before" in self.u.cues)
+            agrees = named_first_earlier == bool(before)
             answer = compose.prepend(answer, compose.say("premise_yes" if agrees else "answer_no"))
         return answer
 

@@ -32,6 +32,25 @@ from bot.showing.answer import Answer
 
 INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
+KO_YES_NO_ENDS = (
+    "했어",
+    "했나요",
+    "했니",
+    "했지",
+    "했죠",
+    "했어요",
+    "었어",
+    "였어",
+    "았어",
+    "인가요",
+    "이야",
+    "나요",
+    "니",
+    "까",
+    "죠",
+    "어요",
+    "냐",
+)
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
 ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
@@ -57,7 +76,7 @@ class Turn:
         self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
         self.topics = u.topics
         self.intent = self._intent()
-        self.yes_no = u.text.startswith(YES_NO_STARTS)
+        self.yes_no = u.text.startswith(YES_NO_STARTS) or self._korean_yes_no()
         self.premise = self._premise() or self._stated_year()
         if self.premise:
             self.intent = PREMISE_INTENTS[self.premise.field]
@@ -106,6 +125,13 @@ class Turn:
         ):
             return "what_is"  # 'who is KOICA?' asks what KOICA is, not a person
         return intent
+
+    def _korean_yes_no(self) -> bool:
+        """'튀니지가 몽골보다 먼저 도입했어?': a Korean question with no question word that ends in a verb or copula
+        ending asks yes or no ('튀니지는요?' names what to ask of; '언제 했어?' asks when)."""
+        u = self.u
+        last = u.text.rstrip("?？. ").rsplit(" ", 1)[-1]
+        return u.lang == "ko" and not u.has_question_word and last.endswith(KO_YES_NO_ENDS)
 
     def _asks_within_sources(self, candidates: tuple[tuple[str, float], ...]) -> bool:
         """Whether a question that speaks of the sources asks what they say ('보도자료에 따르면 ... 어디인가요?',
