@@ -18,6 +18,7 @@ MIN_WORD = 4  # shorter unexplained words are mostly typos and chat ('pls', 'ya'
 FRAME = frozenset(
     {"only", "just", "really", "still", "already", "even", "also", "very", "much", "many", "more", "most"}
 )
+NOT_ASKED = STOPWORDS | FRAME
 
 
 def record_words(kb: KnowledgeBase, facts: Sequence[Fact]) -> str:
@@ -34,16 +35,12 @@ def record_words(kb: KnowledgeBase, facts: Sequence[Fact]) -> str:
 def unaccounted(u: Understanding, kb: KnowledgeBase, facts: Sequence[Fact]) -> tuple[str, ...]:
     """The question's words that neither the reading explained (names, topics, cues, ways of asking) nor the
     records hold: 'materialise' in 'Did the expected USD 30 million export effect materialise?'."""
+    words = [w for w in u.unexplained if len(w) >= MIN_WORD and not w.isdigit() and w not in NOT_ASKED]
+    if not words:
+        return ()  # most questions: nothing to look up in the records
     held = record_words(kb, facts)
-    return tuple(
-        w
-        for w in u.unexplained
-        if len(w) >= MIN_WORD
-        and not w.isdigit()
-        and w not in STOPWORDS
-        and w not in FRAME
-        and not any(f in held for f in (*strip_particles(w), *english_bases(w)) if len(f) >= MIN_WORD - 1)
-    )
+    forms = {w: [f for f in (*strip_particles(w), *english_bases(w)) if len(f) >= MIN_WORD - 1] for w in words}
+    return tuple(w for w in words if not any(f in held for f in forms[w]))
 
 
 def concerns(kb: KnowledgeBase, fact: Fact, eid: str, generic: Collection[str] = ()) -> bool:

@@ -26,7 +26,14 @@ from bot.showing.protocol import answer_json
 REPO = Path(__file__).resolve().parents[2]
 OWN_CASES = REPO / "tests" / "eval" / "cases.jsonl"
 SHARED_CASES = REPO.parent / "shared" / "eval" / "dev.jsonl"
-DEFAULT_CASES = (OWN_CASES, SHARED_CASES)
+# Blind sets: 200 questions each, written from the sources by people who never saw the code or our cases, as
+# delegates, staff and researchers type them (issue 21). A was read reply by reply to find what to fix; B was
+# written afterwards by someone new and only measured. Both stay as regression sets.
+BLIND_CASES = {
+    REPO / "tests" / "eval" / "blind-a.jsonl": "blind set A (used to find what to fix)",
+    REPO / "tests" / "eval" / "blind-b.jsonl": "blind set B (held out: measured, never tuned on)",
+}
+DEFAULT_CASES = (OWN_CASES, SHARED_CASES, *BLIND_CASES)
 # The kinds of question the issue tracker names (issue 8), in its order.
 CATEGORIES = {
     "single": "one thing, the detail its records are tagged for",
@@ -122,13 +129,13 @@ def _pct(ok: int, n: int) -> str:
     return f"{ok}/{n} ({100 * ok / n:.1f}%)" if n else "-"
 
 
-def readme_section(own: list[Result], shared: list[Result]) -> str:
+def readme_section(own: list[Result], shared: list[Result], blind: dict[str, list[Result]] | None = None) -> str:
     """The README's evaluation figures, as a markdown table written from this run."""
     rows = tally(own)
     lines = [
         START,
-        f"Measured by `make eval` on {len(own)} questions of our own (`tests/eval/cases.jsonl`) "
-        "and the shared dev set.",
+        f"Measured by `make eval` on {len(own)} questions of our own (`tests/eval/cases.jsonl`), the shared dev "
+        "set and the two blind sets (strict grading, as the shared grader does).",
         "",
         "| question set | right |",
         "| --- | --- |",
@@ -140,6 +147,13 @@ def readme_section(own: list[Result], shared: list[Result]) -> str:
             lines.append(f"| {title} | {_pct(*rows[f'category:{category}'])} |")
     if shared:
         lines.append(f"| shared dev set (`../shared/eval/dev.jsonl`) | {_pct(*tally(shared)['all'])} |")
+    for title, results in (blind or {}).items():
+        if results:
+            counts = tally(results)
+            lines.append(
+                f"| {title}, all / Korean / English | {_pct(*counts['all'])} / {_pct(*counts['lang:ko'])}"
+                f" / {_pct(*counts['lang:en'])} |"
+            )
     return "\n".join([*lines, END])
 
 
@@ -198,6 +212,7 @@ def main(bot: Coopbot, paths: list[Path] | None, show_fail: int, readme: Path | 
     if total:
         print(f"overall {100 * total_ok / total:.1f}% ({total_ok}/{total})")
     if readme is not None:
-        write_readme(readme, readme_section(by_file.get(OWN_CASES, []), by_file.get(SHARED_CASES, [])))
+        blind = {title: by_file.get(path, []) for path, title in BLIND_CASES.items()}
+        write_readme(readme, readme_section(by_file.get(OWN_CASES, []), by_file.get(SHARED_CASES, []), blind))
         print(f"wrote the figures into {readme}")
     return 0
