@@ -456,3 +456,8 @@ def test_a_reply_whose_records_leave_words_of_the_question_unaccounted_is_sent_w
 def test_a_korean_question_stating_a_figure_without_a_question_word_is_confirmed_or_corrected(bot):
     assert text(bot.ask("카메룬 계약 14억이야?")).splitlines()[2] == "네, 맞습니다."
     assert text(bot.ask("카메룬 계약 20억이야?")).splitlines()[2] == "아닙니다. 자료에 나온 값은 14억 원입니다."
+
+
+def test_what_the_administrator_said_at_the_forum_is_his_statement(bot):
+    reply = text(bot.ask("what did Lim Ki-keun say at the forum?"))
+    assert "carbon neutrality" in reply and "no forum record" not in reply

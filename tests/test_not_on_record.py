@@ -232,3 +232,14 @@ def test_whether_it_happens_again_is_not_on_record_with_what_is(bot):
 def test_an_address_is_not_on_record(bot):
     answer = bot.ask("조달청 본청 주소가 어떻게 되나요?")
     assert not answer.matched and "042-724-7470" in render_plain(answer)
+
+
+def test_a_reply_never_calls_missing_the_span_it_then_shows(bot):
+    answer = bot.ask("how long did it take to build KEPS?")
+    assert answer.matched and "no duration" not in render_plain(answer)
+    assert "December 2019 to December 2021" in render_plain(answer)
+
+
+def test_a_name_with_no_longer_form_on_record_is_its_full_name(bot):
+    answer = bot.ask("ADB 워크숍 정식 명칭이 뭐야?")
+    assert answer.matched and answer.title == "ADB 한국형 조달제도 및 전자조달 노하우 공유 워크숍"

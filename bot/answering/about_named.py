@@ -19,6 +19,11 @@ from bot.showing.answer import Answer
 from bot.showing.formatting import format_count, format_date
 from bot.text.normalize import normalize
 
+# Details a record gives as written, whatever else it is about: a date, a span, a place (a count or an amount of
+# something else is a different figure, and stays 'not on record').
+SHOWN_AS_WRITTEN: frozenset[Want | None] = frozenset({"date", "day", "start", "end", "duration", "place"})
+HELD_CONFIDENCE = 0.6  # the closest record turned out to hold the detail: right, but found the long way round
+
 
 class AboutNamed:
     """The records about what one turn names, and its answer from them."""
@@ -231,6 +236,17 @@ class AboutNamed:
         if ask.want == "count" and not counted and ask.counted:
             # Name what was asked: the record shown may count something else (countries, for officials asked).
             counted = self.compose.kind_name(ask.counted)
+        if (
+            closest
+            and not kind
+            and ask.want in SHOWN_AS_WRITTEN
+            and ask.want in self.turn.details.of_fact(closest, self.lang)
+        ):
+            # The record that would be shown gives what the line would call missing (a span for 'how long'): it
+            # is the answer, and a reply never says "not on record" above what it then shows.
+            return self.records_answer(ask, [closest], HELD_CONFIDENCE, closest.about)
+        if topic == "full_name" and subject.full_name is None:
+            return self.compose.overview(subject, HELD_CONFIDENCE, None)  # its name on record is its full name
         line = self.compose.missing(
             subject, topic, ask.want if (closest and not kind) or not topic else None, qualifiers, counted
         )

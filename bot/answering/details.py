@@ -141,8 +141,8 @@ class Details:
                 found.add("day")
         if end:
             found.add("end")
-            if date and len(date) == len(end) == 10:
-                found.add("duration")
+            if date:
+                found.add("duration")  # a span answers 'how long': days worked out, months shown as they are
         if place:
             found.add("place")
         if count:
