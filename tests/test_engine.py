@@ -461,3 +461,14 @@ def test_a_korean_question_stating_a_figure_without_a_question_word_is_confirmed
 def test_what_the_administrator_said_at_the_forum_is_his_statement(bot):
     reply = text(bot.ask("what did Lim Ki-keun say at the forum?"))
     assert "carbon neutrality" in reply and "no forum record" not in reply
+
+
+def test_a_follow_up_naming_only_a_year_asks_the_same_of_that_year(bot):
+    bot.ask("How many APPeN members had e-procurement in 2013?", session="year-only")
+    reply = text(bot.ask("And in 2018?", session="year-only"))
+    assert "22 APPeN member countries" in reply and "2022" not in reply
+
+
+def test_using_e_procurement_is_adoption_not_a_koneps_export(bot):
+    answer = bot.ask("How did the number of APPeN member countries using e-procurement change from 2013 to 2022?")
+    assert answer.matched and "33" in text(answer) and "12" in text(answer)

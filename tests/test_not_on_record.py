@@ -243,3 +243,12 @@ def test_a_reply_never_calls_missing_the_span_it_then_shows(bot):
 def test_a_name_with_no_longer_form_on_record_is_its_full_name(bot):
     answer = bot.ask("ADB 워크숍 정식 명칭이 뭐야?")
     assert answer.matched and answer.title == "ADB 한국형 조달제도 및 전자조달 노하우 공유 워크숍"
+
+
+def test_an_errand_is_outside_the_desk(bot):
+    assert bot.ask("book me a meeting room for 3pm tmrw").kind == "fallback"
+
+
+def test_a_person_known_by_surname_has_no_full_name_on_record(bot):
+    answer = bot.ask("kaldybaev full name? need it for a letter")
+    assert not answer.matched

@@ -245,7 +245,7 @@ class AboutNamed:
             # The record that would be shown gives what the line would call missing (a span for 'how long'): it
             # is the answer, and a reply never says "not on record" above what it then shows.
             return self.records_answer(ask, [closest], HELD_CONFIDENCE, closest.about)
-        if topic == "full_name" and subject.full_name is None:
+        if topic == "full_name" and subject.full_name is None and subject.type != "person":
             return self.compose.overview(subject, HELD_CONFIDENCE, None)  # its name on record is its full name
         line = self.compose.missing(
             subject, topic, ask.want if (closest and not kind) or not topic else None, qualifiers, counted

@@ -57,9 +57,16 @@ class RecordAnswers(Wording):
         for fact in facts:
             body += self.fact_blocks(fact, want)
         said = " ".join(f.text(self.lang) for f in facts)
-        earlier = [f for f in history if f not in facts and visible(f, self.audience) and not _restated(f, said)][
-            :HISTORY_LIMIT
-        ]
+        # Only what was stated for an earlier time is an earlier figure ('and in 2018?' does not list 2022's).
+        until = facts[0].as_of or facts[0].date or ""
+        earlier = [
+            f
+            for f in history
+            if f not in facts
+            and visible(f, self.audience)
+            and not _restated(f, said)
+            and (f.as_of or f.date or "") <= until
+        ][:HISTORY_LIMIT]
         if earlier:
             items = tuple(f.text(self.lang) for f in earlier)
             body += [Block("paragraph", self.say("count_history")), Block("list", items=items)]

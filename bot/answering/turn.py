@@ -336,7 +336,13 @@ class Turn:
             and not self.u.has_question_word  # "which banks besides the World Bank?" asks its own question
         ):
             self.intent, self.topics = ctx.intent, ctx.topics
-        elif not self.entities and ctx.entities and (self.intent or self.topics or self.u.cues - {"filler"}):
+        elif (
+            not self.entities
+            and ctx.entities
+            and (
+                self.intent or self.topics or self.u.cues - {"filler"} or self.u.period  # 'And in 2018?'
+            )
+        ):
             self.entities = ctx.entities
             if not self.topics and self.u.period:
                 # '..., and who in May 2024?': the same question of another time.
