@@ -16,12 +16,10 @@ def test_korean_contact_line_names_division_person_then_title(bot):
     assert contact is not None and contact.line() == "국제협력담당관 신봉기 사무관 (042-724-7470)"
 
 
-def test_english_contact_line_gives_title_name_division_an_international_number_and_the_one_dialled_in_korea(bot):
+def test_english_contact_line_gives_title_name_division_and_an_international_number(bot):
     contact = bot.command("contact", lang="en").contact
     assert contact is not None
-    assert contact.line() == (
-        "Deputy Director Shin Bong-gi, International Cooperation Division (+82-42-724-7470; 042-724-7470 within Korea)"
-    )
+    assert contact.line() == "Deputy Director Shin Bong-gi, International Cooperation Division (+82-42-724-7470)"
 
 
 def all_curated_texts(bot: Coopbot) -> list[str]:

@@ -81,6 +81,5 @@ def format_count(kb: KnowledgeBase, count: Quantity, lang: Lang) -> str:
 
 
 def international_phone(phone: str) -> str:
-    """A Korean domestic number in international form for readers abroad, with the form to dial within Korea
-    for a delegate visiting: 042-724-7470 -> +82-42-724-7470; 042-724-7470 within Korea."""
-    return f"+82-{phone[1:]}; {phone} within Korea" if phone.startswith("0") else phone
+    """A Korean domestic number in international form, for readers abroad: 042-724-7470 -> +82-42-724-7470."""
+    return "+82-" + phone[1:] if phone.startswith("0") else phone

@@ -97,5 +97,5 @@ def _gives(shown: str, contact: Contact) -> bool:
     """Whether the text already gives the contact: its whole line, or the name with the phone (or email)."""
     if contact.line() in shown:
         return True
-    reach = (contact.phone or "").split(";")[0] or contact.email  # the number, without 'NNN within Korea'
+    reach = contact.phone or contact.email
     return bool(contact.name) and contact.name in shown and (reach is None or reach in shown)
