@@ -472,3 +472,15 @@ def test_a_follow_up_naming_only_a_year_asks_the_same_of_that_year(bot):
 def test_using_e_procurement_is_adoption_not_a_koneps_export(bot):
     answer = bot.ask("How did the number of APPeN member countries using e-procurement change from 2013 to 2022?")
     assert answer.matched and "33" in text(answer) and "12" in text(answer)
+
+
+def test_and_for_another_thing_asks_the_same_again_of_it(bot):
+    bot.ask("who's the contact for the kyrgyzstan MOU", session="and-for")
+    reply = text(bot.ask("and for the iraq delegation?", session="and-for"))
+    assert "Yeom Dong-hyun" in reply
+
+
+def test_tell_me_about_a_thing_after_another_question_is_its_overview(bot):
+    bot.ask("who signed the kyrgyzstan MOU?", session="tell-me")
+    answer = bot.ask("tell me about Tunisia", session="tell-me")
+    assert answer.matched and "2011" in text(answer)

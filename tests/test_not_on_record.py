@@ -252,3 +252,12 @@ def test_an_errand_is_outside_the_desk(bot):
 def test_a_person_known_by_surname_has_no_full_name_on_record(bot):
     answer = bot.ask("kaldybaev full name? need it for a letter")
     assert not answer.matched
+
+
+def test_who_signed_what_was_only_planned_is_not_on_record(bot):
+    answer = bot.ask("who signed the jordan MOU?")
+    assert not answer.matched
+    assert (
+        answer.body[0].text
+        == "The sources record only the plan for Jordan; they do not say whether it actually happened."
+    )

@@ -106,11 +106,14 @@ class AboutNamed:
         )
 
     def _only_planned(self, ranked: list[Scored]) -> Answer | None:
-        """'Was the Cameroon system actually delivered?': when the closest record is only a plan, say so."""
-        if "actually" not in self.u.cues:
-            return None
+        """'Was the Cameroon system actually delivered?', 'Who signed the Jordan MOU?': when the closest record is
+        only a plan, and the question asks whether it happened or who did what the plan names no one for, say so."""
         closest = max((s for s in ranked if s.fact), key=lambda s: s.score, default=None)
         if closest is None or closest.fact is None or closest.fact.status != "planned":
+            return None
+        # 'Who signed the Jordan MOU?': a plan names no signatory.
+        no_one = "signatory" in self.u.topics and "person" not in self.turn.details.of_fact(closest.fact, self.lang)
+        if "actually" not in self.u.cues and not no_one:
             return None
         subject = self.turn.entity(closest.fact.about[0])
         line = self.compose.say("only_planned", subject=subject.name(self.lang))

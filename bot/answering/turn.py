@@ -51,6 +51,8 @@ KO_YES_NO_ENDS = (
     "어요",
     "냐",
 )
+# The words of an elliptical follow-up around a name ('and for the Iraq delegation?', 'what about Tunisia?').
+ELLIPSIS = frozenset({"and", "for", "about", "what", "how", "the", "of", "then", "also", "too", "in", "with"})
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
 ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
@@ -328,9 +330,12 @@ class Turn:
             # exports, among every country, not the first event of the last country named.
             self.topics = self.topics | ctx_kinds
             return self._done_following()
+        # 'and for the Iraq delegation?' after a contact question: a bare name reads as 'tell me about it', but
+        # in a conversation it asks the same again of another thing.
+        bare = all(w in ELLIPSIS or is_particles(w) for w in self.u.residual) and not self.u.cues - {"filler"}
         if (
             self.entities
-            and self.intent in (None, "followup")
+            and (self.intent in (None, "followup") or (self.intent == "overview" and bare))
             and not self.topics
             and ctx.intent
             and not self.u.has_question_word  # "which banks besides the World Bank?" asks its own question
