@@ -484,3 +484,12 @@ def test_tell_me_about_a_thing_after_another_question_is_its_overview(bot):
     bot.ask("who signed the kyrgyzstan MOU?", session="tell-me")
     answer = bot.ask("tell me about Tunisia", session="tell-me")
     assert answer.matched and "2011" in text(answer)
+
+
+def test_in_what_a_thing_was_first_is_what_its_own_record_says(bot):
+    reply = text(bot.ask("보도자료에 따르면 나라장터의 키르기스스탄 진출은 어떤 점에서 '최초'인가요?"))
+    assert "중앙아시아" in reply and "베트남" not in reply
+
+
+def test_the_first_of_a_kind_on_record_still_answers_was_it_the_first(bot):
+    assert bot.ask("was Mongolia the first to get KONEPS?").body[0].text == "No: the sources give Vietnam (2008)."

@@ -13,6 +13,7 @@ from bot.answering.turnview import TurnView
 from bot.factbase.model import Quantity, Want
 from bot.reading.question import subjects_of
 from bot.showing.answer import Answer
+from bot.text.normalize import normalize
 
 COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare", "ratio"))
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
@@ -272,8 +273,22 @@ class Across:
             happened = [e for e in events if not e.planned] or events
             chosen = happened[-1]
             upcoming = [e for e in events if e.planned and e.start > chosen.start]
+        named = [e for e in turn.specific if e not in turn.ranker.generic and turn.entity(e).type != "region"]
+        if which == "first" and named and chosen.subject.id not in named and self._says_first(named):
+            return None  # 'Kyrgyzstan, the first in Central Asia?': its own record says in what it was first
         answer = self.compose.first_or_latest(which, self.kind(), chosen, upcoming)
         return self.confirm(answer, chosen)
+
+    def _says_first(self, named: list[str]) -> bool:
+        """Whether a named thing's own record says it was a first ('the first country in Central Asia')."""
+        lang = self.turn.lang
+        words = [normalize(w) for w in self.turn.kb.cues.get("first", {}).get(lang, ())]
+        return any(
+            any(w in normalize(f.text(lang)) for w in words)
+            for eid in named
+            for f in self.turn.ranker.facts_about(eid)
+            if f.about[0] == eid
+        )
 
     def nth(self, n: int) -> Answer:
         """The n-th event of a kind on record, by date."""
