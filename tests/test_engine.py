@@ -493,3 +493,8 @@ def test_in_what_a_thing_was_first_is_what_its_own_record_says(bot):
 
 def test_the_first_of_a_kind_on_record_still_answers_was_it_the_first(bot):
     assert bot.ask("was Mongolia the first to get KONEPS?").body[0].text == "No: the sources give Vietnam (2008)."
+
+
+def test_comparing_two_events_by_countries_and_participants_compares_both(bot):
+    reply = text(bot.ask("세계은행 포럼과 ADB 연수의 참가국 수와 참가 인원을 비교해 주세요."))
+    assert "18개국" in reply and "11개국" in reply and "110명" in reply and "21명" in reply

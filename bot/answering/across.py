@@ -8,9 +8,11 @@ and computed by `Records` over the fact base's fields; `Composer` words the answ
 
 from __future__ import annotations
 
+from bot.answering.joined import joined
 from bot.answering.records import COUNTRY_KINDS, Event, comparable
 from bot.answering.turnview import TurnView
 from bot.factbase.model import Quantity, Want
+from bot.reading.entities import strip_particles
 from bot.reading.question import subjects_of
 from bot.showing.answer import Answer
 from bot.text.normalize import normalize
@@ -134,7 +136,17 @@ class Across:
             if missing:
                 return self.cannot_compare(missing, "date")
             return self.compare_dates([(x, e) for x, e in events if e is not None])
+        if field == "count" and {"countries", "participants"} <= self.turn.topics and self._counts_people():
+            # 'Compare them in terms of countries and participants': both counts, each compared.
+            return joined(
+                [self.compare_figures(things, field, people=False), self.compare_figures(things, field, True)]
+            )
         return self.compare_figures(things, field)
+
+    def _counts_people(self) -> bool:
+        """Whether the question names people as well as countries ('참가 인원', 'participants', not only 참가국)."""
+        people_words = {"participants", "people", "인원", "참가자", "참석자", "명"}
+        return any(form in people_words for w in self.u.terms for form in strip_particles(w))
 
     def compare_field(self, things: list[str]) -> str:
         """Compare dates, counts or amounts: what the question's words say, else what the records have; ''
@@ -212,10 +224,11 @@ class Across:
         naming = {eid, *entity.partners, *entity.countries}
         return min((m.start for m in self.u.mentions if m.target in naming), default=len(self.u.text))
 
-    def compare_figures(self, things: list[str], field: str) -> Answer:
+    def compare_figures(self, things: list[str], field: str, people: bool | None = None) -> Answer:
         compose, topics = self.compose, self.turn.topics
-        # '참가국 수' counts countries, though 참가국 also speaks of those taking part; people only when only they are.
-        people = False if "countries" in topics else True if "participants" in topics else None
+        if people is None:
+            # '참가국 수' counts countries, though 참가국 also speaks of those taking part; people only when only they are.
+            people = False if "countries" in topics else True if "participants" in topics else None
         facts = [(x, self.records.figure(x, field, people)) for x in things]
         missing = next((x for x, f in facts if f is None or getattr(f, field) is None), None)
         if missing:
