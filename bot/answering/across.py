@@ -227,7 +227,7 @@ class Across:
     def compare_figures(self, things: list[str], field: str, people: bool | None = None) -> Answer:
         compose, topics = self.compose, self.turn.topics
         if people is None:
-            # '참가국 수' counts countries, though 참가국 speaks of those taking part too; people only when only they are.
+            # '참가국 수' counts countries (참가국 speaks of those taking part too); people only when only they are.
             people = False if "countries" in topics else True if "participants" in topics else None
         facts = [(x, self.records.figure(x, field, people)) for x in things]
         missing = next((x for x, f in facts if f is None or getattr(f, field) is None), None)
