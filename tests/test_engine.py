@@ -498,3 +498,15 @@ def test_the_first_of_a_kind_on_record_still_answers_was_it_the_first(bot):
 def test_comparing_two_events_by_countries_and_participants_compares_both(bot):
     reply = text(bot.ask("세계은행 포럼과 ADB 연수의 참가국 수와 참가 인원을 비교해 주세요."))
     assert "18개국" in reply and "11개국" in reply and "110명" in reply and "21명" in reply
+
+
+def test_a_year_naming_a_document_is_not_a_period_of_the_question(bot):
+    reply = text(
+        bot.ask("According to the 2014 article, which country was the first to adopt KONEPS, and in which year?")
+    )
+    assert "Vietnam (2008)" in reply
+
+
+def test_which_countries_asked_with_where_are_the_countries_not_a_place(bot):
+    answer = bot.ask("2014년 기사에서 IDB 교육 대상으로 나열된 국가는 어디인가요?")
+    assert answer.matched and "아르헨티나" in text(answer) and "장소" not in text(answer)

@@ -122,9 +122,23 @@ def _widen(iso: str) -> tuple[str, str]:
     return iso, iso
 
 
+# A date that says which document ('the 2014 article', '2024년 5월 보도자료', 'the May 2024 Kyrgyzstan release'):
+# it names a source, not a time the question asks about.
+DOCUMENT_DATE = re.compile(
+    r"(?P<date>(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?\b(?:19|20)\d{2}(?:년)?"
+    r"(?:\s*\d{1,2}\s*월)?)"
+    r"(?P<rest>(?:\s+[^\s\d]+){0,2}?\s*(?:article|press release|release|report|기사|보도자료|자료))"
+)
+
+
+def without_document_dates(text: str) -> str:
+    """The text with the dates that only say which document taken out ('in the 2014 article' -> 'in the article')."""
+    return DOCUMENT_DATE.sub(lambda m: m.group("rest"), text)
+
+
 def period_in(text: str) -> Period | None:
     """The period a normalised question names, if any."""
-    text = full_years(text)
+    text = full_years(without_document_dates(text))
     for pattern in _BETWEEN:
         m = pattern.search(text)
         if m:

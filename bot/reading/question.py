@@ -57,6 +57,8 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
     precise = [cast(Want, kb.topic_wants[t]) for t in sorted(topics) if kb.topic_wants.get(t) in ("amount", "ordinal")]
     if intent == "how_many" and precise:
         return precise[0]  # 'how many dollars' asks an amount; '몇 번째' which one in a series
+    if intent == "where" and "countries" in topics:
+        return None  # '대상 국가는 어디인가요?': which countries, not a place
     want = INTENT_WANTS.get(intent or "") or next(
         (cast(Want, kb.topic_wants[t]) for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )

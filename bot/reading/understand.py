@@ -18,7 +18,7 @@ from bot.reading.entities import Mention, Spotted, is_particles, strip_particles
 from bot.reading.language import detect
 from bot.reading.lexicon import Lexicon
 from bot.reading.ordinals import nth
-from bot.reading.periods import MONTH_WORDS, Period, full_years, period_in
+from bot.reading.periods import MONTH_WORDS, Period, full_years, period_in, without_document_dates
 from bot.reading.signals import candidates, in_order, inside_longer
 from bot.reading.vocabulary import STOPWORDS, english_bases, exact_table, match_table, phrase_score
 from bot.text.normalize import alias_key, is_hangul, normalize, syllables, words
@@ -123,7 +123,7 @@ class Understander(Lexicon):
             implied,
             anchors,
             self._asked_of(self._topics(found, topic_table), implied, topic_table),
-            frozenset(int(y) for y in YEAR.findall(full_years(norm))),
+            frozenset(int(y) for y in YEAR.findall(full_years(without_document_dates(norm)))),
             unexplained,
             cues,
             period_in(norm),
