@@ -27,11 +27,14 @@ REPO = Path(__file__).resolve().parents[2]
 OWN_CASES = REPO / "tests" / "eval" / "cases.jsonl"
 SHARED_CASES = REPO.parent / "shared" / "eval" / "dev.jsonl"
 # Blind sets: 200 questions each, written from the sources by people who never saw the code or our cases, as
-# delegates, staff and researchers type them (issue 21). A was read reply by reply to find what to fix; B was
-# written afterwards by someone new and only measured. Both stay as regression sets.
+# delegates, staff and researchers type them (issue 21), each by someone new. A, then B, then C were read reply
+# by reply to find what to fix, each after it had been measured untouched; D was written last and only measured.
+# All stay as regression sets.
 BLIND_CASES = {
-    REPO / "tests" / "eval" / "blind-a.jsonl": "blind set A (used to find what to fix)",
-    REPO / "tests" / "eval" / "blind-b.jsonl": "blind set B (held out: measured, never tuned on)",
+    REPO / "tests" / "eval" / "blind-a.jsonl": "blind set A (read to find what to fix)",
+    REPO / "tests" / "eval" / "blind-b.jsonl": "blind set B (measured held out, then read)",
+    REPO / "tests" / "eval" / "blind-c.jsonl": "blind set C (measured held out, then read)",
+    REPO / "tests" / "eval" / "blind-d.jsonl": "blind set D (held out: measured, never read for fixes)",
 }
 DEFAULT_CASES = (OWN_CASES, SHARED_CASES, *BLIND_CASES)
 # The kinds of question the issue tracker names (issue 8), in its order.
@@ -91,11 +94,13 @@ def judge(case: dict[str, Any], out: dict[str, Any]) -> str | None:
     return None
 
 
-def run_cases(bot: Coopbot, cases: list[dict[str, Any]]) -> list[Result]:
+def run_cases(bot: Coopbot, cases: list[dict[str, Any]], name: str = "") -> list[Result]:
+    """Every case answered, follow-ups in their conversations; `name` (the file's) keeps the conversations of
+    different files apart, since every set numbers its own from s1."""
     results = []
     for case in cases:
         session = case.get("session")
-        answer = bot.ask(case["text"], session=f"eval:{session}" if session else None)
+        answer = bot.ask(case["text"], session=f"eval:{name}:{session}" if session else None)
         out = answer_json(answer)
         results.append((case, out, judge(case, out)))
     return results
@@ -206,7 +211,7 @@ def main(bot: Coopbot, paths: list[Path] | None, show_fail: int, readme: Path | 
     for path in files:
         cases = load_cases(path)
         print(f"{path} ({len(cases)} cases)")
-        by_file[path] = results = run_cases(bot, cases)
+        by_file[path] = results = run_cases(bot, cases, path.name)
         ok, n = report(results, show_fail)
         total_ok, total = total_ok + ok, total + n
     if total:
