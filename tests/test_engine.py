@@ -510,3 +510,8 @@ def test_a_year_naming_a_document_is_not_a_period_of_the_question(bot):
 def test_which_countries_asked_with_where_are_the_countries_not_a_place(bot):
     answer = bot.ask("2014년 기사에서 IDB 교육 대상으로 나열된 국가는 어디인가요?")
     assert answer.matched and "아르헨티나" in text(answer) and "장소" not in text(answer)
+
+
+def test_whether_the_sources_mention_a_thing_elsewhere_is_what_they_say_of_it(bot):
+    answer = bot.ask("몽골이 자료 다른 데도 나와?")
+    assert answer.matched and "혁신제품 실증사업" in text(answer) and "출처 기록이 없습니다" not in text(answer)

@@ -261,3 +261,8 @@ def test_who_signed_what_was_only_planned_is_not_on_record(bot):
         answer.body[0].text
         == "The sources record only the plan for Jordan; they do not say whether it actually happened."
     )
+
+
+def test_when_it_starts_running_there_is_not_on_record_in_korean_either(bot):
+    answer = bot.ask("키르기스스탄에서 나라장터 언제부터 운영돼?")
+    assert not answer.matched and "2024년 5월 30일" not in answer.body[0].text

@@ -58,7 +58,7 @@ class ProgrammeCountries:
                 # 'Was Mongolia in the pilot too?': yes, ahead of the list that shows it.
                 return self.compose.prepend(answer, self.compose.say("premise_yes") if member else "")
             if counts and not countries and "all" in self.u.cues:
-                topic = sorted(self.turn.topics & set(counts[0].topics))[0]
+                topic = sorted(asked & set(counts[0].topics))[0]
                 line = self.compose.say(
                     "names_not_listed", subject=entity.name(self.turn.lang), what=self.compose.kind_name(topic)
                 )

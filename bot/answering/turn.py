@@ -78,6 +78,9 @@ class Turn:
         self.entities: tuple[str, ...] = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], audience))
         self.topics = u.topics
         self.intent = self._intent()
+        if self.intent not in ("source", "who") and u.entity_ids:
+            # '몽골이 자료 다른 데도 나와?': the sources frame a question about what they say of Mongolia.
+            self.topics = self.topics - {"source"}
         self.yes_no = u.text.startswith(YES_NO_STARTS) or self._korean_yes_no()
         self.premise = self._premise() or self._stated_year()
         if self.premise:
