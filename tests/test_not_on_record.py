@@ -266,3 +266,8 @@ def test_who_signed_what_was_only_planned_is_not_on_record(bot):
 def test_when_it_starts_running_there_is_not_on_record_in_korean_either(bot):
     answer = bot.ask("키르기스스탄에서 나라장터 언제부터 운영돼?")
     assert not answer.matched and "2024년 5월 30일" not in answer.body[0].text
+
+
+def test_a_word_that_only_says_which_people_is_not_named_as_what_is_counted(bot):
+    answer = bot.ask("hello, how many foreign officials come to PPS every year to learn KONEPS?")
+    assert not answer.matched and "foreign for" not in render_plain(answer)

@@ -45,6 +45,8 @@ def asked_word(lexicon: Lexicon, residual: list[str], unexplained: tuple[str, ..
     for i, token in enumerate(residual):
         if token in HOW_MANY:
             near = residual[i + 1 : i + 2]
+            if any(w in lexicon.counted_signals for f in residual[i + 2 : i + 3] for w in strip_particles(f)):
+                return None  # 'how many foreign officials': officials are what is counted, foreign only says which
         elif token == "who":
             near = []  # 'who leads', 'who is the president'; not past the verb: 'who signed from the Kyrgyz side'
             for w in residual[i + 1 : i + 4]:
