@@ -34,11 +34,8 @@ INTENT_MIN = 0.55  # below this the best intent is not trusted
 OFF_TOPIC_SHARE = 0.5
 KO_YES_NO_ENDS = (
     "했어",
-    "했나요",
     "했니",
     "했지",
-    "했죠",
-    "했어요",
     "었어",
     "였어",
     "았어",
@@ -291,12 +288,15 @@ class Turn:
         # Bidding on a tender, tomorrow's weather: not the cooperation desk's, unless the question names something
         # of ours outright ('we visit pps' implies no visit of record).
         named = {m.target for m in self.u.mentions if m.known} - self.ranker.generic
-        if outside := sorted(t for t in self.topics & self.engine.out_of_scope if not self._only_in_names(t)):
+        outside = sorted(t for t in self.topics & self.engine.out_of_scope if not self._only_in_names(t))
+        if outside and not named:
+            return self.compose.fallback()
+        self._follow_up()  # once: what is not on record below is said of what the conversation is about
+        if outside:
             # With something of ours named ('register as a supplier for the ADB training'), never its overview.
-            return self.off_record(outside[0]) if named else self.compose.fallback()
+            return self.off_record(outside[0])
         if missing := sorted(self.topics & self.engine.never_on_record):
             return self.off_record(missing[0])
-        self._follow_up()
         self._the_only_one()
         if unheld := self._relation_unheld():
             return self.off_record(unheld)
@@ -406,7 +406,6 @@ class Turn:
         """What the sources never hold (a hotel, a fee, how to apply), asked about what the question names: that
         it is not on record, what the sources do say about what is named, and whom to ask. A record that only
         shares the question's names (the training's curriculum for 'how do I apply') is never the answer."""
-        self._follow_up()
         named = [self.entity(e) for e in self.specific if e not in self.ranker.generic]
         if not named:
             return self.compose.nothing_on(topic)
