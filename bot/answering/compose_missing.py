@@ -71,20 +71,16 @@ class NotOnRecord(Wording):
         if subject is not None:
             line = self.say("not_on_record_nothing_for", subject=subject.name(self.lang), topic=self.kind_name(topic))
             return self.not_on_record(subject, line, closest)
-        body = [
-            Block("paragraph", self.say("not_on_record_nothing", topic=self.kind_name(topic))),
-            Block("paragraph", self.say("contact_answer")),
-        ]
-        return self.make("unknown", False, 0.2, title="", body=body, contact=self.default_contact)
+        return self.only_not_on_record(self.say("not_on_record_nothing", topic=self.kind_name(topic)), "", 0.2)
 
     def role_not_in_period(self, role: str, period: Period) -> Answer:
         line = self.say("not_on_record_role_period", period=self.period_name(period), role=self.kind_name(role))
         return self.only_not_on_record(line, self.kind_name(role))
 
-    def only_not_on_record(self, line: str, title: str) -> Answer:
+    def only_not_on_record(self, line: str, title: str, confidence: float = 0.3) -> Answer:
         """One line on what is not on record, and whom to ask: there is nothing nearer to show."""
         body = [Block("paragraph", line), Block("paragraph", self.say("contact_answer"))]
-        return self.make("unknown", False, 0.3, title=title, body=body, contact=self.default_contact)
+        return self.make("unknown", False, confidence, title=title, body=body, contact=self.default_contact)
 
     def role_not_on_record(self, role: str, event: Event) -> Answer:
         line = self.say(

@@ -14,7 +14,24 @@ import re
 MAX_PARTS = 3  # more parts than this is a list of questions, read as one
 _EN_WH = r"(?:who|whom|whose|when|where|what|which|how|why)"
 _EN_ASKS = re.compile(r"\b" + _EN_WH + r"\b", re.IGNORECASE)
-_KO_ASKS = re.compile(r"언제|몇|얼마|누구|누가|어디|무엇|뭐|무슨|어느|어떤|어떻게|왜")
+# Korean words a question word begins ('몇개국', '언제야'): the reading (understand.py) asks by them too.
+KO_QUESTION_STARTS = (
+    "어느",
+    "누구",
+    "누가",
+    "언제",
+    "몇",
+    "얼마",
+    "어디",
+    "왜",
+    "뭐",
+    "무엇",
+    "무슨",
+    "어떤",
+    "어떻게",
+    "어땠",
+)
+_KO_ASKS = re.compile("|".join(KO_QUESTION_STARTS))
 # Where one question ends and the next begins: a question mark, 'and who ...', '..., 그리고 ...', '...됐고, ...'.
 _SENTENCES = re.compile(r"(?<=[?？])\s+")
 _EN_JOIN = re.compile(r",?\s+(?:and|but|also)\s+(?=" + _EN_WH + r"\b)|;\s*", re.IGNORECASE)

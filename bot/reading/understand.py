@@ -18,6 +18,7 @@ from bot.reading.entities import Mention, Spotted, is_particles, strip_particles
 from bot.reading.language import detect
 from bot.reading.lexicon import Lexicon
 from bot.reading.ordinals import nth
+from bot.reading.parts import KO_QUESTION_STARTS
 from bot.reading.periods import MONTH_WORDS, Period, full_years, period_in, without_document_dates
 from bot.reading.signals import candidates, in_order, inside_longer
 from bot.reading.vocabulary import STOPWORDS, english_bases, exact_table, match_table, phrase_score
@@ -31,22 +32,6 @@ OPENING_BONUS = 0.02
 QUESTION_WORDS = frozenset({"how", "what", "which", "who", "when", "where", "why"})
 # Question words that ask something of their own; 'what about' and '어때' ask the last question again.
 OWN_QUESTION_WORDS = frozenset({"which", "who", "when", "where", "why"})
-KO_QUESTION_STARTS = (
-    "어느",
-    "누구",
-    "누가",
-    "언제",
-    "몇",
-    "얼마",
-    "어디",
-    "왜",
-    "뭐",
-    "무엇",
-    "무슨",
-    "어떤",
-    "어떻게",
-    "어땠",
-)
 NUMBER_WITH_UNIT = re.compile(r"^\d[\d,.]*(?:년|월|일|명|개국|개|곳|억|만|원|달러|차|회|박|위|%)")
 
 
