@@ -28,7 +28,7 @@ def key(question: str) -> str:
 
 class LearnedIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
-        facts = {f.id: f for f in kb.facts}
+        facts = kb.fact_index
         self._facts: dict[str, Fact] = {}
         for taught in kb.learned:
             if taught.fact in facts and (k := key(taught.question)):

@@ -89,7 +89,7 @@ def likely(kb: KnowledgeBase, reader: Understander, texts: Sequence[str], lang: 
     candidates = candidate_facts(kb, texts, known, set(topics), lang)
     if not candidates:
         return Likely(entity, shown) if entity is not None else None
-    best = next(f for f in kb.facts if f.id == candidates[0])
+    best = kb.fact_index[candidates[0]]
     return Likely(entity, shown, best.id, best.text(lang), tuple(candidates))
 
 
