@@ -69,7 +69,7 @@ def test_a_topical_question_ranks_the_facts_on_its_topics_as_scoring_each_would(
     """The classes of facts (masks) order the facts exactly as scoring each fact and sorting would."""
     from bot.answering.context import Context
     from bot.answering.ranking import W_INTENT, W_TOPIC, W_WANT
-    from bot.answering.turn import Turn
+    from bot.answering.resolve import Resolver
     from bot.factbase.model import visible
     from bot.reading.periods import newest_first
 
@@ -77,7 +77,7 @@ def test_a_topical_question_ranks_the_facts_on_its_topics_as_scoring_each_would(
     asked = ("MOU 언제 체결했어?", "how many countries use KONEPS", "포럼 어디서 열렸어?", "2024 training participants")
     for question in asked:
         u = engine.understander.read(question, None)
-        ask = Turn(engine, u, u.lang, "public", Context(), question).ask
+        ask = Resolver(engine, u, u.lang, "public", Context()).request(question).ask
         scored = []
         for fact in engine.kb.facts:
             overlap = len(ask.topics.intersection(fact.topics))

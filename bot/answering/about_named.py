@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.answering.case import Case
+from bot.answering.confidence import HELD
 from bot.answering.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Scored
 from bot.answering.records import COUNTRY_KINDS, EVENT_KINDS
-from bot.answering.turnview import TurnView
 from bot.answering.verify import concerns, unaccounted
-from bot.factbase.model import Fact, Quantity, Want
+from bot.factbase.model import Fact, Want
 from bot.reading.entities import strip_particles
 from bot.reading.periods import currency_asked
 from bot.reading.question import Ask
@@ -22,13 +23,12 @@ from bot.text.normalize import normalize
 # Details a record gives as written, whatever else it is about: a date, a span, a place (a count or an amount of
 # something else is a different figure, and stays 'not on record').
 SHOWN_AS_WRITTEN: frozenset[Want | None] = frozenset({"date", "day", "start", "end", "duration", "place"})
-HELD_CONFIDENCE = 0.6  # the closest record turned out to hold the detail: right, but found the long way round
 
 
 class AboutNamed:
     """The records about what one turn names, and its answer from them."""
 
-    def __init__(self, turn: TurnView) -> None:
+    def __init__(self, turn: Case) -> None:
         self.turn, self.u, self.lang, self.kb = turn, turn.u, turn.lang, turn.kb
         self.compose, self.ranker, self.records = turn.compose, turn.ranker, turn.records
 
@@ -93,14 +93,14 @@ class AboutNamed:
 
     def records_answer(self, ask: Ask, chosen: list[Fact], confidence: float, entities: Sequence[str]) -> Answer:
         """The records chosen, the first leading: its earlier figures after it, and a lead that says yes or no
-        to a figure stated, the change asked for, or the currency the sources use."""
+        to a figure stated, or the currency the sources use."""
         best = chosen[0]
         history = self.records.series(best)[:4] if best.count else []
         if self.turn.premise and (unsaid := unaccounted(self.u, self.kb, chosen)):
             # 'Did the expected USD 30 million materialise?': the figure is on record, what is asked of it is not.
             line = self.compose.say("premise_unsaid", words=", ".join(unsaid))
             return self.compose.not_on_record(self.turn.entity(best.about[0]), line, best)
-        lead = self.premise_lead(best) if self.turn.premise else self.change_lead(history) or self.currency_lead(best)
+        lead = self.premise_lead(best) if self.turn.premise else self.currency_lead(best)
         return self.compose.facts_answer(
             chosen, confidence, entities, ask.want, history if len(history) > 1 else (), lead
         )
@@ -177,25 +177,6 @@ class AboutNamed:
             return ""
         return self.compose.say("currency_only", currency=self.compose.say(f"currency_name_{fact.amount.unit}"))
 
-    def change_lead(self, history: list[Fact]) -> str:
-        """'How many more in 2022 than in 2013?': the change between two statements of a figure."""
-        if len(history) < 2 or not self.u.cues & {"difference", "than", "more"}:
-            return ""
-        dated = {int((f.as_of or f.date or "0")[:4]): f for f in history}
-        years = sorted(y for y in self.u.years if y in dated) or sorted(dated)
-        first, last = dated[years[0]], dated[years[-1]]
-        if first is last or first.count is None or last.count is None:
-            return ""
-        change = Quantity(last.count.value - first.count.value, last.count.unit)
-        return self.compose.say(
-            "series_change",
-            change=format_count(self.kb, change, self.lang),
-            first=format_date((first.as_of or first.date or "")[:4], self.lang),
-            last=format_date((last.as_of or last.date or "")[:4], self.lang),
-            first_value=format_count(self.kb, first.count, self.lang),
-            last_value=format_count(self.kb, last.count, self.lang),
-        )
-
     def confidence(self, ask: Ask, score: float) -> float:
         ideal = W_ENTITY + W_PRIMARY + (W_INTENT if ask.intent else 0) + (W_WANT if ask.want else 0)
         return score / (ideal + W_TOPIC * min(2, len(ask.topics)))
@@ -247,9 +228,9 @@ class AboutNamed:
         ):
             # The record that would be shown gives what the line would call missing (a span for 'how long'): it
             # is the answer, and a reply never says "not on record" above what it then shows.
-            return self.records_answer(ask, [closest], HELD_CONFIDENCE, closest.about)
+            return self.records_answer(ask, [closest], HELD, closest.about)
         if topic == "full_name" and subject.full_name is None and subject.type != "person":
-            return self.compose.overview(subject, HELD_CONFIDENCE, None)  # its name on record is its full name
+            return self.compose.overview(subject, HELD, None)  # its name on record is its full name
         line = self.compose.missing(
             subject, topic, ask.want if (closest and not kind) or not topic else None, qualifiers, counted
         )

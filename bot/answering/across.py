@@ -8,23 +8,23 @@ and computed by `Records` over the fact base's fields; `Composer` words the answ
 
 from __future__ import annotations
 
+from bot.answering.case import Case
 from bot.answering.joined import joined
 from bot.answering.records import COUNTRY_KINDS, Event, comparable
-from bot.answering.turnview import TurnView
+from bot.answering.request import COMPARE_CUES
 from bot.factbase.model import Quantity, Want
 from bot.reading.entities import strip_particles
 from bot.reading.question import subjects_of
 from bot.showing.answer import Answer
 from bot.text.normalize import normalize
 
-COMPARE_CUES = frozenset(("earlier", "later", "more", "less", "difference", "than", "years", "compare", "ratio"))
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
 
 
 class Across:
     """The questions across records one turn can ask."""
 
-    def __init__(self, turn: TurnView) -> None:
+    def __init__(self, turn: Case) -> None:
         self.turn, self.u, self.records, self.compose = turn, turn.u, turn.records, turn.compose
         self.audience = turn.audience
 

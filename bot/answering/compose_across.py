@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from bot.answering.compose_records import RecordAnswers
+from bot.answering.confidence import ACROSS, LISTED, NOT_ON_RECORD
 from bot.answering.records import Event
 from bot.factbase.model import Entity, Fact
 from bot.reading.ordinals import EN_NUMBERS
@@ -45,7 +46,7 @@ class AcrossAnswers(RecordAnswers):
         return self.make(
             "answer",
             True,
-            0.85,
+            ACROSS,
             title=title,
             body=body,
             entities=[e.subject.id for e in shown],
@@ -77,7 +78,7 @@ class AcrossAnswers(RecordAnswers):
         return self.make(
             "answer",
             True,
-            0.85,
+            ACROSS,
             title=title or main.name(self.lang),
             body=body,
             entities=[*scope, *(e.subject.id for e in events)],
@@ -90,12 +91,12 @@ class AcrossAnswers(RecordAnswers):
     def next_after(self, event: Event, following: Event) -> Answer:
         kind = event.kind if following.kind == event.kind else None  # 'the event after', if not of its kind
         lead = self.say("next_lead", kind=self.kind_name(kind), item=self.label(event), next=self.label(following))
-        return self._led_event(lead, following, 0.85, (following.subject.id, event.subject.id))
+        return self._led_event(lead, following, ACROSS, (following.subject.id, event.subject.id))
 
     def nothing_after(self, event: Event) -> Answer:
         """'What came after the Kyrgyzstan MOU?': it is the last of its kind on record."""
         lead = self.say("next_none", kind=self.kind_name(event.kind), item=self.label(event))
-        led = self._led_event(lead, event, 0.3, (event.subject.id,))
+        led = self._led_event(lead, event, NOT_ON_RECORD, (event.subject.id,))
         # Nothing later is on record: an honest 'not on record', with whom to ask about what comes next.
         body = (*led.body, Block("paragraph", self.say("contact_answer")))
         return replace(led, kind="unknown", matched=False, body=body, contact=self.default_contact)
@@ -127,7 +128,7 @@ class AcrossAnswers(RecordAnswers):
         return self.make(
             "answer",
             True,
-            0.85,
+            ACROSS,
             title=source.title,
             body=body,
             entities=[e.subject.id for e in events],
@@ -140,7 +141,9 @@ class AcrossAnswers(RecordAnswers):
     def nothing_in_period(self, period: Period, kind: str | None) -> Answer:
         line = self.say("period_none", period=self.period_name(period), kind=self.kind_name(kind))
         body = [Block("paragraph", line), Block("paragraph", self.say("contact_answer"))]
-        return self.make("unknown", False, 0.3, title=self.period_name(period), body=body, contact=self.default_contact)
+        return self.make(
+            "unknown", False, NOT_ON_RECORD, title=self.period_name(period), body=body, contact=self.default_contact
+        )
 
     def comparison(self, lead: str, events_or_facts: Sequence[Event | Fact], entities: Sequence[str]) -> Answer:
         body = [Block("paragraph", lead)]
@@ -157,7 +160,7 @@ class AcrossAnswers(RecordAnswers):
         return self.make(
             "answer",
             True,
-            0.85,
+            ACROSS,
             title=" · ".join(self.name(e) for e in entities),
             body=body,
             entities=entities,
@@ -169,5 +172,5 @@ class AcrossAnswers(RecordAnswers):
     def listing(self, title: str, items: Sequence[str], sources: Iterable[str], main: Entity, lead: str = "") -> Answer:
         body = ([Block("paragraph", lead)] if lead else []) + [Block("list", items=tuple(items))]
         return self.make(
-            "answer", True, 0.8, title=title, body=body, entities=(main.id,), sources=sources, suggest_from=main
+            "answer", True, LISTED, title=title, body=body, entities=(main.id,), sources=sources, suggest_from=main
         )

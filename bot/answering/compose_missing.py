@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.answering.confidence import NOT_ON_RECORD, NOTHING_ON
 from bot.answering.records import Event
 from bot.answering.wording import Wording
 from bot.factbase.model import Entity, Fact, Want
@@ -56,7 +57,7 @@ class NotOnRecord(Wording):
         return self.make(
             "unknown",
             False,
-            0.3,
+            NOT_ON_RECORD,
             title=name,
             body=body,
             entities=(subject.id,),
@@ -71,13 +72,13 @@ class NotOnRecord(Wording):
         if subject is not None:
             line = self.say("not_on_record_nothing_for", subject=subject.name(self.lang), topic=self.kind_name(topic))
             return self.not_on_record(subject, line, closest)
-        return self.only_not_on_record(self.say("not_on_record_nothing", topic=self.kind_name(topic)), "", 0.2)
+        return self.only_not_on_record(self.say("not_on_record_nothing", topic=self.kind_name(topic)), "", NOTHING_ON)
 
     def role_not_in_period(self, role: str, period: Period) -> Answer:
         line = self.say("not_on_record_role_period", period=self.period_name(period), role=self.kind_name(role))
         return self.only_not_on_record(line, self.kind_name(role))
 
-    def only_not_on_record(self, line: str, title: str, confidence: float = 0.3) -> Answer:
+    def only_not_on_record(self, line: str, title: str, confidence: float = NOT_ON_RECORD) -> Answer:
         """One line on what is not on record, and whom to ask: there is nothing nearer to show."""
         body = [Block("paragraph", line), Block("paragraph", self.say("contact_answer"))]
         return self.make("unknown", False, confidence, title=title, body=body, contact=self.default_contact)
@@ -90,7 +91,7 @@ class NotOnRecord(Wording):
         return self.make(
             "unknown",
             False,
-            0.3,
+            NOT_ON_RECORD,
             title=event.subject.name(self.lang),
             body=body,
             entities=(event.subject.id,),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.answering.citations import person_contact, press_contact, source_refs
+from bot.answering.confidence import CERTAIN, CITED, CLARIFY, NO_ANSWER
 from bot.answering.wording import Wording
 from bot.factbase.model import Fact, visible
 from bot.showing.answer import Answer, Block
@@ -31,7 +32,7 @@ class Replies(Wording):
         return self.make(
             "answer",
             True,
-            0.9,
+            CITED,
             title=label("contact", self.lang),
             body=[Block("paragraph", text)],
             entities=entities,
@@ -48,7 +49,7 @@ class Replies(Wording):
         return self.make(
             "answer",
             True,
-            0.9,
+            CITED,
             title=label("sources", self.lang),
             body=[Block("list", items=items)],
             entities=entities,
@@ -59,12 +60,12 @@ class Replies(Wording):
 
     def unknown(self, names: str) -> Answer:
         body = [Block("paragraph", self.say("unknown_entity", name=names))]
-        return self.make("unknown", False, 0.0, title=names, body=body, contact=self.default_contact)
+        return self.make("unknown", False, NO_ANSWER, title=names, body=body, contact=self.default_contact)
 
     def clarify(self, options: tuple[str, ...]) -> Answer:
         """Between sure and nothing: ask back, offering the likely questions."""
         body = [Block("paragraph", self.say("clarify")), Block("list", items=options)]
-        return self.make("clarify", False, 0.4, title="", body=body, suggestions=options)
+        return self.make("clarify", False, CLARIFY, title="", body=body, suggestions=options)
 
     def question_for(self, fact: Fact) -> str:
         if fact.question:
@@ -77,7 +78,12 @@ class Replies(Wording):
         items = tuple(r.citation() for r in refs)
         text = self.say("about", **{k: str(v) for k, v in self.kb.summary_counts().items()})
         return self.make(
-            "answer", True, 1.0, title="", body=[Block("paragraph", text), Block("list", items=items)], intent="source"
+            "answer",
+            True,
+            CERTAIN,
+            title="",
+            body=[Block("paragraph", text), Block("list", items=items)],
+            intent="source",
         )
 
     def fallback(self) -> Answer:
@@ -85,7 +91,7 @@ class Replies(Wording):
         return self.make(
             "fallback",
             False,
-            0.0,
+            NO_ANSWER,
             title="",
             body=body,
             contact=self.default_contact,
@@ -98,5 +104,5 @@ class Replies(Wording):
         if intent == "help":
             body.append(Block("list", items=self.kb.examples[self.lang]))
         return self.make(
-            "smalltalk", True, 1.0, title="", body=body, suggestions=self.kb.examples[self.lang][:3], intent=intent
+            "smalltalk", True, CERTAIN, title="", body=body, suggestions=self.kb.examples[self.lang][:3], intent=intent
         )

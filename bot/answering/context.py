@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.cache import BoundedCache
-from bot.factbase.model import Lang
+from bot.factbase.model import Intent, Lang
 
 DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a conversation starts afresh
 MAX_SESSIONS = 10_000
@@ -24,7 +24,7 @@ class Context:
     """What a follow-up may lean on. `lang` is the conversation's language; `lang_pinned` an explicit choice."""
 
     entities: tuple[str, ...] = ()
-    intent: str | None = None
+    intent: Intent | None = None
     topics: frozenset[str] = field(default_factory=frozenset)
     facts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # what the last answer rested on, for "출처는?"

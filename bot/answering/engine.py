@@ -1,8 +1,10 @@
 """The answer engine: from a question and its conversation to one Answer.
 
-It reads the question (the question sentence of a long message, and what the sentences before it name when the
-question names nothing), lets a Turn (turn.py) decide the answer, or gives the record a curator taught for
-this way of asking, and carries the conversation's context on to the next question.
+In stages: it reads the question (the question sentence of a long message, and what the sentences before it
+name when the question names nothing); resolves it against its conversation into a frozen Request
+(resolve.py); asks the answerers in order for a candidate (answerers.py), or takes the record a curator taught
+for this way of asking; verifies the candidate against the whole question (verify.py); and carries the
+conversation's context on to the next question.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.answering.answerers import decide
+from bot.answering.case import Case
+from bot.answering.compose import Composer
+from bot.answering.confidence import TAUGHT
 from bot.answering.context import Context
 from bot.answering.engine_parts import EngineParts
 from bot.answering.joined import joined
-from bot.answering.turn import Turn
+from bot.answering.resolve import Resolver
 from bot.answering.verify import checked
 from bot.factbase.model import Audience, Lang, visible
 from bot.reading.focus import SHORT, Focus, focus
 from bot.reading.parts import parts_of
+from bot.reading.understand import Understanding
 from bot.showing.answer import Answer, Block
 
 NEGATION = re.compile(r"\bnot\b|n't\b|\bexcept\b|\bbesides\b|아니라|아니고|말고|빼고|제외")
@@ -28,13 +35,12 @@ class Engine(EngineParts):
 
     def fixed(self, reply: str, lang: Lang, audience: Audience) -> Answer:
         """A reply that needs no question (/start, /help, /about, /contact)."""
-        turn = Turn(self, self.understander.read("", lang), lang, audience, Context(), "")
-        return {
-            "start": lambda: turn.compose.smalltalk("start"),
-            "help": lambda: turn.compose.smalltalk("help"),
-            "about": turn.compose.about,
-            "contact": turn.contact,
-        }[reply]()
+        compose = self._case(self.understander.read("", lang), lang, audience, Context(), "").compose
+        if reply == "about":
+            return compose.about()
+        if reply == "contact":
+            return compose.contact((), [], self.contact_facts)
+        return compose.smalltalk(reply)  # start, help
 
     def answer(self, text: str, context: Context, lang: Lang | None, audience: Audience) -> tuple[Answer, Context]:
         """The answer to one message, and the conversation's context after it."""
@@ -76,22 +82,46 @@ class Engine(EngineParts):
             named = self._named_in(found.context, u.lang)
             context = context.evolve(entities=named) if named else context
         lang = lang or (context.lang if context.lang_pinned else None) or u.lang
-        turn = Turn(self, u, lang, audience, context, found.question)
+        case = self._case(u, lang, audience, context, found.question)
         taught = self.learned.match(found.question)
         # A curator's teaching stands as taught; anything else is checked against the whole question.
-        answer = turn.taught(taught) if taught and visible(taught, audience) else checked(turn.decide(), u, self.kb)
+        if taught and visible(taught, audience):
+            answer = case.compose.facts_answer([taught], TAUGHT, taught.about)
+        else:
+            answer = checked(decide(case, self), u, self.kb)
         if found.cut:
             answer = replace(answer, body=(*answer.body, Block("note", self.kb.message("too_long", lang))))
         new_context = context.evolve(lang=lang)
         if answer.matched and answer.kind == "answer":
             new_context = new_context.evolve(
-                entities=answer.entities or turn.entities,
-                intent=turn.intent,
-                topics=turn.topics,
+                entities=answer.entities or case.entities,
+                intent=case.intent,
+                topics=case.topics,
                 facts=answer.facts,
                 sources=tuple(s.id for s in answer.sources),
             )
         return answer, new_context
+
+    def _case(self, u: Understanding, lang: Lang, audience: Audience, context: Context, asked: str) -> Case:
+        """The question resolved in its conversation, with what answering it reads and the composer of its reply."""
+        request = Resolver(self, u, lang, audience, context).request(asked)
+        compose = Composer(
+            self.kb,
+            self.details,
+            self.ranker.facts_about,
+            self.default_contacts[lang],
+            lang=lang,
+            audience=audience,
+            intent=request.intent,
+            asked=asked,
+            diagnostics={
+                "intents": [list(i) for i in u.intents[:3]],
+                "topics": sorted(u.topics),
+                "cues": sorted(u.cues),
+                "operation": request.operation,
+            },
+        )
+        return Case(request, context, self.kb, self.details, self.records, self.ranker, compose)
 
     def _named_in(self, sentences: tuple[str, ...], lang: Lang) -> tuple[str, ...]:
         """What the sentences before a long message's question name, nearest first; a sentence that sets

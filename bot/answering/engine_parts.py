@@ -1,6 +1,6 @@
 """What the answer engine is built from, once per fact base (and compiled with it): the reader of questions,
 the details, the ranker and its indexes, the derived records, the default contacts, the role records, the
-out-of-scope topics, the contact records and the taught ways of asking. Every Turn (turn.py) works with them.
+out-of-scope topics, the contact records and the taught ways of asking. Every answerer (answerers.py) works with them.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ state; whether a country named took part in it; and, when the sources count its 
 
 from __future__ import annotations
 
-from bot.answering.turnview import TurnView
+from bot.answering.case import Case
 from bot.factbase.model import visible
 from bot.reading.question import subjects_of, want_of
 from bot.showing.answer import Answer
@@ -12,7 +12,7 @@ from bot.showing.answer import Answer
 class ProgrammeCountries:
     """The countries of the programmes one turn names."""
 
-    def __init__(self, turn: TurnView) -> None:
+    def __init__(self, turn: Case) -> None:
         self.turn, self.u, self.kb, self.compose, self.ranker = turn, turn.u, turn.kb, turn.compose, turn.ranker
 
     def answer(self) -> Answer | None:

@@ -3,7 +3,8 @@ role record whose dates cover it, or, when none does, that the sources do not sa
 
 from __future__ import annotations
 
-from bot.answering.turnview import TurnView
+from bot.answering.case import Case
+from bot.answering.confidence import ROLE_AT_EVENT, ROLE_HELD
 from bot.factbase.model import Fact, KnowledgeBase, visible
 from bot.reading.periods import Period
 from bot.showing.answer import Answer
@@ -26,12 +27,12 @@ class Roles:
         """The topic a reply names the role by: its own ('PPS Administrator'), not a word it shares ('head')."""
         return sorted(roles & self.topics or self.topics or roles)[0]
 
-    def asked(self, turn: TurnView) -> frozenset[str]:
+    def asked(self, turn: Case) -> frozenset[str]:
         """The role topics the question asks about."""
         named_whose = any(e in self.of for e in turn.u.entity_ids)
         return turn.topics & (self.shared if named_whose else self.topics)
 
-    def at_time(self, turn: TurnView) -> Answer | None:
+    def at_time(self, turn: Case) -> Answer | None:
         """'Who was Administrator when the Iraqi delegation visited?': the role record whose dates cover the event."""
         roles = self.asked(turn)
         if not roles:
@@ -54,10 +55,10 @@ class Roles:
         for fact in holders:
             first, last = fact.date or fact.as_of or "", fact.as_of or fact.date or ""
             if first[: len(day)] <= day <= last[: len(day)] + "~":
-                return turn.compose.facts_answer([fact], 0.85, (event.subject.id, *fact.about[:1]))
+                return turn.compose.facts_answer([fact], ROLE_AT_EVENT, (event.subject.id, *fact.about[:1]))
         return turn.compose.role_not_on_record(self._named(roles), event)
 
-    def in_period(self, turn: TurnView) -> Answer | None:
+    def in_period(self, turn: Case) -> Answer | None:
         """'23년 청장 누구였음', 'Who was Administrator in 2022?': the role record whose dates meet the period the
         question states, or that the sources name no holder then (never the holder of another time)."""
         roles, period = self.asked(turn), turn.u.period
@@ -67,7 +68,7 @@ class Roles:
             return None
         holders = [f for f in self.holders if visible(f, turn.audience) and _meets(f, period)]
         if holders:
-            return turn.compose.facts_answer(holders[:1], 0.9, holders[0].about)
+            return turn.compose.facts_answer(holders[:1], ROLE_HELD, holders[0].about)
         return turn.compose.role_not_in_period(self._named(roles), period)
 
 

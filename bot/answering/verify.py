@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
+from bot.answering.confidence import UNACCOUNTED
 from bot.factbase.model import Fact, KnowledgeBase
 from bot.reading.entities import strip_particles
 from bot.reading.understand import Understanding
@@ -60,16 +61,11 @@ def concerns(kb: KnowledgeBase, fact: Fact, eid: str, generic: Collection[str] =
     return False
 
 
-# A reply whose records leave some of the question's words unaccounted for may be beside the point: it is sent
-# with at most this confidence, so that a confident reply is one whose records account for the whole question.
-UNACCOUNTED_CONFIDENCE = 0.6
-
-
 def checked(answer: Answer, u: Understanding, kb: KnowledgeBase) -> Answer:
     """The answer, its confidence capped when its records do not account for every word of the question."""
-    if not answer.matched or not answer.facts or answer.confidence <= UNACCOUNTED_CONFIDENCE:
+    if not answer.matched or not answer.facts or answer.confidence <= UNACCOUNTED:
         return answer
     by_id = kb.fact_index
     if unaccounted(u, kb, [by_id[f] for f in answer.facts if f in by_id]):
-        return replace(answer, confidence=UNACCOUNTED_CONFIDENCE)
+        return replace(answer, confidence=UNACCOUNTED)
     return answer

@@ -7,7 +7,8 @@ from __future__ import annotations
 from itertools import chain, islice, takewhile
 
 from bot.answering.about_named import AboutNamed
-from bot.answering.turnview import TurnView
+from bot.answering.case import Case
+from bot.answering.confidence import NEAREST, WORDS_ONLY
 from bot.factbase.model import visible
 from bot.showing.answer import Answer
 
@@ -17,7 +18,7 @@ LEXICAL_MIN = 2  # question words a record must use to answer a question that na
 class WithoutNames:
     """The answer of one turn whose question names nothing."""
 
-    def __init__(self, turn: TurnView) -> None:
+    def __init__(self, turn: Case) -> None:
         self.turn, self.u, self.kb, self.compose, self.ranker = turn, turn.u, turn.kb, turn.compose, turn.ranker
 
     def answer(self) -> Answer:
@@ -52,7 +53,7 @@ class WithoutNames:
         if most < LEXICAL_MIN or len(best) > 1:
             return None
         fact = self.kb.facts[best[0]]
-        return self.compose.facts_answer([fact], 0.6, fact.about[:1], ask.want)
+        return self.compose.facts_answer([fact], WORDS_ONLY, fact.about[:1], ask.want)
 
     def topical(self) -> Answer | None:
         """No name given: a fact that matches the question's topics and intent, if one clearly does."""
@@ -72,9 +73,9 @@ class WithoutNames:
         # Another fact just as good about something else: the question did not say which one is meant.
         if "all" in self.u.cues:
             every = [f for s, f in chain([first], scored) if f.type == best.type and set(f.topics) >= self.turn.topics]
-            return self.compose.facts_answer(every, 0.8, [f.about[0] for f in every], ask.want)
+            return self.compose.facts_answer(every, NEAREST, [f.about[0] for f in every], ask.want)
         as_good = takewhile(lambda sf: sf[0] >= best_score, scored)
         runner_up = list(islice((f for _, f in as_good if (f.type, f.about[0]) != (best.type, best.about[0])), 2))
         if runner_up:
             return self.compose.clarify(tuple(self.compose.question_for(f) for f in [best, *runner_up]))
-        return AboutNamed(self.turn).records_answer(ask, [best], 0.8, best.about[:1])
+        return AboutNamed(self.turn).records_answer(ask, [best], NEAREST, best.about[:1])

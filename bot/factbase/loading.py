@@ -10,18 +10,22 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from bot.factbase.files import DEFAULT_DIR, KnowledgeError, Problem, files, knowledge_dir
 from bot.factbase.model import (
     BROAD,
+    CUES,
     EVENT_TYPES,
+    INTENTS,
     LANGS,
     NOT_ON_RECORD,
     OUT_OF_SCOPE,
     RELATION,
+    Cue,
     Entity,
     Fact,
+    Intent,
     KnowledgeBase,
     Lang,
     Learned,
@@ -30,11 +34,9 @@ from bot.factbase.model import (
     Text,
 )
 from bot.factbase.schema import (
-    CUES,
     ENTITY_SECTIONS,
     ENTITY_SPECS,
     FACT_SPEC,
-    INTENTS,
     OTHER_SPEC,
     REQUIRED_MESSAGES,
     SOURCE_SPEC,
@@ -398,11 +400,12 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         sources=MappingProxyType({k: v[0] for k, v in found.sources.items()}),
         entities=MappingProxyType({k: v[0] for k, v in found.entities.items()}),
         facts=tuple(f for f, _, _ in found.facts),
-        intents=MappingProxyType({k: MappingProxyType(v) for k, v in found.intents.items()}),
+        # Their names were checked against the enumerations as they were read.
+        intents=MappingProxyType({cast(Intent, k): MappingProxyType(v) for k, v in found.intents.items()}),
         topics=MappingProxyType({k: MappingProxyType(v) for k, v in found.topics.items()}),
         topic_names=MappingProxyType(found.topic_names),
         topic_wants=MappingProxyType(found.topic_wants),
-        cues=MappingProxyType({k: MappingProxyType(v) for k, v in found.cues.items()}),
+        cues=MappingProxyType({cast(Cue, k): MappingProxyType(v) for k, v in found.cues.items()}),
         messages=MappingProxyType(found.messages),
         examples=MappingProxyType(found.examples),
         others=tuple(o for o, _, _ in found.others),

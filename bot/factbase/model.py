@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, get_args
 
 from bot.text.korean import FORMATTER
 
@@ -37,6 +37,20 @@ Want = Literal["date", "day", "start", "end", "duration", "count", "amount", "pe
 WANTS: tuple[Want, ...] = (
     "date", "day", "start", "end", "duration", "count", "amount", "person", "place", "ordinal",
 )  # fmt: skip
+# What kind of question a message is (intents.yaml gives each its phrasings in both languages).
+Intent = Literal[
+    "overview", "when", "how_much", "how_many", "who", "where", "what_is", "list",
+    "contact", "source", "greeting", "thanks", "help", "followup",
+]  # fmt: skip
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+# What kind of answer a question wants beyond its intent (cues.yaml gives each its words): the first, since when,
+# more than, confirm, all of them, according to the sources, ...
+Cue = Literal[
+    "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
+    "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
+    "filler", "or", "according", "which_source", "besides", "ratio", "share",
+]  # fmt: skip
+CUES: tuple[Cue, ...] = get_args(Cue)
 # Programmes of these kinds are events themselves (a forum, a training): their facts are that one event.
 EVENT_PROGRAMME_KINDS = ("training", "workshop", "forum", "network", "visit", "project", "event")
 
@@ -132,7 +146,7 @@ class Fact:
     id: str
     about: tuple[str, ...]
     type: str
-    asks: tuple[str, ...]
+    asks: tuple[Intent, ...]
     topics: tuple[str, ...]
     text: Text
     sources: tuple[str, ...]
@@ -204,14 +218,14 @@ class KnowledgeBase:
     sources: Mapping[str, Source]
     entities: Mapping[str, Entity]
     facts: tuple[Fact, ...]
-    intents: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    intents: Mapping[Intent, Mapping[Lang, tuple[str, ...]]]
     topics: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     topic_names: Mapping[str, Text]
     # The detail a topic stands for; "" for a topic naming what is counted, "broad" for one every record is
     # about, "out_of_scope" for one not answered, "not_on_record" for one the sources never hold, "relation" for
     # a relation only a record carrying it answers.
     topic_wants: Mapping[str, str]
-    cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    cues: Mapping[Cue, Mapping[Lang, tuple[str, ...]]]
     messages: Mapping[str, Text]
     examples: Mapping[Lang, tuple[str, ...]]
     others: tuple[OtherName, ...]

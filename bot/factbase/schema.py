@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from bot.commands import COMMANDS
 from bot.factbase.model import (
     FACT_TYPES,
+    INTENTS,
     LANGS,
     PROGRAMME_KINDS,
     WANTS,
@@ -38,10 +39,6 @@ ENTITY_SECTIONS: dict[str, EntityType] = {
     "programmes": "programme",
     "people": "person",
 }
-INTENTS = (
-    "overview", "when", "how_much", "how_many", "who", "where", "what_is", "list",
-    "contact", "source", "greeting", "thanks", "help", "followup",
-)  # fmt: skip
 SOURCE_KINDS = ("press_release", "news_article")
 ORG_KINDS = ("agency", "ministry", "division", "mdb", "development_agency", "government", "media", "network", "group")
 STATUSES = ("completed", "planned", "ongoing")
@@ -66,13 +63,8 @@ REQUIRED_MESSAGES = (
     "answer_no", "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
     "names_some", "names_no_others", "nth_lead", "nth_none",
-    "series_change", "next_lead", "next_none", "currency_only", "latest_source",
-)  # fmt: skip
-# The cue ids the engine reads (cues.yaml): order, period, comparison, confirmation and filler words.
-CUES = (
-    "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
-    "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
-    "filler", "or", "according", "which_source", "besides", "ratio",
+    "series_change", "series_fall", "series_ratio", "series_share", "next_lead", "next_none", "currency_only",
+    "latest_source",
 )  # fmt: skip
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.factbase.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, Interner, KnowledgeBase, Lang
+from bot.factbase.model import EVENT_PROGRAMME_KINDS, EVENT_TYPES, Entity, Intent, Interner, KnowledgeBase, Lang
 from bot.reading.entities import EntityIndex
-from bot.reading.signals import Entry, index_by_word
+from bot.reading.signals import Entry, S, index_by_word
 from bot.reading.vocabulary import SLOT, STOPWORDS, Vocabulary, content_words
 from bot.text.normalize import alias_key, has_hangul, normalize, words
 
@@ -68,9 +68,9 @@ class Lexicon:
         ]
         self.neutral = frozenset(w for text in korean_lists for w in words(normalize(text)) if w.isascii())
 
-    def _phrasings(self, kb: KnowledgeBase) -> list[Entry]:
+    def _phrasings(self, kb: KnowledgeBase) -> list[Entry[Intent]]:
         """Every intent's phrasings, as the words a question must use."""
-        phrasings: list[Entry] = []
+        phrasings: list[Entry[Intent]] = []
         for intent, by_lang in kb.intents.items():
             for phrasing in (*by_lang["ko"], *by_lang["en"]):
                 # Small talk and 'tell me about X' are all function words: keep them, or "who are you" would read
@@ -86,7 +86,7 @@ class Lexicon:
                     phrasings.append((intent, tokens))
         return phrasings
 
-    def _signals(self, signals: Mapping[str, Mapping[Lang, tuple[str, ...]]]) -> list[Entry]:
+    def _signals(self, signals: Mapping[S, Mapping[Lang, tuple[str, ...]]]) -> list[Entry[S]]:
         """Topic or cue signals, as words. (A name inside a signal, 'head of PPS', is spotted as a name: it is not a
         word of the signal; a word written in lower case stays one even if an acronym shares it: bid, not BID.)"""
         found = [(what, self._signal_words(s)) for what, by in signals.items() for s in (*by["ko"], *by["en"])]

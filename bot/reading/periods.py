@@ -136,6 +136,12 @@ def without_document_dates(text: str) -> str:
     return DOCUMENT_DATE.sub(lambda m: m.group("rest"), text)
 
 
+def document_years(text: str) -> frozenset[int]:
+    """The years that say which document ('the 2014 article', '2024년 5월 보도자료'): the dates its statements
+    are as of."""
+    return frozenset(int(y) for m in DOCUMENT_DATE.finditer(full_years(text)) for y in YEAR.findall(m.group("date")))
+
+
 def period_in(text: str) -> Period | None:
     """The period a normalised question names, if any."""
     text = full_years(without_document_dates(text))

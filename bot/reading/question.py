@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-from bot.factbase.model import RELATION, WANTS, Audience, KnowledgeBase, Lang, Want
+from bot.factbase.model import RELATION, WANTS, Audience, Cue, Intent, KnowledgeBase, Lang, Want
 from bot.reading.periods import Period
 
-INTENT_WANTS: dict[str, Want] = {
+INTENT_WANTS: dict[Intent, Want] = {
     "when": "date", "how_many": "count", "how_much": "amount", "who": "person", "where": "place",
 }  # fmt: skip
 
@@ -23,11 +23,11 @@ INTENT_WANTS: dict[str, Want] = {
 class Ask:
     entities: tuple[str, ...]  # named, or borrowed from the conversation; visible to the audience
     specific: tuple[str, ...]  # those a record must concern (not KONEPS or PPS, not the ADB of 'ADB training')
-    intent: str | None
+    intent: Intent | None
     want: Want | None
     topics: frozenset[str]  # every topic signalled
     subjects: frozenset[str]  # the topics that say what the question is about
-    cues: frozenset[str]
+    cues: frozenset[Cue]
     period: Period | None
     years: frozenset[int]
     audience: Audience
@@ -49,7 +49,7 @@ class Ask:
         object.__setattr__(self, "vague", tuple(e for e in self.entities if e not in self.specific))
 
 
-def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics: frozenset[str]) -> Want | None:
+def want_of(kb: KnowledgeBase, intent: Intent | None, cues: frozenset[Cue], topics: frozenset[str]) -> Want | None:
     """The detail a question asks for: its intent's, else a topic's that stands for one ('what paid for KEPS':
     budget, an amount), made precise by cues (since/until/how long)."""
     if "duration" in cues and not cues & {"until", "exact"}:  # 며칠 동안 is how long; 며칠에 끝나 is an end
@@ -59,7 +59,7 @@ def want_of(kb: KnowledgeBase, intent: str | None, cues: frozenset[str], topics:
         return precise[0]  # 'how many dollars' asks an amount; '몇 번째' which one in a series
     if intent == "where" and "countries" in topics:
         return None  # '대상 국가는 어디인가요?': which countries, not a place
-    want = INTENT_WANTS.get(intent or "") or next(
+    want = (INTENT_WANTS.get(intent) if intent else None) or next(
         (cast(Want, kb.topic_wants[t]) for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )
     if "exact" in cues and want in (None, "date", "duration") and "until" not in cues:

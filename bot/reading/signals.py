@@ -4,21 +4,25 @@ one-word signal is only part of a longer one found."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from bot.reading.vocabulary import Vocabulary, english_bases
 
-Entry = tuple[str, tuple[str, ...]]  # what a signal signals (an intent, topic or cue) and its words
+S = TypeVar("S", bound=str)  # what a signal signals: an intent, a topic or a cue
+Entry = tuple[S, tuple[str, ...]]  # what a signal signals and its words
 
 
-def index_by_word(entries: list[Entry]) -> dict[str, list[Entry]]:
+def index_by_word(entries: list[Entry[S]]) -> dict[str, list[Entry[S]]]:
     """The entries each word is in: only those sharing a word with a question are scored for it."""
-    index: dict[str, list[Entry]] = {}
+    index: dict[str, list[Entry[S]]] = {}
     for entry in entries:
         for word in set(entry[1]):
             index.setdefault(word, []).append(entry)
     return index
 
 
-def inside_longer(signal: tuple[str, ...], matched: list[tuple[str, tuple[str, ...]]]) -> bool:
+def inside_longer(signal: tuple[str, ...], matched: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
     """A one-word signal that is part of a longer signal found (call in 'call center', head in 'delegation head')
     is that longer thing, not a topic of its own."""
     return len(signal) == 1 and any(
@@ -37,6 +41,6 @@ def in_order(signal: tuple[str, ...], tokens: list[str], vocab: Vocabulary) -> b
     return False
 
 
-def candidates(index: dict[str, list[Entry]], table: dict[str, float]) -> list[Entry]:
+def candidates(index: dict[str, list[Entry[S]]], table: dict[str, float]) -> list[Entry[S]]:
     """The entries sharing at least one word with the question, each once, in a stable order."""
     return list(dict.fromkeys(entry for word in table for entry in index.get(word, ())))

@@ -12,14 +12,14 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.factbase.model import Lang
+from bot.factbase.model import Cue, Intent, Lang
 from bot.reading.counting import asked_word, counted
 from bot.reading.entities import Mention, Spotted, is_particles, strip_particles
 from bot.reading.language import detect
 from bot.reading.lexicon import Lexicon
 from bot.reading.ordinals import nth
 from bot.reading.parts import KO_QUESTION_STARTS
-from bot.reading.periods import MONTH_WORDS, Period, full_years, period_in, without_document_dates
+from bot.reading.periods import MONTH_WORDS, Period, document_years, full_years, period_in, without_document_dates
 from bot.reading.signals import candidates, in_order, inside_longer
 from bot.reading.vocabulary import STOPWORDS, english_bases, exact_table, match_table, phrase_score
 from bot.text.normalize import alias_key, is_hangul, normalize, syllables, words
@@ -41,18 +41,19 @@ class Understanding:
     lang: Lang
     mentions: tuple[Mention, ...]
     residual: tuple[str, ...]
-    intents: tuple[tuple[str, float], ...]  # best first
+    intents: tuple[tuple[Intent, float], ...]  # best first
     implied: tuple[str, ...]  # programmes named by a partner or country plus a keyword (ADB + 연수)
     anchors: frozenset[str]  # the names that, with a keyword, named an implied programme (ADB in 'ADB 연수')
     topics: frozenset[str]
     years: frozenset[int]
     unexplained: tuple[str, ...] = ()  # words that are neither names nor known ways of asking
-    cues: frozenset[str] = frozenset()  # what kind of answer: first, latest, since, more, confirm, all, ...
+    cues: frozenset[Cue] = frozenset()  # what kind of answer: first, latest, since, more, confirm, all, ...
     period: Period | None = None  # the period named: in May 2024, before 2010
     terms: tuple[str, ...] = ()  # the question's words that signal a topic, as written (for finding them in text)
     counted: str | None = None  # the topic of what 'how many' counts: countries, participants, members
     asked_word: str | None = None  # the question's own word for what is counted or named: 'trainers', '총재는'
     nth: int | None = None  # the place in a series asked for: 2 in 'the second country KONEPS went to'
+    document_years: frozenset[int] = frozenset()  # years that name a document ('the 2014 article'), not a period
 
     @property
     def has_question_word(self) -> bool:
@@ -71,7 +72,7 @@ class Understanding:
     def unknown(self) -> tuple[Mention, ...]:
         return tuple(m for m in self.mentions if not m.known)
 
-    def intent_score(self, intent: str) -> float:
+    def intent_score(self, intent: Intent) -> float:
         return dict(self.intents).get(intent, 0.0)
 
 
@@ -116,6 +117,7 @@ class Understander(Lexicon):
             counted(self, found.residual),
             asked_word(self, found.residual, unexplained),
             nth(norm),
+            document_years(norm),
         )
 
     def _words(self, text: str, norm: str) -> tuple[Spotted, Words]:
@@ -170,7 +172,7 @@ class Understander(Lexicon):
             t for t in topics if not {w for w in self.topic_words[t] if topic_table.get(w, 0) >= 0.9} <= naming
         )
 
-    def _cues(self, found: Words) -> frozenset[str]:
+    def _cues(self, found: Words) -> frozenset[Cue]:
         """What kind of answer the question asks for (first, latest, since, more, confirm, all, ...)."""
         spaced = found.residual + found.joined
         cue_table = {**exact_table(self.cue_vocab, found.free), **match_table(self.cue_vocab, spaced)}  # not in names
@@ -185,7 +187,7 @@ class Understander(Lexicon):
             cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in found.tokens)
         }
 
-    def _intents(self, found: Words) -> tuple[tuple[str, float], ...]:
+    def _intents(self, found: Words) -> tuple[tuple[Intent, float], ...]:
         """Each intent scored by its phrasings the question's words (not its names) match, best first."""
         intent_table = {
             **match_table(self.intent_vocab, found.joined, glued=False),
@@ -193,7 +195,7 @@ class Understander(Lexicon):
         }
         return self._score_intents(found.residual, intent_table)
 
-    def _terms(self, residual: list[str], topic_table: dict[str, float], cues: frozenset[str]) -> tuple[str, ...]:
+    def _terms(self, residual: list[str], topic_table: dict[str, float], cues: frozenset[Cue]) -> tuple[str, ...]:
         """The question's words that signal a topic, or say a cue ('the first' may be the record's own word),
         as written: 'with' of 'work with' and 'how' of 'how long' are in every text."""
         said = {w for cue in cues for w in self.cue_words[cue]}
@@ -250,10 +252,10 @@ class Understander(Lexicon):
         ]
         return tuple(pid for pid, _ in found), frozenset().union(*(used for _, used in found))
 
-    def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    def _score_intents(self, residual: list[str], table: dict[str, float]) -> tuple[tuple[Intent, float], ...]:
         """Each intent's best phrasing: how much of it is present, and how much of the question it explains."""
         per_word = [{w for w, s in self.intent_vocab.matches(token).items() if s >= 0.8} for token in residual]
-        best: dict[str, float] = {}
+        best: dict[Intent, float] = {}
         for intent, phrase in candidates(self.phrasings_with, table):
             covered = phrase_score(phrase, table)
             if covered <= 0:

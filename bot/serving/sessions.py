@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.answering.context import DEFAULT_TTL, Context, stale
+from bot.factbase.model import INTENTS
 from bot.serving.database import Database
 from bot.serving.dependency import is_outage
 
@@ -84,7 +85,7 @@ def context_from_json(text: str) -> Context | None:
         return None
     return Context(
         entities=tuple(entities),
-        intent=intent,
+        intent=next((i for i in INTENTS if i == intent), None),  # one this version knows, typed
         topics=frozenset(topics),
         facts=tuple(facts),
         sources=tuple(sources),
