@@ -271,3 +271,28 @@ def test_when_it_starts_running_there_is_not_on_record_in_korean_either(bot):
 def test_a_word_that_only_says_which_people_is_not_named_as_what_is_counted(bot):
     answer = bot.ask("hello, how many foreign officials come to PPS every year to learn KONEPS?")
     assert not answer.matched and "foreign for" not in render_plain(answer)
+
+
+def test_the_next_edition_of_an_event_is_not_the_next_event_of_another_kind(bot):
+    answer = bot.ask("다음 세계은행 공동포럼 언제 어디서 하는지 나와있음?")
+    assert not answer.matched
+    assert answer.body[0].text.startswith(
+        "세계은행-조달청 공동 동아시아·태평양 조달포럼 (2024년 5월 7일~9일) 뒤로 기록된 포럼은 없습니다"
+    )
+
+
+def test_what_followed_an_event_is_still_the_next_event_of_any_kind(bot):
+    answer = bot.ask("what came after the ADB training?")
+    assert answer.matched and "ADB workshop" in answer.body[0].text
+
+
+def test_registering_for_an_event_is_a_procedure_not_on_record(bot):
+    answer = bot.ask("how can i register for next world bank forum with PPS")
+    assert not answer.matched and "how to apply" in answer.body[0].text
+
+
+def test_a_year_after_the_sources_gets_neither_yes_nor_no(bot):
+    answer = bot.ask("Is there a training in 2031 with ADB again? when")
+    assert not answer.matched
+    assert answer.body[0].text.startswith("The sources go up to ")
+    assert answer.body[0].text.endswith("; they say nothing of 2031.")

@@ -53,3 +53,19 @@ def test_one_document_named_asks_its_own_statement(bot):
 
 def test_the_time_between_two_events_is_not_a_change_of_figure(bot):
     assert bot.ask("나라장터 첫 수출부터 키르기스스탄 MOU까지 몇 년 걸렸나").body[0].text.startswith("16년 차이입니다")
+
+
+def test_another_period_after_a_change_asks_the_same_change(bot):
+    bot.ask("What was the growth in e-procurement adopters among APPeN members between 2013 and 2022?", session="s")
+    lead = bot.ask("And between 2018 and 2022?", session="s").body[0].text
+    assert lead == "Up by 11 countries: from 22 countries in 2018 to 33 countries in 2022."
+
+
+def test_one_year_after_a_change_asks_that_years_figure(bot):
+    bot.ask("What was the growth in e-procurement adopters among APPeN members between 2013 and 2022?", session="s")
+    assert bot.ask("And in 2018?", session="s").body[0].text == "22 APPeN member countries had e-procurement in 2018."
+
+
+def test_a_share_asked_with_a_year_is_a_question_not_a_year_stated(bot):
+    lead = bot.ask("APPeN 회원국 대비 2022년 전자조달 도입국 비율은").body[0].text
+    assert lead == "2022년 기준 40개국 중 33개국, 약 82.5%입니다."

@@ -100,7 +100,15 @@ class AboutNamed:
             # 'Did the expected USD 30 million materialise?': the figure is on record, what is asked of it is not.
             line = self.compose.say("premise_unsaid", words=", ".join(unsaid))
             return self.compose.not_on_record(self.turn.entity(best.about[0]), line, best)
-        lead = self.premise_lead(best) if self.turn.premise else self.currency_lead(best)
+        newest = max((s.date for s in self.kb.sources.values() if s.date), default="")
+        premise = self.turn.premise
+        if premise and premise.field == "year" and newest and premise.value > int(newest[:4]):
+            # 'Is there a training in 2025 again?': the sources end before it; they can say neither yes nor no.
+            line = self.compose.say(
+                "premise_after_sources", year=str(int(premise.value)), last=format_date(newest, self.lang)
+            )
+            return self.compose.not_on_record(self.turn.entity(best.about[0]), line, best)
+        lead = self.premise_lead(best) if premise else self.currency_lead(best)
         return self.compose.facts_answer(
             chosen, confidence, entities, ask.want, history if len(history) > 1 else (), lead
         )

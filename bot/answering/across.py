@@ -335,9 +335,11 @@ class Across:
         own = self.records.of_entity(thing, self.turn.kinds, self.audience)
         if own is None:
             return None
-        # The next of its kind; else, when no kind was asked, whatever came next ('after the ADB training?').
+        # The next of its kind; else, when no kind or edition was asked, whatever came next ('after the ADB
+        # training?'). The next edition of a thing ('the next World Bank forum') is of its kind or not on record.
+        same_kind_only = bool(self.turn.kinds) or self.u.edition
         following = self.records.after(own, self.audience) or (
-            None if self.turn.kinds else self.records.after(own, self.audience, same_kind=False)
+            None if same_kind_only else self.records.after(own, self.audience, same_kind=False)
         )
         return self.compose.next_after(own, following) if following else self.compose.nothing_after(own)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.cache import BoundedCache
-from bot.factbase.model import Intent, Lang
+from bot.factbase.model import Cue, Intent, Lang
 
 DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a conversation starts afresh
 MAX_SESSIONS = 10_000
@@ -26,6 +26,7 @@ class Context:
     entities: tuple[str, ...] = ()
     intent: Intent | None = None
     topics: frozenset[str] = field(default_factory=frozenset)
+    cues: frozenset[Cue] = field(default_factory=frozenset)  # what kind of answer it asked (a change, a share)
     facts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # what the last answer rested on, for "출처는?"
     lang: Lang | None = None

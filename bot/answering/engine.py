@@ -97,6 +97,7 @@ class Engine(EngineParts):
                 entities=answer.entities or case.entities,
                 intent=case.intent,
                 topics=case.topics,
+                cues=case.ask.cues,
                 facts=answer.facts,
                 sources=tuple(s.id for s in answer.sources),
             )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from bot.answering.context import Context
 from bot.answering.engine_parts import EngineParts
 from bot.answering.records import EVENT_KINDS
-from bot.answering.request import PROCEDURES, Premise, Request, operation_of
-from bot.factbase.model import EVENT_PROGRAMME_KINDS, Audience, Intent, Lang, Want, visible
+from bot.answering.request import COMPARE_CUES, PROCEDURES, Premise, Request, operation_of
+from bot.factbase.model import EVENT_PROGRAMME_KINDS, Audience, Cue, Intent, Lang, Want, visible
 from bot.reading.entities import is_particles, strip_particles
 from bot.reading.lexicon import SMALLTALK
 from bot.reading.periods import stated_amounts, stated_counts, stated_years
@@ -40,6 +40,7 @@ KO_YES_NO_ENDS = (
 ELLIPSIS = frozenset({"and", "for", "about", "what", "how", "the", "of", "then", "also", "too", "in", "with"})
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
 ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
+ASKING_CUES: frozenset[Cue] = COMPARE_CUES | {"share"}  # cues of a figure worked out: the question states none
 PREMISE_INTENTS: dict[str, Intent] = {"amount": "how_much", "count": "how_many", "year": "when"}
 PREMISE_WANTS: dict[str, Want] = {"amount": "amount", "count": "count", "year": "date"}
 
@@ -74,7 +75,7 @@ class Resolver:
         if intent == "followup":
             intent = None
         entities = self._the_only_one(entities, intent, topics)
-        ask = self._ask(entities, intent, topics, premise)
+        ask = self._ask(entities, intent, topics, premise, u.cues | self._operation_borrowed(read_topics))
         return Request(u, asked, ask, read_topics, yes_no, premise, operation_of(ask, u, yes_no, premise))
 
     # -- the question itself -------------------------------------------------------------------------
@@ -148,6 +149,7 @@ class Resolver:
             and intent is None
             and not self.u.has_question_word  # 'Which came first in 2024, ...?' asks; it states nothing
             and not self.u.cues & {"all", "events"}
+            and not self.u.cues & ASKING_CUES  # '2022년 도입국 비율은': a share asked, not a year stated
         ):
             return Premise("year", years[0])
         return None
@@ -198,6 +200,13 @@ class Resolver:
             return tuple(dict.fromkeys((*ctx.entities, *entities))), intent, topics
         return entities, intent, topics
 
+    def _operation_borrowed(self, read_topics: frozenset[str]) -> frozenset[Cue]:
+        """'And between 2018 and 2022?' after a change asked: the same operation, of another period."""
+        u, ctx = self.u, self.context
+        if u.entity_ids or read_topics or not u.period or u.cues & ASKING_CUES or not ctx.entities:
+            return frozenset()
+        return ctx.cues & ASKING_CUES
+
     def _countries_of(self, eid: str) -> list[str]:
         entity = self.kb.entities[eid]
         if entity.type == "country":
@@ -229,10 +238,15 @@ class Resolver:
     # -- the typed ask -------------------------------------------------------------------------------
 
     def _ask(
-        self, entities: tuple[str, ...], intent: Intent | None, topics: frozenset[str], premise: Premise | None
+        self,
+        entities: tuple[str, ...],
+        intent: Intent | None,
+        topics: frozenset[str],
+        premise: Premise | None,
+        cues: frozenset[Cue],
     ) -> Ask:
         u = self.u
-        want = PREMISE_WANTS[premise.field] if premise else want_of(self.kb, intent, u.cues, topics)
+        want = PREMISE_WANTS[premise.field] if premise else want_of(self.kb, intent, cues, topics)
         return Ask(
             entities=entities,
             specific=self._specific(entities),
@@ -240,7 +254,7 @@ class Resolver:
             want=want,
             topics=topics,
             subjects=subjects_of(self.kb, topics),
-            cues=u.cues,
+            cues=cues,
             period=u.period,
             years=u.years if not premise or premise.field != "year" else frozenset(),
             audience=self.audience,

@@ -30,17 +30,17 @@ class Series:
         self.case, self.compose, self.lang = case, case.compose, case.lang
 
     def answer(self) -> Answer | None:
-        case, cues = self.case, self.case.u.cues
+        case, cues = self.case, self.case.ask.cues
         named = [e for e in case.specific if e not in case.ranker.generic]
         if case.premise or len(named) > 1:
             return None  # (two things named are compared with each other: across.py)
         series = self._series(named[0] if named else None)
         if series and len(case.kinds) > 1 and case.kinds - set(series[0].topics):
             return None  # 'from the first export to the Kyrgyzstan MOU': two events, the time between them
-        if "share" in cues and series:
-            return self._share(series[-1])
         u = self.case.u
         asked = [f for f in series if year_of(f) in u.years | u.document_years]
+        if "share" in cues and series:
+            return self._share((asked or series)[-1])
         # A change asked ('증가폭', 'how did it change'), or a count asked at two of its dates ('2014년과 2024년에
         # 각각 몇 개국'); one date named asks that statement (what it says of its year), not the series.
         if len(series) < 2 or len(asked) == 1:
@@ -66,8 +66,13 @@ class Series:
             sources = set(case.entity(named).sources)
             pools = [[f for f in counts if named in f.about], [f for f in counts if sources & set(f.sources)]]
         asked = case.topics
-        for pool in pools:
+        for i, pool in enumerate(pools):
             fitting = [f for f in pool if asked & set(f.topics) and len(case.records.series(f)) >= 2]
+            if not fitting and i == 0 and named:
+                # The one figure the thing named has a series of ('what share of APPeN's members introduced
+                # e-procurement': 'introduced' says export, APPeN's figure is of adoption).
+                own = {frozenset(f.id for f in case.records.series(f)) for f in pool}
+                fitting = [f for f in pool if len(own) == 1 and len(case.records.series(f)) >= 2]
             if fitting:
                 best = max(fitting, key=lambda f: (len(asked & set(f.topics)), len(case.records.series(f))))
                 return sorted(case.records.series(best), key=year_of)

@@ -60,6 +60,7 @@ REQUIRED_MESSAGES = (
     "compare_earlier", "compare_side_by_side", "compare_later", "compare_same_date", "compare_more", "compare_larger",
     "compare_equal", "compare_ratio",
     "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "premise_unsaid",
+    "premise_after_sources",
     "answer_no", "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
     "names_some", "names_no_others", "nth_lead", "nth_none",

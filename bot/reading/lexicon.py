@@ -55,6 +55,8 @@ class Lexicon:
         self.cue_endings = [(cue, sig[0]) for cue, sig in self.cue_signals if len(sig) == 1 and sig[0] in ENDINGS]
         self.cues_with = index_by_word(self.cue_signals)
         self.cue_words = {cue: {w for c, signal in self.cue_signals if c == cue for w in signal} for cue in kb.cues}
+        # Words of 'next' that are not words of 'after': before a name they ask for its next edition.
+        self.edition_words = frozenset(self.cue_words.get("next", set()) - self.cue_words.get("after", set()))
         self.places = self._place_anchors(kb)
         self.event_kinds = frozenset(t for t in kb.topics if t in (*EVENT_TYPES, *EVENT_PROGRAMME_KINDS))
         self._anchor_by_places(kb)

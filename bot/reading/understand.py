@@ -54,6 +54,7 @@ class Understanding:
     asked_word: str | None = None  # the question's own word for what is counted or named: 'trainers', '총재는'
     nth: int | None = None  # the place in a series asked for: 2 in 'the second country KONEPS went to'
     document_years: frozenset[int] = frozenset()  # years that name a document ('the 2014 article'), not a period
+    edition: bool = False  # 'the next World Bank forum': another edition of what is named, not what followed it
 
     @property
     def has_question_word(self) -> bool:
@@ -118,6 +119,7 @@ class Understander(Lexicon):
             asked_word(self, found.residual, unexplained),
             nth(norm),
             document_years(norm),
+            self._edition_asked(spotted.mentions, found.tokens),
         )
 
     def _words(self, text: str, norm: str) -> tuple[Spotted, Words]:
@@ -186,6 +188,12 @@ class Understander(Lexicon):
         return frozenset(cue for cue, signal in found_cues if not inside_longer(signal, found_cues)) | {
             cue for cue, ending in self.cue_endings if any(t.endswith(ending) and t != ending for t in found.tokens)
         }
+
+    def _edition_asked(self, mentions: tuple[Mention, ...], tokens: list[str]) -> bool:
+        """'다음 세계은행 포럼', 'the second ADB training': a word of 'next' right before a name asks for another
+        edition of it; 'after the ADB training' asks what followed it."""
+        first = mentions[0].start if mentions else 0
+        return first > 0 and tokens[first - 1] in self.edition_words
 
     def _intents(self, found: Words) -> tuple[tuple[Intent, float], ...]:
         """Each intent scored by its phrasings the question's words (not its names) match, best first."""

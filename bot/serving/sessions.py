@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.answering.context import DEFAULT_TTL, Context, stale
-from bot.factbase.model import INTENTS
+from bot.factbase.model import CUES, INTENTS
 from bot.serving.database import Database
 from bot.serving.dependency import is_outage
 
@@ -57,6 +57,7 @@ def context_to_json(context: Context) -> str:
             "entities": context.entities,
             "intent": context.intent,
             "topics": sorted(context.topics),
+            "cues": sorted(context.cues),
             "facts": context.facts,
             "sources": context.sources,
             "lang": context.lang,
@@ -76,10 +77,10 @@ def context_from_json(text: str) -> Context | None:
         return None
     if not isinstance(data, dict) or data.get("v", CONTEXT_VERSION) != CONTEXT_VERSION:
         return None
-    lists = [data.get(name, []) for name in ("entities", "topics", "facts", "sources")]
+    lists = [data.get(name, []) for name in ("entities", "topics", "facts", "sources", "cues")]
     if not all(isinstance(values, list) and all(isinstance(v, str) for v in values) for values in lists):
         return None
-    entities, topics, facts, sources = lists
+    entities, topics, facts, sources, cues = lists
     intent, lang, updated = data.get("intent"), data.get("lang"), data.get("updated", 0.0)
     if not isinstance(intent, str | None) or not isinstance(updated, int | float) or isinstance(updated, bool):
         return None
@@ -87,6 +88,7 @@ def context_from_json(text: str) -> Context | None:
         entities=tuple(entities),
         intent=next((i for i in INTENTS if i == intent), None),  # one this version knows, typed
         topics=frozenset(topics),
+        cues=frozenset(c for c in CUES if c in set(cues)),  # the ones this version knows, typed
         facts=tuple(facts),
         sources=tuple(sources),
         lang=lang if lang in ("ko", "en") else None,
