@@ -296,3 +296,19 @@ def test_a_year_after_the_sources_gets_neither_yes_nor_no(bot):
     assert not answer.matched
     assert answer.body[0].text.startswith("The sources go up to ")
     assert answer.body[0].text.endswith("; they say nothing of 2031.")
+
+
+def test_whether_a_plan_happened_is_not_on_record_when_only_the_plan_is(bot):
+    answer = bot.ask("did the next generation KONEPS already launch?")
+    assert not answer.matched
+    assert answer.body[0].text.startswith("The sources record only the plan for Next-Generation KONEPS")
+
+
+def test_a_korean_past_yes_no_of_a_plan_gets_only_the_plan(bot):
+    answer = bot.ask("요르단 MOU 체결됐어?")
+    assert not answer.matched and answer.body[0].text.startswith("자료에는 요르단의 계획만 나와 있고")
+
+
+def test_a_question_of_the_plan_as_such_gets_the_plan(bot):
+    answer = bot.ask("was PPS planning to send officials to Costa Rica?")
+    assert answer.matched and "dispatch officials" in answer.body[0].text

@@ -121,7 +121,9 @@ class AboutNamed:
             return None
         # 'Who signed the Jordan MOU?': a plan names no signatory.
         no_one = "signatory" in self.u.topics and "person" not in self.turn.details.of_fact(closest.fact, self.lang)
-        if "actually" not in self.u.cues and not no_one:
+        # 'Did the next-generation KONEPS launch?': whether a plan happened, unless it asks of the plan as such.
+        happened = "actually" in self.u.cues or (self.turn.past and "plan" not in self.u.cues)
+        if not happened and not no_one:
             return None
         subject = self.turn.entity(closest.fact.about[0])
         line = self.compose.say("only_planned", subject=subject.name(self.lang))

@@ -76,6 +76,10 @@ class Case:
         return self.request.yes_no
 
     @property
+    def past(self) -> bool:
+        return self.request.past
+
+    @property
     def premise(self) -> Premise | None:
         return self.request.premise
 

@@ -22,6 +22,7 @@ INTENT_MIN = 0.55  # below this the best intent is not trusted
 SOURCE_OVER_WHO = 0.05  # 'who' this close to 'source' asks for a person ('기사 누가 썼지')
 KO_YES_NO_ENDS = (
     "했어",
+    "됐어",
     "했니",
     "했지",
     "었어",
@@ -39,6 +40,8 @@ KO_YES_NO_ENDS = (
 # The words of an elliptical follow-up around a name ('and for the Iraq delegation?', 'what about Tunisia?').
 ELLIPSIS = frozenset({"and", "for", "about", "what", "how", "the", "of", "then", "also", "too", "in", "with"})
 YES_NO_STARTS = ("is ", "was ", "were ", "are ", "did ", "does ", "do ", "has ", "have ", "had ")
+PAST_STARTS = ("was ", "were ", "did ", "has ", "have ", "had ")
+KO_PAST = ("었", "았", "였", "했", "됐")  # the past tense, inside a Korean verb's ending
 ALTERNATIVES = frozenset({"or", "than", "compare"})  # cues that set named things side by side
 ASKING_CUES: frozenset[Cue] = COMPARE_CUES | {"share"}  # cues of a figure worked out: the question states none
 PREMISE_INTENTS: dict[str, Intent] = {"amount": "how_much", "count": "how_many", "year": "when"}
@@ -76,7 +79,8 @@ class Resolver:
             intent = None
         entities = self._the_only_one(entities, intent, topics)
         ask = self._ask(entities, intent, topics, premise, u.cues | self._operation_borrowed(read_topics))
-        return Request(u, asked, ask, read_topics, yes_no, premise, operation_of(ask, u, yes_no, premise))
+        past = yes_no and self._past()
+        return Request(u, asked, ask, read_topics, yes_no, past, premise, operation_of(ask, u, yes_no, premise))
 
     # -- the question itself -------------------------------------------------------------------------
 
@@ -114,6 +118,13 @@ class Resolver:
         u = self.u
         last = u.text.rstrip("?？. ").rsplit(" ", 1)[-1]
         return u.lang == "ko" and not u.has_question_word and last.endswith(KO_YES_NO_ENDS)
+
+    def _past(self) -> bool:
+        """A yes/no question in the past tense: 'Did ...?', 'Has ...?', '...했어?', '...됐나요?'."""
+        if self.u.lang == "en":
+            return self.u.text.startswith(PAST_STARTS)
+        last = self.u.text.rstrip("?？. ").rsplit(" ", 1)[-1]
+        return any(mark in last for mark in KO_PAST)
 
     def _asks_within_sources(self, candidates: tuple[tuple[Intent, float], ...]) -> bool:
         """Whether a question that speaks of the sources asks what they say ('보도자료에 따르면 ... 어디인가요?',

@@ -30,6 +30,8 @@ KO_QUESTION_STARTS = (
     "어떤",
     "어떻게",
     "어땠",
+    "며칠",
+    "몇일",
 )
 _KO_ASKS = re.compile("|".join(KO_QUESTION_STARTS))
 # Where one question ends and the next begins: a question mark, 'and who ...', '..., 그리고 ...', '...됐고, ...'.
