@@ -4,11 +4,12 @@ verifies (verify.py) before it is sent.
 
 Small talk; a name the fact base has no record of; what the desk does not answer; what the sources never hold
 (a hotel, a fee, how to apply) and a relation no record of the thing named carries; whom to contact; which
-sources; a figure stated at several dates, as it changed (series.py); questions across records (across.py:
-comparisons, first and latest, a period, every item of a kind, how many); a role at the time of a named event
-or in a period (roles.py); a question that names nothing (without_names.py); the countries of a programme
-(programme_countries.py); then the records about the named things (about_named.py), which always answers. Each
-says exactly what is not on record where no record holds what is asked.
+sources; a name or title in both languages (names.py); a figure stated at several dates, as it changed
+(series.py); questions across records (across.py: comparisons, first and latest, a period, every item of a
+kind, how many); a role at the time of a named event or in a period (roles.py); a question that names nothing
+(without_names.py); the countries of a programme (programme_countries.py); then the records about the named
+things (about_named.py), which always answers. Each says exactly what is not on record where no record holds
+what is asked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.answering.about_named import AboutNamed
 from bot.answering.across import Across
 from bot.answering.case import Case
 from bot.answering.engine_parts import EngineParts
+from bot.answering.names import in_both_languages
 from bot.answering.programme_countries import ProgrammeCountries
 from bot.answering.series import Series
 from bot.answering.without_names import WithoutNames
@@ -100,6 +102,10 @@ def sources(case: Case, parts: EngineParts) -> Answer | None:
     return case.compose.sources_of(ctx.sources, ctx.entities, ctx.facts) if ctx.sources else None
 
 
+def names(case: Case, parts: EngineParts) -> Answer | None:
+    return in_both_languages(case)
+
+
 def series(case: Case, parts: EngineParts) -> Answer | None:
     return Series(case).answer()
 
@@ -128,6 +134,7 @@ ANSWERERS: tuple[Answerer, ...] = (
     relation_unheld,
     contact,
     sources,
+    names,
     series,
     across_records,
     role,

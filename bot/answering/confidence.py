@@ -11,6 +11,7 @@ from __future__ import annotations
 CERTAIN = 1.0  # fixed replies (greeting, help, about)
 TAUGHT = 0.9  # a curator taught this way of asking its record
 CITED = 0.9  # whom to contact and which sources: what the records cite
+NAMES = 0.9  # a name or title as the fact base writes it in each language
 ROLE_HELD = 0.9  # who held a role in a period a role record covers
 ACROSS = 0.85  # first, latest, next, in a period, a comparison, computed from the records' fields
 ROLE_AT_EVENT = 0.85  # who held a role when a named event took place

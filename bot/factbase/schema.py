@@ -64,7 +64,8 @@ REQUIRED_MESSAGES = (
     "answer_no", "chat_quit_hint",
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
     "names_some", "names_no_others", "nth_lead", "nth_none",
-    "series_change", "series_fall", "series_ratio", "series_share", "next_lead", "next_none", "currency_only",
+    "names_in_languages", "title_in_languages", "series_change", "series_fall", "series_ratio", "series_share",
+    "next_lead", "next_none", "currency_only",
     "latest_source",
 )  # fmt: skip
 
