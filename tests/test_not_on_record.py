@@ -312,3 +312,8 @@ def test_a_korean_past_yes_no_of_a_plan_gets_only_the_plan(bot):
 def test_a_question_of_the_plan_as_such_gets_the_plan(bot):
     answer = bot.ask("was PPS planning to send officials to Costa Rica?")
     assert answer.matched and "dispatch officials" in answer.body[0].text
+
+
+def test_the_contact_for_a_thing_is_the_contact_of_its_own_release(bot):
+    answer = bot.ask("phone number PPS international cooperation for the iraq project")
+    assert "042-724-7654" in answer.body[0].text

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from bot.answering.about_named import AboutNamed
 from bot.answering.across import Across
 from bot.answering.case import Case
+from bot.answering.citations import press_contact
 from bot.answering.engine_parts import EngineParts
 from bot.answering.names import in_both_languages
 from bot.answering.programme_countries import ProgrammeCountries
@@ -79,9 +80,12 @@ def relation_unheld(case: Case, parts: EngineParts) -> Answer | None:
 def contact(case: Case, parts: EngineParts) -> Answer | None:
     if case.request.operation != "contact":
         return None
-    source_ids = [s for e in case.entities for f in case.ranker.facts_about(e) for s in f.sources]
-    source_ids += [s for e in case.entities for s in case.entity(e).sources]
-    return case.compose.contact(case.entities, source_ids, parts.contact_facts)
+    # The documents on the thing itself first (the Iraq release for 'the Iraq project'), then those naming it.
+    own = [s for e in case.specific for s in case.entity(e).sources]
+    own += [s for e in case.specific for f in case.ranker.facts_about(e) if f.about[0] == e for s in f.sources]
+    naming = [s for e in case.entities for f in case.ranker.facts_about(e) for s in f.sources]
+    found = press_contact(case.kb, own)
+    return case.compose.contact(case.entities, own if found and found[1].id in own else naming, parts.contact_facts)
 
 
 def sources(case: Case, parts: EngineParts) -> Answer | None:
