@@ -515,3 +515,9 @@ def test_which_countries_asked_with_where_are_the_countries_not_a_place(bot):
 def test_whether_the_sources_mention_a_thing_elsewhere_is_what_they_say_of_it(bot):
     answer = bot.ask("몽골이 자료 다른 데도 나와?")
     assert answer.matched and "혁신제품 실증사업" in text(answer) and "출처 기록이 없습니다" not in text(answer)
+
+
+def test_there_after_an_event_many_countries_took_part_in_is_that_event(bot):
+    bot.ask("ADB 연수 언제였어?", session="there")
+    answer = bot.ask("거기서 나라장터 뭐 배워요?", session="there")
+    assert "종합쇼핑몰" in answer.body[0].text

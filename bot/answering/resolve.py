@@ -219,10 +219,14 @@ class Resolver:
         return ctx.cues & ASKING_CUES
 
     def _countries_of(self, eid: str) -> list[str]:
+        """The country 'there' is, after a thing: itself, or the one country it is of (the Iraqi delegation's);
+        none for what many countries took part in (at the ADB training, 'there' is the training)."""
         entity = self.kb.entities[eid]
         if entity.type == "country":
             return [eid]
         found = [c for c in entity.countries if self.kb.entities[c].type == "country"]
+        if len(found) > 1:
+            return []
         return found or ([entity.country] if entity.country and entity.country not in self.generic else [])
 
     def _the_only_one(
