@@ -381,9 +381,15 @@ def test_nothing_after_the_latest_event_is_not_on_record_with_a_contact(bot):
 
 
 def test_a_figure_on_record_is_not_confirmed_for_what_the_records_do_not_say(bot):
+    answer = bot.ask("Was the KRW 4.3 billion KEPS budget overspent?")
+    assert not answer.matched and "Yes" not in text(answer)
+    assert answer.body[0].text == "The sources give that figure, but say nothing on ‘overspent’."
+
+
+def test_whether_an_expected_effect_materialised_is_only_the_expectation(bot):
     answer = bot.ask("Did the expected USD 30 million export effect in Latin America materialise?")
     assert not answer.matched and "Yes" not in text(answer)
-    assert answer.body[0].text == "The sources give that figure, but say nothing on ‘materialise’."
+    assert answer.body[0].text.startswith("The sources record only the plan for Latin America")
 
 
 def test_the_countries_besides_those_named_are_not_on_record_when_the_sources_name_no_others(bot):
