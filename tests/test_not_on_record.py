@@ -317,3 +317,19 @@ def test_a_question_of_the_plan_as_such_gets_the_plan(bot):
 def test_the_contact_for_a_thing_is_the_contact_of_its_own_release(bot):
     answer = bot.ask("phone number PPS international cooperation for the iraq project")
     assert "042-724-7654" in answer.body[0].text
+
+
+def test_every_one_counted_asked_for_when_fewer_are_named_is_not_on_record_but_for_those(bot):
+    answer = bot.ask("ADB 연수 11개국 전체 리스트 있어?")
+    assert not answer.matched
+    assert "자료에는 11개국이 모두 나와 있지 않고, 그중 2개국만 이름이 나옵니다:" in render_plain(answer)
+
+
+def test_which_countries_took_part_lists_those_named(bot):
+    answer = bot.ask("ADB 연수 참가국 어디어디야")
+    assert answer.matched and "키르기스스탄" in render_plain(answer)
+
+
+def test_every_export_country_asked_for_names_those_on_record(bot):
+    answer = bot.ask("나라장터 수출 9개국 전체 국가명을 알려달라")
+    assert not answer.matched and "베트남 (2008년)" in render_plain(answer)

@@ -14,6 +14,7 @@ from bot.answering.records import COUNTRY_KINDS, Event, comparable
 from bot.answering.request import COMPARE_CUES
 from bot.factbase.model import Quantity, Want
 from bot.reading.entities import strip_particles
+from bot.reading.periods import stated_counts
 from bot.reading.question import subjects_of
 from bot.showing.answer import Answer
 from bot.text.normalize import normalize
@@ -366,6 +367,13 @@ class Across:
         kind, compose = self.kind(), self.compose
         stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
         named = {"kind": compose.kind_name(kind), "count": str(len(events))}
+        total = stated.count.value if stated and stated.count else 0
+        if total > len(events) and "all" in self.u.cues and total in stated_counts(self.u.text):
+            # '9개국 전체 국가명': every one counted, and the sources name fewer: not on record, but for those named.
+            lead = compose.say("names_not_all", count=f"{total:g}", named=str(len(events)))
+            return compose.as_not_on_record(
+                compose.events_list(lead, kind and compose.kind_name(kind), events, timeline=False, stated=stated)
+            )
         if stated:
             lead = compose.say("named_in_sources")
         elif scope:

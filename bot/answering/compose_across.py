@@ -4,7 +4,6 @@ happened in a period, a comparison of named things, and lists (of events, or a p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from bot.answering.compose_records import RecordAnswers
 from bot.answering.confidence import ACROSS, LISTED, NOT_ON_RECORD
@@ -96,10 +95,8 @@ class AcrossAnswers(RecordAnswers):
     def nothing_after(self, event: Event) -> Answer:
         """'What came after the Kyrgyzstan MOU?': it is the last of its kind on record."""
         lead = self.say("next_none", kind=self.kind_name(event.kind), item=self.label(event))
-        led = self._led_event(lead, event, NOT_ON_RECORD, (event.subject.id,))
         # Nothing later is on record: an honest 'not on record', with whom to ask about what comes next.
-        body = (*led.body, Block("paragraph", self.say("contact_answer")))
-        return replace(led, kind="unknown", matched=False, body=body, contact=self.default_contact)
+        return self.as_not_on_record(self._led_event(lead, event, NOT_ON_RECORD, (event.subject.id,)))
 
     def _led_event(self, lead: str, event: Event, confidence: float, entities: Sequence[str]) -> Answer:
         """A line on how events follow one another, then the record of the one it names."""

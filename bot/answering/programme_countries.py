@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.answering.case import Case
 from bot.factbase.model import visible
+from bot.reading.periods import stated_counts
 from bot.reading.question import subjects_of, want_of
 from bot.showing.answer import Answer
 
@@ -51,10 +52,20 @@ class ProgrammeCountries:
                 names = [self.compose.name(c) for c in countries]
                 # The stated count leads: a source may name fewer countries than it counts.
                 lead = counts[0].text(self.turn.lang) if counts else ""
-                if counts and counts[0].count and counts[0].count.value > len(names):
+                # The countries it counts, not the people (21 officials from 11 countries).
+                counted = next((f.count.value for f in counts if f.count and f.count.unit == "countries"), 0)
+                # Every one counted asked for ('11개국 전체 리스트', '나머지 9개국'), and the sources name fewer: not on
+                # record, but for those they name.
+                every = ("all" in self.u.cues and counted in stated_counts(self.u.text)) or (others and not set_aside)
+                partial = counted > len(names) and every and not member
+                if partial:
+                    lead += " " + self.compose.say("names_not_all", count=f"{counted:g}", named=str(len(names)))
+                elif counted > len(names):
                     lead += " " + self.compose.say("names_some", named=str(len(names)))  # 14 counted, 10 named
                 sources = [*entity.sources, *(counts[0].sources if counts else ())]
                 answer = self.compose.listing(entity.name(self.turn.lang), names, sources, entity, lead)
+                if partial:
+                    return self.compose.as_not_on_record(answer)
                 # 'Was Mongolia in the pilot too?': yes, ahead of the list that shows it.
                 return self.compose.prepend(answer, self.compose.say("premise_yes") if member else "")
             if counts and not countries and "all" in self.u.cues:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.answering.citations import source_refs
+from bot.answering.confidence import NOT_ON_RECORD
 from bot.answering.details import Details
 from bot.answering.records import COUNTRY_KINDS, Event
 from bot.factbase.model import Audience, Entity, Fact, KnowledgeBase, Lang, Quantity, Want, visible
@@ -109,6 +110,14 @@ class Wording:
     def prepend(answer: Answer, lead: str) -> Answer:
         """The answer with a line ahead of its body (yes or no to a stated figure)."""
         return replace(answer, body=(Block("paragraph", lead), *answer.body)) if lead else answer
+
+    def as_not_on_record(self, answer: Answer) -> Answer:
+        """A reply whose lead says what is not on record, above what is: honest, matched to nothing, with whom
+        to ask."""
+        body = (*answer.body, Block("paragraph", self.say("contact_answer")))
+        return replace(
+            answer, kind="unknown", matched=False, confidence=NOT_ON_RECORD, body=body, contact=self.default_contact
+        )
 
     def sources_cited(self, ids: Iterable[str]) -> tuple[SourceRef, ...]:
         """Documents as cited to this reader, newest first."""
