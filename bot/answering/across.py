@@ -34,6 +34,8 @@ class Across:
         if turn.intent == "source" and cues & {"latest", "first"}:
             return self.newest_document("first" in cues and "latest" not in cues)
         things = self.comparable()
+        # What came next; 'costa rica hub plan - which countries next' asks the plan instead.
+        next_event = "next" in cues and "plan" not in cues
         side_by_side = "or" in cues and cues & {"first", "latest"}  # 'which came first, Tunisia or Mongolia?'
         if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side or self._order_asked()):
             return self.compare(things)
@@ -45,7 +47,7 @@ class Across:
         about_else = subjects_of(turn.kb, turn.topics) - turn.kinds
         listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named and not about_else)
         # 'After Vietnam's export', 'after the ADB training'; 'next with ADB' is about ADB's events, below.
-        if "next" in cues and len(things) == 1 and turn.entity(things[0]).type != "organisation":
+        if next_event and len(things) == 1 and turn.entity(things[0]).type != "organisation":
             found = self.next_after(things[0])
             if found:
                 return found
@@ -55,7 +57,7 @@ class Across:
         if self.u.nth and kinds:
             return self.nth(self.u.nth)  # '나라장터 두번째로 수출한 나라'
         # 'What is next with ADB?' with no event to follow: the latest on record and what was planned after it.
-        if cues & {"first", "latest", "next"} and (kinds or scope or "events" in cues):
+        if (cues & {"first", "latest"} or next_event) and (kinds or scope or "events" in cues):
             found = self.first_or_latest("first" if "first" in cues else "latest")
             if found:
                 return found
@@ -368,7 +370,8 @@ class Across:
         stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
         named = {"kind": compose.kind_name(kind), "count": str(len(events))}
         total = stated.count.value if stated and stated.count else 0
-        if total > len(events) and "all" in self.u.cues and total in stated_counts(self.u.text):
+        every = "all" in self.u.cues and total in stated_counts(self.u.text) and self.turn.ask.want is None
+        if total > len(events) and every:
             # '9개국 전체 국가명': every one counted, and the sources name fewer: not on record, but for those named.
             lead = compose.say("names_not_all", count=f"{total:g}", named=str(len(events)))
             return compose.as_not_on_record(
