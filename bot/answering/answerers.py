@@ -6,10 +6,10 @@ Small talk; a name the fact base has no record of; what the desk does not answer
 (a hotel, a fee, how to apply) and a relation no record of the thing named carries; whom to contact; which
 sources; a name or title in both languages (names.py); a figure stated at several dates, as it changed
 (series.py); questions across records (across.py: comparisons, first and latest, a period, every item of a
-kind, how many); a role at the time of a named event or in a period (roles.py); a question that names nothing
-(without_names.py); the countries of a programme (programme_countries.py); then the records about the named
-things (about_named.py), which always answers. Each says exactly what is not on record where no record holds
-what is asked.
+kind, how many); a role at the time of a named event or in a period (roles.py); someone asked for by a role
+(people.py); a question that names nothing (without_names.py); the countries of a programme
+(programme_countries.py); then the records about the named things (about_named.py), which always answers. Each
+says exactly what is not on record where no record holds what is asked.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.answering.case import Case
 from bot.answering.citations import press_contact
 from bot.answering.engine_parts import EngineParts
 from bot.answering.names import in_both_languages
+from bot.answering.people import someone
 from bot.answering.programme_countries import ProgrammeCountries
 from bot.answering.series import Series
 from bot.answering.without_names import WithoutNames
@@ -122,6 +123,10 @@ def role(case: Case, parts: EngineParts) -> Answer | None:
     return parts.roles.in_period(case) or parts.roles.at_time(case)
 
 
+def person(case: Case, parts: EngineParts) -> Answer | None:
+    return someone(case)
+
+
 def without_names(case: Case, parts: EngineParts) -> Answer | None:
     return None if case.entities else WithoutNames(case).answer()
 
@@ -142,6 +147,7 @@ ANSWERERS: tuple[Answerer, ...] = (
     series,
     across_records,
     role,
+    person,
     without_names,
     programme_countries,
 )
