@@ -333,3 +333,20 @@ def test_which_countries_took_part_lists_those_named(bot):
 def test_every_export_country_asked_for_names_those_on_record(bot):
     answer = bot.ask("나라장터 수출 9개국 전체 국가명을 알려달라")
     assert not answer.matched and "베트남 (2008년)" in render_plain(answer)
+
+
+def test_a_sessions_timetable_is_not_on_record(bot):
+    answer = bot.ask("포럼 둘째날 세션 일정표 있나")
+    assert not answer.matched and "세부 일정·세션·발표 자료" in answer.body[0].text
+
+
+def test_when_someone_took_office_is_not_on_record(bot):
+    assert not bot.ask("임기근 청장 취임일 언제?").matched
+
+
+def test_a_partners_financial_contribution_is_not_on_record(bot):
+    assert not bot.ask("What is ADB's annual financial contribution to APPeN?").matched
+
+
+def test_a_both_sides_agreement_is_not_mistaken_for_slides(bot):
+    assert bot.ask("키르기스스탄 mou, what did both sides agree to do").matched
