@@ -4,12 +4,12 @@ verifies (verify.py) before it is sent.
 
 Small talk; a name the fact base has no record of; what the desk does not answer; what the sources never hold
 (a hotel, a fee, how to apply) and a relation no record of the thing named carries; whom to contact; which
-sources; a name or title in both languages (names.py); a figure stated at several dates, as it changed
-(series.py); questions across records (across.py: comparisons, first and latest, a period, every item of a
-kind, how many); a role at the time of a named event or in a period (roles.py); someone asked for by a role
-(people.py); a question that names nothing (without_names.py); the countries of a programme
-(programme_countries.py); then the records about the named things (about_named.py), which always answers. Each
-says exactly what is not on record where no record holds what is asked.
+sources; a name or title in both languages (names.py); the members of a group named (groups.py); a figure
+stated at several dates, as it changed (series.py); questions across records (across.py: comparisons, first
+and latest, a period, every item of a kind, how many); a role at the time of a named event or in a period
+(roles.py); someone asked for by a role (people.py); a question that names nothing (without_names.py); the
+countries of a programme (programme_countries.py); then the records about the named things (about_named.py),
+which always answers. Each says exactly what is not on record where no record holds what is asked.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.answering.across import Across
 from bot.answering.case import Case
 from bot.answering.citations import press_contact
 from bot.answering.engine_parts import EngineParts
+from bot.answering.groups import group_members
 from bot.answering.names import in_both_languages
 from bot.answering.people import someone
 from bot.answering.programme_countries import ProgrammeCountries
@@ -111,6 +112,10 @@ def names(case: Case, parts: EngineParts) -> Answer | None:
     return in_both_languages(case)
 
 
+def members(case: Case, parts: EngineParts) -> Answer | None:
+    return group_members(case)
+
+
 def series(case: Case, parts: EngineParts) -> Answer | None:
     return Series(case).answer()
 
@@ -144,6 +149,7 @@ ANSWERERS: tuple[Answerer, ...] = (
     contact,
     sources,
     names,
+    members,
     series,
     across_records,
     role,
