@@ -29,3 +29,8 @@ def test_latin_glued_to_hangul_is_split():
 
 def test_jamo_spelling_makes_one_vowel_typo_one_letter():
     assert to_jamo("카메룬") == "ㅋㅏㅁㅔㄹㅜㄴ"
+
+
+def test_no_dot_of_is_the_number_of():
+    assert normalize("ADB training: no. of participants?") == "adb training: number of participants?"
+    assert normalize("no. we did not") == "no. we did not"

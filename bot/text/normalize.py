@@ -17,6 +17,8 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _NOISE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
 _PUNCT = re.compile(r"[^\w\s·\-&]+")
 _SPACES = re.compile(r"\s+")
+_NUMBER_ABBREVIATION = re.compile(r"\bno\.(?=\s*of\b)")  # 'no. of participants' is the number, not 'no'
+
 # Latin glued to Hangul is split (idb워크숍); digits keep their Korean unit (2023년, 14명).
 _SCRIPT_SEAM = re.compile(r"(?<=[a-z])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=[a-z])")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -49,7 +51,7 @@ def _normalize(text: str) -> str:
     text = _NOISE.sub(" ", text)
     if not text.isprintable():  # checked in C; only a text with a control or format character is walked
         text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return _SPACES.sub(" ", text.casefold()).strip()
+    return _SPACES.sub(" ", _NUMBER_ABBREVIATION.sub("number", text.casefold())).strip()
 
 
 def words(text: str) -> list[str]:
