@@ -527,3 +527,15 @@ def test_there_after_an_event_many_countries_took_part_in_is_that_event(bot):
     bot.ask("ADB 연수 언제였어?", session="there")
     answer = bot.ask("거기서 나라장터 뭐 배워요?", session="there")
     assert "종합쇼핑몰" in answer.body[0].text
+
+
+def test_how_long_two_events_lasted_is_compared_in_days(bot):
+    lead = (
+        bot.ask("How many days did the ADB training last compared with the East Asia and Pacific forum?").body[0].text
+    )
+    assert "3 days" in lead and "5 days" in lead and "a difference of 2 days" in lead
+
+
+def test_two_events_of_the_same_length_are_said_to_be(bot):
+    lead = bot.ask("2014년 IDB 중남미 연수와 2024년 ADB 아태 연수의 기간을 비교하면?").body[0].text
+    assert lead.endswith("기간이 같습니다.")

@@ -17,6 +17,7 @@ from bot.reading.entities import strip_particles
 from bot.reading.periods import stated_counts
 from bot.reading.question import subjects_of
 from bot.showing.answer import Answer
+from bot.showing.formatting import days_between
 from bot.text.normalize import normalize
 
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
@@ -139,6 +140,8 @@ class Across:
             if missing:
                 return self.cannot_compare(missing, "date")
             return self.compare_dates([(x, e) for x, e in events if e is not None])
+        if field == "duration":
+            return self.compare_durations(things)
         if field == "count" and {"countries", "participants"} <= self.turn.topics and self._counts_people():
             # 'Compare them in terms of countries and participants': both counts, each compared.
             return joined(
@@ -155,6 +158,9 @@ class Across:
         """Compare dates, counts or amounts: what the question's words say, else what the records have; ''
         when the question only asks how things compare."""
         cues, topics, intent = self.u.cues, self.turn.topics, self.turn.intent
+        periods = "period" in topics and "compare" in cues and not cues & {"earlier", "later", "first"}
+        if self.turn.ask.want == "duration" or periods:
+            return "duration"  # 'compare the length of the IDB course and the ADB training', '기간을 비교하면'
         if (
             cues & COMPARE_CUES == {"compare"}
             and intent not in ("when", "how_much", "how_many")
@@ -175,6 +181,27 @@ class Across:
         if "difference" in cues and intent != "when" and "amount" in having:
             return "amount"
         return "date"
+
+    def compare_durations(self, things: list[str]) -> Answer:
+        """How long each lasted, from its first and last day on record, and the difference."""
+        events = [(x, self.records.of_entity(x, self.turn.kinds, self.audience)) for x in things]
+        spans = [(x, e, days_between(e.start, e.end) if e and e.end else None) for x, e in events]
+        missing = next((x for x, _, days in spans if days is None), None)
+        if missing:
+            return self.cannot_compare(missing, "duration")
+        compose = self.compose
+        sides = "; ".join(
+            compose.say("compare_duration_side", name=compose.title(e), days=compose.say("days", n=str(days)))
+            for _, e, days in spans
+            if e is not None and days is not None
+        )
+        lengths = [days for _, _, days in spans if days is not None]
+        difference = compose.say("days", n=str(max(lengths) - min(lengths)))
+        same = len(set(lengths)) == 1
+        lead = compose.say(
+            "compare_durations_same" if same else "compare_durations", sides=sides, difference=difference
+        )
+        return compose.comparison(lead, [e for _, e, _ in spans if e is not None], things)
 
     def compare_dates(self, events: list[tuple[str, Event]]) -> Answer:
         compose = self.compose
