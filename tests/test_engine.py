@@ -6,6 +6,7 @@ Normalisation and language detection have their own files: test_normalize.py and
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -539,3 +540,23 @@ def test_how_long_two_events_lasted_is_compared_in_days(bot):
 def test_two_events_of_the_same_length_are_said_to_be(bot):
     lead = bot.ask("2014년 IDB 중남미 연수와 2024년 ADB 아태 연수의 기간을 비교하면?").body[0].text
     assert lead.endswith("기간이 같습니다.")
+
+
+def test_an_answer_does_not_depend_on_the_process_it_is_computed_in():
+    """Sets iterate in a per-process order: the same question must read the same in every process."""
+    asked = "2014년 IDB 중남미 연수와 2024년 ADB 아태 연수의 기간을 비교하면?"
+    replies = {
+        subprocess.run(
+            [sys.executable, "-m", "bot.commandline.cli", "ask", "--no-cache", asked],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(replies) == 1 and next(iter(replies)).startswith("IDB 공동 중남미")
+
+
+def test_the_figures_of_things_named_are_summed_when_asked(bot):
+    assert bot.ask("KEPS 예산이랑 카메룬 계약 합치면 얼마?").body[0].text.startswith("합계 57억 원입니다")

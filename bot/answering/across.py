@@ -276,6 +276,11 @@ class Across:
             "more_value": compose.value(qm, field),
             "less_value": compose.value(ql, field),
         }
+        if "sum" in self.u.cues:
+            total = Quantity(sum(q.value for _, _, q in figures), qm.unit)
+            items = ", ".join(f"{compose.name(x)} {compose.value(q, field)}" for x, _, q in figures)
+            lead = compose.say("compare_sum", total=compose.value(total, field), items=items)
+            return compose.comparison(lead, [f for _, f, _ in figures], [x for x, _, _ in figures])
         if "ratio" in self.u.cues and ql.value:
             times = f"{qm.value / ql.value:.1f}".removesuffix(".0")
             lead = compose.say("compare_ratio", times=times, **values)

@@ -24,7 +24,7 @@ Operation = Literal[
     "count", "list", "period", "look_up",
 ]  # fmt: skip
 COMPARE_CUES: frozenset[Cue] = frozenset(
-    ("earlier", "later", "more", "less", "difference", "than", "years", "compare", "ratio")
+    ("earlier", "later", "more", "less", "difference", "than", "years", "compare", "ratio", "sum")
 )
 ORDERS: dict[Cue, Operation] = {"first": "first", "latest": "latest", "next": "next"}
 # Topics that ask for something to be done (apply, visit, buy): the sources hold no procedure.

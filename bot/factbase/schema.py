@@ -59,7 +59,7 @@ REQUIRED_MESSAGES = (
     "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
     "compare_earlier", "compare_side_by_side", "compare_later", "compare_same_date", "compare_more", "compare_larger",
     "compare_equal", "compare_ratio", "compare_duration_side", "compare_durations",
-    "compare_durations_same",
+    "compare_durations_same", "compare_sum",
     "compare_years", "compare_difference", "compare_missing", "premise_yes", "premise_no", "premise_unsaid",
     "premise_after_sources",
     "answer_no", "chat_quit_hint",

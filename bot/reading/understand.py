@@ -100,7 +100,9 @@ class Understander(Lexicon):
         names = " ".join(m.surface for m in spotted.mentions)
         lang = detect(" ".join(w for w in found.residual if w not in self.neutral), names, chat_lang)
         places = {self.places[w] for token in found.residual for w in strip_particles(token) if w in self.places}
-        implied, anchors = self._implied({m.target for m in spotted.mentions} | places, topic_table, found.residual)
+        # The names in the order written (the places after them): implied programmes come in the question's order.
+        named = tuple(dict.fromkeys([*(m.target for m in spotted.mentions), *sorted(places)]))
+        implied, anchors = self._implied(named, topic_table, found.residual)
         return Understanding(
             norm,
             lang,
@@ -239,7 +241,7 @@ class Understander(Lexicon):
         )
 
     def _implied(
-        self, named: set[str], table: dict[str, float], residual: list[str]
+        self, named: tuple[str, ...], table: dict[str, float], residual: list[str]
     ) -> tuple[tuple[str, ...], frozenset[str]]:
         """Programmes named by one of their partners, countries or places and a keyword (ADB + 연수), and the
         names that did so."""
@@ -254,7 +256,7 @@ class Understander(Lexicon):
 
         anchored = {key[0]: key for anchor in named for key in self.by_anchor.get(anchor, ())}
         found = [
-            (pid, anchors & named)
+            (pid, anchors & set(named))
             for pid, anchors, phrases in anchored.values()
             if pid not in named and any(present(p) for p in phrases)
         ]
