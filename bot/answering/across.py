@@ -35,8 +35,9 @@ class Across:
         if turn.intent == "source" and cues & {"latest", "first"}:
             return self.newest_document("first" in cues and "latest" not in cues)
         things = self.comparable()
-        # What came next; 'costa rica hub plan - which countries next' asks the plan instead.
-        next_event = "next" in cues and "plan" not in cues
+        # What came next, or the next event planned; 'costa rica hub plan - which countries next' asks what the
+        # plan says instead.
+        next_event = "next" in cues and ("plan" not in cues or "events" in cues)
         side_by_side = "or" in cues and cues & {"first", "latest"}  # 'which came first, Tunisia or Mongolia?'
         if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side or self._order_asked()):
             return self.compare(things)
