@@ -350,3 +350,23 @@ def test_a_partners_financial_contribution_is_not_on_record(bot):
 
 def test_a_both_sides_agreement_is_not_mistaken_for_slides(bot):
     assert bot.ask("키르기스스탄 mou, what did both sides agree to do").matched
+
+
+def test_an_event_named_with_a_year_it_was_not_held_in_is_not_on_record(bot):
+    answer = bot.ask("how many trainees did we have in the 2023 ADB training?")
+    assert not answer.matched and answer.body[0].text.endswith("the sources hold none in 2023.")
+
+
+def test_a_year_stated_of_an_event_is_still_corrected(bot):
+    answer = bot.ask("iraqi delegation came to pps in 2022 no?")
+    assert answer.body[0].text.startswith("No")
+
+
+def test_which_ministry_runs_a_programme_in_a_country_is_that_record(bot):
+    answer = bot.ask("which kyrgyz ministry test that rehab product")
+    assert answer.matched and "Ministry of Economy and Commerce" in answer.body[0].text
+
+
+def test_how_the_release_describes_something_asks_what_it_says(bot):
+    answer = bot.ask("키르기스스탄에 구축될 나라장터가 할 역할을 보도자료는 어떻게 설명하나요?")
+    assert answer.matched and "가교" in answer.body[0].text

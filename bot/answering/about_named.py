@@ -20,6 +20,9 @@ from bot.showing.answer import Answer
 from bot.showing.formatting import format_count, format_date
 from bot.text.normalize import normalize
 
+# Details that say when something happened: a plan cannot give them.
+WHEN_WANTS: frozenset[Want | None] = frozenset({"date", "day", "start", "end", "duration"})
+
 # Details a record gives as written, whatever else it is about: a date, a span, a place (a count or an amount of
 # something else is a different figure, and stays 'not on record').
 SHOWN_AS_WRITTEN: frozenset[Want | None] = frozenset({"date", "day", "start", "end", "duration", "place"})
@@ -201,7 +204,14 @@ class AboutNamed:
         if ask.want is None and not self.turn.yes_no and "confirm" not in self.u.cues:
             return None  # 'why does entering Kyrgyzstan matter?' is answered by what the records say of it
         for country in countries:
-            if not any(e.kinds & set(kinds) for e in self.records.own_events(country)):
+            own = any(e.kinds & set(kinds) for e in self.records.own_events(country))
+            # A programme's record of that kind in the country (the innovative-product pilot in Kyrgyzstan) is one;
+            # a plan is one only for what a plan can say (who is to do it, not when it happened).
+            held = any(
+                f.type in kinds and country in f.about and (f.status != "planned" or ask.want not in WHEN_WANTS)
+                for f in self.ranker.facts_about(country)
+            )
+            if not own and not held:
                 return kinds[0]
         return None
 

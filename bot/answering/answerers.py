@@ -79,6 +79,27 @@ def relation_unheld(case: Case, parts: EngineParts) -> Answer | None:
     return off_record(case, unheld) if unheld else None
 
 
+def another_year(case: Case, parts: EngineParts) -> Answer | None:
+    """'How many trainees did the 2023 ADB training have?': an event named with a year none of its records is of
+    (it was held in 2024) is not on record, never the event of another year."""
+    period = case.u.period
+    events = [e for e in case.specific if case.is_event(e)]
+    if case.premise or period is None or period.start != period.end or not period.start or len(events) != 1:
+        return None  # ('it started in 2017, didn't it?' is corrected: no, in 2015)
+    year = period.start[:4]
+    records = [f for f in case.ranker.facts_about(events[0]) if visible(f, case.audience)]
+    # A record of that year (the forum was planned at a meeting in April 2023) is about it in that year.
+    if not records or any(year in f"{f.date} {f.as_of} {f.end} {f.text('en')}" for f in records):
+        return None
+    event = parts.records.of_entity(events[0], (), case.audience)
+    if event is None or event.start[:4] <= year <= (event.end or event.start)[:4]:
+        return None
+    line = case.compose.say(
+        "not_on_record_year", event=case.compose.title(event), when=case.compose.when(event), year=year
+    )
+    return case.compose.not_on_record(case.entity(events[0]), line, records[0])
+
+
 def contact(case: Case, parts: EngineParts) -> Answer | None:
     if case.request.operation != "contact":
         return None
@@ -146,6 +167,7 @@ ANSWERERS: tuple[Answerer, ...] = (
     outside_the_desk,
     never_on_record,
     relation_unheld,
+    another_year,
     contact,
     sources,
     names,

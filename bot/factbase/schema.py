@@ -53,7 +53,7 @@ REQUIRED_MESSAGES = (
     *(f"command_{command.name}" for command in COMMANDS),
     "not_on_record_detail", "not_on_record_want", "not_on_record_topic", "not_on_record_other", "not_on_record_nothing",
     "not_on_record_nothing_for",
-    "not_on_record_role", "not_on_record_role_period", "not_on_record_counted", "on_record",
+    "not_on_record_role", "not_on_record_role_period", "not_on_record_year", "not_on_record_counted", "on_record",
     *(f"want_{want}" for want in WANTS),
     "kind_any", "status_planned", "status_ongoing", "first_lead", "latest_lead", "upcoming", "period_lead",
     "period_none", "items_lead", "items_lead_scope", "count_items", "count_history", "named_in_sources",
