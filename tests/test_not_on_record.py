@@ -370,3 +370,12 @@ def test_which_ministry_runs_a_programme_in_a_country_is_that_record(bot):
 def test_how_the_release_describes_something_asks_what_it_says(bot):
     answer = bot.ask("키르기스스탄에 구축될 나라장터가 할 역할을 보도자료는 어떻게 설명하나요?")
     assert answer.matched and "가교" in answer.body[0].text
+
+
+def test_which_of_a_counted_whole_when_none_are_named_says_so(bot):
+    answer = bot.ask("Which 18 countries took part in the World Bank EAP forum?")
+    assert not answer.matched and "they give only the number" in answer.body[0].text
+
+
+def test_how_the_participants_broke_down_is_not_on_record(bot):
+    assert not bot.ask("How many of the 21 ADB trainees were women?").matched

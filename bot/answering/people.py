@@ -11,7 +11,7 @@ from bot.answering.confidence import NAMES
 from bot.factbase.model import Entity, visible
 from bot.showing.answer import Answer
 
-NAME_ASKED = re.compile(r"이름|성함|\bnames?\b|\bwho\b")  # with a role: who that person is
+NAME_ASKED = re.compile(r"이름|성함|누구|누가|\bnames?\b|\bwho\b")  # with a role: who that person is
 
 
 def someone(case: Case) -> Answer | None:

@@ -68,7 +68,8 @@ class ProgrammeCountries:
                     return self.compose.as_not_on_record(answer)
                 # 'Was Mongolia in the pilot too?': yes, ahead of the list that shows it.
                 return self.compose.prepend(answer, self.compose.say("premise_yes") if member else "")
-            if counts and not countries and "all" in self.u.cues:
+            every = "all" in self.u.cues or any(f.count and f.count.value in stated_counts(self.u.text) for f in counts)
+            if counts and not countries and every:  # ('which 18 countries took part?': the 18 are not named)
                 topic = sorted(asked & set(counts[0].topics))[0]
                 line = self.compose.say(
                     "names_not_listed", subject=entity.name(self.turn.lang), what=self.compose.kind_name(topic)
