@@ -560,3 +560,8 @@ def test_an_answer_does_not_depend_on_the_process_it_is_computed_in():
 
 def test_the_figures_of_things_named_are_summed_when_asked(bot):
     assert bot.ask("KEPS 예산이랑 카메룬 계약 합치면 얼마?").body[0].text.startswith("합계 57억 원입니다")
+
+
+def test_a_guess_after_a_question_is_part_of_it(bot):
+    answer = bot.ask("KEPS 무슨 재원으로 했지? koica?")
+    assert answer.language == "ko" and "KOICA" in answer.body[0].text

@@ -83,7 +83,7 @@ def another_year(case: Case, parts: EngineParts) -> Answer | None:
     """'How many trainees did the 2023 ADB training have?': an event named with a year none of its records is of
     (it was held in 2024) is not on record, never the event of another year."""
     period = case.u.period
-    events = [e for e in case.specific if case.is_event(e)]
+    events = [e for e in case.specific if case.is_event(e) and e in case.u.entity_ids]  # named, not borrowed
     if case.premise or period is None or period.start != period.end or not period.start or len(events) != 1:
         return None  # ('it started in 2017, didn't it?' is corrected: no, in 2015)
     year = period.start[:4]

@@ -166,8 +166,25 @@ class AcrossAnswers(RecordAnswers):
             suggest_from=self.kb.entities[entities[0]],
         )
 
-    def listing(self, title: str, items: Sequence[str], sources: Iterable[str], main: Entity, lead: str = "") -> Answer:
+    def listing(
+        self,
+        title: str,
+        items: Sequence[str],
+        sources: Iterable[str],
+        main: Entity,
+        lead: str = "",
+        facts: Sequence[str] = (),
+    ) -> Answer:
+        """Items of something, by name, after a lead (`facts`: the records the lead states)."""
         body = ([Block("paragraph", lead)] if lead else []) + [Block("list", items=tuple(items))]
         return self.make(
-            "answer", True, LISTED, title=title, body=body, entities=(main.id,), sources=sources, suggest_from=main
+            "answer",
+            True,
+            LISTED,
+            title=title,
+            body=body,
+            entities=(main.id,),
+            facts=facts,
+            sources=sources,
+            suggest_from=main,
         )

@@ -42,4 +42,4 @@ def group_members(case: Case) -> Answer | None:
     lead = took_part.text(case.lang) if took_part else ""
     sources = took_part.sources if took_part else event.sources
     title = f"{event.name(case.lang)} · {group.name(case.lang)}"
-    return case.compose.listing(title, names, sources, event, lead)
+    return case.compose.listing(title, names, sources, event, lead, [took_part.id] if took_part else [])

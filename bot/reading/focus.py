@@ -13,6 +13,7 @@ from dataclasses import dataclass
 MAX_CHARS = 6000  # a message is read up to this length; beyond it, from its end (where the question is)
 SENTENCE_CHARS = 1000  # a question sentence is read up to this length (beyond it, it is not a sentence)
 SHORT = 160  # a message this short is read whole unless a later sentence is the question
+GUESS_WORDS = 2  # a last sentence this short after a question only guesses its answer ('koica?')
 _SPLIT = re.compile(r"(?<=[.!?。？！])\s+|\n+|(?<=[다요죠])\.\s*")
 _LETTER = re.compile(r"[^\W\d_]")
 _QUESTION_WORDS = re.compile(
@@ -34,13 +35,19 @@ def focus(text: str) -> Focus:
         text = text[-MAX_CHARS:]
     # A part with no letters ('???') is punctuation, not a sentence.
     parts = [p.strip() for p in _SPLIT.split(text) if p and _LETTER.search(p)] or [text]
-    if len(parts) == 1 or (
-        len(text) <= SHORT and not _QUESTION_WORDS.search(parts[-1].casefold()) and "\n" not in text
-    ):
+    if len(parts) == 1 or (len(text) <= SHORT and "\n" not in text and _one_question(parts)):
         return Focus(text[:SENTENCE_CHARS], (), cut or len(text) > SENTENCE_CHARS)
     index = _question_index(parts)
     question = parts[index]
     return Focus(question[:SENTENCE_CHARS], tuple(parts[:index]), cut or len(question) > SENTENCE_CHARS)
+
+
+def _one_question(parts: list[str]) -> bool:
+    """A short message whose last sentence asks nothing of its own, or only guesses an answer ('KEPS 무슨 재원으로
+    했지? koica?'): one question."""
+    last = parts[-1].casefold()
+    guess = len(last.split()) <= GUESS_WORDS and any(_QUESTION_WORDS.search(p.casefold()) for p in parts[:-1])
+    return guess or not _QUESTION_WORDS.search(last)
 
 
 def _question_index(parts: list[str]) -> int:
