@@ -38,3 +38,16 @@ def test_each_question_of_a_message_is_a_part(question, parts):
 )
 def test_a_question_that_asks_one_thing_stays_whole(question):
     assert parts_of(question) == (question,)
+
+
+def test_a_guess_after_a_question_is_not_the_question():
+    from bot.reading.focus import focus
+
+    assert focus("키르기스스탄 MOU 어디서 했어요? 한국에서?").question == "키르기스스탄 MOU 어디서 했어요?"
+    assert focus("KEPS 무슨 재원으로 했지? koica?").question == "KEPS 무슨 재원으로 했지?"
+
+
+def test_a_short_question_after_another_is_still_asked():
+    from bot.reading.focus import focus
+
+    assert focus("몽골이랑은? 언제?").question == "언제?"

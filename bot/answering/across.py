@@ -37,7 +37,8 @@ class Across:
         things = self.comparable()
         # What came next, or the next event planned; 'costa rica hub plan - which countries next' asks what the
         # plan says instead.
-        next_event = "next" in cues and ("plan" not in cues or "events" in cues)
+        planned = "plan" in cues or "expansion" in turn.topics  # ('코스타리카 다음 중남미 어디로 확대한다고 했지')
+        next_event = "next" in cues and (not planned or "events" in cues)
         side_by_side = "or" in cues and cues & {"first", "latest"}  # 'which came first, Tunisia or Mongolia?'
         if len(things) >= 2 and (cues & COMPARE_CUES or side_by_side or self._order_asked()):
             return self.compare(things)

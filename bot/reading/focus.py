@@ -35,19 +35,28 @@ def focus(text: str) -> Focus:
         text = text[-MAX_CHARS:]
     # A part with no letters ('???') is punctuation, not a sentence.
     parts = [p.strip() for p in _SPLIT.split(text) if p and _LETTER.search(p)] or [text]
-    if len(parts) == 1 or (len(text) <= SHORT and "\n" not in text and _one_question(parts)):
+    if len(parts) == 1 or (
+        len(text) <= SHORT and "\n" not in text and not _QUESTION_WORDS.search(parts[-1].casefold())
+    ):
         return Focus(text[:SENTENCE_CHARS], (), cut or len(text) > SENTENCE_CHARS)
+    if _guess(parts):
+        parts = parts[:-1]  # the question is the one before; the guess names no subject ('한국에서?' of a place)
     index = _question_index(parts)
     question = parts[index]
     return Focus(question[:SENTENCE_CHARS], tuple(parts[:index]), cut or len(question) > SENTENCE_CHARS)
 
 
-def _one_question(parts: list[str]) -> bool:
-    """A short message whose last sentence asks nothing of its own, or only guesses an answer ('KEPS 무슨 재원으로
-    했지? koica?'): one question."""
-    last = parts[-1].casefold()
-    guess = len(last.split()) <= GUESS_WORDS and any(_QUESTION_WORDS.search(p.casefold()) for p in parts[:-1])
-    return guess or not _QUESTION_WORDS.search(last)
+def _guess(parts: list[str]) -> bool:
+    """A last sentence that only guesses the answer to the question before it ('KEPS 무슨 재원으로 했지? koica?',
+    '어디서 했어요? 한국에서?')."""
+    last = parts[-1].casefold().replace("?", "").replace("？", "")
+    return (
+        len(parts) > 1
+        and len(last.split()) <= GUESS_WORDS
+        and not _QUESTION_WORDS.search(last)  # ('몽골이랑은? 언제?' asks when)
+        and parts[-2].rstrip(" !.~").endswith(("?", "？"))
+        and _QUESTION_WORDS.search(parts[-2].casefold()) is not None
+    )
 
 
 def _question_index(parts: list[str]) -> int:
