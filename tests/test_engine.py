@@ -565,3 +565,19 @@ def test_the_figures_of_things_named_are_summed_when_asked(bot):
 def test_a_guess_after_a_question_is_part_of_it(bot):
     answer = bot.ask("KEPS 무슨 재원으로 했지? koica?")
     assert answer.language == "ko" and "KOICA" in answer.body[0].text
+
+
+def test_now_after_a_figure_of_a_year_asks_its_newest_statement(bot):
+    bot.ask("2014년 기준 나라장터 수출국 몇개국이었어", session="now")
+    assert "9개국" in bot.ask("지금은?", session="now").body[0].text
+
+
+def test_their_after_a_delegation_is_its_country(bot):
+    bot.ask("iraq kurdistan delegation came to PPS when?", session="their")
+    assert "4.3 billion" in bot.ask("how much their system cost?", session="their").body[0].text
+
+
+def test_another_country_after_a_contract_amount_asks_its_contract(bot):
+    bot.ask("카메룬 계약금액 얼마임", session="contract")
+    answer = bot.ask("몽골은?", session="contract")
+    assert not answer.matched and answer.body[0].text == "자료에는 몽골 계약 기록이 없습니다."

@@ -197,9 +197,9 @@ class Resolver:
         ):
             return entities, ctx.intent, ctx.topics
         if not entities and ctx.entities and (intent or topics or u.cues - {"filler"} or u.period):  # 'And in 2018?'
-            if not topics and u.period:
-                # '..., and who in May 2024?': the same question of another time.
-                topics = ctx.topics
+            if not topics and (u.period or "now" in u.cues):
+                # '..., and who in May 2024?', '지금은?': the same question of another time.
+                intent, topics = intent or ctx.intent, ctx.topics
             if "that" in u.cues and ctx.topics & EVENT_KINDS:
                 # '... the contract with Cameroon, and when was it signed?': 'it' is the contract, whatever
                 # 'signed' suggests on its own.
