@@ -581,3 +581,16 @@ def test_another_country_after_a_contract_amount_asks_its_contract(bot):
     bot.ask("카메룬 계약금액 얼마임", session="contract")
     answer = bot.ask("몽골은?", session="contract")
     assert not answer.matched and answer.body[0].text == "자료에는 몽골 계약 기록이 없습니다."
+
+
+def test_a_publisher_named_with_its_article_only_says_which_document(bot):
+    reply = render_plain(
+        bot.ask(
+            "According to the 2014 Hankyung article, in what order and in which years was KONEPS exported before 2014?"
+        )
+    )
+    assert "Vietnam (2008); Costa Rica (2009)" in reply.replace("\n- ", "; ") or "Vietnam (2008)" in reply
+
+
+def test_who_wrote_the_article_still_asks_of_the_publisher(bot):
+    assert "임호범" in bot.ask("한국경제 기사 누가 썼어?").body[0].text

@@ -66,7 +66,8 @@ class Across:
                 return found
         period = self.u.period
         named_country = any(turn.entity(e).type == "country" for e in turn.specific)
-        quiet = kinds and turn.intent in (None, "what_is", "overview") and not named_country
+        # ('when was KONEPS exported before 2014?': the exports of that period, with their dates)
+        quiet = kinds and turn.intent in (None, "what_is", "overview", "when") and not named_country
         if period and turn.intent != "how_many" and (listing or quiet):
             return self.in_period(scope)
         if listing and (kinds or scope) and not events_named:

@@ -64,7 +64,7 @@ class Resolver:
 
     def request(self, asked: str) -> Request:
         u = self.u
-        entities = tuple(e for e in u.entity_ids if visible(self.kb.entities[e], self.audience))
+        entities = self._about(tuple(e for e in u.entity_ids if visible(self.kb.entities[e], self.audience)))
         intent, topics = self._intent(entities)
         if intent not in ("source", "who") and u.entity_ids:
             # '몽골이 자료 다른 데도 나와?': the sources frame a question about what they say of Mongolia.
@@ -83,6 +83,17 @@ class Resolver:
         return Request(u, asked, ask, read_topics, yes_no, past, premise, operation_of(ask, u, yes_no, premise))
 
     # -- the question itself -------------------------------------------------------------------------
+
+    def _about(self, entities: tuple[str, ...]) -> tuple[str, ...]:
+        """What the question is about: a publisher named with its article ('according to the 2014 Hankyung
+        article, ...') says which document, unless the article is all it names ('who wrote the Hankyung article?')."""
+        if not ("according" in self.u.cues or "source" in self.u.topics):
+            return entities
+        kept = tuple(e for e in entities if self.kb.entities[e].kind != "media")
+        # ('korea.kr에 조달청 자료 뭐 올라와 있어?' asks of the publisher: PPS names nothing specific, and it asks
+        # of nothing else.)
+        asks_of_else = any(e not in self.generic for e in kept) or bool(self.u.topics - {"source"})
+        return kept if kept and asks_of_else else entities
 
     def _intent(self, entities: tuple[str, ...]) -> tuple[Intent | None, frozenset[str]]:
         """The intent the question's words say, and its topics (less the sources, when it asks what they say)."""

@@ -48,7 +48,8 @@ INTENTS: tuple[Intent, ...] = get_args(Intent)
 Cue = Literal[
     "first", "latest", "since", "until", "duration", "earlier", "later", "more", "less", "difference", "years",
     "than", "exact", "actually", "next", "compare", "there", "that", "confirm", "all", "before", "after", "events",
-    "filler", "or", "according", "which_source", "besides", "ratio", "share", "plan", "languages", "someone", "sum", "now",
+    "filler", "or", "according", "which_source", "besides", "ratio", "share", "plan", "languages", "someone",
+    "sum", "now",
 ]  # fmt: skip
 CUES: tuple[Cue, ...] = get_args(Cue)
 # Programmes of these kinds are events themselves (a forum, a training): their facts are that one event.
