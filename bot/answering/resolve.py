@@ -87,8 +87,9 @@ class Resolver:
     def _about(self, entities: tuple[str, ...]) -> tuple[str, ...]:
         """What the question is about: a publisher named with its article ('according to the 2014 Hankyung
         article, ...') says which document, unless the article is all it names ('who wrote the Hankyung article?')."""
-        if not ("according" in self.u.cues or "source" in self.u.topics):
-            return entities
+        top = self.u.intents[0][0] if self.u.intents else None
+        if not ("according" in self.u.cues or "source" in self.u.topics) or top in ("who", "source"):
+            return entities  # ('나라장터 수출에 관한 한국경제 기사는 누가 썼어?' asks of the article itself)
         kept = tuple(e for e in entities if self.kb.entities[e].kind != "media")
         # ('korea.kr에 조달청 자료 뭐 올라와 있어?' asks of the publisher: PPS names nothing specific, and it asks
         # of nothing else.)
