@@ -88,7 +88,7 @@ class Resolver:
         """What the question is about: a publisher named with its article ('according to the 2014 Hankyung
         article, ...') says which document, unless the article is all it names ('who wrote the Hankyung article?')."""
         top = self.u.intents[0][0] if self.u.intents else None
-        if not ("according" in self.u.cues or "source" in self.u.topics) or top in ("who", "source"):
+        if not ("according" in self.u.cues or "source" in self.u.topics) or top == "who":
             return entities  # ('나라장터 수출에 관한 한국경제 기사는 누가 썼어?' asks of the article itself)
         kept = tuple(e for e in entities if self.kb.entities[e].kind != "media")
         # ('korea.kr에 조달청 자료 뭐 올라와 있어?' asks of the publisher: PPS names nothing specific, and it asks
