@@ -594,3 +594,20 @@ def test_a_publisher_named_with_its_article_only_says_which_document(bot):
 
 def test_who_wrote_the_article_still_asks_of_the_publisher(bot):
     assert "임호범" in bot.ask("한국경제 기사 누가 썼어?").body[0].text
+
+
+def test_how_many_days_apart_two_events_were(bot):
+    bot.ask("Which came first in 2024, the World Bank EAP forum or the Kyrgyzstan MOU?", session="apart")
+    assert bot.ask("How many days apart were they?", session="apart").body[0].text.startswith("23 days apart")
+
+
+def test_a_figure_asked_by_its_noun_is_a_part_of_its_own(bot):
+    reply = render_plain(bot.ask("APPeN member count + how many have e-proc as of 2022"))
+    assert "40 member countries" in reply and "33 APPeN member countries" in reply
+
+
+def test_the_administrator_of_each_document_named(bot):
+    reply = render_plain(
+        bot.ask("Who was the PPS Administrator quoted in the 2023 Iraq release, versus the 2024 releases?")
+    )
+    assert "Kim Yoon-sang" in reply and "Lim Ki-keun" in reply

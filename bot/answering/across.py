@@ -20,6 +20,7 @@ from bot.showing.answer import Answer
 from bot.showing.formatting import days_between
 from bot.text.normalize import normalize
 
+DAY_LENGTH = len("2024-05-07")  # a date to the day
 COUNTED_NOUNS = frozenset(("countries", "participants", "members"))  # what a stated count counts
 
 
@@ -162,6 +163,8 @@ class Across:
         when the question only asks how things compare."""
         cues, topics, intent = self.u.cues, self.turn.topics, self.turn.intent
         periods = "period" in topics and "compare" in cues and not cues & {"earlier", "later", "first"}
+        if "difference" in cues and "duration" in cues:
+            return "date"  # 'how many days apart were they?': between their dates, not how long each lasted
         if self.turn.ask.want == "duration" or periods:
             return "duration"  # 'compare the length of the IDB course and the ADB training', '기간을 비교하면'
         if (
@@ -211,7 +214,18 @@ class Across:
         ordered = sorted(events, key=lambda p: p[1].start)
         (first, fe), (last, le) = ordered[0], ordered[-1]
         names = {x: compose.title(e) for x, e in ordered}
-        if self.u.cues & {"years", "difference"}:
+        days = days_between(fe.start, le.start) if len(fe.start) == len(le.start) == DAY_LENGTH else None
+        if "duration" in self.u.cues and "difference" in self.u.cues and days is not None:
+            # 'How many days apart were they?': from the first day of one to the first day of the other.
+            lead = compose.say(
+                "compare_days_apart",
+                days=compose.say("days", n=str(days - 1)),
+                first=names[first],
+                second=names[last],
+                first_date=compose.when(fe),
+                second_date=compose.when(le),
+            )
+        elif self.u.cues & {"years", "difference"}:
             years = abs(int(le.start[:4]) - int(fe.start[:4]))
             lead = compose.say(
                 "compare_years",

@@ -146,7 +146,7 @@ def across_records(case: Case, parts: EngineParts) -> Answer | None:
 
 
 def role(case: Case, parts: EngineParts) -> Answer | None:
-    return parts.roles.in_period(case) or parts.roles.at_time(case)
+    return parts.roles.in_documents(case) or parts.roles.in_period(case) or parts.roles.at_time(case)
 
 
 def person(case: Case, parts: EngineParts) -> Answer | None:

@@ -142,8 +142,11 @@ class Resolver:
         """Whether a question that speaks of the sources asks what they say ('보도자료에 따르면 ... 어디인가요?',
         'Is Mongolia mentioned in the sources?') rather than which they are ('KEPS 보도자료', '출처는?')."""
         top = candidates[0][0] if candidates else None
-        if top != "source" or "according" not in self.u.cues or "which_source" in self.u.cues:
+        if top != "source" or "which_source" in self.u.cues:
             return False
+        if "according" not in self.u.cues:
+            # '2023년 이라크 보도자료 당시 조달청장은?': a document named with something else asked of it.
+            return bool(self.u.entity_ids) and bool(subjects_of(self.kb, self.u.topics) - {"source"})
         other = any(i not in ("source", "help", "followup") and s >= INTENT_MIN for i, s in candidates)
         return other or self.u.text.startswith(YES_NO_STARTS) or bool(self.u.entity_ids) or bool(self.u.counted)
 

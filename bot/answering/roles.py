@@ -58,6 +58,18 @@ class Roles:
                 return turn.compose.facts_answer([fact], ROLE_AT_EVENT, (event.subject.id, *fact.about[:1]))
         return turn.compose.role_not_on_record(self._named(roles), event)
 
+    def in_documents(self, turn: Case) -> Answer | None:
+        """'Who was the Administrator quoted in the 2023 Iraq release, versus the 2024 releases?': the holder as of
+        each document's year the question names."""
+        roles, years = self.asked(turn), sorted(turn.u.document_years)
+        if not roles or not years or turn.u.period is not None:
+            return None
+        holders = [f for f in self.holders if visible(f, turn.audience)]
+        found = [f for y in years for f in holders if _meets(f, Period(str(y), str(y)))]
+        if not found:
+            return None
+        return turn.compose.facts_answer(list(dict.fromkeys(found)), ROLE_HELD, found[0].about)
+
     def in_period(self, turn: Case) -> Answer | None:
         """'23년 청장 누구였음', 'Who was Administrator in 2022?': the role record whose dates meet the period the
         question states, or that the sources name no holder then (never the holder of another time)."""

@@ -13,7 +13,8 @@ import re
 
 MAX_PARTS = 3  # more parts than this is a list of questions, read as one
 _EN_WH = r"(?:who|whom|whose|when|where|what|which|how|why)"
-_EN_ASKS = re.compile(r"\b" + _EN_WH + r"\b", re.IGNORECASE)
+# A question word, or a figure asked for by its noun ('APPeN member count + how many ...').
+_EN_ASKS = re.compile(r"\b(?:" + _EN_WH + r"|count|number of)\b", re.IGNORECASE)
 # Korean words a question word begins ('몇개국', '언제야'): the reading (understand.py) asks by them too.
 KO_QUESTION_STARTS = (
     "어느",
@@ -36,7 +37,7 @@ KO_QUESTION_STARTS = (
 _KO_ASKS = re.compile("|".join(KO_QUESTION_STARTS))
 # Where one question ends and the next begins: a question mark, 'and who ...', '..., 그리고 ...', '...됐고, ...'.
 _SENTENCES = re.compile(r"(?<=[?？])\s+")
-_EN_JOIN = re.compile(r",?\s+(?:and|but|also)\s+(?=" + _EN_WH + r"\b)|;\s*", re.IGNORECASE)
+_EN_JOIN = re.compile(r",?\s+(?:and|but|also|\+|&)\s+(?=" + _EN_WH + r"\b)|;\s*", re.IGNORECASE)
 # '-고'/'-며' joining two clauses, not the quoting '-다고', '-라고', '-냐고' ('뭐가 강화됐다고 했어?').
 _KO_JOIN = re.compile(r"(?<=[가-힣][고며])(?<![다라냐자려][고며]),?\s+|,?\s*그리고\s+")
 # Korean asks several things of one predicate with several question words: '몇개국 몇명 왔어?', '언제 어디서 했어?'.
