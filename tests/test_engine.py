@@ -611,3 +611,8 @@ def test_the_administrator_of_each_document_named(bot):
         bot.ask("Who was the PPS Administrator quoted in the 2023 Iraq release, versus the 2024 releases?")
     )
     assert "Kim Yoon-sang" in reply and "Lim Ki-keun" in reply
+
+
+def test_the_holder_of_a_role_at_two_times_each(bot):
+    reply = render_plain(bot.ask("2023년 11월과 2024년 5월 당시 조달청장은 각각 누구인가"))
+    assert "김윤상" in reply and "임기근" in reply

@@ -61,8 +61,10 @@ class Roles:
     def in_documents(self, turn: Case) -> Answer | None:
         """'Who was the Administrator quoted in the 2023 Iraq release, versus the 2024 releases?': the holder as of
         each document's year the question names."""
-        roles, years = self.asked(turn), sorted(turn.u.document_years)
-        if not roles or not years or turn.u.period is not None:
+        # ('2023년 11월과 2024년 5월 당시 조달청장은 각각 누구인가': two times, each asked.)
+        roles, stated = self.asked(turn), turn.u.years if len(turn.u.years) > 1 else frozenset()
+        years = sorted(turn.u.document_years | stated)
+        if not roles or not years or (turn.u.period is not None and not stated):
             return None
         holders = [f for f in self.holders if visible(f, turn.audience)]
         found = [f for y in years for f in holders if _meets(f, Period(str(y), str(y)))]
