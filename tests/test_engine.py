@@ -616,3 +616,11 @@ def test_the_administrator_of_each_document_named(bot):
 def test_the_holder_of_a_role_at_two_times_each(bot):
     reply = render_plain(bot.ask("2023년 11월과 2024년 5월 당시 조달청장은 각각 누구인가"))
     assert "김윤상" in reply and "임기근" in reply
+
+
+def test_the_boss_of_pps_is_its_administrator(bot):
+    assert "Lim Ki-keun" in bot.ask("PPS boss name now?").body[0].text
+
+
+def test_pps_is_still_a_name_when_a_role_is_asked_of_it(bot):
+    assert bot.ask("what is pps").matched

@@ -69,3 +69,14 @@ def test_one_year_after_a_change_asks_that_years_figure(bot):
 def test_a_share_asked_with_a_year_is_a_question_not_a_year_stated(bot):
     lead = bot.ask("APPeN 회원국 대비 2022년 전자조달 도입국 비율은").body[0].text
     assert lead == "2022년 기준 40개국 중 33개국, 약 82.5%입니다."
+
+
+def test_a_year_the_figure_is_not_stated_for_is_not_on_record(bot):
+    answer = bot.ask("APPeN 전자조달 도입국 수 2024년 기준 수치가 있나?")
+    assert not answer.matched
+    assert answer.body[0].text == "자료에는 2013년, 2018년, 2022년 기준 수치만 있고, 2024년 기준 수치는 없습니다."
+
+
+def test_a_figure_of_a_document_named_is_not_a_year_missing(bot):
+    answer = bot.ask("2024년 8월 조달청-ADB 공동연수 참가국 수는?")
+    assert answer.matched and "11개국" in answer.body[0].text

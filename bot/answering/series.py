@@ -41,6 +41,8 @@ class Series:
         asked = [f for f in series if year_of(f) in u.years | u.document_years]
         if "share" in cues and series:
             return self._share((asked or series)[-1])
+        if (missing := self._year_not_stated(series)) is not None:
+            return missing
         # A change asked ('증가폭', 'how did it change'), or a count asked at two of its dates ('2014년과 2024년에
         # 각각 몇 개국'); one date named asks that statement (what it says of its year), not the series.
         if len(series) < 2 or len(asked) == 1:
@@ -55,6 +57,25 @@ class Series:
             steps = itertools.pairwise(points) if asked else [(points[0], points[-1])]
             lead = " ".join(self._change(first, last) for first, last in steps)
         return self.compose.facts_answer(points[::-1], ACROSS, [points[-1].about[0]], "count", (), lead)
+
+    def _year_not_stated(self, series: list[Fact]) -> Answer | None:
+        """'APPeN 전자조달 도입국 수 2024년 기준 수치가 있나?': a year none of the figure's statements is of, asked
+        for the figure itself, is not on record; the years it is stated for are said."""
+        case, u = self.case, self.case.u
+        years = u.years | u.document_years
+        if len(series) < 2 or len(years) != 1 or case.ask.want != "count" or case.ask.cues & CHANGE_CUES:
+            return None
+        year = next(iter(years))
+        stated = [year_of(f) for f in series]
+        if year in stated or series[-1].about[0] not in case.entities:
+            return None  # (a figure of what the question is about, not of a document it names)
+        line = self.compose.say(
+            "series_not_for",
+            years=", ".join(format_date(str(y), self.lang) for y in stated),
+            year=format_date(str(year), self.lang),
+        )
+        subject = case.entity(series[-1].about[0])
+        return self.compose.not_on_record(subject, line, series[-1])
 
     def _series(self, named: str | None) -> list[Fact]:
         """The statements of the figure asked about, oldest first: of the thing named, or of the document it
@@ -74,7 +95,16 @@ class Series:
                 own = {frozenset(f.id for f in case.records.series(f)) for f in pool}
                 fitting = [f for f in pool if len(own) == 1 and len(case.records.series(f)) >= 2]
             if fitting:
-                best = max(fitting, key=lambda f: (len(asked & set(f.topics)), len(case.records.series(f))))
+                # Of what the question names, even in passing (KONEPS's export count, not APPeN's adopters).
+                named_too = set(case.u.entity_ids)
+                best = max(
+                    fitting,
+                    key=lambda f: (
+                        bool(named_too & set(f.about)),
+                        len(asked & set(f.topics)),
+                        len(case.records.series(f)),
+                    ),
+                )
                 return sorted(case.records.series(best), key=year_of)
         return []
 

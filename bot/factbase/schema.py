@@ -67,7 +67,8 @@ REQUIRED_MESSAGES = (
     "chat_bye", "days", "duration_lead", "period_until", "period_from", "end_lead", "only_planned", "names_not_listed",
     "names_not_all",
     "names_some", "names_no_others", "nth_lead", "nth_none",
-    "names_in_languages", "title_in_languages", "series_change", "series_fall", "series_ratio", "series_share",
+    "names_in_languages", "title_in_languages", "series_change",
+    "series_not_for", "series_fall", "series_ratio", "series_share",
     "next_lead", "next_none", "currency_only",
     "latest_source",
 )  # fmt: skip
