@@ -624,3 +624,14 @@ def test_the_boss_of_pps_is_its_administrator(bot):
 
 def test_pps_is_still_a_name_when_a_role_is_asked_of_it(bot):
     assert bot.ask("what is pps").matched
+
+
+def test_how_large_a_forum_was_is_its_participants(bot):
+    assert "110여 명" in bot.ask("세계은행 포럼 참석규모").body[0].text
+
+
+def test_a_count_of_what_is_asked_is_never_said_to_be_missing_above_itself(bot):
+    answer = bot.ask(
+        "my country want to learn from korea e-procurement. how many country already have KONEPS exported?"
+    )
+    assert answer.matched and "9 countries" in answer.body[0].text

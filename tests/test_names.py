@@ -20,3 +20,8 @@ def test_a_detail_asked_in_english_is_that_detail_not_the_name(bot):
 def test_korean_in_a_question_still_names_korea(bot):
     answer = bot.ask("which korean company make that rehab robot product?")
     assert "Korea" in answer.title
+
+
+def test_a_record_asked_in_the_other_language_gives_it_in_both(bot):
+    answer = bot.ask("포럼 주제 영어로")
+    assert answer.matched and "Accelerating Sustainable Development" in answer.body[-1].text

@@ -18,3 +18,12 @@ def test_no_one_on_record_for_what_is_named_is_not_on_record(bot):
 def test_how_many_trainees_is_still_a_count(bot):
     answer = bot.ask("ADB 연수생 몇 명?")
     assert answer.matched and "21명" in answer.body[0].text
+
+
+def test_someone_of_an_organisation_with_no_one_on_record_is_not_on_record(bot):
+    answer = bot.ask("who from ADB gave remarks at the training opening?")
+    assert not answer.matched and "Asian Development Bank" in answer.body[0].text
+
+
+def test_who_spoke_for_an_organisation_is_its_one_person_on_record(bot):
+    assert "Moorty" in bot.ask("Who from World Bank speak at the forum?").body[0].text

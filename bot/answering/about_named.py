@@ -112,9 +112,11 @@ class AboutNamed:
             )
             return self.compose.not_on_record(self.turn.entity(best.about[0]), line, best)
         lead = self.premise_lead(best) if premise else self.currency_lead(best)
-        return self.compose.facts_answer(
+        answer = self.compose.facts_answer(
             chosen, confidence, entities, ask.want, history if len(history) > 1 else (), lead
         )
+        # '포럼 주제 영어로': the record as the other language's text says it too.
+        return self.compose.also_in_other_language(answer, best) if "languages" in ask.cues else answer
 
     def _only_planned(self, ranked: list[Scored]) -> Answer | None:
         """'Was the Cameroon system actually delivered?', 'Who signed the Jordan MOU?': when the closest record is
@@ -215,6 +217,16 @@ class AboutNamed:
                 return kinds[0]
         return None
 
+    def _counts_it(self, ask: Ask, fact: Fact) -> bool:
+        """Whether a record's count is the count asked: of what is counted, on every kind of event asked."""
+        kinds = {t for t in ask.subjects if t in EVENT_KINDS}
+        return (
+            ask.want == "count"
+            and fact.count is not None
+            and kinds <= set(fact.topics)
+            and self.ranker.counts_what_is_asked(ask, fact, strict=True)
+        )
+
     def not_on_record(self, ask: Ask, ranked: list[Scored], kind: str | None = None) -> Answer:
         """Say exactly what the sources lack, about the named thing whose records come closest to the question."""
         subjects = [kind] if kind else sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
@@ -248,6 +260,10 @@ class AboutNamed:
         ):
             # The record that would be shown gives what the line would call missing (a span for 'how long'): it
             # is the answer, and a reply never says "not on record" above what it then shows.
+            return self.records_answer(ask, [closest], HELD, closest.about)
+        if closest and not kind and self._counts_it(ask, closest):
+            # The same for a count of what is asked, on every kind of event asked ('how many countries already
+            # have KONEPS': the record of KONEPS's export countries).
             return self.records_answer(ask, [closest], HELD, closest.about)
         if topic == "full_name" and subject.full_name is None and subject.type != "person":
             return self.compose.overview(subject, HELD, None)  # its name on record is its full name

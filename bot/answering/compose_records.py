@@ -5,10 +5,11 @@ overview."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.answering.citations import note_blocks
 from bot.answering.wording import Wording
-from bot.factbase.model import Entity, Fact, Want, visible
+from bot.factbase.model import Entity, Fact, Lang, Want, visible
 from bot.reading.periods import stated_counts
 from bot.showing.answer import Answer, Block
 from bot.showing.formatting import days_between, format_date, format_range
@@ -83,6 +84,11 @@ class RecordAnswers(Wording):
             sources=[s for f in shown for s in f.sources],
             suggest_from=main,
         )
+
+    def also_in_other_language(self, answer: Answer, fact: Fact) -> Answer:
+        """The answer, and its record as written in the other language ('포럼 주제 영어로')."""
+        other: Lang = "en" if self.lang == "ko" else "ko"
+        return replace(answer, body=(*answer.body, Block("paragraph", fact.text(other))))
 
     def overview(self, entity: Entity, confidence: float, want: Want | None = None) -> Answer:
         lang = self.lang

@@ -23,6 +23,17 @@ def someone(case: Case) -> Answer | None:
     named = [e for e in case.specific if e not in case.ranker.generic]
     if not named:
         return None
+    # 'Who from ADB gave remarks at the training?': someone of an organisation named, though it only said which
+    # training; its one person on record, or no one.
+    organisations = [
+        e for e in case.u.entity_ids if case.entity(e).type == "organisation" and e not in case.ranker.generic
+    ]
+    if organisations and not any(case.entity(e).type == "organisation" for e in named):
+        of_them = [p for p in case.kb.entities.values() if p.type == "person" and p.organisation in organisations]
+        if len(of_them) == 1 and visible(of_them[0], case.audience):
+            return case.compose.overview(of_them[0], NAMES, "person")
+        if not of_them:
+            named = organisations[:1]
     related = _people_of(case, named)
     if not related:
         subject = case.entity(named[0])

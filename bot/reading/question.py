@@ -14,6 +14,7 @@ from typing import cast
 from bot.factbase.model import RELATION, WANTS, Audience, Cue, Intent, KnowledgeBase, Lang, Want
 from bot.reading.periods import Period
 
+COUNTED_TOPICS = frozenset({"participants", "countries", "members"})  # what 'how much/many' of them counts
 INTENT_WANTS: dict[Intent, Want] = {
     "when": "date", "how_many": "count", "how_much": "amount", "who": "person", "where": "place",
 }  # fmt: skip
@@ -59,6 +60,8 @@ def want_of(kb: KnowledgeBase, intent: Intent | None, cues: frozenset[Cue], topi
         return precise[0]  # 'how many dollars' asks an amount; '몇 번째' which one in a series
     if intent == "where" and "countries" in topics:
         return None  # '대상 국가는 어디인가요?': which countries, not a place
+    if intent == "how_much" and topics & COUNTED_TOPICS and not precise:
+        return "count"  # '포럼 참석규모?': how many took part, not a sum of money
     want = (INTENT_WANTS.get(intent) if intent else None) or next(
         (cast(Want, kb.topic_wants[t]) for t in sorted(topics) if kb.topic_wants.get(t) in WANTS), None
     )
