@@ -635,3 +635,18 @@ def test_a_count_of_what_is_asked_is_never_said_to_be_missing_above_itself(bot):
         "my country want to learn from korea e-procurement. how many country already have KONEPS exported?"
     )
     assert answer.matched and "9 countries" in answer.body[0].text
+
+
+def test_the_next_event_of_another_kind_asked_after_an_event(bot):
+    bot.ask("when was the ADB e-procurement training?", session="next")
+    answer = bot.ask("and the workshop after it in sept, who attends?", session="next")
+    assert answer.body[0].text.startswith("The event after PPS–ADB Asia-Pacific e-procurement training")
+
+
+def test_a_year_with_a_programme_named_lists_the_programme_not_the_year(bot):
+    assert "Argentina" in render_plain(bot.ask("IDB course 2014 countries - list?"))
+
+
+def test_the_total_value_of_every_export_is_not_on_record(bot):
+    answer = bot.ask("What was the total export value of KONEPS across all nine countries?")
+    assert not answer.matched and "no amount" in answer.body[0].text

@@ -27,3 +27,8 @@ def test_someone_of_an_organisation_with_no_one_on_record_is_not_on_record(bot):
 
 def test_who_spoke_for_an_organisation_is_its_one_person_on_record(bot):
     assert "Moorty" in bot.ask("Who from World Bank speak at the forum?").body[0].text
+
+
+def test_the_one_person_of_an_organisation_is_not_who_attended_in_another_year(bot):
+    answer = bot.ask("포럼 기획의 계기가 된 2023년 4월 양자회담에 참석한 세계은행 고위급 인사의 이름은?")
+    assert "Moorty" not in answer.body[0].text

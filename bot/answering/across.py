@@ -38,7 +38,9 @@ class Across(Comparisons):
         # With one event named, only 'all'/'events' words make a list across records: 'IDB course countries' is
         # a question about that course.
         about_else = subjects_of(turn.kb, turn.topics) - turn.kinds
-        listing = bool(cues & {"all", "events"}) or (turn.intent == "list" and not events_named and not about_else)
+        # ('IDB course 2014 countries - list?': the list is of the course named, not of 2014's events.)
+        every = "events" in cues or ("all" in cues and not events_named)
+        listing = every or (turn.intent == "list" and not events_named and not about_else)
         # 'After Vietnam's export', 'after the ADB training'; 'next with ADB' is about ADB's events, below.
         if next_event and len(things) == 1 and turn.entity(things[0]).type != "organisation":
             found = self.next_after(things[0])
@@ -174,9 +176,14 @@ class Across(Comparisons):
         # The next of its kind; else, when no kind or edition was asked, whatever came next ('after the ADB
         # training?'). The next edition of a thing ('the next World Bank forum') is of its kind or not on record.
         same_kind_only = bool(self.turn.kinds) or self.u.edition
-        following = self.records.after(own, self.audience) or (
-            None if same_kind_only else self.records.after(own, self.audience, same_kind=False)
-        )
+        if self.turn.kinds and not own.kinds & self.turn.kinds:
+            # 'and the workshop after it?' after the training: the next event of the kind asked.
+            later = [e for e in self.records.select(self.turn.kinds, (), None, self.audience) if e.start > own.start]
+            following = later[0] if later else None
+        else:
+            following = self.records.after(own, self.audience) or (
+                None if same_kind_only else self.records.after(own, self.audience, same_kind=False)
+            )
         return self.compose.next_after(own, following) if following else self.compose.nothing_after(own)
 
     # -- lists and counts ----------------------------------------------------------------------------
@@ -194,12 +201,19 @@ class Across(Comparisons):
 
     def items(self, scope: tuple[str, ...]) -> Answer | None:
         events = self.records.select(self.turn.kinds, scope, None, self.audience)
+        kind = self.kind()
+        if self.turn.ask.want == "amount" and kind and events:
+            # 'The total export value across all nine?': a sum of figures the records do not give (one export's
+            # contract is not the total), not their list.
+            subject = events[0].subject if scope else self.turn.entity(self.turn.specific[0])
+            line = self.compose.missing(subject, kind, "amount")
+            return self.compose.not_on_record(subject, line, self.records.stated_count(kind, self.audience))
         if not events or (len(events) == 1 and not self.turn.kinds):
             return None  # one event for one thing named ('what has the Ministry of Interior done?'): say it fully
         regions = [e for e in scope if self.turn.kb.entities[e].type == "region"]
         if regions and not self.turn.kinds and "countries" in self.turn.topics:
             return None  # 'which Central Asian countries work with PPS?': the region's overview names them
-        kind, compose = self.kind(), self.compose
+        compose = self.compose
         stated = self.records.stated_count(kind, self.audience) if kind and not scope else None
         named = {"kind": compose.kind_name(kind), "count": str(len(events))}
         total = stated.count.value if stated and stated.count else 0

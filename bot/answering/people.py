@@ -30,7 +30,7 @@ def someone(case: Case) -> Answer | None:
     ]
     if organisations and not any(case.entity(e).type == "organisation" for e in named):
         of_them = [p for p in case.kb.entities.values() if p.type == "person" and p.organisation in organisations]
-        if len(of_them) == 1 and visible(of_them[0], case.audience):
+        if len(of_them) == 1 and visible(of_them[0], case.audience) and _of_the_years(case, of_them[0]):
             return case.compose.overview(of_them[0], NAMES, "person")
         if not of_them:
             named = organisations[:1]
@@ -45,6 +45,14 @@ def someone(case: Case) -> Answer | None:
     if len(of_organisation) == 1:
         return case.compose.overview(of_organisation[0], NAMES, "person")
     return None
+
+
+def _of_the_years(case: Case, person: Entity) -> bool:
+    """Whether the person's records are of a year the question names, if it names one (the World Bank's speaker
+    of 2024 is not who attended a 2023 meeting)."""
+    years = {str(y) for y in case.u.years}
+    records = [f for f in case.ranker.facts_about(person.id) if visible(f, case.audience)]
+    return not years or any(y in f"{f.date} {f.as_of}" for f in records for y in years)
 
 
 def _people_of(case: Case, named: list[str]) -> list[Entity]:
