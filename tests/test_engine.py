@@ -650,3 +650,20 @@ def test_a_year_with_a_programme_named_lists_the_programme_not_the_year(bot):
 def test_the_total_value_of_every_export_is_not_on_record(bot):
     answer = bot.ask("What was the total export value of KONEPS across all nine countries?")
     assert not answer.matched and "no amount" in answer.body[0].text
+
+
+def test_people_and_countries_asked_together_get_both_counts(bot):
+    reply = render_plain(bot.ask("ADB 연수 참가 인원/국가"))
+    assert "21명" in reply and "11개국" in reply
+
+
+def test_countries_of_those_taking_part_are_only_the_countries(bot):
+    answer = bot.ask("ADB 연수에는 몇 나라가 참여했나요?")
+    assert answer.facts == ("adb-training-country-count",)
+
+
+def test_the_ministries_a_delegation_came_from(bot):
+    assert (
+        "interior"
+        in bot.ask("Which ministries were represented in the Iraqi delegation of November 2023?").body[0].text
+    )

@@ -9,10 +9,12 @@ from dataclasses import replace
 
 from bot.answering.case import Case
 from bot.answering.confidence import HELD
+from bot.answering.details import COUNTRY_COUNT, HEADCOUNT
 from bot.answering.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Scored
 from bot.answering.records import COUNTRY_KINDS, EVENT_KINDS
 from bot.answering.verify import concerns, unaccounted
 from bot.factbase.model import Fact, Want
+from bot.reading.counting import names_people
 from bot.reading.entities import strip_particles
 from bot.reading.periods import currency_asked
 from bot.reading.question import Ask
@@ -155,6 +157,21 @@ class AboutNamed:
     def _second_detail(self, ask: Ask, chosen: list[Fact]) -> list[Fact]:
         """A question asking two things ('how many members, and since when?'): the record of the second."""
         cues = self.u.cues
+        if ask.want == "count" and {"participants", "countries"} <= ask.topics and names_people(self.u.terms):
+            # 'ADB 연수 참가 인원/국가': how many people and how many countries, the record of whichever is missing.
+            of_fact = self.turn.details.of_fact
+            if any(HEADCOUNT in of_fact(f, self.lang) and COUNTRY_COUNT.search(f.text(self.lang)) for f in chosen):
+                return []  # one record gives both (21 officials from 11 countries)
+            have = {HEADCOUNT in of_fact(f, self.lang) for f in chosen}
+            found = [
+                s.fact
+                for s in self.ranker.rank(ask)
+                if s.fact
+                and s.fact not in chosen
+                and (HEADCOUNT in self.turn.details.of_fact(s.fact, self.lang)) not in have
+                and s.fact.count
+            ]
+            return found[:1]
         second: Want | None = (
             "start" if "since" in cues else "end" if "until" in cues else ("duration" if "duration" in cues else None)
         )

@@ -10,7 +10,7 @@ from bot.answering.joined import joined
 from bot.answering.records import Event, comparable
 from bot.answering.request import COMPARE_CUES
 from bot.factbase.model import Quantity, Want
-from bot.reading.entities import strip_particles
+from bot.reading.counting import names_people
 from bot.showing.answer import Answer
 from bot.showing.formatting import days_between
 
@@ -47,17 +47,12 @@ class Comparisons:
             return self.compare_dates([(x, e) for x, e in events if e is not None])
         if field == "duration":
             return self.compare_durations(things)
-        if field == "count" and {"countries", "participants"} <= self.turn.topics and self._counts_people():
+        if field == "count" and {"countries", "participants"} <= self.turn.topics and names_people(self.u.terms):
             # 'Compare them in terms of countries and participants': both counts, each compared.
             return joined(
                 [self.compare_figures(things, field, people=False), self.compare_figures(things, field, True)]
             )
         return self.compare_figures(things, field)
-
-    def _counts_people(self) -> bool:
-        """Whether the question names people as well as countries ('참가 인원', 'participants', not only 참가국)."""
-        people_words = {"participants", "people", "인원", "참가자", "참석자", "명"}
-        return any(form in people_words for w in self.u.terms for form in strip_particles(w))
 
     def compare_field(self, things: list[str]) -> str:
         """Compare dates, counts or amounts: what the question's words say, else what the records have; ''

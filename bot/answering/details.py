@@ -63,6 +63,9 @@ _HEADCOUNT = re.compile(
 _START = re.compile(r"부터|시작|출범|since|from (?:19|20)\d\d|began|begun|launched|started")
 PEOPLE = "people"  # not a Want: a record says who took part without naming anyone
 HEADCOUNT = "headcount"  # not a Want: a record counts people
+COUNTRY_COUNT = re.compile(
+    r"\d+\s*(?:개국|개 나라)|\b\d+\s+(?:[A-Za-z-]+\s+){0,3}countries\b"
+)  # 11개국, 11 ... countries
 _SENTENCE_END = re.compile(r"(?<=[^A-Z\s][.!?])\s+(?=\S)")
 
 

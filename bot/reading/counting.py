@@ -15,6 +15,16 @@ PEOPLE_COUNTERS = ("명", "분")  # 강사는 몇 명: the noun before 몇 is wh
 NEAR_COUNTED = 75  # 'delegets' is a misspelt 'delegates', not a word of the question's own
 
 
+# Words that name people as what is counted, as against the countries they came from ('참가 인원' beside '참가국').
+PEOPLE_WORDS = frozenset({"participants", "people", "인원", "참가자", "참석자", "명", "headcount"})
+
+
+def names_people(terms: tuple[str, ...]) -> bool:
+    """Whether a question names people as well as countries ('참가 인원/국가', 'participants and countries'), not
+    only those taking part (참가국)."""
+    return any(form in PEOPLE_WORDS for w in terms for form in strip_particles(w))
+
+
 def counted(lexicon: Lexicon, residual: list[str]) -> str | None:
     """What 'how many' counts: the topic of the words right after 'many' or 몇 ('몇 개국', 'how many people',
     'how many MOUs'), or in Korean of the word before it ('업무협약은 몇 건')."""
