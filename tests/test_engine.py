@@ -667,3 +667,8 @@ def test_the_ministries_a_delegation_came_from(bot):
         "interior"
         in bot.ask("Which ministries were represented in the Iraqi delegation of November 2023?").body[0].text
     )
+
+
+def test_a_thing_named_with_its_release_stands_for_the_release(bot):
+    answer = bot.ask("In the Kyrgyzstan MOU release, to how many countries had KONEPS been exported?")
+    assert "9 countries" in answer.body[0].text

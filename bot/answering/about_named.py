@@ -13,7 +13,7 @@ from bot.answering.details import COUNTRY_COUNT, HEADCOUNT
 from bot.answering.ranking import W_ENTITY, W_INTENT, W_PRIMARY, W_TOPIC, W_WANT, Scored
 from bot.answering.records import COUNTRY_KINDS, EVENT_KINDS
 from bot.answering.verify import concerns, unaccounted
-from bot.factbase.model import Fact, Want
+from bot.factbase.model import Fact, Want, visible
 from bot.reading.counting import names_people
 from bot.reading.entities import strip_particles
 from bot.reading.periods import currency_asked
@@ -71,6 +71,8 @@ class AboutNamed:
         if best.fact is None:
             return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
         chosen = self._chosen(ask, ranked)
+        if (in_document := self._in_its_document(ask, chosen)) is not None:
+            return self.records_answer(ask, [in_document], HELD, in_document.about)
         chosen += self._second_detail(ask, chosen)
         # What the answer is about, its main subject first: a follow-up ('who funded it?') continues from it.
         entities = list(
@@ -153,6 +155,26 @@ class AboutNamed:
             if (every and other.fact.type == best.type) or (tie and (not same_kind or content)):
                 chosen.append(other.fact)
         return chosen
+
+    def _in_its_document(self, ask: Ask, chosen: list[Fact]) -> Fact | None:
+        """'In the Kyrgyzstan MOU release, to how many countries had KONEPS been exported?': a thing named with its
+        document stands for that document. When the records of the thing do not give the figure asked, the record
+        of the same document that gives it, on what the question asks about."""
+        if ask.want not in ("count", "amount") or not ("source" in self.u.topics or "according" in self.u.cues):
+            return None
+        if any(getattr(f, ask.want) is not None for f in chosen):
+            return None  # (a figure of the record's own: 'the two countries' of an MOU is not one)
+        named = [e for e in ask.specific if e not in self.ranker.generic]
+        sources = {s for e in named for s in self.turn.entity(e).sources}
+        found = [
+            f
+            for f in self.turn.kb.facts
+            if sources & set(f.sources)
+            and getattr(f, ask.want) is not None
+            and ask.subjects & set(f.topics)
+            and visible(f, self.turn.audience)
+        ]
+        return max(found, key=lambda f: len(ask.subjects & set(f.topics)), default=None)
 
     def _second_detail(self, ask: Ask, chosen: list[Fact]) -> list[Fact]:
         """A question asking two things ('how many members, and since when?'): the record of the second."""
