@@ -379,3 +379,8 @@ def test_which_of_a_counted_whole_when_none_are_named_says_so(bot):
 
 def test_how_the_participants_broke_down_is_not_on_record(bot):
     assert not bot.ask("How many of the 21 ADB trainees were women?").matched
+
+
+def test_a_figure_of_a_kind_of_event_not_on_record_says_the_figure_is_missing(bot):
+    answer = bot.ask("키르기스 나라장터 구축 예산 얼마?")
+    assert not answer.matched and "금액이 나와 있지 않습니다" in answer.body[0].text

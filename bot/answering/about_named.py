@@ -306,7 +306,10 @@ class AboutNamed:
             return self.records_answer(ask, [closest], HELD, closest.about)
         if topic == "full_name" and subject.full_name is None and subject.type != "person":
             return self.compose.overview(subject, HELD, None)  # its name on record is its full name
+        # A figure asked of a kind of event the thing has none of ('키르기스스탄 나라장터 구축 예산'): the figure is
+        # what is missing; 'no export record' above the MOU to export it would read as a contradiction.
+        figure = ask.want in ("amount", "count") and closest is not None
         line = self.compose.missing(
-            subject, topic, ask.want if (closest and not kind) or not topic else None, qualifiers, counted
+            subject, topic, ask.want if (closest and not kind) or not topic or figure else None, qualifiers, counted
         )
         return self.compose.not_on_record(subject, line, closest)

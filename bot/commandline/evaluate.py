@@ -27,14 +27,17 @@ REPO = Path(__file__).resolve().parents[2]
 OWN_CASES = REPO / "tests" / "eval" / "cases.jsonl"
 SHARED_CASES = REPO.parent / "shared" / "eval" / "dev.jsonl"
 # Blind sets: 200 questions each, written from the sources by people who never saw the code or our cases, as
-# delegates, staff and researchers type them (issue 21), each by someone new. A, then B, then C were read reply
-# by reply to find what to fix, each after it had been measured untouched; D was written last and only measured.
-# All stay as regression sets.
+# delegates, staff and researchers type them (issue 21), each by someone new. Each was measured untouched when
+# written, then read reply by reply to find what to fix, but the last, G, which was only measured. All stay as
+# regression sets.
 BLIND_CASES = {
     REPO / "tests" / "eval" / "blind-a.jsonl": "blind set A (read to find what to fix)",
     REPO / "tests" / "eval" / "blind-b.jsonl": "blind set B (measured held out, then read)",
     REPO / "tests" / "eval" / "blind-c.jsonl": "blind set C (measured held out, then read)",
-    REPO / "tests" / "eval" / "blind-d.jsonl": "blind set D (held out: measured, never read for fixes)",
+    REPO / "tests" / "eval" / "blind-d.jsonl": "blind set D (measured held out, then read)",
+    REPO / "tests" / "eval" / "blind-e.jsonl": "blind set E (measured held out, then read)",
+    REPO / "tests" / "eval" / "blind-f.jsonl": "blind set F (measured held out, then read)",
+    REPO / "tests" / "eval" / "blind-g.jsonl": "blind set G (held out: measured, never read for fixes)",
 }
 DEFAULT_CASES = (OWN_CASES, SHARED_CASES, *BLIND_CASES)
 # The kinds of question the issue tracker names (issue 8), in its order.
@@ -140,7 +143,7 @@ def readme_section(own: list[Result], shared: list[Result], blind: dict[str, lis
     lines = [
         START,
         f"Measured by `make eval` on {len(own)} questions of our own (`tests/eval/cases.jsonl`), the shared dev "
-        "set and the two blind sets (strict grading, as the shared grader does).",
+        "set and the blind sets (strict grading, as the shared grader does).",
         "",
         "| question set | right |",
         "| --- | --- |",
