@@ -672,3 +672,8 @@ def test_the_ministries_a_delegation_came_from(bot):
 def test_a_thing_named_with_its_release_stands_for_the_release(bot):
     answer = bot.ask("In the Kyrgyzstan MOU release, to how many countries had KONEPS been exported?")
     assert "9 countries" in answer.body[0].text
+
+
+def test_a_figure_at_the_time_of_a_thing_named_is_the_figure_as_its_documents_state_it(bot):
+    answer = bot.ask("narajangteo already export to how many country? (at kyrgyz mou time)")
+    assert "9 countries" in answer.body[0].text

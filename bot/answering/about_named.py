@@ -160,7 +160,7 @@ class AboutNamed:
         """'In the Kyrgyzstan MOU release, to how many countries had KONEPS been exported?': a thing named with its
         document stands for that document. When the records of the thing do not give the figure asked, the record
         of the same document that gives it, on what the question asks about."""
-        if ask.want not in ("count", "amount") or not ("source" in self.u.topics or "according" in self.u.cues):
+        if ask.want not in ("count", "amount"):
             return None
         if any(getattr(f, ask.want) is not None for f in chosen):
             return None  # (a figure of the record's own: 'the two countries' of an MOU is not one)
