@@ -121,11 +121,12 @@ def test_a_false_premise_is_corrected_from_the_record(bot, question, correction)
         ("Has PPS signed an MOU with Uzbekistan?", "The sources hold no MOU record for Uzbekistan."),
         ("요르단 나라장터 수출 금액은?", "자료에는 요르단 나라장터 수출 금액이 나와 있지 않습니다."),
         ("What was the Jordan export worth?", "The sources give no amount for the Jordan KONEPS export."),
-        # Kyrgyzstan has an MOU for the export, not an export on record: that is what is said.
-        ("키르기스스탄 나라장터 구축 비용은?", "자료에는 키르기스스탄 나라장터 수출 기록이 없습니다."),
+        # Kyrgyzstan has an MOU for the export and no figure: the figure is what is missing ('no export record'
+        # above the MOU to export it read as a contradiction).
+        ("키르기스스탄 나라장터 구축 비용은?", "자료에는 키르기스스탄 나라장터 수출 금액이 나와 있지 않습니다."),
         (
             "How much does building KONEPS in Kyrgyzstan cost?",
-            "The sources hold no KONEPS export record for Kyrgyzstan.",
+            "The sources give no amount for the Kyrgyzstan KONEPS export.",
         ),
     ],
 )
