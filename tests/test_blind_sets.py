@@ -16,7 +16,8 @@ FLOORS = {
     "blind-d.jsonl": 177,
     "blind-e.jsonl": 187,
     "blind-f.jsonl": 185,
-    "blind-g.jsonl": 175,
+    "blind-g.jsonl": 176,
+    "blind-h.jsonl": 170,
 }
 
 
