@@ -677,3 +677,23 @@ def test_a_thing_named_with_its_release_stands_for_the_release(bot):
 def test_a_figure_at_the_time_of_a_thing_named_is_the_figure_as_its_documents_state_it(bot):
     answer = bot.ask("narajangteo already export to how many country? (at kyrgyz mou time)")
     assert "9 countries" in answer.body[0].text
+
+
+def test_the_administrator_at_the_time_of_a_country_s_matter_is_of_its_event_with_a_holder(bot):
+    assert "김윤상" in bot.ask("이라크 건 당시 청장 누구였지").body[0].text
+
+
+def test_the_administrators_quoted_in_two_releases_named_by_their_subjects(bot):
+    reply = render_plain(
+        bot.ask("Which PPS administrators are quoted in the Iraq release vs the Kyrgyzstan MOU release?")
+    )
+    assert "Kim Yoon-sang" in reply and "Lim Ki-keun" in reply
+
+
+def test_an_event_s_opening_is_the_event(bot):
+    answer = bot.ask("where was the ADB training opening held")
+    assert answer.matched and "Government Complex Daejeon" in answer.body[0].text
+
+
+def test_users_of_a_system_are_not_usage_figures(bot):
+    assert bot.ask("since when KEPS training for iraqi users").matched

@@ -271,6 +271,11 @@ class AboutNamed:
         subjects = [kind] if kind else sorted(ask.subjects, key=lambda t: (t not in EVENT_KINDS, t))
         near = [s.fact for s in ranked if s.fact and set(s.fact.about) & set(ask.specific)]
         closest = next((f for f in near if set(f.topics) & ask.subjects), None)
+        events = [e for e in ask.specific if self.turn.is_event(e)]
+        if closest is None and events and ask.want in SHOWN_AS_WRITTEN:
+            # 'Where was the ADB training opening held?': an event's opening is the event; its record that gives
+            # the place (or the date) asked answers, whatever the question's other words.
+            closest = next((f for f in near if ask.want in self.turn.details.of_fact(f, self.lang)), None)
         if closest is None and not ask.subjects and ask.want:
             # With nothing else to go by, the record nearest the question that does not hold a figure of
             # the kind asked (which would read as an answer).

@@ -72,8 +72,8 @@ def relation_unheld(case: Case, parts: EngineParts) -> Answer | None:
     ('when did the forum open?') are its dates, which every record of it holds."""
     asked = sorted(case.topics & parts.relations)
     named = [e for e in case.specific if e not in case.ranker.generic and not case.is_event(e)]
-    if not asked or not named:
-        return None
+    if not asked or not named or any(case.is_event(e) for e in case.specific):
+        return None  # ('from the forum's opening day': an event named is what opened)
     held = {t for e in named for f in case.ranker.facts_about(e) if visible(f, case.audience) for t in f.topics}
     unheld = next((t for t in asked if t not in held), None)
     return off_record(case, unheld) if unheld else None

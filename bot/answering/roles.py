@@ -47,23 +47,27 @@ class Roles:
         ]
         if not events:
             return None
-        event = events[0]
         holders = [f for f in self.holders if visible(f, turn.audience)]
-        if any(event.subject.id in f.about for f in holders):
+        if any(events[0].subject.id in f.about for f in holders):
             return None
-        day = event.start
-        for fact in holders:
-            first, last = fact.date or fact.as_of or "", fact.as_of or fact.date or ""
-            if first[: len(day)] <= day <= last[: len(day)] + "~":
-                return turn.compose.facts_answer([fact], ROLE_AT_EVENT, (event.subject.id, *fact.about[:1]))
-        return turn.compose.role_not_on_record(self._named(roles), event)
+        # '이라크 건 당시 청장': of the events of what is named (the KEPS build, the delegation's visit), the first
+        # whose time a role record covers.
+        named = [e for e in turn.specific if e not in turn.ranker.generic]
+        others = [ev for e in named for ev in turn.records.select((), (e,), None, turn.audience)]
+        for event in dict.fromkeys([events[0], *others]):
+            day = event.start
+            for fact in holders:
+                first, last = fact.date or fact.as_of or "", fact.as_of or fact.date or ""
+                if first[: len(day)] <= day <= last[: len(day)] + "~":
+                    return turn.compose.facts_answer([fact], ROLE_AT_EVENT, (event.subject.id, *fact.about[:1]))
+        return turn.compose.role_not_on_record(self._named(roles), events[0])
 
     def in_documents(self, turn: Case) -> Answer | None:
         """'Who was the Administrator quoted in the 2023 Iraq release, versus the 2024 releases?': the holder as of
         each document's year the question names."""
         # ('2023년 11월과 2024년 5월 당시 조달청장은 각각 누구인가': two times, each asked.)
         roles, stated = self.asked(turn), turn.u.years if len(turn.u.years) > 1 else frozenset()
-        years = sorted(turn.u.document_years | stated)
+        years = sorted(turn.u.document_years | stated | self._years_of_documents_named(turn))
         if not roles or not years or (turn.u.period is not None and not stated):
             return None
         holders = [f for f in self.holders if visible(f, turn.audience)]
@@ -71,6 +75,16 @@ class Roles:
         if not found:
             return None
         return turn.compose.facts_answer(list(dict.fromkeys(found)), ROLE_HELD, found[0].about)
+
+    @staticmethod
+    def _years_of_documents_named(turn: Case) -> frozenset[int]:
+        """'quoted in the Iraq release vs the Kyrgyzstan MOU release': the years of the documents on the things
+        named, when the question speaks of documents and names two or more things."""
+        named = [e for e in turn.u.entity_ids if e not in turn.ranker.generic]
+        if "source" not in turn.u.topics or len(named) < 2:
+            return frozenset()
+        sources = {s for e in named for s in turn.entity(e).sources if s in turn.kb.sources}
+        return frozenset(int(turn.kb.sources[s].date[:4]) for s in sources if turn.kb.sources[s].date)
 
     def in_period(self, turn: Case) -> Answer | None:
         """'23년 청장 누구였음', 'Who was Administrator in 2022?': the role record whose dates meet the period the
