@@ -697,3 +697,12 @@ def test_an_event_s_opening_is_the_event(bot):
 
 def test_users_of_a_system_are_not_usage_figures(bot):
     assert bot.ask("since when KEPS training for iraqi users").matched
+
+
+def test_how_many_years_of_one_thing_asks_which_year(bot):
+    assert bot.ask("튀니지 수출 몇년?").body[0].text == "나라장터는 2011년 튀니지에 수출되었습니다."
+
+
+def test_another_country_after_a_year_asks_its_year(bot):
+    bot.ask("튀니지 수출 몇년?", session="year")
+    assert "2010년" in bot.ask("몽골은?", session="year").body[0].text

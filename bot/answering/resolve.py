@@ -116,9 +116,19 @@ class Resolver:
             and dict(candidates).get("who", 0.0) >= candidates[0][1] - SOURCE_OVER_WHO
         ):
             candidates = tuple(c for c in candidates if c[0] != "source")  # '기사 누가 썼지': who wrote it, a person
+        # '튀니지 수출 몇년?' of one thing asks which year; '몇 년 걸렸어?', '몇 년 차이' count years between two.
+        which_year = (
+            "years" in self.u.cues
+            and not self.u.cues & {"difference", "duration", "ratio", "than"}
+            and len(entities) <= 1
+        )
         if not candidates or candidates[0][1] < INTENT_MIN:
+            if which_year:
+                return "when", topics
             return ("how_many" if self.u.counted else None), topics  # 'MOU 몇 건이야?': what is counted says it
         intent = candidates[0][0]
+        if intent == "how_many" and which_year and self.u.counted is None:
+            return "when", topics
         bare = not (self.u.topics or self.u.unexplained or self.u.years or self.u.cues - {"filler"})
         if intent == "who" and bare and entities and all(self.kb.entities[e].type == "organisation" for e in entities):
             return "what_is", topics  # 'who is KOICA?' asks what KOICA is, not a person
