@@ -706,3 +706,13 @@ def test_how_many_years_of_one_thing_asks_which_year(bot):
 def test_another_country_after_a_year_asks_its_year(bot):
     bot.ask("튀니지 수출 몇년?", session="year")
     assert "2010년" in bot.ask("몽골은?", session="year").body[0].text
+
+
+def test_a_comma_before_a_second_question_word_is_a_second_part(bot):
+    reply = render_plain(bot.ask("IDB training for latin america when start, how many day"))
+    assert "26 April 2014" in reply and "five days" in reply
+
+
+def test_which_of_a_group_took_part_in_the_event_named(bot):
+    reply = render_plain(bot.ask("포럼에 참석한 국제기구 다 말해봐"))
+    assert "이슬람개발은행" in reply

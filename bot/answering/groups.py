@@ -17,7 +17,10 @@ def group_members(case: Case) -> Answer | None:
     events = [case.entity(e) for e in named if case.is_event(e)]
     if len(groups) != 1 or len(named) != len(groups) + len(events) or len(events) > 1:
         return None
-    if case.u.period or case.intent not in ASKS_WHICH or "events" in case.ask.cues or case.topics - ABOUT_MEMBERS:
+    # (The forum of '포럼에 참석한 국제기구' says which event; 'every training with an international organisation'
+    # asks of trainings.)
+    about_else = case.topics - ABOUT_MEMBERS - (case.kinds if events else frozenset())
+    if case.u.period or case.intent not in ASKS_WHICH or "events" in case.ask.cues or about_else:
         return None  # ('개발은행들이랑 같이 한 사업 전부 알려줘', 'when did they meet PPS?' ask of their doings)
     group = groups[0]
     members = [m for m in group.members if m in case.kb.entities]

@@ -25,13 +25,16 @@ class ProgrammeCountries:
         others = "besides" in self.u.cues and "countries" in self.turn.topics
         listing = self.turn.intent == "list" or "all" in self.u.cues or who_only or others
         member = self._member()
-        if not (listing or member) or subjects_of(self.kb, self.turn.topics) - {"countries", "participants", "members"}:
+        # ('Which 18 countries attended the forum?': the forum is the programme named, not another subject.)
+        about_else = subjects_of(self.kb, self.turn.topics) - {"countries", "participants", "members"} - self.turn.kinds
+        who_took_part = bool(self.turn.topics & {"countries", "participants", "members"})
+        if not (listing or member) or about_else or not (who_took_part or member):
             return None
         for eid in self.turn.specific:
             entity = self.turn.entity(eid)
             if entity.type != "programme":
                 continue
-            asked = self.turn.topics or {"countries"}
+            asked = (self.turn.topics - self.turn.kinds) or {"countries"}  # (the forum of 'forum countries' says which)
             counts = [
                 f
                 for f in self.ranker.facts_about(eid)

@@ -37,7 +37,10 @@ KO_QUESTION_STARTS = (
 _KO_ASKS = re.compile("|".join(KO_QUESTION_STARTS))
 # Where one question ends and the next begins: a question mark, 'and who ...', '..., 그리고 ...', '...됐고, ...'.
 _SENTENCES = re.compile(r"(?<=[?？])\s+")
-_EN_JOIN = re.compile(r",?\s+(?:and|but|also|\+|&)\s+(?=" + _EN_WH + r"\b)|;\s*", re.IGNORECASE)
+# ('..., and who ...', '... + how many ...', '... when start, how many day').
+_EN_JOIN = re.compile(
+    r",?\s+(?:and|but|also|\+|&)\s+(?=" + _EN_WH + r"\b)|,\s*(?=" + _EN_WH + r"\b)|;\s*", re.IGNORECASE
+)
 # '-고'/'-며' joining two clauses, not the quoting '-다고', '-라고', '-냐고' ('뭐가 강화됐다고 했어?').
 _KO_JOIN = re.compile(r"(?<=[가-힣][고며])(?<![다라냐자려][고며]),?\s+|,?\s*그리고\s+")
 # Korean asks several things of one predicate with several question words: '몇개국 몇명 왔어?', '언제 어디서 했어?'.
