@@ -16,8 +16,9 @@ FLOORS = {
     "blind-d.jsonl": 177,
     "blind-e.jsonl": 187,
     "blind-f.jsonl": 185,
-    "blind-g.jsonl": 176,
-    "blind-h.jsonl": 170,
+    "blind-g.jsonl": 179,
+    "blind-h.jsonl": 178,
+    "blind-i.jsonl": 163,
 }
 
 
