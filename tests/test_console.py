@@ -47,3 +47,16 @@ def test_quit_exit_and_korean_end_the_chat_and_say_goodbye():
     for word in ("quit", "exit", "종료", "EXIT"):
         out = chat(word, "몽골 나라장터 언제")
         assert "2010" not in out and ("Goodbye" in out or "마칩니다" in out)
+
+
+def test_a_reader_that_goes_away_ends_ask_quietly():
+    """'coopbot ask ... | head -1': the pipe closes before the reply is written; no traceback, exit 0."""
+    ask = subprocess.Popen(
+        [sys.executable, "-m", "bot.commandline.cli", "ask", "--no-cache", "ADB연수 몇개국 몇명 왔어?"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert ask.stdout is not None and ask.stderr is not None
+    ask.stdout.close()  # the reader is gone before anything is written
+    stderr = ask.stderr.read()
+    assert ask.wait(timeout=60) == 0 and b"Traceback" not in stderr
