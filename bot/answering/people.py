@@ -23,28 +23,36 @@ def someone(case: Case) -> Answer | None:
     named = [e for e in case.specific if e not in case.ranker.generic]
     if not named:
         return None
-    # 'Who from ADB gave remarks at the training?': someone of an organisation named, though it only said which
-    # training; its one person on record, or no one.
-    organisations = [
-        e for e in case.u.entity_ids if case.entity(e).type == "organisation" and e not in case.ranker.generic
-    ]
-    if organisations and not any(case.entity(e).type == "organisation" for e in named):
-        of_them = [p for p in case.kb.entities.values() if p.type == "person" and p.organisation in organisations]
-        if len(of_them) == 1 and visible(of_them[0], case.audience) and _of_the_years(case, of_them[0]):
-            return case.compose.overview(of_them[0], NAMES, "person")
-        if not of_them:
-            named = organisations[:1]
+    # 'Who from ADB gave remarks at the training?': someone of an organisation the question names only to say
+    # which training; its one person on record, or, with no one of it on record, the organisation has no one.
+    organisations = _organisations_named(case, named)
+    of_them = [p for p in case.kb.entities.values() if p.type == "person" and p.organisation in organisations]
+    if len(of_them) == 1 and visible(of_them[0], case.audience) and _of_the_years(case, of_them[0]):
+        return case.compose.overview(of_them[0], NAMES, "person")
+    if organisations and not of_them:
+        named = organisations[:1]
     related = _people_of(case, named)
     if not related:
-        subject = case.entity(named[0])
-        shown = [f for f in case.ranker.facts_about(subject.id) if visible(f, case.audience)]
-        # What the sources say of it that the question is about (the dispatch, for the dispatched official).
-        closest = next((f for f in shown if case.topics & set(f.topics)), shown[0] if shown else None)
-        return case.compose.not_on_record(subject, case.compose.missing(subject, None, "person"), closest)
+        return _no_one(case, case.entity(named[0]))
     of_organisation = [p for p in related if p.organisation in named]
     if len(of_organisation) == 1:
         return case.compose.overview(of_organisation[0], NAMES, "person")
     return None
+
+
+def _organisations_named(case: Case, named: list[str]) -> list[str]:
+    """Organisations the question names beside what it asks of ('ADB' of 'who from ADB ... at the training')."""
+    if any(case.entity(e).type == "organisation" for e in named):
+        return []
+    return [e for e in case.u.entity_ids if case.entity(e).type == "organisation" and e not in case.ranker.generic]
+
+
+def _no_one(case: Case, subject: Entity) -> Answer:
+    """The sources name no one for it; what they say of it that the question is about (the dispatch, for the
+    dispatched official)."""
+    shown = [f for f in case.ranker.facts_about(subject.id) if visible(f, case.audience)]
+    closest = next((f for f in shown if case.topics & set(f.topics)), shown[0] if shown else None)
+    return case.compose.not_on_record(subject, case.compose.missing(subject, None, "person"), closest)
 
 
 def _of_the_years(case: Case, person: Entity) -> bool:
