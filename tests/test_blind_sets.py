@@ -18,7 +18,7 @@ FLOORS = {
     "blind-f.jsonl": 185,
     "blind-g.jsonl": 179,
     "blind-h.jsonl": 178,
-    "blind-i.jsonl": 163,
+    "blind-i.jsonl": 166,
 }
 
 

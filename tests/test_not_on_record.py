@@ -384,3 +384,18 @@ def test_how_the_participants_broke_down_is_not_on_record(bot):
 def test_a_figure_of_a_kind_of_event_not_on_record_says_the_figure_is_missing(bot):
     answer = bot.ask("키르기스 나라장터 구축 예산 얼마?")
     assert not answer.matched and "금액이 나와 있지 않습니다" in answer.body[0].text
+
+
+def test_what_the_sources_never_hold_as_staff_ask_it(bot):
+    assert not bot.ask("이라크 KEPS 이용기관수나 거래건수 자료 있어?").matched  # usage figures
+    assert not bot.ask("adb 연수생 항공료 누가 부담해?").matched  # travel costs
+    assert not bot.ask("my ministry want KEPS system same like kurdistan, how to request KOICA grant?").matched
+
+
+def test_a_contract_amount_of_a_country_with_no_contract_is_not_on_record(bot):
+    answer = bot.ask("베트남 수출 계약액은?")
+    assert not answer.matched and answer.body[0].text == "자료에는 베트남 계약 금액이 나와 있지 않습니다."
+
+
+def test_an_expected_figure_of_another_year_is_not_the_figure_asked(bot):
+    assert not bot.ask("What was the cumulative value of KONEPS exports as of 2024?").matched

@@ -71,6 +71,9 @@ class AboutNamed:
         if best.fact is None:
             return self.compose.overview(best.entity, self.confidence(ask, best.score), ask.want)
         chosen = self._chosen(ask, ranked)
+        if self._figure_of_another_year(ask, chosen):
+            # 'The cumulative value of KONEPS exports as of 2024?': the only value on record is of 2014.
+            return self.not_on_record(ask, ranked)
         if (in_document := self._in_its_document(ask, chosen)) is not None:
             return self.records_answer(ask, [in_document], HELD, in_document.about)
         chosen += self._second_detail(ask, chosen)
@@ -155,6 +158,16 @@ class AboutNamed:
             if (every and other.fact.type == best.type) or (tie and (not same_kind or content)):
                 chosen.append(other.fact)
         return chosen
+
+    def _figure_of_another_year(self, ask: Ask, chosen: list[Fact]) -> bool:
+        """Whether the figure asked for a year the question states is only a plan's or an expectation's of another
+        year (a contract signed in December 2013 is still 'the Cameroon contract in 2014')."""
+        if ask.want != "amount" or len(ask.years) != 1 or not chosen or chosen[0].amount is None:
+            return False
+        if chosen[0].status != "planned":
+            return False
+        year = str(next(iter(ask.years)))
+        return not any(year in f"{f.date} {f.as_of} {f.end}" for f in chosen)
 
     def _in_its_document(self, ask: Ask, chosen: list[Fact]) -> Fact | None:
         """'In the Kyrgyzstan MOU release, to how many countries had KONEPS been exported?': a thing named with its

@@ -60,6 +60,7 @@ class Across(Comparisons):
         named_country = any(turn.entity(e).type == "country" for e in turn.specific)
         # ('when was KONEPS exported before 2014?': the exports of that period, with their dates)
         quiet = kinds and turn.intent in (None, "what_is", "overview", "when") and not named_country
+        quiet = quiet and turn.ask.want != "amount"  # ('the cumulative value of exports as of 2024': a figure)
         if period and turn.intent != "how_many" and (listing or quiet):
             return self.in_period(scope)
         if listing and (kinds or scope) and not events_named:
