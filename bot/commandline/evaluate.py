@@ -28,7 +28,7 @@ OWN_CASES = REPO / "tests" / "eval" / "cases.jsonl"
 SHARED_CASES = REPO.parent / "shared" / "eval" / "dev.jsonl"
 # Blind sets: 200 questions each, written from the sources by people who never saw the code or our cases, as
 # delegates, staff and researchers type them (issue 21), each by someone new. Each was measured untouched when
-# written, then read reply by reply to find what to fix, but the last, I, which was only measured. All stay as
+# written, then read reply by reply to find what to fix; the last, I, was measured untouched and read at the end. All stay as
 # regression sets.
 BLIND_CASES = {
     REPO / "tests" / "eval" / "blind-a.jsonl": "blind set A (read to find what to fix)",
@@ -39,7 +39,7 @@ BLIND_CASES = {
     REPO / "tests" / "eval" / "blind-f.jsonl": "blind set F (measured held out, then read)",
     REPO / "tests" / "eval" / "blind-g.jsonl": "blind set G (measured held out, then read)",
     REPO / "tests" / "eval" / "blind-h.jsonl": "blind set H (measured held out, then read)",
-    REPO / "tests" / "eval" / "blind-i.jsonl": "blind set I (held out: measured, never read for fixes)",
+    REPO / "tests" / "eval" / "blind-i.jsonl": "blind set I (held out: measured untouched, read at the end)",
 }
 DEFAULT_CASES = (OWN_CASES, SHARED_CASES, *BLIND_CASES)
 # The kinds of question the issue tracker names (issue 8), in its order.
