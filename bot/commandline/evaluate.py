@@ -28,8 +28,8 @@ OWN_CASES = REPO / "tests" / "eval" / "cases.jsonl"
 SHARED_CASES = REPO.parent / "shared" / "eval" / "dev.jsonl"
 # Blind sets: 200 questions each, written from the sources by people who never saw the code or our cases, as
 # delegates, staff and researchers type them (issue 21), each by someone new. Each was measured untouched when
-# written, then read reply by reply to find what to fix; the last, I, was measured untouched and read at the end. All stay as
-# regression sets.
+# written, then read reply by reply to find what to fix; the last, I, was measured untouched and read at the
+# end. All stay as regression sets.
 BLIND_CASES = {
     REPO / "tests" / "eval" / "blind-a.jsonl": "blind set A (read to find what to fix)",
     REPO / "tests" / "eval" / "blind-b.jsonl": "blind set B (measured held out, then read)",
