@@ -166,8 +166,8 @@ class AboutNamed:
             return False
         if chosen[0].status != "planned":
             return False
-        year = str(next(iter(ask.years)))
-        return not any(year in f"{f.date} {f.as_of} {f.end}" for f in chosen)
+        year = next(iter(ask.years))
+        return not any(year in self.ranker.dated[f.id] for f in chosen)
 
     def _in_its_document(self, ask: Ask, chosen: list[Fact]) -> Fact | None:
         """'In the Kyrgyzstan MOU release, to how many countries had KONEPS been exported?': a thing named with its

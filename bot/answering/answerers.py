@@ -89,7 +89,7 @@ def another_year(case: Case, parts: EngineParts) -> Answer | None:
     year = period.start[:4]
     records = [f for f in case.ranker.facts_about(events[0]) if visible(f, case.audience)]
     # A record of that year (the forum was planned at a meeting in April 2023) is about it in that year.
-    if not records or any(year in f"{f.date} {f.as_of} {f.end} {f.text('en')}" for f in records):
+    if not records or any(int(year) in case.ranker.years[f.id] for f in records):
         return None
     event = parts.records.of_entity(events[0], (), case.audience)
     if event is None or event.start[:4] <= year <= (event.end or event.start)[:4]:
@@ -114,8 +114,10 @@ def contact(case: Case, parts: EngineParts) -> Answer | None:
 def sources(case: Case, parts: EngineParts) -> Answer | None:
     """'Where is this from?': the documents the last answer rested on, or those about a thing named (and about
     the topics named with it: the Kyrgyzstan MOU's, not every document on Kyrgyzstan)."""
+    if case.request.operation != "sources":
+        return None
     about = subjects_of(case.kb, case.topics) - {"source"}  # '출처 ... 키르기스스탄 MOU': the MOU's
-    if case.request.operation != "sources" or (about and not case.u.entity_ids):
+    if about and not case.u.entity_ids:
         return None
     if case.u.entity_ids:
         facts = [f for e in case.entities for f in case.ranker.facts_about(e) if visible(f, case.audience)]

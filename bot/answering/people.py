@@ -58,9 +58,8 @@ def _no_one(case: Case, subject: Entity) -> Answer:
 def _of_the_years(case: Case, person: Entity) -> bool:
     """Whether the person's records are of a year the question names, if it names one (the World Bank's speaker
     of 2024 is not who attended a 2023 meeting)."""
-    years = {str(y) for y in case.u.years}
     records = [f for f in case.ranker.facts_about(person.id) if visible(f, case.audience)]
-    return not years or any(y in f"{f.date} {f.as_of}" for f in records for y in years)
+    return not case.u.years or any(case.u.years & case.ranker.dated[f.id] for f in records)
 
 
 def _people_of(case: Case, named: list[str]) -> list[Entity]:

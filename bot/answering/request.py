@@ -46,7 +46,6 @@ class Request:
     reading: Understanding  # the question as read, before its conversation
     asked: str  # the question sentence as written
     ask: Ask  # what it asks, with the conversation's names and topics where it left them out
-    read_topics: frozenset[str]  # the topics of the question itself, before its conversation lent any
     yes_no: bool  # it asks yes or no ('Did ...?', '...했어?')
     past: bool  # it asks yes or no of the past: whether something happened ('Did it launch?', '개통했어?')
     premise: Premise | None  # a figure it states for confirmation

@@ -80,7 +80,7 @@ class Resolver:
         entities = self._the_only_one(entities, intent, topics)
         ask = self._ask(entities, intent, topics, premise, u.cues | self._operation_borrowed(read_topics))
         past = yes_no and self._past()
-        return Request(u, asked, ask, read_topics, yes_no, past, premise, operation_of(ask, u, yes_no, premise))
+        return Request(u, asked, ask, yes_no, past, premise, operation_of(ask, u, yes_no, premise))
 
     # -- the question itself -------------------------------------------------------------------------
 

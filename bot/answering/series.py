@@ -34,10 +34,12 @@ class Series:
         named = [e for e in case.specific if e not in case.ranker.generic]
         if case.premise or len(named) > 1:
             return None  # (two things named are compared with each other: across.py)
+        u = case.u
+        if not (cues & CHANGE_CUES or (case.ask.want == "count" and u.years | u.document_years)):
+            return None  # neither a change nor a count of a year: no statement over time is asked (no scan)
         series = self._series(named[0] if named else None)
         if series and len(case.kinds) > 1 and case.kinds - set(series[0].topics):
             return None  # 'from the first export to the Kyrgyzstan MOU': two events, the time between them
-        u = self.case.u
         asked = [f for f in series if year_of(f) in u.years | u.document_years]
         if "share" in cues and series:
             return self._share((asked or series)[-1])
