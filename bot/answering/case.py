@@ -45,27 +45,27 @@ class Case:
 
     @property
     def lang(self) -> Lang:
-        return self.request.lang
+        return self.request.ask.lang
 
     @property
     def audience(self) -> Audience:
-        return self.request.audience
+        return self.request.ask.audience
 
     @property
     def intent(self) -> Intent | None:
-        return self.request.intent
+        return self.request.ask.intent
 
     @property
     def topics(self) -> frozenset[str]:
-        return self.request.topics
+        return self.request.ask.topics
 
     @property
     def entities(self) -> tuple[str, ...]:
-        return self.request.entities
+        return self.request.ask.entities
 
     @property
     def specific(self) -> tuple[str, ...]:
-        return self.request.specific
+        return self.request.ask.specific
 
     @property
     def kinds(self) -> frozenset[str]:

@@ -113,7 +113,7 @@ class Engine(EngineParts):
             self.default_contacts[lang],
             lang=lang,
             audience=audience,
-            intent=request.intent,
+            intent=request.ask.intent,
             asked=asked,
             diagnostics={
                 "intents": [list(i) for i in u.intents[:3]],

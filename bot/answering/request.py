@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.answering.records import EVENT_KINDS
-from bot.factbase.model import Audience, Cue, Intent, Lang
+from bot.factbase.model import Cue
 from bot.reading.lexicon import SMALLTALK
 from bot.reading.question import Ask
 from bot.reading.understand import Understanding
@@ -50,30 +50,6 @@ class Request:
     past: bool  # it asks yes or no of the past: whether something happened ('Did it launch?', '개통했어?')
     premise: Premise | None  # a figure it states for confirmation
     operation: Operation
-
-    @property
-    def intent(self) -> Intent | None:
-        return self.ask.intent
-
-    @property
-    def topics(self) -> frozenset[str]:
-        return self.ask.topics
-
-    @property
-    def entities(self) -> tuple[str, ...]:
-        return self.ask.entities
-
-    @property
-    def specific(self) -> tuple[str, ...]:
-        return self.ask.specific
-
-    @property
-    def lang(self) -> Lang:
-        return self.ask.lang
-
-    @property
-    def audience(self) -> Audience:
-        return self.ask.audience
 
     @property
     def kinds(self) -> frozenset[str]:
