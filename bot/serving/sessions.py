@@ -88,7 +88,7 @@ def context_from_json(text: str) -> Context | None:
         entities=tuple(entities),
         intent=next((i for i in INTENTS if i == intent), None),  # one this version knows, typed
         topics=frozenset(topics),
-        cues=frozenset(c for c in CUES if c in set(cues)),  # the ones this version knows, typed
+        cues=frozenset(c for c in CUES if c in cues),  # the ones this version knows, typed
         facts=tuple(facts),
         sources=tuple(sources),
         lang=lang if lang in ("ko", "en") else None,
